@@ -22,7 +22,9 @@ export async function unpackNpmPackage(spec: string, dir: string): Promise<strin
   const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', root], {
     maxBuffer: 64 * 1024 * 1024,
   });
-  const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+  if (!packed) throw new Error(`npm pack ${spec} produced no tarball`);
+  const { filename } = packed;
   await run('tar', ['-xzf', join(root, filename), '-C', root]);
   await rm(join(root, filename));
   await mkdir(done);

@@ -4,6 +4,18 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 export type OnnxModel = InstanceType<typeof onnx.ModelProto>;
 type Tensor = InstanceType<typeof onnx.TensorProto>;
+type Graph = InstanceType<typeof onnx.GraphProto>;
+type Node = InstanceType<typeof onnx.NodeProto>;
+type ValueInfo = InstanceType<typeof onnx.ValueInfoProto>;
+
+/** protobufjs fills repeated fields on decode; the generated interfaces still mark them optional. */
+function graphOf(model: OnnxModel): Graph {
+  if (!model.graph) throw new Error('ONNX model has no graph');
+  return model.graph as Graph;
+}
+function nodesOf(graph: Graph): Node[] {
+  return graph.node as Node[];
+}
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
@@ -51,8 +63,8 @@ function flushTensor(t: Tensor): number {
 
 /** Every constant float tensor of the graph: initializers and Constant-node values. */
 function constantTensors(model: OnnxModel): Tensor[] {
-  const graph = model.graph!;
-  const fromNodes = graph.node.flatMap((n) =>
+  const graph = graphOf(model);
+  const fromNodes = nodesOf(graph).flatMap((n) =>
     n.opType === 'Constant' ? n.attribute.filter((a) => a.t).map((a) => a.t as Tensor) : [],
   );
   return [...(graph.initializer as Tensor[]), ...fromNodes];
@@ -82,21 +94,23 @@ function setInt64Values(t: Tensor, values: bigint[]): void {
  * to 1 are rewritten to 0 ("copy this dimension from the input", opset < 14 semantics).
  */
 export function makeBatchDynamic(model: OnnxModel, batchName = 'N'): { reshapesRewritten: number } {
-  const graph = model.graph!;
-  const initializerNames = new Set(graph.initializer.map((t) => t.name));
-  for (const v of [...graph.input.filter((i) => !initializerNames.has(i.name)), ...graph.output]) {
+  const graph = graphOf(model);
+  const initializers = graph.initializer as Tensor[];
+  const initializerNames = new Set(initializers.map((t) => t.name));
+  const inputs = (graph.input as ValueInfo[]).filter((i) => !initializerNames.has(i.name));
+  for (const v of [...inputs, ...(graph.output as ValueInfo[])]) {
     const dims = v.type?.tensorType?.shape?.dim;
     if (dims && dims.length > 0) dims[0] = onnx.TensorShapeProto.Dimension.create({ dimParam: batchName });
   }
   graph.valueInfo = [];
 
   const constants = new Map<string, Tensor>();
-  for (const t of graph.initializer) constants.set(t.name, t as Tensor);
-  for (const n of graph.node) {
+  for (const t of initializers) constants.set(t.name, t);
+  for (const n of nodesOf(graph)) {
     if (n.opType === 'Constant' && n.attribute[0]?.t) constants.set(n.output[0]!, n.attribute[0].t as Tensor);
   }
   const rewritten = new Set<Tensor>();
-  for (const n of graph.node) {
+  for (const n of nodesOf(graph)) {
     if (n.opType !== 'Reshape') continue;
     const shape = constants.get(n.input[1]!);
     if (!shape || shape.dataType !== INT64 || rewritten.has(shape)) continue;

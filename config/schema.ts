@@ -1,0 +1,30 @@
+// The one typed configuration of facestream. Keys use FindFace's names and defaults where FindFace has them
+// (PRODUCT-REFERENCE.md §2.2, "Configure Episodes"), DeGirum's where it does (credence count, ReID expiration).
+// Each stage owns its section's schema (pipelines/<stage>/config.ts); unknown keys are errors.
+import { Type, type Static } from '@sinclair/typebox';
+import { IngestConfig } from '../pipelines/ingest/config.ts';
+import { DetectConfig } from '../pipelines/detect/config.ts';
+import { TrackConfig, BestShotConfig } from '../pipelines/track/config.ts';
+import { AttributesConfig, EmbedConfig } from '../pipelines/embed/config.ts';
+import { MatchConfig, EnrolConfig } from '../pipelines/match/config.ts';
+import { EpisodesConfig } from '../pipelines/episodes/config.ts';
+import { RuntimeConfig } from '../pipelines/runtime/config.ts';
+
+export const FacestreamConfig = Type.Object(
+  {
+    camera: Type.String({ default: 'cam-1', description: 'camera id used when one source is analysed' }),
+    model_manifest: Type.String({ default: '', description: 'path of a model manifest; empty = the bundled faceplugin manifest' }),
+    ingest: IngestConfig,
+    detect: DetectConfig,
+    track: TrackConfig,
+    best_shot: BestShotConfig,
+    attributes: AttributesConfig,
+    embed: EmbedConfig,
+    match: MatchConfig,
+    episodes: EpisodesConfig,
+    enrol: EnrolConfig,
+    runtime: RuntimeConfig,
+  },
+  { additionalProperties: false },
+);
+export type FacestreamConfig = Static<typeof FacestreamConfig>;

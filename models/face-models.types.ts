@@ -1,0 +1,21 @@
+// What the pipeline asks of the face models. `loadFaceModels` (models/face-models.ts) builds it from a manifest.
+import type { DetectedFace, FaceAttributes, RgbImage } from '../schemas/records.ts';
+import type { AttributesConfig } from '../pipelines/embed/config.ts';
+
+export interface FaceInImage {
+  readonly image: RgbImage;
+  readonly face: DetectedFace;
+}
+
+export interface FaceModels {
+  /** id of the embedder, recorded with every vector */
+  readonly embedderId: string;
+  /** Faces in one image, score-sorted after NMS, each with 5 landmarks, pose estimate, sharpness, quality, appearance. */
+  detect(image: RgbImage): Promise<DetectedFace[]>;
+  /** One L2-normalised vector per face, computed in batches. */
+  embed(faces: readonly FaceInImage[]): Promise<Float32Array[]>;
+  /** The attribute heads switched on in `which`, one result per face. */
+  attributes(faces: readonly FaceInImage[], which: AttributesConfig): Promise<FaceAttributes[]>;
+  /** Releases the ONNX sessions. Safe to call twice. */
+  close(): Promise<void>;
+}

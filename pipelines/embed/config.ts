@@ -1,0 +1,27 @@
+// Configuration of this stage: TypeBox schema with FindFace's names and defaults; the type is derived from it.
+import { Type, type Static } from '@sinclair/typebox';
+
+const strict = { additionalProperties: false } as const;
+
+export const AttributesConfig = Type.Object(
+  {
+    gender: Type.Boolean({ default: true }),
+    age: Type.Boolean({ default: false, description: 'off by default: the bundled age model collapses to 30–45 years (docs/MODELS.md)' }),
+    emotions: Type.Boolean({ default: false, description: 'the most expensive head (~30 ms a face)' }),
+    eyes: Type.Boolean({ default: false }),
+    liveness: Type.Boolean({ default: true }),
+    headpose: Type.Boolean({ default: true }),
+  },
+  strict,
+);
+export type AttributesConfig = Static<typeof AttributesConfig>;
+
+export const EmbedConfig = Type.Object(
+  {
+    batch_size: Type.Integer({ default: 8, minimum: 1, maximum: 64 }),
+    reid_expiration_frames: Type.Integer({ default: 16, minimum: 1, description: 'adaptive re-embedding: a stable track is re-embedded after 1, 2, 4 … frames, at most this many' }),
+    reid_stable_similarity: Type.Number({ default: 0.7, minimum: -1, maximum: 1, description: 'a fresh vector this similar to the last one counts as stable and doubles the interval' }),
+  },
+  strict,
+);
+export type EmbedConfig = Static<typeof EmbedConfig>;

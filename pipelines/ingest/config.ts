@@ -1,0 +1,17 @@
+// Configuration of this stage: TypeBox schema with FindFace's names and defaults; the type is derived from it.
+import { Type, type Static } from '@sinclair/typebox';
+
+const strict = { additionalProperties: false } as const;
+
+export const IngestConfig = Type.Object(
+  {
+    fps: Type.Number({ default: 0, minimum: 0, description: 'frames per second handed to detection; 0 = every decoded frame', examples: [5, 12.5] }),
+    max_width: Type.Integer({ default: 1280, minimum: 64, description: 'frames wider than this are scaled down (aspect kept) before detection' }),
+    use_stream_timestamp: Type.Boolean({ default: false, description: 'live streams: take ts from the stream instead of the wall clock at receipt (files always use stream time)' }),
+    start_stream_timestamp: Type.Number({ default: 0, description: 'files: epoch seconds of the first frame (0 = time the job started)' }),
+    rtsp_transport: Type.Union([Type.Literal('tcp'), Type.Literal('udp')], { default: 'tcp' }),
+    timeout_s: Type.Number({ default: 6, minimum: 1, description: 'a source that delivers nothing for this long is reported as stalled' }),
+  },
+  strict,
+);
+export type IngestConfig = Static<typeof IngestConfig>;

@@ -1,0 +1,45 @@
+// The contract every stage implements. Stages never import a transport: the runtime (in-process queues
+// here, Kafka later) calls them and carries what they forward. Records are treated as immutable.
+import type { Logger } from 'pino';
+
+export interface Clock {
+  /** ms since the epoch */
+  now(): number;
+}
+
+export interface StageContext<Out> {
+  readonly stage: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Hands a record to the next stage; resolves when it has been accepted (back-pressure). */
+  forward(record: Out): Promise<void>;
+  /** Counts a named, non-fatal problem (e.g. a corrupt frame skipped); exposed as a metric. */
+  count(what: string, n?: number): void;
+}
+
+export interface Stage<In, Out> {
+  readonly name: string;
+  init?(ctx: StageContext<Out>): Promise<void> | void;
+  /**
+   * Processes what is available, in input order: one record, or up to `maxBatch` when the stage
+   * declares it (the runtime never waits to fill a batch).
+   */
+  process(records: readonly In[], ctx: StageContext<Out>): Promise<void> | void;
+  /** Largest batch `process` accepts; 1 when absent. */
+  readonly maxBatch?: number;
+  /** Called periodically with the wall clock, for state that must expire while no input arrives. */
+  punctuate?(now: number, ctx: StageContext<Out>): Promise<void> | void;
+  readonly punctuateEveryMs?: number;
+  /** Input has ended (end of file, shutdown): emit what state still holds. */
+  flush?(ctx: StageContext<Out>): Promise<void> | void;
+  close?(): Promise<void> | void;
+}
+
+/** A stage with no input: it produces records until its input is exhausted or `signal` aborts. */
+export interface Source<Out> {
+  readonly name: string;
+  run(ctx: StageContext<Out>, signal: AbortSignal): Promise<void>;
+  close?(): Promise<void> | void;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**'],
+    // Model-heavy tests share 2 cores; run files one after another so timings stay sane.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    setupFiles: ['pipelines/ingest/promise-with-resolvers.ts'],
+  },
+});
