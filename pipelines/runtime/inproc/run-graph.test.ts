@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Source, Stage } from '../stage.ts';
+import { InProcessGraph, type DeadLetter } from './run-graph.ts';
+
+const logger = pino({ level: 'silent' });
+
+function counter(n: number): Source<number> {
+  return {
+    name: 'count',
+    async run(ctx, signal) {
+      for (let i = 0; i < n && !signal.aborted; i++) await ctx.forward(i);
+    },
+  };
+}
+
+function graph(stages: ConstructorParameters<typeof InProcessGraph>[0]['stages'], extra: Partial<ConstructorParameters<typeof InProcessGraph>[0]> = {}) {
+  return new InProcessGraph({
+    sources: [{ source: counter(50) as Source<unknown>, output: 'numbers' }],
+    stages,
+    queueCapacity: 2,
+    logger,
+    clock: { now: () => 0 },
+    registry: new Registry(),
+    ...extra,
+  });
+}
+
+describe('in-process graph', () => {
+  it('keeps order through stages, batches without waiting, flushes at end, fans out to taps', async () => {
+    const seen: number[] = [];
+    const batches: number[] = [];
+    const double: Stage<number, number> = {
+      name: 'double',
+      maxBatch: 4,
+      async process(records, ctx) {
+        batches.push(records.length);
+        for (const r of records) await ctx.forward(r * 2);
+      },
+      async flush(ctx) {
+        await ctx.forward(-1);
+      },
+    };
+    await graph([{ stage: double as Stage<unknown, unknown>, input: 'numbers', output: 'doubled' }], {
+      taps: { doubled: [(r) => void seen.push(r as number)] },
+    }).run();
+    expect(seen).toEqual([...Array.from({ length: 50 }, (_, i) => i * 2), -1]);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(4);
+  });
+
+  it('applies back-pressure: a slow stage holds the source back to the queue capacity', async () => {
+    let produced = 0;
+    let maxAhead = 0;
+    const source: Source<number> = {
+      name: 'fast',
+      async run(ctx) {
+        for (let i = 0; i < 30; i++) {
+          produced++;
+          await ctx.forward(i);
+        }
+      },
+    };
+    let consumed = 0;
+    const slow: Stage<number, never> = {
+      name: 'slow',
+      async process() {
+        await new Promise((r) => setTimeout(r, 2));
+        consumed++;
+        maxAhead = Math.max(maxAhead, produced - consumed);
+      },
+    };
+    await graph([{ stage: slow as Stage<unknown, unknown>, input: 'numbers' }], { sources: [{ source: source as Source<unknown>, output: 'numbers' }] }).run();
+    expect(consumed).toBe(30);
+    // queue capacity 2 + one record in the stage's hands + one the source is pushing
+    expect(maxAhead).toBeLessThanOrEqual(4);
+  });
+
+  it('sends a failing record to the dead letters and goes on with the rest of its batch', async () => {
+    const letters: DeadLetter[] = [];
+    const out: number[] = [];
+    const picky: Stage<number, number> = {
+      name: 'picky',
+      maxBatch: 8,
+      async process(records, ctx) {
+        const results = records.map((r) => {
+          if (r === 7) throw new Error('seven is poison');
+          return r;
+        });
+        for (const r of results) await ctx.forward(r);
+      },
+    };
+    await graph([{ stage: picky as Stage<unknown, unknown>, input: 'numbers', output: 'ok' }], {
+      taps: { ok: [(r) => void out.push(r as number)] },
+      onDeadLetter: (l) => letters.push(l),
+    }).run();
+    expect(letters).toEqual([{ stage: 'picky', reason: 'seven is poison', record: 7 }]);
+    expect(out).toHaveLength(49);
+    expect(out).not.toContain(7);
+  });
+
+  it('stops cleanly on abort and rejects when a stage cannot start', async () => {
+    const ac = new AbortController();
+    const never: Stage<number, never> = {
+      name: 'never',
+      async process() {
+        ac.abort();
+      },
+    };
+    await graph([{ stage: never as Stage<unknown, unknown>, input: 'numbers' }], { signal: ac.signal }).run();
+
+    const broken: Stage<number, never> = {
+      name: 'broken',
+      init() {
+        throw new Error('no model file');
+      },
+      process() {},
+    };
+    await expect(graph([{ stage: broken as Stage<unknown, unknown>, input: 'numbers' }]).run()).rejects.toThrow('no model file');
+  });
+});

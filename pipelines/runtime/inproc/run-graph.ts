@@ -1,0 +1,189 @@
+// The in-process runtime: one bounded queue per consuming stage, a loop per stage, fan-out by topic.
+// Order is kept per topic (one consumer loop per stage), so per-camera order holds. End of input flows
+// downstream: a finished source ends its queues; a stage drains, flushes, then ends its own outputs.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { BoundedQueue, QueueClosedError } from '../bounded-queue.ts';
+import { createStageMetrics, type StageMetrics } from '../metrics.ts';
+import type { Clock, Source, Stage, StageContext } from '../stage.ts';
+
+export interface SourceNode {
+  readonly source: Source<unknown>;
+  readonly output: string;
+}
+
+export interface StageNode {
+  readonly stage: Stage<unknown, unknown>;
+  readonly input: string;
+  readonly output?: string;
+}
+
+/** Observers of a topic (report collectors, printers); called in order for every record on it. */
+export type Tap = (record: unknown) => void | Promise<void>;
+
+export interface DeadLetter {
+  readonly stage: string;
+  readonly reason: string;
+  readonly record: unknown;
+}
+
+export interface GraphOptions {
+  readonly sources: readonly SourceNode[];
+  readonly stages: readonly StageNode[];
+  readonly taps?: Readonly<Record<string, readonly Tap[]>>;
+  readonly queueCapacity: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly registry: Registry;
+  readonly signal?: AbortSignal;
+  /** A record a stage failed on; the stage goes on with the next. */
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+interface Outlet {
+  readonly queues: BoundedQueue<unknown>[];
+  readonly taps: readonly Tap[];
+}
+
+/** Serialises process/punctuate/flush of one stage so timers never interleave with processing. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+export class InProcessGraph {
+  private readonly metrics: StageMetrics;
+  private readonly outlets = new Map<string, Outlet>();
+  private readonly inputs = new Map<Stage<unknown, unknown>, BoundedQueue<unknown>>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly opts: GraphOptions) {
+    this.metrics = createStageMetrics(opts.registry);
+    const topics = new Set([...opts.sources.map((s) => s.output), ...opts.stages.flatMap((s) => (s.output ? [s.output] : []))]);
+    for (const topic of topics) this.outlets.set(topic, { queues: [], taps: opts.taps?.[topic] ?? [] });
+    for (const node of opts.stages) {
+      const outlet = this.outlets.get(node.input);
+      if (!outlet) throw new Error(`stage ${node.stage.name} reads topic "${node.input}", which nothing produces`);
+      const queue = new BoundedQueue<unknown>(opts.queueCapacity);
+      outlet.queues.push(queue);
+      this.inputs.set(node.stage, queue);
+    }
+    opts.signal?.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  /** Stops sources now; queued records are dropped. Safe to call twice. */
+  stop(): void {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    for (const q of this.inputs.values()) q.abort();
+  }
+
+  /** Runs until every source has ended and every stage has drained and flushed (or stop()). */
+  async run(): Promise<void> {
+    const stageRuns = this.opts.stages.map((node) => this.runStage(node));
+    const sourceRuns = this.opts.sources.map((node) => this.runSource(node));
+    const results = await Promise.allSettled([...sourceRuns, ...stageRuns]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private context<Out>(name: string, output: string | undefined): StageContext<Out> {
+    const outlet = output ? this.outlets.get(output) : undefined;
+    const { metrics } = this;
+    return {
+      stage: name,
+      logger: this.opts.logger.child({ stage: name }),
+      clock: this.opts.clock,
+      count: (what, n = 1) => metrics.problems.inc({ stage: name, what }, n),
+      forward: async (record: Out) => {
+        if (!outlet) throw new Error(`stage ${name} has no output topic`);
+        metrics.recordsOut.inc({ stage: name });
+        for (const tap of outlet.taps) await tap(record);
+        try {
+          await Promise.all(outlet.queues.map((q) => q.push(record)));
+        } catch (err) {
+          if (!(err instanceof QueueClosedError)) throw err;
+        }
+      },
+    };
+  }
+
+  private endOutput(output: string | undefined): void {
+    if (output) for (const q of this.outlets.get(output)?.queues ?? []) q.end();
+  }
+
+  private async runSource(node: SourceNode): Promise<void> {
+    const ctx = this.context(node.source.name, node.output);
+    try {
+      await node.source.run(ctx, this.abort.signal);
+    } finally {
+      await node.source.close?.();
+      this.endOutput(node.output);
+    }
+  }
+
+  private async runStage(node: StageNode): Promise<void> {
+    const { stage } = node;
+    const queue = this.inputs.get(stage)!;
+    const ctx = this.context(stage.name, node.output);
+    const lock = new Mutex();
+    const labels = { stage: stage.name };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await stage.init?.(ctx);
+      if (stage.punctuate && stage.punctuateEveryMs) {
+        timer = setInterval(() => void lock.run(() => stage.punctuate!(this.opts.clock.now(), ctx)), stage.punctuateEveryMs);
+        timer.unref();
+      }
+      for (;;) {
+        const batch = await queue.take(stage.maxBatch ?? 1);
+        if (!batch) break;
+        this.metrics.queueDepth.set(labels, queue.size);
+        this.metrics.recordsIn.inc(labels, batch.length);
+        const end = this.metrics.latency.startTimer(labels);
+        await lock.run(() => this.processOrDeadLetter(node, batch, ctx));
+        end();
+      }
+      if (!this.abort.signal.aborted) await lock.run(() => stage.flush?.(ctx));
+    } catch (err) {
+      // A stage that cannot go on would leave its producers waiting on a full queue: stop the graph.
+      this.stop();
+      throw err;
+    } finally {
+      if (timer) clearInterval(timer);
+      await stage.close?.();
+      this.endOutput(node.output);
+    }
+  }
+
+  /** A failing batch is retried record by record so one poisonous record does not take its neighbours. */
+  private async processOrDeadLetter(node: StageNode, batch: unknown[], ctx: StageContext<unknown>): Promise<void> {
+    try {
+      await node.stage.process(batch, ctx);
+      return;
+    } catch (err) {
+      if (batch.length === 1) return this.deadLetter(node, batch[0], err);
+    }
+    for (const record of batch) {
+      try {
+        await node.stage.process([record], ctx);
+      } catch (err) {
+        this.deadLetter(node, record, err);
+      }
+    }
+  }
+
+  private deadLetter(node: StageNode, record: unknown, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.metrics.problems.inc({ stage: node.stage.name, what: 'dead_letter' });
+    this.opts.logger.warn({ stage: node.stage.name, err: reason }, 'record failed; sent to dead letters');
+    this.opts.onDeadLetter?.({ stage: node.stage.name, reason, record });
+  }
+}
