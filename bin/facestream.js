@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `facestream` command. The product is TypeScript run through tsx's loader (no build step).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../pipelines/ingest/promise-with-resolvers.ts');
+await import('../cli/main.ts');
