@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from './load.ts';
+import { renderConfigDocs } from './docs.ts';
+import { ValidationError } from './validate.ts';
+
+describe('configuration', () => {
+  it('fills FindFace defaults and freezes the result', () => {
+    const c = buildConfig();
+    expect(c.track.miss_interval).toBe(1);
+    expect(c.best_shot.realtime_post_interval).toBe(1);
+    expect(c.best_shot.filter_min_quality).toBe(-2);
+    expect(c.episodes).toMatchObject({ episode_search_interval: 60, episode_max_duration: 300, episode_event_timeout: 30 });
+    expect(c.enrol.mf_selector).toBe('reject');
+    expect(Object.isFrozen(c.track)).toBe(true);
+  });
+
+  it('layers overrides over defaults', () => {
+    expect(buildConfig({ ingest: { fps: 5 } }, { ingest: { max_width: 640 } }).ingest).toMatchObject({ fps: 5, max_width: 640 });
+  });
+
+  it('rejects unknown keys and out-of-range values, naming the path', () => {
+    expect(() => buildConfig({ track: { miss_intervall: 2 } } as Record<string, unknown>)).toThrow(/\/track: unknown key "miss_intervall"/);
+    expect(() => buildConfig({ enrol: { mf_selector: 'largest' } } as Record<string, unknown>)).toThrow(ValidationError);
+    expect(() => buildConfig({ best_shot: { roi: '10x10' } })).toThrow(/\/best_shot\/roi/);
+  });
+
+  it('docs/config.md is generated from the current schema (npm run docs:config)', () => {
+    expect(readFileSync(new URL('../docs/config.md', import.meta.url), 'utf8')).toBe(renderConfigDocs());
+  });
+});

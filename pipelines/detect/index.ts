@@ -1,0 +1,13 @@
+// The detect stage as the registry sees it: name, input and output topics, the factory.
+export { createDetectStage, type DetectStageOptions } from './stage.ts';
+export { DetectConfig } from './config.ts';
+
+import { createDetectStage } from './stage.ts';
+
+export const detectStage = {
+  name: 'detect',
+  input: 'frames',
+  output: 'detections',
+  stores: [],
+  create: createDetectStage,
+} as const;
