@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { validateOrThrow } from '../../config/validate.ts';
+import { BestShotConfig, TrackConfig } from './config.ts';
+import { createTrackStage, type TrackStage } from './stage.ts';
+import type { DetectedFace, FacePost, FrameDetections } from '../../schemas/records.ts';
+import { basis, detections, faceAt, frameAt, mockContext, square } from '../runtime/testing/index.ts';
+
+function stage(track: Record<string, unknown> = {}, bestShot: Record<string, unknown> = {}): TrackStage {
+  return createTrackStage({
+    track: validateOrThrow(TrackConfig, { ...track }, 'track'),
+    bestShot: validateOrThrow(BestShotConfig, { ...bestShot }, 'best_shot'),
+  });
+}
+
+/** `n` frames at 10 fps of camera `cam`, each with the faces `facesAt(k)`. */
+function frames(n: number, facesAt: (k: number) => DetectedFace[], camera = 'cam', t0 = 0): FrameDetections[] {
+  return Array.from({ length: n }, (_, k) => detections(frameAt(camera, k, t0 + k / 10), facesAt(k)));
+}
+
+const summary = (p: FacePost) => [p.trackId, p.postNo, p.postType, p.frame.t_s, p.trackFrames];
+
+describe('track stage', () => {
+  it('overall mode posts one best face per track at flush, with track fields', async () => {
+    const s = stage({ credence_count: 2 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    const input = frames(10, (k) => [faceAt(square(100 + k, 100, 80), { quality: k === 6 ? -0.1 : -1, appearance: basis(0) })]);
+    await s.process(input, ctx);
+    expect(ctx.take()).toEqual([]);
+    await s.flush?.(ctx);
+    const posts = ctx.take();
+    expect(posts.map(summary)).toEqual([['cam-1', 1, 'overall', 0.6, 10]]);
+    const p = posts[0] as FacePost;
+    expect([p.camera, p.trackFirstT, p.trackLastT, p.trackFirstTs, p.trackLastTs]).toEqual(['cam', 0, 0.9, input[0]?.frame.ts, input[9]?.frame.ts]);
+  });
+
+  it('realtime mode posts per window, numbered per track, in deterministic order', async () => {
+    const s = stage({ credence_count: 1 }, { realtime_post_interval: 1 });
+    const ctx = mockContext<FacePost>();
+    // Two people for 2.5 s; windows [0,1) [1,2) [2,…) each post once per track.
+    await s.process(frames(25, () => [faceAt(square(0, 0, 80), { appearance: basis(0) }), faceAt(square(300, 0, 80), { appearance: basis(1) })]), ctx);
+    await s.flush?.(ctx);
+    expect(ctx.take().map(summary)).toEqual([
+      ['cam-1', 1, 'realtime', 0, 11],
+      ['cam-2', 1, 'realtime', 0, 11],
+      ['cam-1', 2, 'realtime', 1, 21],
+      ['cam-2', 2, 'realtime', 1, 21],
+      ['cam-1', 3, 'realtime', 2, 25],
+      ['cam-2', 3, 'realtime', 2, 25],
+    ]);
+  });
+
+  it('a blip shorter than credence_count never posts and is counted', async () => {
+    const s = stage({ credence_count: 3 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(5, (k) => (k === 1 ? [faceAt(square(0, 0, 80))] : [])), ctx);
+    await s.flush?.(ctx);
+    expect(ctx.forwarded).toEqual([]);
+    expect(ctx.counts.get('tracks_unconfirmed_dropped')).toBe(1);
+    expect(s.trackStats()).toEqual([]);
+  });
+
+  it('track ended by a long miss posts before the faces of the frame that ended it', async () => {
+    const s = stage({ credence_count: 1, miss_interval: 1 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))]), ctx);
+    await s.process([detections(frameAt('cam', 30, 3.0), [faceAt(square(0, 0, 80))])], ctx);
+    expect(ctx.take().map(summary)).toEqual([['cam-1', 1, 'overall', 0, 3]]);
+    await s.flush?.(ctx);
+    expect(ctx.take().map(summary)).toEqual([['cam-2', 1, 'overall', 3, 1]]);
+  });
+
+  it('punctuate ends the tracks of a camera idle for camera_idle_timeout of wall clock', async () => {
+    const s = stage({ credence_count: 1, camera_idle_timeout: 5 }, { overall_only: true });
+    const ctx = mockContext<FacePost>({ now: 1_000_000 });
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'a'), ctx);
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'b'), ctx);
+    ctx.advance(4_000);
+    await s.process(frames(1, () => [faceAt(square(0, 0, 80))], 'b', 1), ctx);
+    await s.punctuate?.(ctx.clock.now(), ctx);
+    expect(ctx.take()).toEqual([]);
+    ctx.advance(1_000);
+    await s.punctuate?.(ctx.clock.now(), ctx);
+    expect(ctx.take().map((p) => p.trackId)).toEqual(['a-1']);
+  });
+
+  it('exposes per-track stats for the report, by camera then creation order', async () => {
+    const s = stage({ credence_count: 1 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(12, (k) => (k < 11 ? [faceAt(square(0, 0, 80), { appearance: basis(0) })] : []).concat(k >= 2 ? [faceAt(square(300, 0, 80), { appearance: basis(1) })] : [])), ctx);
+    await s.process(frames(2, () => [faceAt(square(0, 0, 80))], 'a'), ctx);
+    expect(s.trackStats().map((t) => [t.trackId, t.camera, t.firstT, t.lastT, t.frames, t.ended])).toEqual([
+      ['a-1', 'a', 0, 0.1, 2, false],
+      ['cam-1', 'cam', 0, 1, 11, false],
+      ['cam-2', 'cam', 0.2, 1.1, 10, false],
+    ]);
+    await s.flush?.(ctx);
+    expect(s.trackStats().every((t) => t.ended && t.posts === 1)).toBe(true);
+  });
+
+  it('is deterministic: the same input gives the same posts', async () => {
+    const input = frames(30, (k) => [faceAt(square(10 * k, 0, 60), { quality: -((k * 7) % 5) / 5, appearance: basis(0) }), faceAt(square(400 - 10 * k, 0, 60), { quality: -((k * 3) % 4) / 4, appearance: basis(1) })]);
+    const runOnce = async () => {
+      const s = stage({}, { realtime_post_interval: 0.5 });
+      const ctx = mockContext<FacePost>();
+      await s.process(input, ctx);
+      await s.flush?.(ctx);
+      return ctx.forwarded.map(summary);
+    };
+    expect(await runOnce()).toEqual(await runOnce());
+  });
+});

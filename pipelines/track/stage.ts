@@ -1,0 +1,126 @@
+// Track stage: detections of a frame → face posts. Tracker and best-shot machines decide; this shell keeps
+// their per-track state, turns decisions into FacePost records and forwards them in a deterministic order:
+// posts of tracks that ended first (creation order), then posts of this frame's faces (face order).
+import type { FacePost, FrameDetections } from '../../schemas/records.ts';
+import type { Stage, StageContext } from '../runtime/stage.ts';
+import type { BestShotConfig, TrackConfig } from './config.ts';
+import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
+import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
+import type { Tracker, TrackInfo } from './tracker.ts';
+
+/** Per confirmed track, for the analysis report (id switches need ground truth, so they are not known here). */
+export interface TrackStats {
+  readonly trackId: string;
+  readonly camera: string;
+  readonly firstTs: number;
+  readonly lastTs: number;
+  readonly firstT: number;
+  readonly lastT: number;
+  readonly frames: number;
+  readonly posts: number;
+  readonly ended: boolean;
+}
+
+export interface TrackStage extends Stage<FrameDetections, FacePost> {
+  /** Confirmed tracks so far, by camera then creation order. */
+  trackStats(): readonly TrackStats[];
+}
+
+export interface TrackStageOptions {
+  readonly track: TrackConfig;
+  readonly bestShot: BestShotConfig;
+  /** defaults to the IoU + appearance tracker */
+  readonly tracker?: Tracker;
+  readonly name?: string;
+}
+
+/** Name of the state this stage keeps (live tracks and best-shot candidates), stable across versions. */
+export const TRACK_STATE_STORE = 'track-state';
+
+function toPost(track: TrackInfo, p: BestShotPost): FacePost {
+  return {
+    camera: track.camera,
+    trackId: track.id,
+    postNo: p.postNo,
+    postType: p.postType,
+    frame: p.shot.frame,
+    face: p.shot.face,
+    trackFirstTs: track.firstTs,
+    trackLastTs: track.lastTs,
+    trackFirstT: track.firstT,
+    trackLastT: track.lastT,
+    trackFrames: track.frames,
+  };
+}
+
+export function createTrackStage(options: TrackStageOptions): TrackStage {
+  const rules = compileBestShot(options.bestShot);
+  const tracker = options.tracker ?? createIouAppearanceTracker(options.track);
+  const idleMs = options.track.camera_idle_timeout * 1000;
+  const shots = new Map<string, BestShotState>();
+  const stats = new Map<string, TrackStats>();
+  /** wall clock when each camera's last frame arrived, to end tracks of a stalled stream */
+  const lastArrival = new Map<string, number>();
+
+  function feed(track: TrackInfo, input: BestShotInput): FacePost[] {
+    const { state, posts } = stepBestShot(shots.get(track.id) ?? initialBestShot, input, rules);
+    if (input.kind === 'end') shots.delete(track.id);
+    else shots.set(track.id, state);
+    if (track.confirmed) {
+      const before = stats.get(track.id);
+      stats.set(track.id, {
+        trackId: track.id,
+        camera: track.camera,
+        firstTs: track.firstTs,
+        lastTs: track.lastTs,
+        firstT: track.firstT,
+        lastT: track.lastT,
+        frames: track.frames,
+        posts: (before?.posts ?? 0) + posts.length,
+        ended: input.kind === 'end',
+      });
+    }
+    return posts.map((p) => toPost(track, p));
+  }
+
+  async function endTracks(ended: readonly TrackInfo[], ctx: StageContext<FacePost>): Promise<void> {
+    for (const track of ended) {
+      if (!track.confirmed) ctx.count('tracks_unconfirmed_dropped');
+      for (const p of feed(track, { kind: 'end' })) await ctx.forward(p);
+    }
+  }
+
+  return {
+    name: options.name ?? 'track',
+    punctuateEveryMs: 1000,
+
+    async process(records: readonly FrameDetections[], ctx: StageContext<FacePost>): Promise<void> {
+      for (const fd of records) {
+        lastArrival.set(fd.frame.camera, ctx.clock.now());
+        const step = tracker.step(fd);
+        await endTracks(step.ended, ctx);
+        for (const ob of step.observed) {
+          const posts = feed(ob.track, { kind: 'observe', shot: { frame: fd.frame, face: ob.face }, confirmed: ob.track.confirmed });
+          for (const p of posts) await ctx.forward(p);
+        }
+      }
+    },
+
+    async punctuate(now: number, ctx: StageContext<FacePost>): Promise<void> {
+      for (const camera of tracker.cameras()) {
+        const arrived = lastArrival.get(camera);
+        if (arrived !== undefined && now - arrived >= idleMs) await endTracks(tracker.end(camera), ctx);
+      }
+    },
+
+    async flush(ctx: StageContext<FacePost>): Promise<void> {
+      await endTracks(tracker.end(), ctx);
+    },
+
+    trackStats(): readonly TrackStats[] {
+      return [...stats.values()].sort(
+        (a, b) => (a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0) || a.trackId.localeCompare(b.trackId, 'en', { numeric: true }),
+      );
+    },
+  };
+}
