@@ -1,0 +1,92 @@
+// The ingest source with a mock context: Frame numbering and timestamps, counters, abort, errors.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateOrThrow } from '../../config/validate.ts';
+import type { Frame } from '../../schemas/records.ts';
+import { mockContext } from '../runtime/testing/index.ts';
+import { IngestConfig } from './config.ts';
+import { SourceError } from './errors.ts';
+import { createIngestSource, INGEST_COUNTERS } from './stage.ts';
+import { CLASSROOM, corruptCopy, makeTempDir, mp4Boxes, removeDir, truncateCopy } from './testing/media.ts';
+
+const config = (over: Record<string, unknown>): IngestConfig => validateOrThrow(IngestConfig, { ...over }, 'ingest');
+
+let dir = '';
+beforeAll(async () => {
+  dir = await makeTempDir();
+});
+afterAll(async () => {
+  await removeDir(dir);
+});
+
+describe('ingest source on a file', () => {
+  it('forwards sampled frames numbered from 0, t_s from the first frame, ts from start_stream_timestamp', async () => {
+    const ctx = mockContext<Frame>({ now: 5_000 });
+    const source = createIngestSource({ camera: 'cam-1', url: CLASSROOM, config: config({ fps: 5, start_stream_timestamp: 1_700_000_000 }) });
+    await source.run(ctx, new AbortController().signal);
+    const frames = ctx.forwarded;
+    expect(frames).toHaveLength(15);
+    frames.forEach((f, k) => {
+      expect(f.camera).toBe('cam-1');
+      expect(f.seq).toBe(k);
+      expect(f.t_s).toBeCloseTo(k * 0.2, 6);
+      expect(f.ts).toBe(1_700_000_000_000 + k * 200);
+      expect(f.image.width).toBe(480);
+    });
+    expect(source.lastSummary()).toMatchObject({ decoded: 45, emitted: 15, corrupt: 0 });
+  });
+
+  it('dates a file from the job start when start_stream_timestamp is 0', async () => {
+    const ctx = mockContext<Frame>({ now: 42_000 });
+    const source = createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5, max_width: 240 }) });
+    await source.run(ctx, new AbortController().signal);
+    expect(ctx.forwarded.map((f) => f.ts).slice(0, 3)).toEqual([42_000, 42_200, 42_400]);
+    expect(ctx.forwarded[0]!.image.width).toBe(240);
+
+    const ctx2 = mockContext<Frame>({ now: 1 });
+    await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }), jobStartMs: 7_000 }).run(ctx2, new AbortController().signal);
+    expect(ctx2.forwarded[1]!.ts).toBe(7_200);
+  });
+
+  it('counts corrupt frames and truncation as metrics, still forwarding what survives', async () => {
+    const corrupt = join(dir, 'corrupt.mp4');
+    const mdat = (await mp4Boxes(CLASSROOM)).find((b) => b.type === 'mdat')!;
+    await corruptCopy(CLASSROOM, corrupt, mdat.offset + Math.floor(mdat.size * 0.43), 4000);
+    const ctx = mockContext<Frame>();
+    const source = createIngestSource({ camera: 'c', url: corrupt, config: config({}) });
+    await source.run(ctx, new AbortController().signal);
+    const skipped = ctx.counts.get(INGEST_COUNTERS.corruptFrames) ?? 0;
+    expect(skipped).toBeGreaterThan(0);
+    expect(ctx.forwarded.length + skipped).toBe(45);
+    expect(ctx.forwarded.map((f) => f.seq)).toEqual(ctx.forwarded.map((_, k) => k));
+
+    const cut = join(dir, 'cut.mp4');
+    await truncateCopy(CLASSROOM, cut, 0.5);
+    const ctx2 = mockContext<Frame>();
+    await createIngestSource({ camera: 'c', url: cut, config: config({}) }).run(ctx2, new AbortController().signal);
+    expect(ctx2.counts.get(INGEST_COUNTERS.truncatedSources)).toBe(1);
+    expect(ctx2.forwarded.length).toBeGreaterThan(3);
+  });
+
+  it('stops between frames when aborted', async () => {
+    const ac = new AbortController();
+    const ctx = mockContext<Frame>();
+    const stopAfterThird = {
+      ...ctx,
+      async forward(f: Frame): Promise<void> {
+        await ctx.forward(f);
+        if (f.seq === 2) ac.abort();
+      },
+    };
+    const source = createIngestSource({ camera: 'c', url: CLASSROOM, config: config({}) });
+    await source.run(stopAfterThird, ac.signal);
+    expect(ctx.forwarded.map((f) => f.seq)).toEqual([0, 1, 2]);
+    expect(source.lastSummary()?.aborted).toBe(true);
+  });
+
+  it('fails with the SourceError for a missing file', async () => {
+    const source = createIngestSource({ camera: 'c', url: join(dir, 'missing.mp4'), config: config({}) });
+    await expect(source.run(mockContext<Frame>(), new AbortController().signal)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(source.run(mockContext<Frame>(), new AbortController().signal)).rejects.toBeInstanceOf(SourceError);
+  });
+});

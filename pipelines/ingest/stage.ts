@@ -1,0 +1,90 @@
+// Ingest source: one video source of one camera → Frame records. Decoding lives in video-source.ts; this shell
+// numbers the sampled frames, gives them timestamps and counts skipped problems as metrics.
+import type { Frame } from '../../schemas/records.ts';
+import type { Source, StageContext } from '../runtime/stage.ts';
+import type { IngestConfig } from './config.ts';
+import { parseSource } from './source-url.ts';
+import { readVideo, type DecodeProblem, type ReadSummary } from './video-source.ts';
+
+export interface IngestSourceOptions {
+  readonly camera: string;
+  /** file path, file:// URL or live URL (rtsp://…) */
+  readonly url: string;
+  readonly config: IngestConfig;
+  /** epoch ms the job started; files with start_stream_timestamp 0 are dated from it (default: clock at run) */
+  readonly jobStartMs?: number;
+  readonly decodeThreads?: number;
+  readonly name?: string;
+}
+
+export interface IngestSource extends Source<Frame> {
+  /** What the last run read; null before a run has ended. */
+  lastSummary(): ReadSummary | null;
+}
+
+/** Metric names, stable: dashboards and tests read them. */
+export const INGEST_COUNTERS = {
+  corruptFrames: 'corrupt_frames',
+  truncatedSources: 'truncated_sources',
+  readErrors: 'read_errors',
+} as const;
+
+const LEFT_EARLY: ReadSummary = { decoded: 0, emitted: 0, corrupt: 0, missing: 0, aborted: true };
+
+export function createIngestSource(options: IngestSourceOptions): IngestSource {
+  const { camera, url, config } = options;
+  const live = parseSource(url).live;
+  let summary: ReadSummary | null = null;
+
+  function onProblem(ctx: StageContext<Frame>, p: DecodeProblem): void {
+    if (p.kind === 'corrupt_packet' || p.kind === 'corrupt_frame') ctx.count(INGEST_COUNTERS.corruptFrames);
+    else if (p.kind === 'truncated') ctx.count(INGEST_COUNTERS.truncatedSources);
+    else ctx.count(INGEST_COUNTERS.readErrors);
+    ctx.logger.warn({ camera, kind: p.kind }, p.message);
+  }
+
+  return {
+    name: options.name ?? 'ingest',
+    lastSummary: () => summary,
+    async run(ctx, signal): Promise<void> {
+      summary = null;
+      const fileBaseMs = config.start_stream_timestamp > 0 ? config.start_stream_timestamp * 1000 : (options.jobStartMs ?? ctx.clock.now());
+      const frames = readVideo(url, {
+        fps: config.fps,
+        max_width: config.max_width,
+        rtsp_transport: config.rtsp_transport,
+        timeout_s: config.timeout_s,
+        decodeThreads: options.decodeThreads,
+        signal,
+        onProblem: (p) => onProblem(ctx, p),
+      });
+      let seq = 0;
+      let firstPts = 0;
+      let liveBaseMs = 0;
+      // for-await would hide the generator's return value (the summary), hence next() by hand.
+      try {
+        for (let r = await frames.next(); ; r = await frames.next()) {
+          if (r.done) {
+            summary = r.value;
+            break;
+          }
+          const f = r.value;
+          const receivedMs = ctx.clock.now();
+          if (seq === 0) {
+            firstPts = f.ptsSeconds;
+            liveBaseMs = receivedMs;
+          }
+          const t_s = f.ptsSeconds - firstPts;
+          // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
+          // the stream clock, which is then anchored at the arrival of the first frame.
+          const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
+          await ctx.forward({ camera, seq: seq++, ts: Math.round(ts), t_s, image: f.image });
+        }
+      } finally {
+        // return()'s argument only becomes the result of that call; what matters is the cleanup it triggers.
+        if (summary === null) await frames.return(LEFT_EARLY);
+      }
+      ctx.logger.info({ camera, ...summary }, 'ingest source finished');
+    },
+  };
+}

@@ -1,0 +1,172 @@
+// Decodes a file or live stream into RGB frames, sampled to a target rate. Scaling and the YUV→RGB conversion
+// run in FFmpeg's scale filter (it honours the stream's colour range/matrix, unlike toJpeg — FACTS.md), and
+// only sampled frames are converted. Bad packets/frames are counted and skipped; only a source that cannot be
+// opened, or a live source that stalls or ends, is an error.
+import './promise-with-resolvers.ts';
+import { CodecContext, Frame, Packet } from 'node-av/lib';
+import { FilterAPI } from 'node-av/api';
+import { AVERROR_EAGAIN, AVERROR_EOF, AV_FRAME_FLAG_CORRUPT, AV_NOPTS_VALUE, EOF } from 'node-av/constants';
+import type { RgbImage } from '../../schemas/records.ts';
+import { liveReadFailure, ffmpegText } from './ffmpeg-errors.ts';
+import { openInput, type OpenOptions, type VideoInfo } from './open-input.ts';
+import { FpsSampler } from './sampler.ts';
+
+export { probeVideo, type VideoInfo } from './open-input.ts';
+
+export type ProblemKind = 'corrupt_packet' | 'corrupt_frame' | 'truncated' | 'read_error';
+
+export interface DecodeProblem {
+  readonly kind: ProblemKind;
+  readonly message: string;
+}
+
+export interface ReadVideoOptions extends OpenOptions {
+  /** output rate; 0 (default) = every decoded frame */
+  readonly fps?: number;
+  /** frames wider than this are scaled down, aspect kept; default 1280 */
+  readonly max_width?: number;
+  /** decoder threads; 1 by default because cameras run side by side on few cores */
+  readonly decodeThreads?: number;
+  /** called once the source is open, before the first frame */
+  readonly onOpen?: (info: VideoInfo) => void;
+  /** called for each skipped packet/frame and for a truncated file */
+  readonly onProblem?: (problem: DecodeProblem) => void;
+  /** checked between frames only: a blocked native read is left to FFmpeg's timeout (FACTS.md) */
+  readonly signal?: AbortSignal;
+}
+
+export interface DecodedFrame {
+  /** 0-based index among all frames the decoder produced, sampled or not */
+  readonly index: number;
+  /** the stream's own presentation time of the frame */
+  readonly ptsSeconds: number;
+  readonly image: RgbImage;
+}
+
+export interface ReadSummary {
+  readonly decoded: number;
+  readonly emitted: number;
+  /** corrupt packets + corrupt frames skipped */
+  readonly corrupt: number;
+  /** frames the file's index lists that were never read (truncated file); 0 when unknown */
+  readonly missing: number;
+  readonly aborted: boolean;
+}
+
+export async function* readVideo(url: string, opts: ReadVideoOptions = {}): AsyncGenerator<DecodedFrame, ReadSummary, undefined> {
+  const { src, fmt, stream, codec, info } = await openInput(url, opts);
+  const problem = (kind: ProblemKind, message: string): void => opts.onProblem?.({ kind, message: `${src.display}: ${message}` });
+  const cc = new CodecContext();
+  const pkt = new Packet();
+  const frame = new Frame();
+  const maxWidth = opts.max_width ?? 1280;
+  const filter = FilterAPI.create(`scale=w='min(iw,${maxWidth})':h=-1:flags=bilinear,format=rgb24`, { threads: 1 });
+  const sampler = new FpsSampler(opts.fps ?? 0);
+  const tb = stream.timeBase;
+  const frameStep = info.fps > 0 ? 1 / info.fps : 0;
+  let decoded = 0;
+  let emitted = 0;
+  let corrupt = 0;
+  let packets = 0;
+  let lastPts = Number.NaN;
+  try {
+    cc.allocContext3(codec);
+    cc.parametersToContext(stream.codecpar);
+    cc.pktTimebase = tb;
+    cc.threadCount = opts.decodeThreads ?? 1;
+    const opened = await cc.open2(codec, null);
+    if (opened < 0) throw new Error(`${src.display}: cannot open the ${info.codec} decoder (${ffmpegText(opened)})`);
+    pkt.alloc();
+    frame.alloc();
+    opts.onOpen?.(info);
+
+    // Drains every frame the decoder has ready; yields the sampled ones.
+    const drain = async function* (): AsyncGenerator<DecodedFrame, void, undefined> {
+      for (;;) {
+        const r = await cc.receiveFrame(frame);
+        if (r === AVERROR_EAGAIN || r === AVERROR_EOF) return;
+        if (r < 0) {
+          corrupt++;
+          problem('corrupt_frame', `frame could not be decoded (${ffmpegText(r)})`);
+          return;
+        }
+        try {
+          const index = decoded++;
+          const ts = frame.bestEffortTimestamp;
+          // A frame without a timestamp is placed one nominal frame after the previous one.
+          const pts = ts !== AV_NOPTS_VALUE ? (Number(ts) * tb.num) / tb.den : Number.isNaN(lastPts) ? 0 : lastPts + frameStep;
+          lastPts = pts;
+          if ((frame.flags & AV_FRAME_FLAG_CORRUPT) !== 0 || frame.decodeErrorFlags !== 0) {
+            corrupt++;
+            problem('corrupt_frame', `frame ${index} at ${pts.toFixed(3)} s decoded with errors, skipped`);
+            continue;
+          }
+          if (!sampler.accept(pts)) continue;
+          // The filter graph is configured from the first frame and needs its time base, which the decoder leaves unset.
+          frame.timeBase = tb;
+          const image = await toRgb(filter, frame);
+          emitted++;
+          yield { index, ptsSeconds: pts, image };
+        } finally {
+          frame.unref();
+        }
+      }
+    };
+
+    for (;;) {
+      if (opts.signal?.aborted) return summary(true);
+      const r = await fmt.readFrame(pkt);
+      if (r === AVERROR_EAGAIN) continue;
+      if (r < 0) {
+        if (src.live) throw liveReadFailure(src, r, decoded);
+        if (r !== AVERROR_EOF) problem('read_error', `read failed after ${packets} packets, ending (${ffmpegText(r)})`);
+        break;
+      }
+      try {
+        if (pkt.streamIndex !== stream.index) continue;
+        packets++;
+        const sent = await cc.sendPacket(pkt);
+        if (sent < 0 && sent !== AVERROR_EAGAIN) {
+          corrupt++;
+          problem('corrupt_packet', `packet ${packets - 1} could not be decoded, skipped (${ffmpegText(sent)})`);
+        }
+      } finally {
+        pkt.unref();
+      }
+      yield* drain();
+    }
+    await cc.sendPacket(null);
+    yield* drain();
+    if (info.frameCount !== null && packets < info.frameCount) {
+      problem('truncated', `file ends early: ${packets} of ${info.frameCount} frames present`);
+    }
+    return summary(false);
+  } finally {
+    filter.close();
+    frame.free();
+    pkt.free();
+    cc.freeContext();
+    await fmt.closeInput();
+  }
+
+  function summary(aborted: boolean): ReadSummary {
+    const missing = info.frameCount !== null ? Math.max(0, info.frameCount - packets) : 0;
+    return { decoded, emitted, corrupt, missing, aborted };
+  }
+}
+
+/** One decoded frame → packed RGB24 at the output size. The scale filter emits exactly one frame per input. */
+async function toRgb(filter: FilterAPI, frame: Frame): Promise<RgbImage> {
+  await filter.process(frame);
+  const out = await filter.receive();
+  if (out === null || out === EOF) throw new Error('scale filter produced no frame');
+  try {
+    // toBuffer() copies the planes without row padding, i.e. packed rows of width×3 bytes.
+    const buf = out.toBuffer();
+    // A plain Uint8Array view (no copy), so consumers do not meet Buffer's shared-memory slice().
+    const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return { width: out.width, height: out.height, data };
+  } finally {
+    out.free();
+  }
+}
