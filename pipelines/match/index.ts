@@ -1,0 +1,16 @@
+// The match stage as the registry sees it: name, input and output topics, the factory.
+export { createMatchStage, matchEvent, type MatchStage, type MatchStageOptions } from './stage.ts';
+export { createExactFaceIndex, ExactFaceIndex, type FaceIndex } from './face-index.ts';
+export { decideMatch, eventId, type MatchDecision } from './decide.ts';
+export { watchListFromFaces, type Dossier, type WatchList, type WatchListFace } from './watchlist.ts';
+export { MatchConfig, EnrolConfig } from './config.ts';
+
+import { createMatchStage } from './stage.ts';
+
+export const matchStage = {
+  name: 'match',
+  input: 'embeddings',
+  output: 'matches',
+  stores: [],
+  create: createMatchStage,
+} as const;

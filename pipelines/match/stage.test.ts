@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { validateOrThrow } from '../../config/validate.ts';
+import { MatchConfig } from './config.ts';
+import { createMatchStage } from './stage.ts';
+import { decideMatch, eventId } from './decide.ts';
+import { createExactFaceIndex } from './face-index.ts';
+import type { FaceEvent } from '../../schemas/records.ts';
+import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
+
+const config = (over: Record<string, unknown> = {}) => validateOrThrow(MatchConfig, { ...over }, 'match');
+const index = createExactFaceIndex({
+  dossiers: [
+    { name: 'alice', faces: [{ id: 'a1', watchList: 'staff', vector: unit([1, 0, 0]) }, { id: 'a2', watchList: 'staff', vector: unit([1, 0.3, 0]) }] },
+    { name: 'bob', faces: [{ id: 'b1', watchList: 'staff', vector: unit([0, 1, 0]) }] },
+  ],
+});
+
+describe('match decisions', () => {
+  it.each([
+    ['above threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.8 }], 0.5, { matched: true, dossier: 'a', confidence: 0.8 }],
+    ['at threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.5 }], 0.5, { matched: true, dossier: 'a', confidence: 0.5 }],
+    ['below threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.49 }], 0.5, { matched: false, dossier: null, confidence: 0.49 }],
+    ['no candidates', [], 0.5, { matched: false, dossier: null, confidence: 0 }],
+  ])('%s', (_name, candidates, threshold, expected) => {
+    expect(decideMatch(candidates, threshold)).toEqual(expected);
+  });
+
+  it('event ids are deterministic 16-hex hashes of camera, track and post number', () => {
+    expect(eventId('cam', 'cam-1', 1)).toMatch(/^[0-9a-f]{16}$/);
+    expect(eventId('cam', 'cam-1', 1)).toBe(eventId('cam', 'cam-1', 1));
+    expect(new Set([eventId('cam', 'cam-1', 1), eventId('cam', 'cam-1', 2), eventId('cam', 'cam-11', 1), eventId('cam2', 'cam-1', 1)]).size).toBe(4);
+  });
+});
+
+describe('match stage', () => {
+  it('turns embeddings into events with top-k candidates and the threshold decision', async () => {
+    const stage = createMatchStage({ config: config({ confidence_threshold: 0.9, max_candidates: 1 }), index });
+    const ctx = mockContext<FaceEvent>();
+    const known = faceEmbedding(facePost({ trackId: 'cam-1-1', camera: 'cam-1', postNo: 2 }), unit([1, 0.05, 0]));
+    const unknown = faceEmbedding(facePost({ trackId: 'cam-1-2', camera: 'cam-1' }), unit([0.5, 0.5, 0.7]));
+    await stage.process([known, unknown], ctx);
+    const [a, b] = ctx.take();
+    expect(a?.id).toBe(eventId('cam-1', 'cam-1-1', 2));
+    expect([a?.matched, a?.dossier, a?.candidates.map((c) => c.dossierFace)]).toEqual([true, 'alice', ['a1']]);
+    expect(a?.embedding).toBe(known);
+    expect([b?.matched, b?.dossier, b?.candidates.length]).toEqual([false, null, 1]);
+    expect(b?.confidence).toBeGreaterThan(0);
+    expect(ctx.counts.get('events_matched')).toBe(1);
+    expect(ctx.counts.get('events_unmatched')).toBe(1);
+  });
+
+  it('uses a replaced index for later records', async () => {
+    const stage = createMatchStage({ config: config(), index: createExactFaceIndex({ dossiers: [] }) });
+    const ctx = mockContext<FaceEvent>();
+    const e = faceEmbedding(facePost(), unit([0, 1, 0]));
+    await stage.process([e], ctx);
+    stage.setIndex(index);
+    await stage.process([e], ctx);
+    expect(ctx.take().map((ev) => ev.dossier)).toEqual([null, 'bob']);
+  });
+});
