@@ -10,6 +10,7 @@ export const EpisodesConfig = Type.Object(
     episode_max_duration: Type.Number({ default: 300, exclusiveMinimum: 0, description: 's: an episode closes after this long' }),
     episode_event_timeout: Type.Number({ default: 30, exclusiveMinimum: 0, description: 's: an episode closes when no event joins it for this long' }),
     recent_similar_faces: Type.Integer({ default: 100, minimum: 1, description: 'most recent similar events considered when choosing the episode' }),
+    join_same_track: Type.Boolean({ default: true, description: 'a later post of a track already in a live episode joins that episode whatever its similarity (a turned head stays in the episode)' }),
   },
   strict,
 );

@@ -1,0 +1,27 @@
+// The episodes stage as the registry sees it: name, input and output topics, the state it keeps, the factory.
+export { createEpisodesStage, EPISODES_STATE_STORE, type EpisodesStage, type EpisodesStageOptions } from './stage.ts';
+export {
+  chooseEpisode,
+  closeAll,
+  closeWhere,
+  dueByStream,
+  dueByWall,
+  emptyEpisodes,
+  onEvent,
+  toChange,
+  type EpisodesState,
+  type EpisodesStep,
+  type LiveEpisode,
+  type RecentEvent,
+} from './rules.ts';
+export { EpisodesConfig } from './config.ts';
+
+import { createEpisodesStage, EPISODES_STATE_STORE } from './stage.ts';
+
+export const episodesStage = {
+  name: 'episodes',
+  input: 'matches',
+  output: 'episodes',
+  stores: [EPISODES_STATE_STORE],
+  create: createEpisodesStage,
+} as const;

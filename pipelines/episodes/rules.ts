@@ -1,0 +1,191 @@
+// FindFace episode rules ("Configure Episodes") as pure functions of (state, input) → (state, changes).
+// An event looks back episode_search_interval for similar events (≥ episodes_threshold), keeps the
+// recent_similar_faces most recent, and joins the LIVE episode of the most similar one; otherwise it opens an
+// episode. Episodes close episode_max_duration after opening or episode_event_timeout after their last event,
+// judged by event time on each event (stream time) and by arrival on the wall clock (punctuation), so files
+// processed slower or faster than real time never close episodes early.
+import type { EpisodeChange, EpisodeChangeKind, FaceEvent } from '../../schemas/records.ts';
+import type { EpisodesConfig } from './config.ts';
+
+export interface EventRef {
+  readonly id: string;
+  readonly quality: number;
+  readonly confidence: number;
+}
+
+export interface LiveEpisode {
+  readonly id: string;
+  readonly scope: string;
+  readonly openedTs: number;
+  readonly openedT: number;
+  readonly lastTs: number;
+  readonly lastT: number;
+  /** wall clock when the first / last event arrived */
+  readonly openedWall: number;
+  readonly lastWall: number;
+  readonly eventsCount: number;
+  readonly best: EventRef;
+  /** FindFace's matched_event: the dossier of the first matched event */
+  readonly dossier: string | null;
+  /** sorted */
+  readonly cameras: readonly string[];
+  /** `camera\0trackId` of the tracks whose events are in the episode */
+  readonly tracks: readonly string[];
+}
+
+export interface RecentEvent {
+  readonly id: string;
+  readonly episodeId: string;
+  readonly ts: number;
+  readonly vector: Float32Array;
+}
+
+export interface EpisodesState {
+  /** in opening order */
+  readonly live: readonly LiveEpisode[];
+  /** events of the last episode_search_interval, in arrival order */
+  readonly recent: readonly RecentEvent[];
+}
+
+export const emptyEpisodes: EpisodesState = { live: [], recent: [] };
+
+export interface EpisodesStep {
+  readonly state: EpisodesState;
+  readonly changes: readonly EpisodeChange[];
+}
+
+export function toChange(ep: LiveEpisode, kind: EpisodeChangeKind, eventId: string | null): EpisodeChange {
+  return {
+    kind,
+    episodeId: ep.id,
+    scope: ep.scope,
+    eventId,
+    bestEventId: ep.best.id,
+    eventsCount: ep.eventsCount,
+    dossier: ep.dossier,
+    cameras: ep.cameras,
+    startTs: ep.openedTs,
+    endTs: ep.lastTs,
+    startT: ep.openedT,
+    endT: ep.lastT,
+  };
+}
+
+function similarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return -Infinity;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
+  return dot;
+}
+
+/** Best event: higher quality, then higher confidence; the earlier event keeps a full tie. */
+function betterEvent(a: EventRef, b: EventRef): boolean {
+  return a.quality !== b.quality ? a.quality > b.quality : a.confidence > b.confidence;
+}
+
+const trackKey = (e: FaceEvent): string => `${e.embedding.post.camera}\u0000${e.embedding.post.trackId}`;
+const eventTs = (e: FaceEvent): number => e.embedding.post.frame.ts;
+const eventRef = (e: FaceEvent): EventRef => ({ id: e.id, quality: e.embedding.post.face.quality, confidence: e.confidence });
+
+export function dueByStream(ep: LiveEpisode, ts: number, cfg: EpisodesConfig): boolean {
+  return ts - ep.openedTs >= cfg.episode_max_duration * 1000 || ts - ep.lastTs >= cfg.episode_event_timeout * 1000;
+}
+
+export function dueByWall(ep: LiveEpisode, now: number, cfg: EpisodesConfig): boolean {
+  return now - ep.openedWall >= cfg.episode_max_duration * 1000 || now - ep.lastWall >= cfg.episode_event_timeout * 1000;
+}
+
+/** Closes the live episodes `due` selects, in opening order. */
+export function closeWhere(state: EpisodesState, due: (ep: LiveEpisode) => boolean): EpisodesStep {
+  const live: LiveEpisode[] = [];
+  const changes: EpisodeChange[] = [];
+  for (const ep of state.live) {
+    if (due(ep)) changes.push(toChange(ep, 'close', null));
+    else live.push(ep);
+  }
+  return { state: { ...state, live }, changes };
+}
+
+export function closeAll(state: EpisodesState): EpisodesStep {
+  return closeWhere(state, () => true);
+}
+
+/** The live episode the event joins, or null to open one. */
+export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: EpisodesConfig): LiveEpisode | null {
+  if (cfg.join_same_track) {
+    const key = trackKey(event);
+    const same = state.live.find((ep) => ep.tracks.includes(key));
+    if (same) return same;
+  }
+  const ts = eventTs(event);
+  const from = ts - cfg.episode_search_interval * 1000;
+  const similar: Array<{ ev: RecentEvent; sim: number }> = [];
+  for (const ev of state.recent) {
+    if (ev.ts < from) continue;
+    const sim = similarity(ev.vector, event.embedding.vector);
+    if (sim >= cfg.episodes_threshold) similar.push({ ev, sim });
+  }
+  // The most recent similar faces first (later arrival breaks a ts tie), then only those of live episodes.
+  const recentFirst = similar.map((s, i) => ({ ...s, i })).sort((a, b) => b.ev.ts - a.ev.ts || b.i - a.i).slice(0, cfg.recent_similar_faces);
+  const live = new Map(state.live.map((ep) => [ep.id, ep]));
+  let best: { ep: LiveEpisode; sim: number } | null = null;
+  for (const { ev, sim } of recentFirst) {
+    const ep = live.get(ev.episodeId);
+    if (ep && (best === null || sim > best.sim)) best = { ep, sim };
+  }
+  return best?.ep ?? null;
+}
+
+function open(event: FaceEvent, wallNow: number, scope: string): LiveEpisode {
+  const post = event.embedding.post;
+  return {
+    id: `ep-${event.id}`,
+    scope,
+    openedTs: post.frame.ts,
+    openedT: post.frame.t_s,
+    lastTs: post.frame.ts,
+    lastT: post.frame.t_s,
+    openedWall: wallNow,
+    lastWall: wallNow,
+    eventsCount: 1,
+    best: eventRef(event),
+    dossier: event.matched ? event.dossier : null,
+    cameras: [post.camera],
+    tracks: [trackKey(event)],
+  };
+}
+
+function extend(ep: LiveEpisode, event: FaceEvent, wallNow: number): LiveEpisode {
+  const post = event.embedding.post;
+  const ref = eventRef(event);
+  const key = trackKey(event);
+  return {
+    ...ep,
+    lastTs: Math.max(ep.lastTs, post.frame.ts),
+    lastT: Math.max(ep.lastT, post.frame.t_s),
+    lastWall: Math.max(ep.lastWall, wallNow),
+    eventsCount: ep.eventsCount + 1,
+    best: betterEvent(ref, ep.best) ? ref : ep.best,
+    dossier: ep.dossier ?? (event.matched ? event.dossier : null),
+    cameras: ep.cameras.includes(post.camera) ? ep.cameras : [...ep.cameras, post.camera].sort(),
+    tracks: ep.tracks.includes(key) ? ep.tracks : [...ep.tracks, key],
+  };
+}
+
+/**
+ * One event: close what its time shows is over, forget events outside the look-back, then join or open.
+ * `wallNow` is the wall clock at arrival (for punctuation); `scope` groups events that may share episodes.
+ */
+export function onEvent(state: EpisodesState, event: FaceEvent, wallNow: number, cfg: EpisodesConfig, scope = 'default'): EpisodesStep {
+  const ts = eventTs(event);
+  const closed = closeWhere(state, (ep) => dueByStream(ep, ts, cfg));
+  const from = ts - cfg.episode_search_interval * 1000;
+  const recent = closed.state.recent.filter((ev) => ev.ts >= from);
+  const current: EpisodesState = { live: closed.state.live, recent };
+
+  const target = chooseEpisode(current, event, cfg);
+  const ep = target ? extend(target, event, wallNow) : open(event, wallNow, scope);
+  const live = target ? current.live.map((e) => (e.id === target.id ? ep : e)) : [...current.live, ep];
+  const next: EpisodesState = { live, recent: [...recent, { id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector }] };
+  return { state: next, changes: [...closed.changes, toChange(ep, target ? 'event' : 'open', event.id)] };
+}

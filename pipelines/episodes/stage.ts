@@ -1,0 +1,52 @@
+// Episodes stage: face events → episode changes. rules.ts decides; this shell keeps the state of its scope,
+// stamps arrivals with the injected wall clock and forwards the changes in the order the rules give them.
+import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
+import type { Stage, StageContext } from '../runtime/stage.ts';
+import type { EpisodesConfig } from './config.ts';
+import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvent, type EpisodesState, type EpisodesStep } from './rules.ts';
+
+export interface EpisodesStage extends Stage<FaceEvent, EpisodeChange> {
+  /** Live episodes right now (for metrics and tests). */
+  liveEpisodes(): number;
+}
+
+export interface EpisodesStageOptions {
+  readonly config: EpisodesConfig;
+  /** events of one scope may share episodes; one scope for now */
+  readonly scope?: string;
+  readonly name?: string;
+}
+
+/** Name of the state this stage keeps (live episodes and recent events), stable across versions. */
+export const EPISODES_STATE_STORE = 'episodes-state';
+
+export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStage {
+  const cfg = options.config;
+  const scope = options.scope ?? 'default';
+  let state: EpisodesState = emptyEpisodes;
+
+  async function apply(step: EpisodesStep, ctx: StageContext<EpisodeChange>): Promise<void> {
+    state = step.state;
+    for (const change of step.changes) {
+      if (change.kind !== 'event') ctx.count(`episodes_${change.kind === 'open' ? 'opened' : 'closed'}`);
+      await ctx.forward(change);
+    }
+  }
+
+  return {
+    name: options.name ?? 'episodes',
+    punctuateEveryMs: 1000,
+    async process(records: readonly FaceEvent[], ctx: StageContext<EpisodeChange>): Promise<void> {
+      for (const event of records) await apply(onEvent(state, event, ctx.clock.now(), cfg, scope), ctx);
+    },
+    async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {
+      await apply(closeWhere(state, (ep) => dueByWall(ep, now, cfg)), ctx);
+    },
+    async flush(ctx: StageContext<EpisodeChange>): Promise<void> {
+      await apply(closeAll(state), ctx);
+    },
+    liveEpisodes(): number {
+      return state.live.length;
+    },
+  };
+}
