@@ -1,0 +1,44 @@
+// Image → NCHW float tensor slice, in the colour order and normalisation a manifest entry asks for.
+// Writes into a caller-owned buffer at an offset so a batch is filled image by image with no copies.
+import type { RgbImage } from '../../schemas/records.ts';
+import type { ModelEntry } from '../manifest.ts';
+
+export type TensorInput = ModelEntry['input'];
+
+/** Floats one image occupies in the tensor. */
+export function tensorSize(input: TensorInput): number {
+  return input.channels * input.width * input.height;
+}
+
+/**
+ * Writes `img` (already input.width × input.height) as planes: value = (pixel − mean[c]) / std[c], where c is the
+ * tensor channel (a single mean/std applies to all). 'bgr' puts blue in plane 0; 'grey' is one BT.601 plane.
+ */
+export function writeTensor(img: RgbImage, input: TensorInput, dst: Float32Array, offset = 0): void {
+  const { width: w, height: h } = input;
+  if (img.width !== w || img.height !== h) throw new Error(`writeTensor: image ${img.width}×${img.height}, model wants ${w}×${h}`);
+  const plane = w * h;
+  const d = img.data;
+  const { mean, std } = input.normalisation;
+  const m = (c: number): number => mean[Math.min(c, mean.length - 1)]!;
+  const s = (c: number): number => std[Math.min(c, std.length - 1)]!;
+  if (input.colour === 'grey') {
+    if (input.channels !== 1) throw new Error('grey input needs channels = 1');
+    const m0 = m(0);
+    const inv = 1 / s(0);
+    for (let i = 0, j = 0; i < plane; i++, j += 3) {
+      dst[offset + i] = (0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]! - m0) * inv;
+    }
+    return;
+  }
+  if (input.channels !== 3) throw new Error(`${input.colour} input needs channels = 3`);
+  // source byte offset (0 = R, 2 = B) feeding tensor plane c
+  const from = input.colour === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  for (let c = 0; c < 3; c++) {
+    const src = from[c]!;
+    const mc = m(c);
+    const inv = 1 / s(c);
+    const base = offset + c * plane;
+    for (let i = 0, j = src; i < plane; i++, j += 3) dst[base + i] = (d[j]! - mc) * inv;
+  }
+}
