@@ -97,6 +97,15 @@ describe('track stage', () => {
     expect(s.trackStats().every((t) => t.ended && t.posts === 1)).toBe(true);
   });
 
+  it('keeps no stats when keepTrackStats is off', async () => {
+    const s = createTrackStage({ track: validateOrThrow(TrackConfig, { credence_count: 1 }, 'track'), bestShot: validateOrThrow(BestShotConfig, {}, 'best_shot'), keepTrackStats: false });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))]), ctx);
+    await s.flush?.(ctx);
+    expect(ctx.forwarded.length).toBeGreaterThan(0);
+    expect(s.trackStats()).toEqual([]);
+  });
+
   it('is deterministic: the same input gives the same posts', async () => {
     const input = frames(30, (k) => [faceAt(square(10 * k, 0, 60), { quality: -((k * 7) % 5) / 5, appearance: basis(0) }), faceAt(square(400 - 10 * k, 0, 60), { quality: -((k * 3) % 4) / 4, appearance: basis(1) })]);
     const runOnce = async () => {

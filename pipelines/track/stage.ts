@@ -32,6 +32,8 @@ export interface TrackStageOptions {
   /** defaults to the IoU + appearance tracker */
   readonly tracker?: Tracker;
   readonly name?: string;
+  /** keep TrackStats (one entry per confirmed track, never evicted): on for file analysis, off for long live runs */
+  readonly keepTrackStats?: boolean;
 }
 
 /** Name of the state this stage keeps (live tracks and best-shot candidates), stable across versions. */
@@ -57,6 +59,7 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
   const rules = compileBestShot(options.bestShot);
   const tracker = options.tracker ?? createIouAppearanceTracker(options.track);
   const idleMs = options.track.camera_idle_timeout * 1000;
+  const keepStats = options.keepTrackStats ?? true;
   const shots = new Map<string, BestShotState>();
   const stats = new Map<string, TrackStats>();
   /** wall clock when each camera's last frame arrived, to end tracks of a stalled stream */
@@ -66,7 +69,7 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
     const { state, posts } = stepBestShot(shots.get(track.id) ?? initialBestShot, input, rules);
     if (input.kind === 'end') shots.delete(track.id);
     else shots.set(track.id, state);
-    if (track.confirmed) {
+    if (track.confirmed && keepStats) {
       const before = stats.get(track.id);
       stats.set(track.id, {
         trackId: track.id,

@@ -24,7 +24,8 @@ export interface MockContextOptions {
 
 export function mockContext<Out>(options: MockContextOptions = {}): MockContext<Out> {
   let now = options.now ?? 0;
-  let forwarded: Out[] = [];
+  // Plain properties (no getters), so a test may spread the context and override one field.
+  const forwarded: Out[] = [];
   let taken = 0;
   const counts = new Map<string, number>();
   const clock: Clock = { now: () => now };
@@ -39,9 +40,7 @@ export function mockContext<Out>(options: MockContextOptions = {}): MockContext<
     count(what: string, n = 1): void {
       counts.set(what, (counts.get(what) ?? 0) + n);
     },
-    get forwarded(): readonly Out[] {
-      return forwarded;
-    },
+    forwarded,
     counts,
     take(): Out[] {
       const out = forwarded.slice(taken);
