@@ -1,0 +1,33 @@
+// The contract every detector backend implements, and the shape of its factory. A backend returns raw boxes;
+// landmarks, quality and appearance are added by the caller (models/face-models.ts).
+import type { Box, RgbImage } from '../../schemas/records.ts';
+import type { ModelEntry } from '../manifest.ts';
+import type { SessionOptions } from '../session.ts';
+
+export interface RawDetection {
+  /** the detector's own box, in frame pixels */
+  readonly raw: Box;
+  /** the box the downstream crops are defined on (for Ultra-Light: squared, side = height); may leave the frame */
+  readonly box: Box;
+  readonly score: number;
+}
+
+export interface DetectOptions {
+  /** overrides the manifest's score threshold */
+  readonly minScore?: number;
+  /** faces smaller than this (px, box height) are dropped; 0 = none */
+  readonly minFaceSize?: number;
+  /** also run on a tiles × tiles grid; 0 or 1 = whole frame only */
+  readonly tiles?: number;
+}
+
+export interface Detector {
+  readonly id: string;
+  detect(image: RgbImage, opts?: DetectOptions): Promise<RawDetection[]>;
+  close(): Promise<void>;
+}
+
+export interface DetectorFactory {
+  readonly kind: string;
+  create(entry: ModelEntry, modelFile: string, session: SessionOptions): Promise<Detector>;
+}

@@ -1,0 +1,48 @@
+// Tile layout for small-face detection. The detector sees the frame at 320×240; its smallest prior is 10 px
+// there, so a face under ~1/30 of the frame width is missed. Running it also on a g×g grid of overlapping
+// tiles (each resized to the same input) makes faces g times larger to the network.
+import type { Box } from '../../schemas/records.ts';
+
+/** Fraction of a tile's side shared with its neighbour. Faces smaller than this overlap are whole in some tile. */
+export const TILE_OVERLAP = 0.25;
+
+export interface Tile {
+  readonly box: Box;
+  /** inner edges (shared with a neighbour tile): detections touching them are cut faces */
+  readonly innerLeft: boolean;
+  readonly innerTop: boolean;
+  readonly innerRight: boolean;
+  readonly innerBottom: boolean;
+}
+
+/** g×g tiles of side W/g·(1+overlap) (clamped inside the frame), keeping the frame's aspect ratio. */
+export function tileGrid(width: number, height: number, g: number, overlap = TILE_OVERLAP): Tile[] {
+  const tw = Math.min(width, (width / g) * (1 + overlap));
+  const th = Math.min(height, (height / g) * (1 + overlap));
+  const tiles: Tile[] = [];
+  for (let j = 0; j < g; j++) {
+    for (let i = 0; i < g; i++) {
+      // spread tile origins evenly from 0 to (W − tw)
+      const x1 = g === 1 ? 0 : ((width - tw) * i) / (g - 1);
+      const y1 = g === 1 ? 0 : ((height - th) * j) / (g - 1);
+      tiles.push({
+        box: { x1, y1, x2: x1 + tw, y2: y1 + th },
+        innerLeft: i > 0,
+        innerTop: j > 0,
+        innerRight: i < g - 1,
+        innerBottom: j < g - 1,
+      });
+    }
+  }
+  return tiles;
+}
+
+/** True when `b` (in frame pixels) touches an inner edge of `t` within `margin` px: the face is probably cut. */
+export function touchesInnerEdge(b: Box, t: Tile, margin: number): boolean {
+  return (
+    (t.innerLeft && b.x1 <= t.box.x1 + margin) ||
+    (t.innerTop && b.y1 <= t.box.y1 + margin) ||
+    (t.innerRight && b.x2 >= t.box.x2 - margin) ||
+    (t.innerBottom && b.y2 >= t.box.y2 - margin)
+  );
+}

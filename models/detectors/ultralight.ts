@@ -1,0 +1,84 @@
+// Ultra-Light-Fast-Generic-Face-Detector-1MB (Linzaer): the whole frame squeezed to the model's input (aspect
+// not kept), (v − 127)/128, outputs already decoded — `scores` [N, P, 2] softmaxed and `boxes` [N, P, 4] as
+// normalised x1, y1, x2, y2. Processing per shared/docs/MODELS.md; the lib's NMS order (by y2) is replaced by
+// the usual score order.
+import type { Box, RgbImage } from '../../schemas/records.ts';
+import type { ModelEntry } from '../manifest.ts';
+import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
+import { cropResize } from '../image/crop-resize.ts';
+import { squareByHeight } from '../image/scale-box.ts';
+import { tensorSize, writeTensor } from '../image/to-tensor.ts';
+import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
+import { nms } from './nms.ts';
+import { tileGrid, touchesInnerEdge, type Tile } from './tiles.ts';
+
+const DEFAULT_SCORE = 0.65;
+const DEFAULT_NMS = 0.4;
+/** A tile detection within this fraction of the tile side from an inner edge is treated as a cut face. */
+const EDGE_MARGIN = 0.01;
+
+async function create(entry: ModelEntry, modelFile: string, sessionOpts: SessionOptions): Promise<Detector> {
+  const session = await createSession(modelFile, sessionOpts);
+  const input = entry.input;
+  const per = tensorSize(input);
+  const manifestScore = entry.thresholds?.['score'] ?? DEFAULT_SCORE;
+  const nmsIou = entry.thresholds?.['nms'] ?? DEFAULT_NMS;
+  let closed = false;
+
+  async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
+    const minScore = opts.minScore ?? manifestScore;
+    const whole: Tile = { box: { x1: 0, y1: 0, x2: image.width, y2: image.height }, innerLeft: false, innerTop: false, innerRight: false, innerBottom: false };
+    const regions = [whole, ...(opts.tiles !== undefined && opts.tiles >= 2 ? tileGrid(image.width, image.height, opts.tiles) : [])];
+
+    // All regions go through the network in one batched call.
+    const data = new Float32Array(per * regions.length);
+    regions.forEach((r, i) => writeTensor(cropResize(image, r.box, input.width, input.height), input, data, i * per));
+    const out = await runBatch(session, data, regions.length, [input.channels, input.height, input.width]);
+    const scores = outputData(session, out, 'scores');
+    const boxes = outputData(session, out, 'boxes');
+    const priors = scores.length / 2 / regions.length;
+
+    const found: { box: Box; score: number }[] = [];
+    regions.forEach((r, ri) => {
+      const rw = r.box.x2 - r.box.x1;
+      const rh = r.box.y2 - r.box.y1;
+      const candidates: { box: Box; score: number }[] = [];
+      for (let p = 0; p < priors; p++) {
+        const k = ri * priors + p;
+        const score = scores[k * 2 + 1]!;
+        if (score < minScore) continue;
+        const b: Box = {
+          x1: r.box.x1 + boxes[k * 4]! * rw,
+          y1: r.box.y1 + boxes[k * 4 + 1]! * rh,
+          x2: r.box.x1 + boxes[k * 4 + 2]! * rw,
+          y2: r.box.y1 + boxes[k * 4 + 3]! * rh,
+        };
+        if (b.x2 > b.x1 && b.y2 > b.y1) candidates.push({ box: b, score });
+      }
+      // NMS inside the region first, then drop faces cut by a tile's inner edge: the neighbouring tile (or the
+      // whole frame, for large faces) sees them whole.
+      for (const c of nms(candidates, nmsIou)) {
+        if (ri > 0 && touchesInnerEdge(c.box, r, EDGE_MARGIN * rw)) continue;
+        found.push(c);
+      }
+    });
+
+    const merged = regions.length > 1 ? nms(found, nmsIou) : found;
+    const minSize = opts.minFaceSize ?? 0;
+    return merged
+      .filter((d) => d.box.y2 - d.box.y1 >= minSize)
+      .map((d) => ({ raw: d.box, box: squareByHeight(d.box), score: d.score }));
+  }
+
+  return {
+    id: entry.id,
+    detect,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}
+
+export const ultralight: DetectorFactory = { kind: 'ultralight', create };

@@ -1,0 +1,58 @@
+// onnxruntime-node session factory: every model of the process is opened the same way, with the settings
+// measured to matter on small CPU machines (shared/docs/MODELS.md "Fixes every user of these files needs").
+import * as ort from 'onnxruntime-node';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+export interface SessionOptions {
+  /** threads for one operator; 0 = all cores of this machine */
+  readonly intraOpThreads: number;
+}
+
+export class ModelFileMissingError extends Error {
+  constructor(readonly path: string) {
+    super(`prepared model file ${path} is missing — run \`npm run models:prepare\``);
+    this.name = 'ModelFileMissingError';
+  }
+}
+
+export async function createSession(path: string, opts: SessionOptions): Promise<ort.InferenceSession> {
+  if (!existsSync(path)) throw new ModelFileMissingError(path);
+  const threads = opts.intraOpThreads > 0 ? opts.intraOpThreads : availableParallelism();
+  return ort.InferenceSession.create(path, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    // one model graph at a time: parallel execution only adds contention on 2 cores
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // The SSR-Net exports list their weights as graph inputs and ORT warns once per tensor (~100 lines): errors only.
+    logSeverityLevel: 3,
+    // Busy-waiting worker threads steal the cores other sessions need: the 9-model chain went 273 → 85 ms per face.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
+/**
+ * Runs one batch: `data` holds `batch` images of shape `shape` (C, H, W) back to back. The prepared files have a
+ * symbolic batch axis, so one call serves the whole batch.
+ */
+export async function runBatch(
+  session: ort.InferenceSession,
+  data: Float32Array,
+  batch: number,
+  shape: readonly [number, number, number],
+): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const inputName = session.inputNames[0];
+  if (inputName === undefined) throw new Error('model has no input');
+  const tensor = new ort.Tensor('float32', data, [batch, ...shape]);
+  return session.run({ [inputName]: tensor });
+}
+
+/** The float data of a named output (or the first output when `name` is omitted). */
+export function outputData(session: ort.InferenceSession, out: ort.InferenceSession.OnnxValueMapType, name?: string): Float32Array {
+  const key = name ?? session.outputNames[0];
+  const t = key === undefined ? undefined : out[key];
+  if (!t) throw new Error(`model output ${String(key)} missing (outputs: ${session.outputNames.join(', ')})`);
+  return t.data as Float32Array;
+}
