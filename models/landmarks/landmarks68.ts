@@ -1,0 +1,52 @@
+// The package's 68-point landmark model (iBUG order): square face box ×1.0, 64×64 grey, /256; the output is
+// 136 values normalised to the crop, mapped back here to frame pixels. Faces are batched in one session call.
+import type { Box, RgbImage } from '../../schemas/records.ts';
+import type { ModelEntry } from '../manifest.ts';
+import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
+import { cropResize } from '../image/crop-resize.ts';
+import { scaleBox } from '../image/scale-box.ts';
+import { tensorSize, writeTensor } from '../image/to-tensor.ts';
+
+/** 68 (x, y) pairs in frame pixels: [x0, y0, x1, y1, …]. */
+export type Landmarks68 = Float32Array;
+
+export interface LandmarkModel {
+  /** One set per box (boxes are the detector's squared boxes). */
+  predict(image: RgbImage, boxes: readonly Box[]): Promise<Landmarks68[]>;
+  close(): Promise<void>;
+}
+
+export async function createLandmarkModel(entry: ModelEntry, modelFile: string, sessionOpts: SessionOptions): Promise<LandmarkModel> {
+  const session = await createSession(modelFile, sessionOpts);
+  const input = entry.input;
+  const per = tensorSize(input);
+  const scale = entry.crop?.scale ?? 1;
+  let closed = false;
+
+  return {
+    async predict(image, boxes) {
+      if (boxes.length === 0) return [];
+      // Centred crop padded with black where the box leaves the frame, so the face stays where the model expects it.
+      const crops = boxes.map((b) => scaleBox(b, scale));
+      const data = new Float32Array(per * crops.length);
+      crops.forEach((c, i) => writeTensor(cropResize(image, c, input.width, input.height), input, data, i * per));
+      const out = outputData(session, await runBatch(session, data, crops.length, [input.channels, input.height, input.width]));
+      const dim = out.length / crops.length;
+      return crops.map((c, i) => {
+        const w = c.x2 - c.x1;
+        const h = c.y2 - c.y1;
+        const pts = new Float32Array(dim);
+        for (let k = 0; k < dim; k += 2) {
+          pts[k] = c.x1 + out[i * dim + k]! * w;
+          pts[k + 1] = c.y1 + out[i * dim + k + 1]! * h;
+        }
+        return pts;
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// The deepface test photos (shared/data/faces/deepface, MIT, from serengil/deepface): paths and the verification
+// pairs of master.csv. Used by tests and bench/accuracy.ts; the data folder can be moved with FACESTREAM_DATA.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DATA_DIR = process.env['FACESTREAM_DATA'] ?? '/work/shared/data';
+export const DEEPFACE_DIR = join(DATA_DIR, 'faces', 'deepface');
+
+export interface VerificationPair {
+  readonly a: string;
+  readonly b: string;
+  readonly same: boolean;
+}
+
+/** The 300 labelled pairs (file names relative to DEEPFACE_DIR). */
+export function masterPairs(dir = DEEPFACE_DIR): VerificationPair[] {
+  return readFileSync(join(dir, 'master.csv'), 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [a, b, decision] = l.trim().split(',');
+      if (!a || !b || (decision !== 'Yes' && decision !== 'No')) throw new Error(`master.csv: bad line "${l}"`);
+      return { a, b, same: decision === 'Yes' };
+    });
+}
+
+export function deepfacePath(file: string): string {
+  return join(DEEPFACE_DIR, file);
+}
