@@ -86,7 +86,6 @@ export const ReportEpisode = Type.Object(
     best_event_id: Type.String(),
     event_ids: Type.Array(Type.String()),
     cameras: Type.Array(Type.String()),
-    open: Type.Boolean({ description: 'true when the video ended before the episode closed by its rules' }),
   },
   strict,
 );
@@ -98,7 +97,6 @@ export const ReportTrack = Type.Object(
     first_s: Type.Number(),
     last_s: Type.Number(),
     frames: Type.Integer({ minimum: 1 }),
-    confirmed: Type.Boolean(),
     events: Type.Integer({ minimum: 0 }),
   },
   strict,

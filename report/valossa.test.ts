@@ -31,9 +31,9 @@ function event(id: string, track: string, episode: string | null, t: number, ext
   };
 }
 
-const track = (id: string, first: number, last: number, frames: number): ReportTrack => ({ id, camera: 'cam', first_s: first, last_s: last, frames, confirmed: true, events: 1 });
+const track = (id: string, first: number, last: number, frames: number): ReportTrack => ({ id, camera: 'cam', first_s: first, last_s: last, frames, events: 1 });
 const episode = (id: string, start: number, end: number, dossier: string | null): ReportEpisode => ({
-  id, dossier, start_s: start, end_s: end, events_count: 1, best_event_id: 'x', event_ids: [], cameras: ['cam'], open: false,
+  id, dossier, start_s: start, end_s: end, events_count: 1, best_event_id: 'x', event_ids: [], cameras: ['cam'],
 });
 
 describe('Valossa export', () => {

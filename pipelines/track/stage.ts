@@ -1,7 +1,7 @@
 // Track stage: detections of a frame → face posts. Tracker and best-shot machines decide; this shell keeps
 // their per-track state, turns decisions into FacePost records and forwards them in a deterministic order:
 // posts of tracks that ended first (creation order), then posts of this frame's faces (face order).
-import type { FacePost, FrameDetections } from '../../schemas/records.ts';
+import type { Box, FacePost, FrameDetections } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { BestShotConfig, TrackConfig } from './config.ts';
 import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
@@ -34,6 +34,8 @@ export interface TrackStageOptions {
   readonly name?: string;
   /** keep TrackStats (one entry per confirmed track, never evicted): on for file analysis, off for long live runs */
   readonly keepTrackStats?: boolean;
+  /** Sees, for every frame, the confirmed tracks it continued (per-frame boxes for reports like Valossa's). */
+  readonly onTrackedFrame?: (frame: FrameDetections['frame'], tracked: ReadonlyArray<{ readonly trackId: string; readonly box: Box }>) => void;
 }
 
 /** Name of the state this stage keeps (live tracks and best-shot candidates), stable across versions. */
@@ -101,6 +103,10 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
       for (const fd of records) {
         lastArrival.set(fd.frame.camera, ctx.clock.now());
         const step = tracker.step(fd);
+        options.onTrackedFrame?.(
+          fd.frame,
+          step.observed.filter((ob) => ob.track.confirmed).map((ob) => ({ trackId: ob.track.id, box: ob.face.box })),
+        );
         await endTracks(step.ended, ctx);
         for (const ob of step.observed) {
           const posts = feed(ob.track, { kind: 'observe', shot: { frame: fd.frame, face: ob.face }, confirmed: ob.track.confirmed });

@@ -1,0 +1,14 @@
+// The embed stage as the registry sees it: name, input and output topics, the state it keeps, the factory.
+export { createEmbedStage, type EmbedStageOptions } from './stage.ts';
+export { ReidSchedule, decideReid } from './reid-schedule.ts';
+export { EmbedConfig, AttributesConfig } from './config.ts';
+
+import { createEmbedStage } from './stage.ts';
+
+export const embedStage = {
+  name: 'embed',
+  input: 'faces',
+  output: 'embeddings',
+  stores: ['reid-state'],
+  create: createEmbedStage,
+} as const;
