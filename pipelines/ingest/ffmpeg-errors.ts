@@ -20,6 +20,7 @@ const E = {
   ACCES: -13,
   NOTDIR: -20,
   ISDIR: -21,
+  PROTONOSUPPORT: -93,
   NETUNREACH: -101,
   CONNRESET: -104,
   TIMEDOUT: -110,
@@ -55,6 +56,8 @@ export async function openFailure(src: ParsedSource, code: number): Promise<Sour
   }
   if (src.live) {
     if (code === AVERROR_INVALIDDATA) return err('unreadable', 'the server answered with something that is not a media stream');
+    // RTSP SETUP answered 461: the server does not offer the lower transport we asked for.
+    if (code === E.PROTONOSUPPORT) return err('unreadable', 'the server refused the requested transport (try the other rtsp_transport)');
     const why: Record<number, string> = {
       [E.CONNREFUSED]: 'connection refused (nothing listening on that port)',
       [E.TIMEDOUT]: 'no answer before the timeout',

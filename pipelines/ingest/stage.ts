@@ -48,6 +48,10 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
     lastSummary: () => summary,
     async run(ctx, signal): Promise<void> {
       summary = null;
+      // Live stream time is anchored when the stream is asked for (PLAY is sent while opening), not at the
+      // first frame's arrival: FFmpeg holds ~analyzeduration of frames while probing, so they arrive in a late
+      // burst, and anchoring there would date every frame up to a second in the future.
+      const liveBaseMs = ctx.clock.now();
       const fileBaseMs = config.start_stream_timestamp > 0 ? config.start_stream_timestamp * 1000 : (options.jobStartMs ?? ctx.clock.now());
       const frames = readVideo(url, {
         fps: config.fps,
@@ -60,7 +64,6 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
       });
       let seq = 0;
       let firstPts = 0;
-      let liveBaseMs = 0;
       // for-await would hide the generator's return value (the summary), hence next() by hand.
       try {
         for (let r = await frames.next(); ; r = await frames.next()) {
@@ -70,13 +73,10 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           }
           const f = r.value;
           const receivedMs = ctx.clock.now();
-          if (seq === 0) {
-            firstPts = f.ptsSeconds;
-            liveBaseMs = receivedMs;
-          }
+          if (seq === 0) firstPts = f.ptsSeconds;
           const t_s = f.ptsSeconds - firstPts;
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
-          // the stream clock, which is then anchored at the arrival of the first frame.
+          // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
           await ctx.forward({ camera, seq: seq++, ts: Math.round(ts), t_s, image: f.image });
         }

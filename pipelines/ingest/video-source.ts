@@ -69,6 +69,8 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
   let corrupt = 0;
   let packets = 0;
   let lastPts = Number.NaN;
+  /** why a live read ended; live streams never end normally */
+  let endCode: number | null = null;
   try {
     cc.allocContext3(codec);
     cc.parametersToContext(stream.codecpar);
@@ -118,7 +120,10 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
       const r = await fmt.readFrame(pkt);
       if (r === AVERROR_EAGAIN) continue;
       if (r < 0) {
-        if (src.live) throw liveReadFailure(src, r, decoded);
+        if (src.live) {
+          endCode = r;
+          break;
+        }
         if (r !== AVERROR_EOF) problem('read_error', `read failed after ${packets} packets, ending (${ffmpegText(r)})`);
         break;
       }
@@ -135,8 +140,10 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
       }
       yield* drain();
     }
+    // Frames still inside the decoder (reordering delay) come out before any error is raised.
     await cc.sendPacket(null);
     yield* drain();
+    if (endCode !== null) throw liveReadFailure(src, endCode, decoded);
     if (info.frameCount !== null && packets < info.frameCount) {
       problem('truncated', `file ends early: ${packets} of ${info.frameCount} frames present`);
     }
