@@ -63,13 +63,19 @@ export function toReportEvent(event: FaceEvent): ReportEvent {
 export class AnalysisCollector {
   frames = 0;
   faces = 0;
+  /** confirmed tracks seen so far */
+  readonly trackIds = new Set<string>();
   private readonly events: ReportEvent[] = [];
   private readonly episodes = new Map<string, ReportEpisode>();
   private readonly episodeOfEvent = new Map<string, string>();
   private readonly tracked: TrackedFrame[] = [];
 
-  onFrame = (_frame: Frame): void => {
+  /** seconds from the start of the last frame analysed */
+  lastFrameT = 0;
+
+  onFrame = (frame: Frame): void => {
     this.frames++;
+    this.lastFrameT = frame.t_s;
   };
 
   onDetections = (fd: FrameDetections): void => {
@@ -78,6 +84,7 @@ export class AnalysisCollector {
 
   onTrackedFrame = (frame: Frame, faces: readonly TrackedFace[]): void => {
     const { width, height } = frame.image;
+    for (const f of faces) this.trackIds.add(f.trackId);
     this.tracked.push({
       t_s: frame.t_s,
       faces: faces.map((f) => ({ trackId: f.trackId, x: f.box.x1 / width, y: f.box.y1 / height, w: (f.box.x2 - f.box.x1) / width, h: (f.box.y2 - f.box.y1) / height })),

@@ -2,12 +2,13 @@
 export { createDetectStage, type DetectStageOptions } from './stage.ts';
 export { DetectConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createDetectStage } from './stage.ts';
 
 export const detectStage = {
   name: 'detect',
-  input: 'frames',
-  output: 'detections',
+  input: TOPICS.frames,
+  output: TOPICS.detections,
   stores: [],
   create: createDetectStage,
 } as const;

@@ -3,12 +3,13 @@ export { createEmbedStage, type EmbedStageOptions } from './stage.ts';
 export { ReidSchedule, decideReid } from './reid-schedule.ts';
 export { EmbedConfig, AttributesConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createEmbedStage } from './stage.ts';
 
 export const embedStage = {
   name: 'embed',
-  input: 'faces',
-  output: 'embeddings',
+  input: TOPICS.faces,
+  output: TOPICS.embeddings,
   stores: ['reid-state'],
   create: createEmbedStage,
 } as const;

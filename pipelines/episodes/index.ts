@@ -16,12 +16,13 @@ export {
 } from './rules.ts';
 export { EpisodesConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createEpisodesStage, EPISODES_STATE_STORE } from './stage.ts';
 
 export const episodesStage = {
   name: 'episodes',
-  input: 'matches',
-  output: 'episodes',
+  input: TOPICS.matches,
+  output: TOPICS.episodes,
   stores: [EPISODES_STATE_STORE],
   create: createEpisodesStage,
 } as const;

@@ -4,12 +4,13 @@ export { readVideo, probeVideo, type DecodedFrame, type DecodeProblem, type Prob
 export { SourceError, SOURCE_ERROR_CODES, isSourceError, type SourceErrorCode } from './errors.ts';
 export { IngestConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createIngestSource } from './stage.ts';
 
 export const ingestSource = {
   name: 'ingest',
   input: null,
-  output: 'frames',
+  output: TOPICS.frames,
   stores: [],
   create: createIngestSource,
 } as const;

@@ -5,12 +5,13 @@ export { decideMatch, eventId, type MatchDecision } from './decide.ts';
 export { watchListFromFaces, type Dossier, type WatchList, type WatchListFace } from './watchlist.ts';
 export { MatchConfig, EnrolConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createMatchStage } from './stage.ts';
 
 export const matchStage = {
   name: 'match',
-  input: 'embeddings',
-  output: 'matches',
+  input: TOPICS.embeddings,
+  output: TOPICS.matches,
   stores: [],
   create: createMatchStage,
 } as const;

@@ -4,12 +4,13 @@ export { createIouAppearanceTracker, IouAppearanceTracker } from './iou-appearan
 export type { Tracker, TrackInfo, TrackObservation, TrackerStep } from './tracker.ts';
 export { TrackConfig, BestShotConfig } from './config.ts';
 
+import { TOPICS } from '../../topologies/names.ts';
 import { createTrackStage, TRACK_STATE_STORE } from './stage.ts';
 
 export const trackStage = {
   name: 'track',
-  input: 'detections',
-  output: 'faces',
+  input: TOPICS.detections,
+  output: TOPICS.faces,
   stores: [TRACK_STATE_STORE],
   create: createTrackStage,
 } as const;

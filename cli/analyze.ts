@@ -1,0 +1,119 @@
+// `facestream analyze <video | rtsp-url>`: runs the embedded topology over one source, prints events and
+// episodes as they happen, and writes the report (docs/REPORT.md).
+import { writeFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { problemsOf } from '../config/validate.ts';
+import { probeVideo } from '../pipelines/ingest/index.ts';
+import { systemClock } from '../pipelines/runtime/stage.ts';
+import { AnalysisCollector } from '../report/collector.ts';
+import { Report } from '../report/schema.ts';
+import type { EpisodeChange, FaceEvent, Frame, FrameDetections } from '../schemas/records.ts';
+import { buildInProcess } from '../topologies/build-inproc.ts';
+import { embeddedTopology } from '../topologies/embedded.ts';
+import { createRunContext, type ContextOptions } from './context.ts';
+import { formatEpisode, formatEvent } from './print.ts';
+import { createProgress } from './progress.ts';
+import { VERSION } from './version.ts';
+
+export interface AnalyzeOptions extends Omit<ContextOptions, 'onRejected'> {
+  readonly source: string;
+  readonly out?: string;
+  readonly progress: boolean;
+  readonly logLevel: string;
+}
+
+export interface AnalyzeResult {
+  readonly report: Report;
+  /** set when the source failed part-way: the report holds what was analysed before */
+  readonly sourceError?: Error;
+}
+
+export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promise<AnalyzeResult> {
+  const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  const ctx = await createRunContext({ ...opts, onRejected: (m) => console.error(`facestream: watch list: skipped ${m}`) });
+  try {
+    const { config } = ctx;
+    const info = await probeVideo(opts.source, { rtsp_transport: config.ingest.rtsp_transport, timeout_s: config.ingest.timeout_s });
+    const started = systemClock.now();
+    const collector = new AnalysisCollector();
+    const sampledFps = config.ingest.fps > 0 && info.fps > 0 ? Math.min(config.ingest.fps, info.fps) : config.ingest.fps;
+    const expectedFrames = info.durationS ? Math.round(info.durationS * (sampledFps || info.fps)) : 0;
+    const progress = createProgress(expectedFrames, opts.progress);
+    let deadLetters = 0;
+    const run = buildInProcess(embeddedTopology, 'main', {
+      deps: { config, models: ctx.models, index: ctx.index, source: { camera: config.camera, url: opts.source, jobStartMs: started }, onTrackedFrame: collector.onTrackedFrame },
+      taps: {
+        frames: [(f) => collector.onFrame(f as Frame)],
+        detections: [
+          (d) => {
+            collector.onDetections(d as FrameDetections);
+            progress.update({ frames: collector.frames, faces: collector.faces, tracks: collector.trackIds.size, matches: collector.matchedEvents });
+          },
+        ],
+        matches: [
+          (e) => {
+            collector.onEvent(e as FaceEvent);
+            progress.log(formatEvent(e as FaceEvent));
+          },
+        ],
+        episodes: [
+          (c) => {
+            collector.onEpisodeChange(c as EpisodeChange);
+            const line = formatEpisode(c as EpisodeChange);
+            if (line) progress.log(line);
+          },
+        ],
+      },
+      logger,
+      registry: new Registry(),
+      clock: systemClock,
+      ...(signal ? { signal } : {}),
+      onDeadLetter: (l) => {
+        deadLetters++;
+        progress.log(`facestream: ${l.stage} could not process a record: ${l.reason}`);
+      },
+    });
+    let sourceError: Error | undefined;
+    try {
+      await run.graph.run();
+    } catch (err) {
+      sourceError = err as Error;
+    } finally {
+      progress.stop();
+    }
+    const elapsedS = (systemClock.now() - started) / 1000;
+    const lastT = collector.lastFrameT;
+    const report = collector.build({
+      version: VERSION,
+      source: {
+        url: opts.source,
+        camera: config.camera,
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+        sampled_fps: sampledFps,
+        duration_s: info.durationS ?? lastT,
+        mode: config.best_shot.overall_only ? 'overall' : 'realtime',
+      },
+      watchlist: {
+        dir: ctx.watchlist?.dir ?? null,
+        dossiers: ctx.watchlist?.dossiers.map((d) => ({ name: d.name, photos: [...d.photos] })) ?? [],
+        rejected: ctx.watchlist?.rejected.map((r) => ({ ...r })) ?? [],
+      },
+      tracks: run.stages.track?.trackStats() ?? [],
+      elapsedS,
+      corruptFrames: run.stages.ingest?.lastSummary()?.corrupt ?? 0,
+      deadLetters,
+      matchThreshold: config.match.confidence_threshold,
+      normalQuality: config.best_shot.filter_min_quality,
+      now: new Date(),
+    });
+    const problems = problemsOf(Report, report);
+    if (problems.length > 0) throw new Error(`internal error: the report does not match its schema:\n  - ${problems.join('\n  - ')}`);
+    if (opts.out) await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+    return { report, ...(sourceError ? { sourceError } : {}) };
+  } finally {
+    await ctx.models.close();
+  }
+}

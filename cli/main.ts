@@ -1,0 +1,124 @@
+// The `facestream` command line. Every command validates its configuration before it opens a file or socket;
+// errors a user can act on are printed as one line naming the file and the reason, never as a stack trace.
+import { writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { DeepPartial } from '../config/load.ts';
+import type { FacestreamConfig } from '../config/schema.ts';
+import { analyze } from './analyze.ts';
+import { exitCodeOf, messageOf } from './exit.ts';
+import { identify } from './identify.ts';
+import { VERSION } from './version.ts';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
+  return n;
+}
+
+interface CommonFlags {
+  config?: string;
+  watchlist?: string;
+  camera?: string;
+  threshold?: number;
+  mfSelector?: 'reject' | 'biggest';
+}
+
+function overridesOf(flags: CommonFlags & { fps?: number; mode?: 'realtime' | 'overall' }): DeepPartial<FacestreamConfig> {
+  return {
+    ...(flags.camera ? { camera: flags.camera } : {}),
+    ingest: { ...(flags.fps !== undefined ? { fps: flags.fps } : {}) },
+    best_shot: { ...(flags.mode ? { overall_only: flags.mode === 'overall' } : {}) },
+    match: { ...(flags.threshold !== undefined ? { confidence_threshold: flags.threshold } : {}) },
+    enrol: { ...(flags.mfSelector ? { mf_selector: flags.mfSelector } : {}) },
+  };
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('-w, --watchlist <dir>', 'watch-list folder: a sub-folder of photos per person, or one photo per person')
+    .option('-c, --config <file>', 'configuration file (JSON or YAML); see docs/config.md')
+    .option('--threshold <similarity>', 'match.confidence_threshold', positiveNumber)
+    .addOption(new Option('--mf-selector <mode>', 'watch-list photos with several faces').choices(['reject', 'biggest']));
+}
+
+const program = new Command('facestream')
+  .description('Face recognition for video: detect, track, identify and group people into episodes.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+commonOptions(
+  program
+    .command('analyze')
+    .description('analyse a video file or RTSP stream against a watch list and write a report')
+    .argument('<source>', 'video file, file:// URL or rtsp:// URL'),
+)
+  .option('-o, --out <file>', 'write the JSON report here (docs/REPORT.md)')
+  .option('--fps <n>', 'frames per second handed to detection (0 = every frame)', positiveNumber)
+  .addOption(new Option('--mode <mode>', 'best-shot mode: realtime posts or one overall post per track').choices(['realtime', 'overall']))
+  .option('--camera <id>', 'camera id written into events')
+  .option('--no-progress', 'no progress bar')
+  .option('--log-level <level>', 'pino log level for diagnostics on stderr', 'warn')
+  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; progress: boolean; logLevel: string }) => {
+    const ac = new AbortController();
+    process.once('SIGINT', () => ac.abort());
+    process.once('SIGTERM', () => ac.abort());
+    const { report, sourceError } = await analyze(
+      {
+        source,
+        ...(flags.out ? { out: flags.out } : {}),
+        ...(flags.config ? { configFile: flags.config } : {}),
+        ...(flags.watchlist ? { watchlistDir: flags.watchlist } : {}),
+        overrides: overridesOf(flags),
+        progress: flags.progress,
+        logLevel: flags.logLevel,
+      },
+      ac.signal,
+    );
+    const s = report.summary;
+    console.log(
+      `analysed ${s.frames} frames in ${s.elapsed_s} s (${s.speed_x_realtime}× real time): ${s.faces} faces, ${s.tracks} tracks, ` +
+        `${s.events} events (${s.matched_events} matched), ${s.episodes} episodes` +
+        (s.corrupt_frames ? `, ${s.corrupt_frames} corrupt frames skipped` : '') +
+        (flags.out ? `; report written to ${flags.out}` : ''),
+    );
+    if (sourceError) throw sourceError;
+  });
+
+commonOptions(
+  program
+    .command('identify')
+    .description('find and identify the faces in photos; prints one JSON document')
+    .argument('<photos...>', 'photo files'),
+).action(async (photos: string[], flags: CommonFlags) => {
+  const output = await identify(
+    {
+      photos,
+      ...(flags.config ? { configFile: flags.config } : {}),
+      ...(flags.watchlist ? { watchlistDir: flags.watchlist } : {}),
+      overrides: overridesOf(flags),
+    },
+    (message) => console.error(`facestream: ${message}`),
+  );
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(output, null, 2)}\n`, () => resolve()));
+  if (output.photos.some((p) => p.error)) process.exitCode = 1;
+});
+
+program
+  .command('config')
+  .description('print the resolved configuration (defaults ← file), or the errors in it')
+  .option('-c, --config <file>', 'configuration file (JSON or YAML)')
+  .option('-o, --out <file>', 'write it to a file instead of stdout')
+  .action(async (flags: { config?: string; out?: string }) => {
+    const { loadConfig } = await import('../config/load.ts');
+    const text = `${JSON.stringify(await loadConfig(flags.config), null, 2)}\n`;
+    if (flags.out) await writeFile(flags.out, text);
+    else process.stdout.write(text);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`facestream: ${messageOf(err)}`);
+  if (process.env['FACESTREAM_DEBUG'] && err instanceof Error) console.error(err.stack);
+  process.exitCode = exitCodeOf(err);
+}

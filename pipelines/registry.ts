@@ -1,0 +1,38 @@
+// Every stage facestream has, listed explicitly (no side-effect registration): each stage's own descriptor
+// (topics, state stores, factory) plus how to build it from the shared dependencies. Topologies pick from here.
+import type { FacestreamConfig } from '../config/schema.ts';
+import type { FaceModels } from '../models/face-models.types.ts';
+import { detectStage } from './detect/index.ts';
+import { embedStage } from './embed/index.ts';
+import { episodesStage } from './episodes/index.ts';
+import { ingestSource } from './ingest/index.ts';
+import { matchStage, type FaceIndex } from './match/index.ts';
+import { trackStage, type TrackStageOptions } from './track/index.ts';
+
+export interface StageDeps {
+  readonly config: Readonly<FacestreamConfig>;
+  readonly models: FaceModels;
+  readonly index: FaceIndex;
+  /** what ingest reads */
+  readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number };
+  readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
+}
+
+function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
+  if (!deps.source) throw new Error('the ingest stage needs a source (camera and url)');
+  return deps.source;
+}
+
+export const STAGES = {
+  ingest: { ...ingestSource, build: (d: StageDeps) => ingestSource.create({ ...sourceOf(d), config: d.config.ingest }) },
+  detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: d.models }) },
+  track: {
+    ...trackStage,
+    build: (d: StageDeps) => trackStage.create({ track: d.config.track, bestShot: d.config.best_shot, keepTrackStats: true, onTrackedFrame: d.onTrackedFrame }),
+  },
+  embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: d.models, embed: d.config.embed, attributes: d.config.attributes }) },
+  match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index }) },
+  episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
+} as const;
+
+export type StageName = keyof typeof STAGES;

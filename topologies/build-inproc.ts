@@ -1,0 +1,54 @@
+// Builds the in-process graph of one process of a topology whose edges are all in-process queues.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { STAGES, type StageDeps, type StageName } from '../pipelines/registry.ts';
+import { InProcessGraph, type DeadLetter, type Tap } from '../pipelines/runtime/inproc/run-graph.ts';
+import type { Source, Stage, Clock } from '../pipelines/runtime/stage.ts';
+import type { Topic } from './names.ts';
+import type { TopologySpec } from './topology.ts';
+
+export interface InProcessRun {
+  readonly graph: InProcessGraph;
+  /** the stage instances by name, for what they expose (track stats, live episodes) */
+  readonly stages: { readonly [K in StageName]?: ReturnType<(typeof STAGES)[K]['build']> };
+}
+
+export interface BuildOptions {
+  readonly deps: StageDeps;
+  readonly taps?: Partial<Record<Topic, readonly Tap[]>>;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+export function buildInProcess(spec: TopologySpec, processName: string, opts: BuildOptions): InProcessRun {
+  const proc = spec.processes.find((p) => p.name === processName);
+  if (!proc) throw new Error(`topology ${spec.name} has no process "${processName}"`);
+  const kafkaEdges = Object.entries(spec.edges).filter(([, t]) => t === 'kafka');
+  if (kafkaEdges.length > 0) throw new Error(`topology ${spec.name} puts ${kafkaEdges.map(([k]) => k).join(', ')} on Kafka; the in-process builder cannot run it`);
+
+  const stages: Record<string, unknown> = {};
+  const sources: Array<{ source: Source<unknown>; output: string }> = [];
+  const nodes: Array<{ stage: Stage<unknown, unknown>; input: string; output?: string }> = [];
+  for (const name of proc.stages) {
+    const descriptor = STAGES[name];
+    const built = descriptor.build(opts.deps);
+    stages[name] = built;
+    if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
+    else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
+  }
+  const graph = new InProcessGraph({
+    sources,
+    stages: nodes,
+    taps: opts.taps ?? {},
+    queueCapacity: opts.deps.config.runtime.queue_capacity,
+    logger: opts.logger,
+    clock: opts.clock,
+    registry: opts.registry,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
+  });
+  return { graph, stages: stages as InProcessRun['stages'] };
+}

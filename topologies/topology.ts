@@ -1,0 +1,13 @@
+// A topology is data: which stages run, in which process, and whether each topic is an in-process queue or a
+// Kafka topic. It holds no logic; builders turn it into running graphs.
+import type { StageName } from '../pipelines/registry.ts';
+import type { Topic } from './names.ts';
+
+export type Transport = 'inproc' | 'kafka';
+
+export interface TopologySpec {
+  readonly name: string;
+  readonly description: string;
+  readonly processes: ReadonlyArray<{ readonly name: string; readonly stages: readonly StageName[] }>;
+  readonly edges: Readonly<Record<Topic, Transport>>;
+}
