@@ -20,6 +20,8 @@ export interface AnalyzeOptions extends Omit<ContextOptions, 'onRejected'> {
   readonly source: string;
   readonly out?: string;
   readonly progress: boolean;
+  /** print each event and episode as it happens (on by default) */
+  readonly printEvents?: boolean;
   readonly logLevel: string;
 }
 
@@ -40,6 +42,7 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     const sampledFps = config.ingest.fps > 0 && info.fps > 0 ? Math.min(config.ingest.fps, info.fps) : config.ingest.fps;
     const expectedFrames = info.durationS ? Math.round(info.durationS * (sampledFps || info.fps)) : 0;
     const progress = createProgress(expectedFrames, opts.progress);
+    const print = opts.printEvents === false ? () => {} : progress.log;
     let deadLetters = 0;
     const run = buildInProcess(embeddedTopology, 'main', {
       deps: { config, models: ctx.models, index: ctx.index, source: { camera: config.camera, url: opts.source, jobStartMs: started }, onTrackedFrame: collector.onTrackedFrame },
@@ -54,14 +57,14 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
         matches: [
           (e) => {
             collector.onEvent(e as FaceEvent);
-            progress.log(formatEvent(e as FaceEvent));
+            print(formatEvent(e as FaceEvent));
           },
         ],
         episodes: [
           (c) => {
             collector.onEpisodeChange(c as EpisodeChange);
             const line = formatEpisode(c as EpisodeChange);
-            if (line) progress.log(line);
+            if (line) print(line);
           },
         ],
       },
