@@ -7,6 +7,7 @@ import { CodecContext, Frame, Packet } from 'node-av/lib';
 import { FilterAPI } from 'node-av/api';
 import { AVERROR_EAGAIN, AVERROR_EOF, AV_FRAME_FLAG_CORRUPT, AV_NOPTS_VALUE, EOF } from 'node-av/constants';
 import type { RgbImage } from '../../schemas/records.ts';
+import { SourceError } from './errors.ts';
 import { liveReadFailure, ffmpegText } from './ffmpeg-errors.ts';
 import { openInput, type OpenOptions, type VideoInfo } from './open-input.ts';
 import { FpsSampler } from './sampler.ts';
@@ -77,7 +78,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
     cc.pktTimebase = tb;
     cc.threadCount = opts.decodeThreads ?? 1;
     const opened = await cc.open2(codec, null);
-    if (opened < 0) throw new Error(`${src.display}: cannot open the ${info.codec} decoder (${ffmpegText(opened)})`);
+    if (opened < 0) throw new SourceError('not_video', src.display, `its ${info.codec} video cannot be decoded (${ffmpegText(opened)})`);
     pkt.alloc();
     frame.alloc();
     opts.onOpen?.(info);
