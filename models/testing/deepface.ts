@@ -2,6 +2,7 @@
 // pairs of master.csv. Used by tests and bench/accuracy.ts; the data folder can be moved with FACESTREAM_DATA.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DetectedFace } from '../../schemas/records.ts';
 
 export const DATA_DIR = process.env['FACESTREAM_DATA'] ?? '/work/shared/data';
 export const DEEPFACE_DIR = join(DATA_DIR, 'faces', 'deepface');
@@ -27,4 +28,16 @@ export function masterPairs(dir = DEEPFACE_DIR): VerificationPair[] {
 
 export function deepfacePath(file: string): string {
   return join(DEEPFACE_DIR, file);
+}
+
+/**
+ * The subject of a single-person photo: the most confident detection, ties (within 0.01) broken by size — size
+ * alone can pick a large false box on a blurred crowd (img41.jpg).
+ */
+export function subjectFace<T extends Pick<DetectedFace, 'box' | 'score'>>(faces: readonly T[]): T | undefined {
+  if (faces.length === 0) return undefined;
+  const top = Math.max(...faces.map((f) => f.score));
+  return faces
+    .filter((f) => f.score >= top - 0.01)
+    .reduce((a, b) => (b.box.y2 - b.box.y1 > a.box.y2 - a.box.y1 ? b : a));
 }
