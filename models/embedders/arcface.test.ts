@@ -3,7 +3,7 @@ import type { FaceInImage, FaceModels } from '../face-models.types.ts';
 import { loadFaceModels } from '../face-models.ts';
 import { loadManifest, findModel } from '../manifest.ts';
 import { readPhoto } from '../image/read-photo.ts';
-import { deepfacePath, masterPairs } from '../testing/deepface.ts';
+import { deepfacePath, masterPairs, subjectFace } from '../testing/deepface.ts';
 import { dot } from './l2-normalise.ts';
 
 let models: FaceModels;
@@ -15,10 +15,8 @@ beforeAll(async () => {
   models = await loadFaceModels({ detect: { min_score: 0.65, min_face_size: 0, tiling: false, tile_grid: 2 }, intraOpThreads: 2, embedBatchSize: 8 });
   for (const f of new Set(pairs.flatMap((p) => [p.a, p.b]))) {
     const image = await readPhoto(deepfacePath(f));
-    const found = await models.detect(image);
-    if (found.length === 0) throw new Error(`no face in ${f}`);
-    // the verification photos are portraits: the largest face is the subject
-    const face = found.reduce((a, b) => (b.box.y2 - b.box.y1 > a.box.y2 - a.box.y1 ? b : a));
+    const face = subjectFace(await models.detect(image));
+    if (!face) throw new Error(`no face in ${f}`);
     faces.set(f, { image, face });
   }
   const names = [...faces.keys()];
