@@ -107,6 +107,7 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
       tracks: run.stages.track?.trackStats() ?? [],
       elapsedS,
       corruptFrames: run.stages.ingest?.lastSummary()?.corrupt ?? 0,
+      missingFrames: run.stages.ingest?.lastSummary()?.missing ?? 0,
       deadLetters,
       matchThreshold: config.match.confidence_threshold,
       normalQuality: config.best_shot.filter_min_quality,

@@ -79,6 +79,7 @@ commonOptions(
       `analysed ${s.frames} frames in ${s.elapsed_s} s (${s.speed_x_realtime}× real time): ${s.faces} faces, ${s.tracks} tracks, ` +
         `${s.events} events (${s.matched_events} matched), ${s.episodes} episodes` +
         (s.corrupt_frames ? `, ${s.corrupt_frames} corrupt frames skipped` : '') +
+        (s.missing_frames ? `, ${s.missing_frames} frames missing (file truncated)` : '') +
         (flags.out ? `; report written to ${flags.out}` : ''),
     );
     if (sourceError) throw sourceError;

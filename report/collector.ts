@@ -23,6 +23,7 @@ export interface ReportContext {
   readonly tracks: readonly TrackSummary[];
   readonly elapsedS: number;
   readonly corruptFrames: number;
+  readonly missingFrames: number;
   readonly deadLetters: number;
   readonly matchThreshold: number;
   readonly normalQuality: number;
@@ -148,6 +149,7 @@ export class AnalysisCollector {
         matched_events: this.matchedEvents,
         episodes: episodes.length,
         corrupt_frames: ctx.corruptFrames,
+        missing_frames: ctx.missingFrames,
         dead_letters: ctx.deadLetters,
         elapsed_s: round(ctx.elapsedS, 2),
         speed_x_realtime: ctx.elapsedS > 0 ? round(source.duration_s / ctx.elapsedS, 2) : 0,
