@@ -1,3 +1,4 @@
+import { SHARED_DATA } from '../../test/paths.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { PhotoError, readPhoto } from './read-photo.ts';
 
-const DEEPFACE = '/work/shared/data/faces/deepface';
+const DEEPFACE = `${SHARED_DATA}faces/deepface`;
 let dir: string;
 
 beforeAll(() => {

@@ -1,10 +1,11 @@
 // The deepface test photos (shared/data/faces/deepface, MIT, from serengil/deepface): paths and the verification
 // pairs of master.csv. Used by tests and bench/accuracy.ts; the data folder can be moved with FACESTREAM_DATA.
+import { SHARED_DATA } from '../../test/paths.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectedFace } from '../../schemas/records.ts';
 
-export const DATA_DIR = process.env['FACESTREAM_DATA'] ?? '/work/shared/data';
+export const DATA_DIR = process.env['FACESTREAM_DATA'] ?? SHARED_DATA;
 export const DEEPFACE_DIR = join(DATA_DIR, 'faces', 'deepface');
 
 export interface VerificationPair {

@@ -1,12 +1,13 @@
 // Test media made from the shared clips at test time (into a temp dir; nothing binary is committed).
 // Production code never imports this folder.
+import { SHARED_DATA } from '../../../test/paths.ts';
 import '../promise-with-resolvers.ts';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Demuxer, Muxer } from 'node-av/api';
 
-export const CLIPS_DIR = '/work/shared/data/video';
+export const CLIPS_DIR = join(SHARED_DATA, 'video');
 /** 15 fps, 45 frames, 480×270, moov before mdat */
 export const CLASSROOM = join(CLIPS_DIR, 'classroom.mp4');
 /** 12 fps, 23 frames, 480×270 */
