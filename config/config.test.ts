@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from './load.ts';
+import { buildConfig as build, loadConfig } from './load.ts';
+import { modelThresholdDefaults } from './model-defaults.ts';
 import { renderConfigDocs } from './docs.ts';
 import { ValidationError } from './validate.ts';
 
+const buildConfig = (...layers: Parameters<typeof build>) => build(modelThresholdDefaults(), ...layers);
+
 describe('configuration', () => {
+  it('takes model thresholds from the manifest, under the file and the flags', async () => {
+    const c = await loadConfig(undefined);
+    expect(c.match.confidence_threshold).toBe(0.39);
+    expect(c.episodes.episodes_threshold).toBe(0.36);
+    expect(c.detect.min_score).toBe(0.65);
+    expect((await loadConfig(undefined, { match: { confidence_threshold: 0.5 } })).match.confidence_threshold).toBe(0.5);
+    expect(() => build()).toThrow(/confidence_threshold/);
+  });
+
   it('fills FindFace defaults and freezes the result', () => {
     const c = buildConfig();
     expect(c.track.miss_interval).toBe(1);

@@ -21,7 +21,8 @@ function typeOf(s: Described): string {
 
 function rows(prefix: string, props: Record<string, Described>): string[] {
   return Object.entries(props).map(
-    ([key, s]) => `| \`${prefix}${key}\` | ${typeOf(s)} | \`${JSON.stringify(s.default)}\` | ${(s.description ?? '').replace(/\|/g, '\\|')} |`,
+    ([key, s]) =>
+      `| \`${prefix}${key}\` | ${typeOf(s)} | ${s.default === undefined ? 'model manifest' : `\`${JSON.stringify(s.default)}\``} | ${(s.description ?? '').replace(/\|/g, '\\|')} |`,
   );
 }
 

@@ -1,6 +1,7 @@
 // Loads the configuration: defaults ← file (JSON or YAML) ← overrides (CLI flags), validated and frozen.
 import { readFileSync } from 'node:fs';
 import { FacestreamConfig } from './schema.ts';
+import { modelThresholdDefaults } from './model-defaults.ts';
 import { validateOrThrow } from './validate.ts';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -53,6 +54,12 @@ export function buildConfig(...layers: Array<DeepPartial<FacestreamConfig> | Rec
   return deepFreeze(validateOrThrow(FacestreamConfig, merged, 'configuration'));
 }
 
+/**
+ * defaults ← the model manifest's thresholds ← file ← overrides. The manifest is the one the file or the
+ * overrides name (`model_manifest`), else the bundled one.
+ */
 export async function loadConfig(file: string | undefined, overrides: DeepPartial<FacestreamConfig> = {}): Promise<Readonly<FacestreamConfig>> {
-  return buildConfig(file ? await readConfigFile(file) : {}, overrides);
+  const fileLayer = file ? await readConfigFile(file) : {};
+  const manifest = overrides.model_manifest || (typeof fileLayer['model_manifest'] === 'string' ? fileLayer['model_manifest'] : '');
+  return buildConfig(modelThresholdDefaults(manifest || undefined), fileLayer, overrides);
 }

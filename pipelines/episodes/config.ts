@@ -6,7 +6,11 @@ const strict = { additionalProperties: false } as const;
 export const EpisodesConfig = Type.Object(
   {
     episode_search_interval: Type.Number({ default: 60, minimum: 0, description: 's: how far back to look for similar events' }),
-    episodes_threshold: Type.Number({ default: 0.4, minimum: -1, maximum: 1, description: 'similarity at or above which an event joins an episode' }),
+    episodes_threshold: Type.Number({
+      minimum: -1,
+      maximum: 1,
+      description: "FindFace EPISODES_THRESHOLD: similarity at or above which an event joins an episode; default: the embedder's `thresholds.episode` in the model manifest",
+    }),
     episode_max_duration: Type.Number({ default: 300, exclusiveMinimum: 0, description: 's: an episode closes after this long' }),
     episode_event_timeout: Type.Number({ default: 30, exclusiveMinimum: 0, description: 's: an episode closes when no event joins it for this long' }),
     recent_similar_faces: Type.Integer({ default: 100, minimum: 1, description: 'most recent similar events considered when choosing the episode' }),

@@ -5,7 +5,7 @@ import { closeAll, emptyEpisodes, onEvent, type EpisodesState } from './rules.ts
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import { basis, faceEvent, unit, type EventOptions } from '../runtime/testing/index.ts';
 
-const config = (over: Record<string, unknown> = {}) => validateOrThrow(EpisodesConfig, { ...over }, 'episodes');
+const config = (over: Record<string, unknown> = {}) => validateOrThrow(EpisodesConfig, { episodes_threshold: 0.4, ...over }, 'episodes');
 
 /** Feeds events in order (wall clock = event time) and returns every change as [kind, episode, event]. */
 function timeline(events: readonly FaceEvent[], over: Record<string, unknown> = {}, end = false): Array<[string, string, string | null]> {

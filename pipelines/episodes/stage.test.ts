@@ -5,7 +5,7 @@ import { createEpisodesStage } from './stage.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
 import { basis, faceEvent, mockContext } from '../runtime/testing/index.ts';
 
-const stage = (over: Record<string, unknown> = {}) => createEpisodesStage({ config: validateOrThrow(EpisodesConfig, { ...over }, 'episodes') });
+const stage = (over: Record<string, unknown> = {}) => createEpisodesStage({ config: validateOrThrow(EpisodesConfig, { episodes_threshold: 0.4, ...over }, 'episodes') });
 const kinds = (cs: readonly EpisodeChange[]) => cs.map((c) => [c.kind, c.episodeId]);
 const T0 = 1_800_000_000_000;
 

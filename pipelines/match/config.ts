@@ -5,7 +5,11 @@ const strict = { additionalProperties: false } as const;
 
 export const MatchConfig = Type.Object(
   {
-    confidence_threshold: Type.Number({ default: 0.45, minimum: -1, maximum: 1, description: 'cosine similarity at or above which a candidate is a match (see docs/BENCHMARKS.md for how it was chosen)' }),
+    confidence_threshold: Type.Number({
+      minimum: -1,
+      maximum: 1,
+      description: "FindFace CONFIDENCE_THRESHOLD: cosine similarity at or above which a candidate is a match; default: the embedder's `thresholds.match` in the model manifest (0.39 for the bundled model, chosen on master.csv, docs/BENCHMARKS.md)",
+    }),
     max_candidates: Type.Integer({ default: 5, minimum: 1, maximum: 100, description: 'top-k candidates kept on each event' }),
   },
   strict,

@@ -7,7 +7,7 @@ import { createExactFaceIndex } from './face-index.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
 
-const config = (over: Record<string, unknown> = {}) => validateOrThrow(MatchConfig, { ...over }, 'match');
+const config = (over: Record<string, unknown> = {}) => validateOrThrow(MatchConfig, { confidence_threshold: 0.45, ...over }, 'match');
 const index = createExactFaceIndex({
   dossiers: [
     { name: 'alice', faces: [{ id: 'a1', watchList: 'staff', vector: unit([1, 0, 0]) }, { id: 'a2', watchList: 'staff', vector: unit([1, 0.3, 0]) }] },
