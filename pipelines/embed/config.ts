@@ -5,11 +5,11 @@ const strict = { additionalProperties: false } as const;
 
 export const AttributesConfig = Type.Object(
   {
-    gender: Type.Boolean({ default: true }),
+    gender: Type.Boolean({ default: true, description: '96 % on the deepface photos (docs/BENCHMARKS.md); less reliable on small video faces' }),
     age: Type.Boolean({ default: false, description: 'off by default: the bundled age model collapses to 30–45 years (docs/MODELS.md)' }),
     emotions: Type.Boolean({ default: false, description: 'the most expensive head (~30 ms a face)' }),
     eyes: Type.Boolean({ default: false }),
-    liveness: Type.Boolean({ default: true }),
+    liveness: Type.Boolean({ default: false, description: 'off by default: on real video faces under ~90 px the bundled MiniFASNet calls most real people fake, and it was never evaluated on spoofs (docs/MODELS.md)' }),
     headpose: Type.Boolean({ default: true }),
   },
   strict,
