@@ -59,9 +59,15 @@ commonOptions(
   .option('--no-progress', 'no progress bar')
   .option('--log-level <level>', 'pino log level for diagnostics on stderr', 'warn')
   .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; progress: boolean; logLevel: string }) => {
+    // First signal: stop reading, finish what was read, write the report. Second: leave at once.
     const ac = new AbortController();
-    process.once('SIGINT', () => ac.abort());
-    process.once('SIGTERM', () => ac.abort());
+    const onSignal = () => {
+      if (ac.signal.aborted) process.exit(130);
+      console.error('facestream: stopping: finishing the frames already read (signal again to quit at once)');
+      ac.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const { report, sourceError } = await analyze(
       {
         source,

@@ -99,16 +99,45 @@ describe('in-process graph', () => {
     expect(out).not.toContain(7);
   });
 
-  it('stops cleanly on abort and rejects when a stage cannot start', async () => {
+  it('drains on the signal: sources stop, what was read flows through, stages flush; stop() drops', async () => {
     const ac = new AbortController();
-    const never: Stage<number, never> = {
-      name: 'never',
-      async process() {
-        ac.abort();
+    const seen: number[] = [];
+    let flushed = false;
+    const tail: Stage<number, never> = {
+      name: 'tail',
+      async process(records) {
+        seen.push(...records);
+        if (records.includes(5)) ac.abort();
+      },
+      flush() {
+        flushed = true;
       },
     };
-    await graph([{ stage: never as Stage<unknown, unknown>, input: 'numbers' }], { signal: ac.signal }).run();
+    await graph([{ stage: tail as Stage<unknown, unknown>, input: 'numbers' }], { signal: ac.signal }).run();
+    expect(flushed).toBe(true);
+    expect(seen.length).toBeLessThan(50);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i));
 
+    let hardFlushed = false;
+    const g = graph([
+      {
+        stage: {
+          name: 'stopper',
+          async process() {
+            g.stop();
+          },
+          flush() {
+            hardFlushed = true;
+          },
+        } as Stage<unknown, unknown>,
+        input: 'numbers',
+      },
+    ]);
+    await g.run();
+    expect(hardFlushed).toBe(false);
+  });
+
+  it('rejects when a stage cannot start, without leaving the source blocked', async () => {
     const broken: Stage<number, never> = {
       name: 'broken',
       init() {

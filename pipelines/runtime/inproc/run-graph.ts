@@ -35,6 +35,7 @@ export interface GraphOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
+  /** Graceful stop: sources stop reading, what is in flight drains through every stage, stages flush. */
   readonly signal?: AbortSignal;
   /** A record a stage failed on; the stage goes on with the next. */
   readonly onDeadLetter?: (letter: DeadLetter) => void;
@@ -62,7 +63,10 @@ export class InProcessGraph {
   private readonly metrics: StageMetrics;
   private readonly outlets = new Map<string, Outlet>();
   private readonly inputs = new Map<Stage<unknown, unknown>, BoundedQueue<unknown>>();
+  /** hard stop: queues dropped, no flush */
   private readonly abort = new AbortController();
+  /** graceful stop: sources end, the rest drains */
+  private readonly sourcesAbort = new AbortController();
 
   constructor(private readonly opts: GraphOptions) {
     this.metrics = createStageMetrics(opts.registry);
@@ -75,11 +79,17 @@ export class InProcessGraph {
       outlet.queues.push(queue);
       this.inputs.set(node.stage, queue);
     }
-    opts.signal?.addEventListener('abort', () => this.stop(), { once: true });
+    opts.signal?.addEventListener('abort', () => this.drain(), { once: true });
   }
 
-  /** Stops sources now; queued records are dropped. Safe to call twice. */
+  /** Ends the sources; records already read still flow through and every stage flushes. Safe to call twice. */
+  drain(): void {
+    if (!this.sourcesAbort.signal.aborted) this.sourcesAbort.abort();
+  }
+
+  /** Stops everything now; queued records are dropped and nothing is flushed. Safe to call twice. */
   stop(): void {
+    this.drain();
     if (this.abort.signal.aborted) return;
     this.abort.abort();
     for (const q of this.inputs.values()) q.abort();
@@ -122,7 +132,7 @@ export class InProcessGraph {
   private async runSource(node: SourceNode): Promise<void> {
     const ctx = this.context(node.source.name, node.output);
     try {
-      await node.source.run(ctx, this.abort.signal);
+      await node.source.run(ctx, this.sourcesAbort.signal);
     } finally {
       await node.source.close?.();
       this.endOutput(node.output);
