@@ -30,6 +30,9 @@ export function createProgress(totalFrames: number, enabled: boolean): Progress 
       bar.update(frames, { fps: fps.toFixed(1), faces, tracks, matches });
     },
     log: (line) => multi.log(`${line}\n`),
-    stop: () => multi.stop(),
+    stop: () => {
+      multi.update(); // writes the lines logged since the last redraw, which stop() would drop
+      multi.stop();
+    },
   };
 }
