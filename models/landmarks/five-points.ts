@@ -8,7 +8,8 @@ function pt(l: Landmarks68, i: number): Point {
   return [l[2 * i]!, l[2 * i + 1]!];
 }
 
-function mean(l: Landmarks68, idx: readonly number[]): Point {
+/** Mean position of some of the 68 landmarks (a centre of eye lids, of mouth corners …). */
+export function meanLandmark(l: Landmarks68, idx: readonly number[]): Point {
   let x = 0;
   let y = 0;
   for (const i of idx) {
@@ -25,11 +26,11 @@ export const NOSE_TIP = 30;
 /** [left eye, right eye, nose tip, left mouth corner, right mouth corner]; left/right as seen in the image. */
 export function fivePoints(l: Landmarks68): Point[] {
   return [
-    mean(l, LEFT_EYE_LIDS),
-    mean(l, RIGHT_EYE_LIDS),
+    meanLandmark(l, LEFT_EYE_LIDS),
+    meanLandmark(l, RIGHT_EYE_LIDS),
     pt(l, NOSE_TIP),
     // outer and inner lip corner averaged: the inner one steadies the outer when the mouth opens
-    mean(l, [48, 60]),
-    mean(l, [54, 64]),
+    meanLandmark(l, [48, 60]),
+    meanLandmark(l, [54, 64]),
   ];
 }

@@ -11,7 +11,7 @@
 // and asin saturates (|yaw| ≤ 68°): read large angles as "strongly turned", not as measurements.
 import type { HeadPose } from '../../schemas/records.ts';
 import type { Landmarks68 } from './landmarks68.ts';
-import { LEFT_EYE_LIDS, NOSE_TIP, RIGHT_EYE_LIDS } from './five-points.ts';
+import { LEFT_EYE_LIDS, meanLandmark, NOSE_TIP, RIGHT_EYE_LIDS } from './five-points.ts';
 
 export const CALIBRATION = {
   /** degrees of yaw per degree of asin(2r − 1) */
@@ -28,23 +28,14 @@ export const CALIBRATION = {
 
 const DEG = 180 / Math.PI;
 
-function meanOf(l: Landmarks68, idx: readonly number[]): [number, number] {
-  let x = 0;
-  let y = 0;
-  for (const i of idx) {
-    x += l[2 * i]!;
-    y += l[2 * i + 1]!;
-  }
-  return [x / idx.length, y / idx.length];
-}
 
 function asinDeg(v: number): number {
   return Math.asin(Math.max(-1, Math.min(1, v))) * DEG;
 }
 
 export function estimateHeadPose(l: Landmarks68, cal = CALIBRATION): HeadPose {
-  const le = meanOf(l, LEFT_EYE_LIDS);
-  const re = meanOf(l, RIGHT_EYE_LIDS);
+  const le = meanLandmark(l, LEFT_EYE_LIDS);
+  const re = meanLandmark(l, RIGHT_EYE_LIDS);
   const rollRad = Math.atan2(re[1] - le[1], re[0] - le[0]);
   const cos = Math.cos(-rollRad);
   const sin = Math.sin(-rollRad);
@@ -54,7 +45,7 @@ export function estimateHeadPose(l: Landmarks68, cal = CALIBRATION): HeadPose {
     const y = l[2 * i + 1]!;
     return [x * cos - y * sin, x * sin + y * cos];
   };
-  const rotP = (p: [number, number]): [number, number] => [p[0] * cos - p[1] * sin, p[0] * sin + p[1] * cos];
+  const rotP = (p: readonly [number, number]): [number, number] => [p[0] * cos - p[1] * sin, p[0] * sin + p[1] * cos];
   const nose = rot(NOSE_TIP);
   const cheekL = rot(2);
   const cheekR = rot(14);

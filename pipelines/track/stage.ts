@@ -9,14 +9,8 @@ import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
 import type { Tracker, TrackInfo } from './tracker.ts';
 
 /** Per confirmed track, for the analysis report (id switches need ground truth, so they are not known here). */
-export interface TrackStats {
+export interface TrackStats extends Pick<TrackInfo, 'camera' | 'firstTs' | 'lastTs' | 'firstT' | 'lastT' | 'frames'> {
   readonly trackId: string;
-  readonly camera: string;
-  readonly firstTs: number;
-  readonly lastTs: number;
-  readonly firstT: number;
-  readonly lastT: number;
-  readonly frames: number;
   readonly posts: number;
   readonly ended: boolean;
 }
