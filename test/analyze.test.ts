@@ -99,6 +99,15 @@ describe('analyze (embedded topology, real models, shared clips)', () => {
     expect(report.summary.matched_events).toBe(0);
   });
 
+  it('tiling finds small faces the whole-frame pass misses (classroom)', async () => {
+    const plain = await run(VIDEO('classroom.mp4'));
+    const tiled = await run(VIDEO('classroom.mp4'), { overrides: { detect: { tiling: true } } });
+    expect(plain.summary.faces).toBeGreaterThan(45); // at least one face a frame without tiling
+    expect(tiled.summary.faces).toBeGreaterThan(plain.summary.faces * 1.4);
+    // small faces are tracked but below filter_min_quality (-2), so FindFace's rule posts no event for them
+    expect(tiled.summary.tracks).toBeGreaterThanOrEqual(4);
+  });
+
   it.each([
     ['head-pose-face-detection-female.mp4', 1],
     ['head-pose-face-detection-male.mp4', 1],
