@@ -1,6 +1,6 @@
 // The contract every detector backend implements, and the shape of its factory. A backend returns raw boxes;
 // landmarks, quality and appearance are added by the caller (models/face-models.ts).
-import type { Box, RgbImage } from '../../schemas/records.ts';
+import type { Box, Point, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import type { SessionOptions } from '../session.ts';
 
@@ -10,6 +10,12 @@ export interface RawDetection {
   /** the box the downstream crops are defined on (for Ultra-Light: squared, side = height); may leave the frame */
   readonly box: Box;
   readonly score: number;
+  /**
+   * The 5 points the detector itself predicts (SCRFD, YuNet), in frame pixels, in DetectedFace.landmarks5 order:
+   * eyes (left, right as seen in the image), nose tip, mouth corners (left, right). Absent for detectors without
+   * landmark outputs (Ultra-Light), whose 5 points come from the landmark model.
+   */
+  readonly landmarks5?: readonly Point[];
 }
 
 export interface DetectOptions {

@@ -13,7 +13,10 @@ async function create(entry: ModelEntry, modelFile: string, opts: EmbedderOption
   const input = entry.input;
   if (input.width !== input.height) throw new Error(`embedder ${entry.id}: ArcFace alignment needs a square input`);
   const per = tensorSize(input);
-  const batchSize = Math.max(1, opts.batchSize);
+  // Exports with a fixed batch axis of 1 (OpenCV Zoo's SFace, unprepared user files) take one face per call.
+  const meta = session.inputMetadata[0];
+  const fixedBatchOfOne = meta?.isTensor === true && meta.shape[0] === 1;
+  const batchSize = fixedBatchOfOne ? 1 : Math.max(1, opts.batchSize);
   let dim = entry.outputDim ?? 0;
   let closed = false;
 
