@@ -23,10 +23,17 @@ interface CommonFlags {
   mfSelector?: 'reject' | 'biggest';
 }
 
-function overridesOf(flags: CommonFlags & { fps?: number; mode?: 'realtime' | 'overall' }): DeepPartial<FacestreamConfig> {
+/** An ISO date-time or epoch seconds, as epoch seconds. */
+function startTime(value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected an ISO date-time (2026-11-22T10:00:00Z) or epoch seconds');
+  return seconds;
+}
+
+function overridesOf(flags: CommonFlags & { fps?: number; mode?: 'realtime' | 'overall'; startTime?: number }): DeepPartial<FacestreamConfig> {
   return {
     ...(flags.camera ? { camera: flags.camera } : {}),
-    ingest: { ...(flags.fps !== undefined ? { fps: flags.fps } : {}) },
+    ingest: { ...(flags.fps !== undefined ? { fps: flags.fps } : {}), ...(flags.startTime ? { start_stream_timestamp: flags.startTime } : {}) },
     best_shot: { ...(flags.mode ? { overall_only: flags.mode === 'overall' } : {}) },
     match: { ...(flags.threshold !== undefined ? { confidence_threshold: flags.threshold } : {}) },
     enrol: { ...(flags.mfSelector ? { mf_selector: flags.mfSelector } : {}) },
@@ -56,9 +63,10 @@ commonOptions(
   .option('--fps <n>', 'frames per second handed to detection (0 = every frame)', positiveNumber)
   .addOption(new Option('--mode <mode>', 'best-shot mode: realtime posts or one overall post per track').choices(['realtime', 'overall']))
   .option('--camera <id>', 'camera id written into events')
+  .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds); default: when the analysis starts', startTime)
   .option('--no-progress', 'no progress bar')
   .option('--log-level <level>', 'pino log level for diagnostics on stderr', 'warn')
-  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; progress: boolean; logLevel: string }) => {
+  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; startTime?: number; progress: boolean; logLevel: string }) => {
     // First signal: stop reading, finish what was read, write the report. Second: leave at once.
     const ac = new AbortController();
     const onSignal = () => {

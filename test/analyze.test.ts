@@ -122,7 +122,8 @@ describe('analyze (embedded topology, real models, shared clips)', () => {
   });
 
   it('overall mode posts exactly one event per track; --fps samples frames', async () => {
-    const report = await run(DEMO_CLIP, { overrides: { best_shot: { overall_only: true }, ingest: { fps: 6 } } });
+    const report = await run(DEMO_CLIP, { overrides: { best_shot: { overall_only: true }, ingest: { fps: 6, start_stream_timestamp: 1_800_000_000 } } });
+    for (const e of report.events) expect(Date.parse(e.ts)).toBe(Math.round(1_800_000_000_000 + e.t_s * 1000));
     expect(report.source.mode).toBe('overall');
     expect(report.events.every((e) => e.post_type === 'overall')).toBe(true);
     expect(report.events).toHaveLength(report.summary.tracks);
