@@ -86,7 +86,7 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
       return {
         box,
         score: r.score,
-        landmarks5: fivePoints(l),
+        landmarks5: r.landmarks5 ?? fivePoints(l),
         pose,
         sharpness,
         quality: faceQuality({ score: r.score, height: r.box.y2 - r.box.y1, pose, sharpness }),
