@@ -27,6 +27,16 @@ function px(img: RgbImage, x: number, y: number): number[] {
 }
 
 describe('cropResize', () => {
+  it.each([
+    [480, 270, 320, 240],
+    [1280, 720, 320, 240],
+    [100, 100, 64, 64],
+  ])('a whole %i×%i frame resized to %i×%i keeps its border pixels (no black fringe)', (w, h, ow, oh) => {
+    const white: RgbImage = { width: w, height: h, data: new Uint8Array(w * h * 3).fill(255) };
+    const out = cropResize(white, { x1: 0, y1: 0, x2: w, y2: h }, ow, oh);
+    expect(out.data.every((v) => v === 255)).toBe(true);
+  });
+
   it('is the identity for the whole image at its own size', () => {
     const img = ramp(40, 30);
     const out = cropResize(img, { x1: 0, y1: 0, x2: 40, y2: 30 }, 40, 30);

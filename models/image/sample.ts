@@ -4,8 +4,12 @@
 import type { RgbImage } from '../../schemas/records.ts';
 
 /** Writes the bilinear RGB value at (x, y) into out[o..o+2] (floats, 0–255 scale). */
-export function sampleBilinear(img: RgbImage, x: number, y: number, out: Float32Array, o: number): void {
+export function sampleBilinear(img: RgbImage, xIn: number, yIn: number, out: Float32Array, o: number): void {
   const { width: w, height: h, data } = img;
+  // A pixel covers ±0.5 around its centre: points over the image's own border pixels read them, not black
+  // (otherwise every whole-frame resize darkens its first and last rows and columns).
+  const x = xIn >= -0.5 && xIn < 0 ? 0 : xIn > w - 1 && xIn <= w - 0.5 ? w - 1 : xIn;
+  const y = yIn >= -0.5 && yIn < 0 ? 0 : yIn > h - 1 && yIn <= h - 0.5 ? h - 1 : yIn;
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
