@@ -17,14 +17,15 @@ export interface Tile {
 
 /** g×g tiles of side W/g·(1+overlap) (clamped inside the frame), keeping the frame's aspect ratio. */
 export function tileGrid(width: number, height: number, g: number, overlap = TILE_OVERLAP): Tile[] {
-  const tw = Math.min(width, (width / g) * (1 + overlap));
-  const th = Math.min(height, (height / g) * (1 + overlap));
+  // whole pixels, so tiles can be cut out of the frame without resampling their edges
+  const tw = Math.min(width, Math.round((width / g) * (1 + overlap)));
+  const th = Math.min(height, Math.round((height / g) * (1 + overlap)));
   const tiles: Tile[] = [];
   for (let j = 0; j < g; j++) {
     for (let i = 0; i < g; i++) {
       // spread tile origins evenly from 0 to (W − tw)
-      const x1 = g === 1 ? 0 : ((width - tw) * i) / (g - 1);
-      const y1 = g === 1 ? 0 : ((height - th) * j) / (g - 1);
+      const x1 = g === 1 ? 0 : Math.round(((width - tw) * i) / (g - 1));
+      const y1 = g === 1 ? 0 : Math.round(((height - th) * j) / (g - 1));
       tiles.push({
         box: { x1, y1, x2: x1 + tw, y2: y1 + th },
         innerLeft: i > 0,

@@ -5,7 +5,7 @@
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
-import { cropResize } from '../image/crop-resize.ts';
+import { resizeRegion } from '../image/resize-region.ts';
 import { squareByHeight } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
@@ -32,7 +32,8 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
 
     // All regions go through the network in one batched call.
     const data = new Float32Array(per * regions.length);
-    regions.forEach((r, i) => writeTensor(cropResize(image, r.box, input.width, input.height), input, data, i * per));
+    const resized = await Promise.all(regions.map((r) => resizeRegion(image, r.box, input.width, input.height)));
+    resized.forEach((img, i) => writeTensor(img, input, data, i * per));
     const out = await runBatch(session, data, regions.length, [input.channels, input.height, input.width]);
     const scores = outputData(session, out, 'scores');
     const boxes = outputData(session, out, 'boxes');
