@@ -1,0 +1,120 @@
+// `npm run bench`: every benchmark, each task in a child process of its own (bench/memory.ts), then
+// docs/BENCHMARKS.md from the results (bench/write-markdown.ts). Measures and records; asserts nothing.
+//
+//   npm run bench                               all parts, writes docs/BENCHMARKS.md
+//   npm run bench -- --only speed,clips         a subset: prints the Markdown, writes a file only with --out
+//   npm run bench -- --out FILE --json FILE     where to write the Markdown and the raw results
+//   npm run bench -- --seconds 30               length of the 720p throughput input (default 60)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureAnalyzeSpeed, measureClips } from './analyze-speed.ts';
+import { machineInfo, oneMinuteLoad } from './machine.ts';
+import { runInChild, type Measured } from './memory.ts';
+import type { LatencyReport } from './model-latency.ts';
+import { renderMarkdown, type BenchResults } from './write-markdown.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PARTS = ['latency', 'accuracy', 'speed', 'clips'] as const;
+type Part = (typeof PARTS)[number];
+const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
+const LATENCY_RUNS = 3;
+
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N]
+  latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
+  accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender and the unlabelled checks
+  speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
+  clips     facestream analyze on each shared clip at native size
+The default runs all parts and writes docs/BENCHMARKS.md.`;
+
+function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undefined; json: string | undefined; seconds: number } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const requested = values.only ? values.only.split(',').map((p) => p.trim()).filter((p) => p !== '') : [...PARTS];
+  const unknown = requested.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || requested.length === 0) throw new Error(`--only: unknown part ${unknown.join(', ') || '(none given)'}\n${USAGE}`);
+  const seconds = values.seconds === undefined ? 60 : Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds: a whole number of seconds ≥ 1');
+  const parts = new Set(requested as Part[]);
+  // a partial run must not replace the full file with fewer tables, unless asked to
+  const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
+  return { parts, out, json: values.json, seconds };
+}
+
+/** How this run was started, for the "produced by" lines: through npm when npm started it. */
+function commandOf(argv: readonly string[]): string {
+  const args = argv.map((a) => (/^[\w./:=,-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  if (process.env['npm_lifecycle_event'] === 'bench') return `npm run bench${args ? ` -- ${args}` : ''}`;
+  return `node bin/run-ts.js bench/run.ts${args ? ` ${args}` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const { parts, out, json, seconds } = parse(argv);
+  const t0 = performance.now();
+  const log = (line: string) => {
+    const s = Math.round((performance.now() - t0) / 1000);
+    console.log(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
+  };
+  const started = new Date().toISOString();
+  const machine = machineInfo();
+  log(`bench: ${[...parts].join(', ')} on ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAtStart}`);
+
+  const baseline = await runInChild({ kind: 'baseline' });
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
+    started,
+    command: commandOf(argv),
+    machine,
+    loadAtEnd: 0,
+    totalS: 0,
+    baseline,
+  };
+  if (parts.has('latency')) {
+    // repeated in fresh processes: on this 2-core VM the second ORT thread helps in some runs and not in others,
+    // and a single run would report either as the truth
+    const runs: Measured<LatencyReport>[] = [];
+    for (let i = 1; i <= LATENCY_RUNS; i++) {
+      log(`model latency and embeddings/s, run ${i} of ${LATENCY_RUNS}`);
+      const run = await runInChild({ kind: 'latency' });
+      log(`  embeddings/s by batch: ${JSON.stringify(run.value.embeddingsPerSecond)}, other load ${run.otherCores} cores`);
+      runs.push(run);
+    }
+    results.latency = runs;
+  }
+  if (parts.has('accuracy')) {
+    log('verification and attribute accuracy');
+    results.accuracy = await runInChild({ kind: 'accuracy' });
+    const a = results.accuracy.value;
+    log(`  verification ${a.verification.accuracyAtThreshold} at ${a.verification.threshold}, TAR@FAR1% ${a.verification.tarAtFar1}, gender ${a.gender.accuracy}`);
+  }
+  if (parts.has('speed')) results.speed = await measureAnalyzeSpeed({ seconds, log });
+  if (parts.has('clips')) results.clips = await measureClips(log);
+  results.loadAtEnd = oneMinuteLoad();
+  results.totalS = (performance.now() - t0) / 1000;
+
+  const markdown = renderMarkdown(results);
+  if (json) writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, markdown);
+    log(`wrote ${relative(process.cwd(), out)}`);
+  } else {
+    process.stdout.write(`\n${markdown}`);
+  }
+  log(`done in ${Math.round(results.totalS)} s`);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
