@@ -9,6 +9,26 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
   const tx = tapsFor(sx);
   const ty = tapsFor(sy);
   if (tx === 1 && ty === 1) return bilinearOnly(src, box, outW, outH, sx, sy);
+  return supersampled(src, box, outW, outH, sx, sy, tx, ty);
+}
+
+/** Source positions of the sub-samples along one axis: tap k of output pixel p is entry p × taps + k. */
+function subSamples(origin: number, scale: number, out: number, taps: number): Float64Array {
+  const pos = new Float64Array(out * taps);
+  for (let p = 0; p < out; p++) for (let k = 0; k < taps; k++) pos[p * taps + k] = origin + (p + (k + 0.5) / taps) * scale - 0.5;
+  return pos;
+}
+
+/**
+ * Shrinking by more than 1.5×: each output pixel averages tx × ty bilinear sub-samples. Sub-sample positions
+ * are computed once per row and column, and the four taps are inlined for samples inside the image (face crops
+ * are called for every face of every frame); samples near or past the edge go through sampleBilinear.
+ */
+function supersampled(src: RgbImage, box: Box, outW: number, outH: number, sx: number, sy: number, tx: number, ty: number): RgbImage {
+  const { width: w, height: h, data } = src;
+  const xs = subSamples(box.x1, sx, outW, tx);
+  const ys = subSamples(box.y1, sy, outH, ty);
+  const stride = w * 3;
   const n = tx * ty;
   const out = new Uint8Array(outW * outH * 3);
   const px = new Float32Array(3);
@@ -18,14 +38,30 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
       let g = 0;
       let b = 0;
       for (let j = 0; j < ty; j++) {
-        // centre of the sub-sample inside output pixel (x, y), mapped to source coordinates (pixel centres at .0)
-        const srcY = box.y1 + (y + (j + 0.5) / ty) * sy - 0.5;
+        const fy = ys[y * ty + j]!;
+        const y0 = Math.floor(fy);
+        const wy = fy - y0;
+        const rowIn = y0 >= 0 && y0 < h - 1;
         for (let i = 0; i < tx; i++) {
-          const srcX = box.x1 + (x + (i + 0.5) / tx) * sx - 0.5;
-          sampleBilinear(src, srcX, srcY, px, 0);
-          r += px[0]!;
-          g += px[1]!;
-          b += px[2]!;
+          const fx = xs[x * tx + i]!;
+          const x0 = Math.floor(fx);
+          if (rowIn && x0 >= 0 && x0 < w - 1) {
+            const wx = fx - x0;
+            const p = y0 * stride + x0 * 3;
+            const q = p + stride;
+            const a = (1 - wx) * (1 - wy);
+            const c = wx * (1 - wy);
+            const d = (1 - wx) * wy;
+            const e = wx * wy;
+            r += a * data[p]! + c * data[p + 3]! + d * data[q]! + e * data[q + 3]!;
+            g += a * data[p + 1]! + c * data[p + 4]! + d * data[q + 1]! + e * data[q + 4]!;
+            b += a * data[p + 2]! + c * data[p + 5]! + d * data[q + 2]! + e * data[q + 5]!;
+          } else {
+            sampleBilinear(src, fx, fy, px, 0);
+            r += px[0]!;
+            g += px[1]!;
+            b += px[2]!;
+          }
         }
       }
       const o = (y * outW + x) * 3;
