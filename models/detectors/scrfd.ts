@@ -28,7 +28,7 @@ import { squareByHeight } from '../image/scale-box.ts';
 import { writeTensor, type TensorInput } from '../image/to-tensor.ts';
 import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
 import { nms } from './nms.ts';
-import { tileGrid, touchesInnerEdge, type Tile } from './tiles.ts';
+import { detectionRegions, touchesInnerEdge } from './tiles.ts';
 
 /** A decoded face in network-input (canvas) pixels, before it is mapped back to the frame. */
 export interface Candidate {
@@ -127,8 +127,7 @@ export async function createLetterboxDetector(
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
-    const whole: Tile = { box: { x1: 0, y1: 0, x2: image.width, y2: image.height }, innerLeft: false, innerTop: false, innerRight: false, innerBottom: false };
-    const regions = [whole, ...(opts.tiles !== undefined && opts.tiles >= 2 ? tileGrid(image.width, image.height, opts.tiles) : [])];
+    const regions = detectionRegions(image.width, image.height, opts.tiles);
 
     // one buffer per call (calls may overlap), reused by its regions, which run one after another
     const data = new Float32Array(3 * canvas.width * canvas.height);

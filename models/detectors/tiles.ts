@@ -47,3 +47,9 @@ export function touchesInnerEdge(b: Box, t: Tile, margin: number): boolean {
     (t.innerBottom && b.y2 >= t.box.y2 - margin)
   );
 }
+
+/** What a detector runs on: the whole frame, then (with tiling) a `tiles`×`tiles` grid of overlapping tiles. */
+export function detectionRegions(width: number, height: number, tiles: number | undefined): Tile[] {
+  const whole: Tile = { box: { x1: 0, y1: 0, x2: width, y2: height }, innerLeft: false, innerTop: false, innerRight: false, innerBottom: false };
+  return [whole, ...(tiles !== undefined && tiles >= 2 ? tileGrid(width, height, tiles) : [])];
+}

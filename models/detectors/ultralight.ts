@@ -10,7 +10,7 @@ import { squareByHeight } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
 import { nms } from './nms.ts';
-import { tileGrid, touchesInnerEdge, type Tile } from './tiles.ts';
+import { detectionRegions, touchesInnerEdge } from './tiles.ts';
 
 const DEFAULT_SCORE = 0.65;
 const DEFAULT_NMS = 0.4;
@@ -27,8 +27,7 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
-    const whole: Tile = { box: { x1: 0, y1: 0, x2: image.width, y2: image.height }, innerLeft: false, innerTop: false, innerRight: false, innerBottom: false };
-    const regions = [whole, ...(opts.tiles !== undefined && opts.tiles >= 2 ? tileGrid(image.width, image.height, opts.tiles) : [])];
+    const regions = detectionRegions(image.width, image.height, opts.tiles);
 
     // All regions go through the network in one batched call.
     const data = new Float32Array(per * regions.length);
