@@ -5,7 +5,8 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import { loadConfig, type DeepPartial } from '../config/load.ts';
 import { enrolWatchlistFolder, type EnrolledWatchlist } from '../enrolment/watchlist-folder.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
-import { loadFaceModels } from '../models/face-models.ts';
+import { loadFaceModels, type LoadFaceModelsOptions } from '../models/face-models.ts';
+import { startModelWorkers } from '../models/worker/pool.ts';
 import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../pipelines/match/index.ts';
 
 export interface RunContext {
@@ -25,13 +26,23 @@ export interface ContextOptions {
 
 export async function createRunContext(opts: ContextOptions): Promise<RunContext> {
   const config = await loadConfig(opts.configFile, opts.overrides);
-  const models = await loadFaceModels({
+  const load: LoadFaceModelsOptions = {
     ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
     detect: config.detect,
     intraOpThreads: config.runtime.intra_op_threads,
     attributes: config.attributes,
     embedBatchSize: config.embed.batch_size,
-  });
+  };
+  const workers = config.runtime.model_workers;
+  const models =
+    workers > 0
+      ? await startModelWorkers({
+          ...load,
+          workers,
+          // The pool goes on with the workers left; a silent loss of throughput would be hard to explain.
+          onWorkerCrash: (err) => process.emitWarning(err.message, 'ModelWorkerCrash'),
+        })
+      : await loadFaceModels(load);
   try {
     const watchlist = opts.watchlistDir ? await enrolWatchlistFolder(opts.watchlistDir, models, config.enrol) : null;
     for (const r of watchlist?.rejected ?? []) opts.onRejected(r.message);

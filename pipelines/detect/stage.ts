@@ -4,18 +4,25 @@ import type { Frame, FrameDetections } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 
 export interface DetectStageOptions {
-  readonly models: Pick<FaceModels, 'detect'>;
+  /**
+   * `concurrency`: detect calls the models serve at once (the model worker pool, models/worker/pool.ts, has one
+   * per worker). In-process models have none: they run on this thread, so overlapping calls gains nothing.
+   */
+  readonly models: Pick<FaceModels, 'detect'> & { readonly concurrency?: number };
   readonly name?: string;
 }
 
 export function createDetectStage(options: DetectStageOptions): Stage<Frame, FrameDetections> {
+  const { models } = options;
   return {
     name: options.name ?? 'detect',
+    // A batch of N frames keeps N workers busy at once; the runtime never waits to fill it.
+    maxBatch: Math.max(1, models.concurrency ?? 1),
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
-      for (const frame of frames) {
-        const faces = await options.models.detect(frame.image);
-        await ctx.forward({ frame, faces });
-      }
+      // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
+      // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.
+      const found = await Promise.all(frames.map((frame) => models.detect(frame.image)));
+      for (const [i, frame] of frames.entries()) await ctx.forward({ frame, faces: found[i]! });
     },
   };
 }

@@ -1,0 +1,67 @@
+// FaceModels served by a pool of worker threads, each with its own ONNX sessions. onnxruntime-node runs a
+// model synchronously on the calling thread, so in-process every model call holds the main thread; with N
+// workers, N model calls run at once on N cores while the main thread decodes and tracks.
+import { availableParallelism } from 'node:os';
+import type { DetectedFace, FaceAttributes } from '../../schemas/records.ts';
+import type { LoadFaceModelsOptions } from '../face-models.ts';
+import type { FaceModels } from '../face-models.types.ts';
+import type { WorkerRequestBody, WorkerStartData } from './protocol.ts';
+import { facesPayload, sharedImage } from './shared-image.ts';
+import { ModelWorker } from './worker-handle.ts';
+
+export interface ModelWorkerPoolOptions extends LoadFaceModelsOptions {
+  /** number of worker threads, ≥ 1 */
+  readonly workers: number;
+  /** told when a worker dies outside close(); its calls in flight are rejected, the other workers carry on */
+  readonly onWorkerCrash?: (error: Error) => void;
+  /** worker script; only tests change it */
+  readonly entry?: URL;
+}
+
+/** FaceModels plus how many calls it serves at once (the detect stage sizes its batches by it). */
+export interface ModelWorkerPool extends FaceModels {
+  readonly concurrency: number;
+}
+
+/** ONNX intra-op threads per worker: the configured number, else the cores shared out among the workers. */
+export function intraOpThreadsPerWorker(configured: number, workers: number, cores = availableParallelism()): number {
+  return configured > 0 ? configured : Math.max(1, Math.floor(cores / workers));
+}
+
+export async function startModelWorkers(opts: ModelWorkerPoolOptions): Promise<ModelWorkerPool> {
+  if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`model workers must be an integer ≥ 1, got ${opts.workers}`);
+  const { workers: count, onWorkerCrash, entry, ...load } = opts;
+  const start: WorkerStartData = { options: { ...load, intraOpThreads: intraOpThreadsPerWorker(load.intraOpThreads, count) } };
+  const workers = Array.from({ length: count }, (_, i) => new ModelWorker(i, start, onWorkerCrash, entry));
+  const started = await Promise.allSettled(workers.map((w) => w.ready));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(workers.map((w) => w.close()));
+    throw failed.reason;
+  }
+  const embedderId = (started[0] as PromiseFulfilledResult<string>).value;
+  let closed = false;
+
+  // Replies cross the thread boundary untyped; each public method below knows what its operation returns.
+  function call<T>(body: WorkerRequestBody): Promise<T> {
+    if (closed) return Promise.reject(new Error('model workers are closed'));
+    const alive = workers.filter((w) => w.alive);
+    if (alive.length === 0) return Promise.reject(new Error('every model worker has crashed (see the crash reports before this)'));
+    // least busy first; ties go to the lowest index
+    const target = alive.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    return target.send(body) as Promise<T>;
+  }
+
+  return {
+    embedderId,
+    concurrency: count,
+    detect: (image) => call<DetectedFace[]>({ op: 'detect', image: sharedImage(image) }),
+    embed: (faces) => call<Float32Array[]>({ op: 'embed', payload: facesPayload(faces) }),
+    attributes: (faces, which) => call<FaceAttributes[]>({ op: 'attributes', payload: facesPayload(faces), which }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
