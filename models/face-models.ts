@@ -107,6 +107,7 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
 
   return {
     embedderId: embedder.id,
+    concurrency: 1,
     detect,
     embed: (faces) => embedder.embed(faces),
     attributes,

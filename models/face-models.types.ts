@@ -10,6 +10,11 @@ export interface FaceInImage {
 export interface FaceModels {
   /** id of the embedder, recorded with every vector */
   readonly embedderId: string;
+  /**
+   * Calls served at once: 1 in-process (sessions run on the calling thread, so overlapping calls gains nothing),
+   * one per worker for the worker pool (models/worker/pool.ts).
+   */
+  readonly concurrency: number;
   /** Faces in one image, score-sorted after NMS, each with 5 landmarks, pose estimate, sharpness, quality, appearance. */
   detect(image: RgbImage): Promise<DetectedFace[]>;
   /** One L2-normalised vector per face, computed in batches. */

@@ -1,9 +1,10 @@
 // How the pool behaves when workers fail, with a scripted stand-in worker (testing/scripted-worker.js) instead
 // of the models: errors reach the caller, a crash rejects what was in flight and is reported, dispatch goes to
 // the least busy worker and around dead ones.
+import type { FaceModels } from '../face-models.types.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../schemas/records.ts';
-import { startModelWorkers, type ModelWorkerPool, type ModelWorkerPoolOptions } from './pool.ts';
+import { startModelWorkers, type ModelWorkerPoolOptions } from './pool.ts';
 
 const entry = new URL('./testing/scripted-worker.js', import.meta.url);
 const detect = { min_score: 0.65, min_face_size: 0, tiling: false, tile_grid: 2 };
@@ -14,8 +15,8 @@ const FAILS = cue(2);
 const THROWS = cue(3);
 const EXITS = cue(4);
 
-const opened: ModelWorkerPool[] = [];
-async function start(workers: number, extra: Partial<ModelWorkerPoolOptions> = {}): Promise<ModelWorkerPool> {
+const opened: FaceModels[] = [];
+async function start(workers: number, extra: Partial<ModelWorkerPoolOptions> = {}): Promise<FaceModels> {
   const pool = await startModelWorkers({ detect, intraOpThreads: 1, workers, entry, ...extra });
   opened.push(pool);
   return pool;

@@ -15,7 +15,7 @@ import type { FaceInImage, FaceModels } from '../face-models.types.ts';
 import { loadFaceModels } from '../face-models.ts';
 import { readPhoto } from '../image/read-photo.ts';
 import { deepfacePath } from '../testing/deepface.ts';
-import { startModelWorkers, type ModelWorkerPool } from './pool.ts';
+import { startModelWorkers } from './pool.ts';
 
 const detect = { min_score: 0.65, min_face_size: 0, tiling: false, tile_grid: 2 };
 const ALL: AttributesConfig = { gender: true, age: true, emotions: true, eyes: true, liveness: true, headpose: true };
@@ -26,7 +26,7 @@ const CLIPS = ['face-demographics-walking-and-pause.mp4', 'head-pose-face-detect
 const TOL = 1e-6;
 
 let local: FaceModels;
-let pool: ModelWorkerPool;
+let pool: FaceModels;
 const images: { name: string; image: RgbImage }[] = [];
 
 async function clipFrames(name: string, every: number, count: number): Promise<{ name: string; image: RgbImage }[]> {

@@ -18,17 +18,12 @@ export interface ModelWorkerPoolOptions extends LoadFaceModelsOptions {
   readonly entry?: URL;
 }
 
-/** FaceModels plus how many calls it serves at once (the detect stage sizes its batches by it). */
-export interface ModelWorkerPool extends FaceModels {
-  readonly concurrency: number;
-}
-
 /** ONNX intra-op threads per worker: the configured number, else the cores shared out among the workers. */
 export function intraOpThreadsPerWorker(configured: number, workers: number, cores = availableParallelism()): number {
   return configured > 0 ? configured : Math.max(1, Math.floor(cores / workers));
 }
 
-export async function startModelWorkers(opts: ModelWorkerPoolOptions): Promise<ModelWorkerPool> {
+export async function startModelWorkers(opts: ModelWorkerPoolOptions): Promise<FaceModels> {
   if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`model workers must be an integer ≥ 1, got ${opts.workers}`);
   const { workers: count, onWorkerCrash, entry, ...load } = opts;
   const start: WorkerStartData = { options: { ...load, intraOpThreads: intraOpThreadsPerWorker(load.intraOpThreads, count) } };

@@ -4,11 +4,7 @@ import type { Frame, FrameDetections } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 
 export interface DetectStageOptions {
-  /**
-   * `concurrency`: detect calls the models serve at once (the model worker pool, models/worker/pool.ts, has one
-   * per worker). In-process models have none: they run on this thread, so overlapping calls gains nothing.
-   */
-  readonly models: Pick<FaceModels, 'detect'> & { readonly concurrency?: number };
+  readonly models: Pick<FaceModels, 'detect' | 'concurrency'>;
   readonly name?: string;
 }
 
@@ -17,7 +13,7 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
   return {
     name: options.name ?? 'detect',
     // A batch of N frames keeps N workers busy at once; the runtime never waits to fill it.
-    maxBatch: Math.max(1, models.concurrency ?? 1),
+    maxBatch: Math.max(1, models.concurrency),
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
       // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
       // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.
