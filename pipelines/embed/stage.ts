@@ -45,11 +45,14 @@ export function createEmbedStage(options: EmbedStageOptions): Stage<FacePost, Fa
 
   async function embedPart(posts: readonly FacePost[], ctx: StageContext<FaceEmbedding>): Promise<void> {
     const fresh = posts.filter((p) => schedule.decide(p) === 'fresh');
-    const vectors = fresh.length > 0 ? await models.embed(fresh.map((p) => ({ image: p.frame.image, face: p.face }))) : [];
+    // vectors and attributes are independent: with a model worker pool they run on different workers at once
+    const [vectors, attributes] = await Promise.all([
+      fresh.length > 0 ? models.embed(fresh.map((p) => ({ image: p.frame.image, face: p.face }))) : Promise.resolve([]),
+      withAttributes
+        ? models.attributes(posts.map((p) => ({ image: p.frame.image, face: p.face })), options.attributes)
+        : Promise.resolve(posts.map((): FaceAttributes => ({}))),
+    ]);
     fresh.forEach((p, i) => schedule.fresh(p, vectors[i]!));
-    const attributes: FaceAttributes[] = withAttributes
-      ? await models.attributes(posts.map((p) => ({ image: p.frame.image, face: p.face })), options.attributes)
-      : posts.map(() => ({}));
     ctx.count('embeddings_fresh', fresh.length);
     ctx.count('embeddings_reused', posts.length - fresh.length);
     for (const [i, post] of posts.entries()) {
