@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DeepPartial } from '../config/load.ts';
 import type { FacestreamConfig } from '../config/schema.ts';
 import { DATA_DIR } from '../models/testing/deepface.ts';
-import { runInChild, type AnalyzeRun, type Measured } from './memory.ts';
+import { runInChild, type AnalyzeRun, type Measured, type QuietGate } from './memory.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // the same data folder the accuracy bench reads (FACESTREAM_DATA moves it)
@@ -106,13 +106,13 @@ export const SPEED_CONFIGS: readonly Omit<SpeedRow, 'run'>[] = [
   { name: '720p, 5 frames/s sampled', flags: '--fps 5 (ingest.max_width 1280)', overrides: { ingest: { fps: 5, max_width: 1280 } } },
 ];
 
-export async function measureAnalyzeSpeed(opts: { seconds?: number; log?: (line: string) => void } = {}): Promise<SpeedResults> {
+export async function measureAnalyzeSpeed(opts: { seconds?: number; log?: (line: string) => void; gate?: QuietGate } = {}): Promise<SpeedResults> {
   const log = opts.log ?? (() => {});
   const input = ensureLoopInput(opts.seconds ?? 60, log);
   const rows: SpeedRow[] = [];
   for (const c of SPEED_CONFIGS) {
     log(`analyze speed: ${c.name}`);
-    const run = await runInChild({ kind: 'analyze', source: input.path, overrides: c.overrides });
+    const run = await runInChild({ kind: 'analyze', source: input.path, overrides: c.overrides }, opts.gate);
     log(`  ${run.value.summary.frames} frames in ${run.value.summary.elapsed_s} s = ${run.value.summary.speed_x_realtime}× real time, peak RSS ${run.peakRssMb} MiB, other load ${run.otherCores} cores`);
     rows.push({ ...c, run });
   }
@@ -120,11 +120,11 @@ export async function measureAnalyzeSpeed(opts: { seconds?: number; log?: (line:
 }
 
 /** Each shared clip at its native 480×270, every frame, as a user running `facestream analyze clip.mp4` would. */
-export async function measureClips(log: (line: string) => void = () => {}): Promise<ClipRow[]> {
+export async function measureClips(log: (line: string) => void = () => {}, gate?: QuietGate): Promise<ClipRow[]> {
   const rows: ClipRow[] = [];
   for (const clip of SHARED_CLIPS) {
     log(`analyze clip: ${clip}`);
-    const run = await runInChild({ kind: 'analyze', source: join(VIDEO_DIR, clip), overrides: { ingest: { fps: 0 } } });
+    const run = await runInChild({ kind: 'analyze', source: join(VIDEO_DIR, clip), overrides: { ingest: { fps: 0 } } }, gate);
     log(`  ${run.value.summary.frames} frames in ${run.value.summary.elapsed_s} s = ${run.value.summary.speed_x_realtime}× real time, other load ${run.otherCores} cores`);
     rows.push({ clip, run });
   }

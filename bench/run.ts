@@ -5,13 +5,14 @@
 //   npm run bench -- --only speed,clips         a subset: prints the Markdown, writes a file only with --out
 //   npm run bench -- --out FILE --json FILE     where to write the Markdown and the raw results
 //   npm run bench -- --seconds 30               length of the 720p throughput input (default 60)
+//   npm run bench -- --quiet-wait 0             seconds the run may wait for other processes to go quiet (default 120)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAnalyzeSpeed, measureClips } from './analyze-speed.ts';
 import { machineInfo, oneMinuteLoad } from './machine.ts';
-import { runInChild, type Measured } from './memory.ts';
+import { QuietGate, runInChild, type Measured } from './memory.ts';
 import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, type BenchResults } from './write-markdown.ts';
 
@@ -21,17 +22,24 @@ type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N] [--quiet-wait S]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender and the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
   clips     facestream analyze on each shared clip at native size
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
-function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undefined; json: string | undefined; seconds: number } {
+function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undefined; json: string | undefined; seconds: number; quietWaitS: number } {
   const { values } = parseArgs({
     args: [...argv],
-    options: { only: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      only: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      seconds: { type: 'string' },
+      'quiet-wait': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -43,10 +51,12 @@ function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undef
   if (unknown.length > 0 || requested.length === 0) throw new Error(`--only: unknown part ${unknown.join(', ') || '(none given)'}\n${USAGE}`);
   const seconds = values.seconds === undefined ? 60 : Number(values.seconds);
   if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds: a whole number of seconds ≥ 1');
+  const quietWaitS = values['quiet-wait'] === undefined ? 120 : Number(values['quiet-wait']);
+  if (!Number.isFinite(quietWaitS) || quietWaitS < 0) throw new Error('--quiet-wait: seconds ≥ 0');
   const parts = new Set(requested as Part[]);
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
-  return { parts, out, json: values.json, seconds };
+  return { parts, out, json: values.json, seconds, quietWaitS };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -58,7 +68,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, json, seconds } = parse(argv);
+  const { parts, out, json, seconds, quietWaitS } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   log(`bench: ${[...parts].join(', ')} on ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAtStart}`);
 
+  const gate = new QuietGate(quietWaitS, log);
   const baseline = await runInChild({ kind: 'baseline' });
   const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
     started,
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
     machine,
     loadAtEnd: 0,
     totalS: 0,
+    waitedS: 0,
     baseline,
   };
   if (parts.has('latency')) {
@@ -83,7 +95,7 @@ async function main(): Promise<void> {
     const runs: Measured<LatencyReport>[] = [];
     for (let i = 1; i <= LATENCY_RUNS; i++) {
       log(`model latency and embeddings/s, run ${i} of ${LATENCY_RUNS}`);
-      const run = await runInChild({ kind: 'latency' });
+      const run = await runInChild({ kind: 'latency' }, gate);
       log(`  embeddings/s by batch: ${JSON.stringify(run.value.embeddingsPerSecond)}, other load ${run.otherCores} cores`);
       runs.push(run);
     }
@@ -91,14 +103,15 @@ async function main(): Promise<void> {
   }
   if (parts.has('accuracy')) {
     log('verification and attribute accuracy');
-    results.accuracy = await runInChild({ kind: 'accuracy' });
+    results.accuracy = await runInChild({ kind: 'accuracy' }, gate);
     const a = results.accuracy.value;
     log(`  verification ${a.verification.accuracyAtThreshold} at ${a.verification.threshold}, TAR@FAR1% ${a.verification.tarAtFar1}, gender ${a.gender.accuracy}`);
   }
-  if (parts.has('speed')) results.speed = await measureAnalyzeSpeed({ seconds, log });
-  if (parts.has('clips')) results.clips = await measureClips(log);
+  if (parts.has('speed')) results.speed = await measureAnalyzeSpeed({ seconds, log, gate });
+  if (parts.has('clips')) results.clips = await measureClips(log, gate);
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;
+  results.waitedS = gate.waitedS;
 
   const markdown = renderMarkdown(results);
   if (json) writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);

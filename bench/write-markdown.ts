@@ -14,6 +14,8 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly loadAtEnd: number;
   readonly totalS: number;
+  /** seconds the run waited for other processes to go quiet before its tasks */
+  readonly waitedS: number;
   readonly baseline: Measured<null>;
   /** the latency bench repeated in fresh processes: its figures vary from process to process */
   readonly latency?: readonly Measured<LatencyReport>[];
@@ -66,7 +68,7 @@ function machineSection(r: BenchResults): string {
         ['repository commit', m.gitCommit],
         ['1-min load average at start / end', `${m.loadAtStart} / ${r.loadAtEnd}`],
         ['run started', r.started],
-        ['whole run', `${Math.round(r.totalS)} s`],
+        ['whole run', `${Math.round(r.totalS)} s, of which ${r.waitedS} s waiting for other processes to go quiet`],
       ],
     ),
   ].join('\n');
@@ -79,7 +81,7 @@ function goalsSection(r: BenchResults): string {
     const best = eps.reduce((a, b) => (b.median > a.median ? b : a));
     rows.push([
       `embeddings/s ≥ ${GOALS.embeddingsPerSecond} on 2 cores`,
-      `${best.median} /s (batch ${best.batch}, 2 threads; median of ${r.latency.length} runs, range ${best.min}–${best.max})`,
+      `${best.median} /s (batch ${best.batch}, 2 threads; median of ${r.latency.length} runs${best.min === best.max ? ', all equal' : `, range ${best.min}–${best.max}`})`,
       met(best.median >= GOALS.embeddingsPerSecond),
     ]);
   }
