@@ -3,6 +3,7 @@
 import type { Box, Point, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import type { SessionOptions } from '../session.ts';
+import { squareByHeight } from '../image/scale-box.ts';
 
 export interface RawDetection {
   /** the detector's own box, in frame pixels */
@@ -36,4 +37,17 @@ export interface Detector {
 export interface DetectorFactory {
   readonly kind: string;
   create(entry: ModelEntry, modelFile: string, session: SessionOptions): Promise<Detector>;
+}
+
+/**
+ * The last step every detector shares: drop faces under the minimum size, keep the model's box as `raw`, square
+ * the box by its height (the landmark and attribute crops are defined on it) and pass the model's own points on.
+ */
+export function toRawDetections(
+  found: ReadonlyArray<{ readonly box: Box; readonly score: number; readonly landmarks5?: readonly Point[] }>,
+  minFaceSize = 0,
+): RawDetection[] {
+  return found
+    .filter((d) => d.box.y2 - d.box.y1 >= minFaceSize)
+    .map((d) => ({ raw: d.box, box: squareByHeight(d.box), score: d.score, ...(d.landmarks5 ? { landmarks5: d.landmarks5 } : {}) }));
 }

@@ -24,9 +24,8 @@ import type { Box, Point, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import { createSession, runBatch, type SessionOptions } from '../session.ts';
 import { cropResize } from '../image/crop-resize.ts';
-import { squareByHeight } from '../image/scale-box.ts';
 import { writeTensor, type TensorInput } from '../image/to-tensor.ts';
-import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
+import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
 import { nms } from './nms.ts';
 import { detectionRegions, touchesInnerEdge } from './tiles.ts';
 
@@ -149,10 +148,7 @@ export async function createLetterboxDetector(
     }
 
     const merged = regions.length > 1 ? nms(found, nmsIou) : found;
-    const minSize = opts.minFaceSize ?? 0;
-    return merged
-      .filter((d) => d.box.y2 - d.box.y1 >= minSize)
-      .map((d) => (d.landmarks5 ? { raw: d.box, box: squareByHeight(d.box), score: d.score, landmarks5: d.landmarks5 } : { raw: d.box, box: squareByHeight(d.box), score: d.score }));
+    return toRawDetections(merged, opts.minFaceSize);
   }
 
   return {

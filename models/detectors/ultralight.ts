@@ -6,9 +6,8 @@ import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
 import { resizeRegion } from '../image/resize-region.ts';
-import { squareByHeight } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
-import type { DetectOptions, Detector, DetectorFactory, RawDetection } from './detector.ts';
+import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
 import { nms } from './nms.ts';
 import { detectionRegions, touchesInnerEdge } from './tiles.ts';
 
@@ -64,10 +63,7 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
     });
 
     const merged = regions.length > 1 ? nms(found, nmsIou) : found;
-    const minSize = opts.minFaceSize ?? 0;
-    return merged
-      .filter((d) => d.box.y2 - d.box.y1 >= minSize)
-      .map((d) => ({ raw: d.box, box: squareByHeight(d.box), score: d.score }));
+    return toRawDetections(merged, opts.minFaceSize);
   }
 
   return {
