@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { problemsOf } from '../config/validate.ts';
 import { probeVideo } from '../pipelines/ingest/index.ts';
+import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { AnalysisCollector } from '../report/collector.ts';
 import { Report } from '../report/schema.ts';
@@ -33,6 +34,7 @@ export interface AnalyzeResult {
 
 export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promise<AnalyzeResult> {
   const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  setFfmpegLogging(logger.isLevelEnabled('debug'));
   const ctx = await createRunContext({ ...opts, onRejected: (m) => console.error(`facestream: watch list: skipped ${m}`) });
   try {
     const { config } = ctx;
