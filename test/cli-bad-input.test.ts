@@ -30,6 +30,7 @@ function expectCleanFailure(r: Result, ...mentions: Array<string | RegExp>): voi
   expect(r.code, r.stderr).not.toBe(0);
   expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
   expect(r.stderr).not.toMatch(/unexpected error/);
+  expect(r.stderr).not.toMatch(/^\[[\w,]+ @ 0x/m); // no raw FFmpeg console lines: one message of ours
   for (const m of mentions) expect(r.stderr).toMatch(m);
 }
 
