@@ -13,6 +13,7 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import type { Report } from '../report/schema.ts';
 import type { AccuracyReport } from './accuracy.ts';
 import type { LatencyReport } from './model-latency.ts';
+import type { VideoGenderReport } from './video-gender.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +21,7 @@ export type ChildTask =
   | { readonly kind: 'baseline' }
   | { readonly kind: 'latency' }
   | { readonly kind: 'accuracy' }
+  | { readonly kind: 'video-gender' }
   | { readonly kind: 'analyze'; readonly source: string; readonly overrides: DeepPartial<FacestreamConfig> };
 
 export interface AnalyzeRun {
@@ -33,6 +35,7 @@ interface TaskValues {
   baseline: null;
   latency: LatencyReport;
   accuracy: AccuracyReport;
+  'video-gender': VideoGenderReport;
   analyze: AnalyzeRun;
 }
 
@@ -155,6 +158,8 @@ async function perform(task: ChildTask): Promise<TaskValues[ChildTask['kind']]> 
       return (await import('./model-latency.ts')).measureModelLatency();
     case 'accuracy':
       return (await import('./accuracy.ts')).measureAccuracy();
+    case 'video-gender':
+      return (await import('./video-gender.ts')).measureVideoGender();
     case 'analyze': {
       // node-av needs the polyfill before it loads (shared/docs/FACTS.md); bin/facestream.js does the same.
       await import('../pipelines/ingest/promise-with-resolvers.ts');

@@ -24,7 +24,7 @@ const LATENCY_RUNS = 3;
 
 const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N] [--quiet-wait S]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
-  accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender and the unlabelled checks
+  accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
   clips     facestream analyze on each shared clip at native size
 The default runs all parts and writes docs/BENCHMARKS.md.`;
@@ -106,6 +106,9 @@ async function main(): Promise<void> {
     results.accuracy = await runInChild({ kind: 'accuracy' }, gate);
     const a = results.accuracy.value;
     log(`  verification ${a.verification.accuracyAtThreshold} at ${a.verification.threshold}, TAR@FAR1% ${a.verification.tarAtFar1}, gender ${a.gender.accuracy}`);
+    log('gender on the video clips whose people are known');
+    results.videoGender = await runInChild({ kind: 'video-gender' }, gate);
+    log(`  ${results.videoGender.value.correctEvents}/${results.videoGender.value.events} events, ${results.videoGender.value.correctTracks}/${results.videoGender.value.tracks} tracks`);
   }
   if (parts.has('speed')) results.speed = await measureAnalyzeSpeed({ seconds, log, gate });
   if (parts.has('clips')) results.clips = await measureClips(log, gate);

@@ -5,7 +5,7 @@ const strict = { additionalProperties: false } as const;
 
 export const AttributesConfig = Type.Object(
   {
-    gender: Type.Boolean({ default: true, description: '96 % on the deepface photos (docs/BENCHMARKS.md); less reliable on small video faces' }),
+    gender: Type.Boolean({ default: true, description: '94 % on the deepface photos but ~54 % on the 60–90 px faces of the sample videos (docs/BENCHMARKS.md)' }),
     age: Type.Boolean({ default: false, description: 'off by default: the bundled age model collapses to 30–45 years (docs/MODELS.md)' }),
     emotions: Type.Boolean({ default: false, description: 'the most expensive head (~30 ms a face)' }),
     eyes: Type.Boolean({ default: false }),
