@@ -26,8 +26,7 @@ import { createSession, runBatch, type SessionOptions } from '../session.ts';
 import { cropResize } from '../image/crop-resize.ts';
 import { writeTensor, type TensorInput } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
-import { nms } from './nms.ts';
-import { detectionRegions, touchesInnerEdge } from './tiles.ts';
+import { detectionRegions, mergeRegions } from './tiles.ts';
 
 /** A decoded face in network-input (canvas) pixels, before it is mapped back to the frame. */
 export interface Candidate {
@@ -56,8 +55,6 @@ export interface Letterbox {
 
 /** Feature maps of these detectors halve 5 times (stride 32): inputs are padded to a multiple of 32 as OpenCV does. */
 export const CANVAS_MULTIPLE = 32;
-/** A tile detection within this fraction of the tile side from an inner edge is treated as a cut face. */
-const EDGE_MARGIN = 0.01;
 /** At most this many candidates go into NMS (OpenCV FaceDetectorYN's default top_k). */
 const DEFAULT_TOP_K = 5000;
 
@@ -130,24 +127,20 @@ export async function createLetterboxDetector(
 
     // one buffer per call (calls may overlap), reused by its regions, which run one after another
     const data = new Float32Array(3 * canvas.width * canvas.height);
-    const found: Candidate[] = [];
-    for (const [ri, r] of regions.entries()) {
+    const perRegion: Candidate[][] = [];
+    for (const r of regions) {
       const lb = letterboxGeometry(r.box, canvas);
       writeTensor(letterboxImage(image, lb, canvas), tensorInput, data, 0);
       const out = await runBatch(session, data, 1, [3, canvas.height, canvas.width]);
-      const candidates = decode(out, minScore)
-        .filter((c) => c.box.x2 > c.box.x1 && c.box.y2 > c.box.y1)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, topK)
-        .map((c) => toFrame(c, lb));
-      // NMS inside the region, then drop faces cut by a tile's inner edge (a neighbour or the whole frame sees them).
-      for (const c of nms(candidates, nmsIou)) {
-        if (ri > 0 && touchesInnerEdge(c.box, r, EDGE_MARGIN * (r.box.x2 - r.box.x1))) continue;
-        found.push(c);
-      }
+      perRegion.push(
+        decode(out, minScore)
+          .filter((c) => c.box.x2 > c.box.x1 && c.box.y2 > c.box.y1)
+          .sort((a, b) => b.score - a.score)
+          .slice(0, topK)
+          .map((c) => toFrame(c, lb)),
+      );
     }
-
-    const merged = regions.length > 1 ? nms(found, nmsIou) : found;
+    const merged = mergeRegions(perRegion, regions, nmsIou);
     return toRawDetections(merged, opts.minFaceSize);
   }
 

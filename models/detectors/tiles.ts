@@ -2,6 +2,7 @@
 // there, so a face under ~1/30 of the frame width is missed. Running it also on a g×g grid of overlapping
 // tiles (each resized to the same input) makes faces g times larger to the network.
 import type { Box } from '../../schemas/records.ts';
+import { nms, type Scored } from './nms.ts';
 
 /** Fraction of a tile's side shared with its neighbour. Faces smaller than this overlap are whole in some tile. */
 export const TILE_OVERLAP = 0.25;
@@ -52,4 +53,23 @@ export function touchesInnerEdge(b: Box, t: Tile, margin: number): boolean {
 export function detectionRegions(width: number, height: number, tiles: number | undefined): Tile[] {
   const whole: Tile = { box: { x1: 0, y1: 0, x2: width, y2: height }, innerLeft: false, innerTop: false, innerRight: false, innerBottom: false };
   return [whole, ...(tiles !== undefined && tiles >= 2 ? tileGrid(width, height, tiles) : [])];
+}
+
+/** A face this close to a tile's inner edge (as a fraction of the tile's width) counts as cut by it. */
+const EDGE_MARGIN = 0.01;
+
+/**
+ * One list of faces from the candidates of each region: NMS inside each region, faces cut by a tile's inner
+ * edge dropped (the neighbouring tile, or the whole frame for large faces, sees them whole), then NMS across
+ * regions. `perRegion[i]` holds region i's candidates in frame pixels.
+ */
+export function mergeRegions<T extends Scored & { readonly box: Box }>(perRegion: ReadonlyArray<readonly T[]>, regions: readonly Tile[], nmsIou: number): T[] {
+  const found: T[] = [];
+  regions.forEach((r, ri) => {
+    for (const c of nms(perRegion[ri] ?? [], nmsIou)) {
+      if (ri > 0 && touchesInnerEdge(c.box, r, EDGE_MARGIN * (r.box.x2 - r.box.x1))) continue;
+      found.push(c);
+    }
+  });
+  return regions.length > 1 ? nms(found, nmsIou) : found;
 }

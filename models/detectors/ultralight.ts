@@ -8,13 +8,10 @@ import { createSession, outputData, runBatch, type SessionOptions } from '../ses
 import { resizeRegion } from '../image/resize-region.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
-import { nms } from './nms.ts';
-import { detectionRegions, touchesInnerEdge } from './tiles.ts';
+import { detectionRegions, mergeRegions } from './tiles.ts';
 
 const DEFAULT_SCORE = 0.65;
 const DEFAULT_NMS = 0.4;
-/** A tile detection within this fraction of the tile side from an inner edge is treated as a cut face. */
-const EDGE_MARGIN = 0.01;
 
 async function create(entry: ModelEntry, modelFile: string, sessionOpts: SessionOptions): Promise<Detector> {
   const session = await createSession(modelFile, sessionOpts);
@@ -37,8 +34,7 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
     const boxes = outputData(session, out, 'boxes');
     const priors = scores.length / 2 / regions.length;
 
-    const found: { box: Box; score: number }[] = [];
-    regions.forEach((r, ri) => {
+    const perRegion = regions.map((r, ri) => {
       const rw = r.box.x2 - r.box.x1;
       const rh = r.box.y2 - r.box.y1;
       const candidates: { box: Box; score: number }[] = [];
@@ -54,15 +50,9 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
         };
         if (b.x2 > b.x1 && b.y2 > b.y1) candidates.push({ box: b, score });
       }
-      // NMS inside the region first, then drop faces cut by a tile's inner edge: the neighbouring tile (or the
-      // whole frame, for large faces) sees them whole.
-      for (const c of nms(candidates, nmsIou)) {
-        if (ri > 0 && touchesInnerEdge(c.box, r, EDGE_MARGIN * rw)) continue;
-        found.push(c);
-      }
+      return candidates;
     });
-
-    const merged = regions.length > 1 ? nms(found, nmsIou) : found;
+    const merged = mergeRegions(perRegion, regions, nmsIou);
     return toRawDetections(merged, opts.minFaceSize);
   }
 
