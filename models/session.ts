@@ -56,3 +56,9 @@ export function outputData(session: ort.InferenceSession, out: ort.InferenceSess
   if (!t) throw new Error(`model output ${String(key)} missing (outputs: ${session.outputNames.join(', ')})`);
   return t.data as Float32Array;
 }
+
+/** close() for a wrapper of one session: releases it once, so every wrapper's close is safe to call twice. */
+export function releaseOnce(session: ort.InferenceSession): () => Promise<void> {
+  let released: Promise<void> | undefined;
+  return () => (released ??= session.release());
+}

@@ -2,7 +2,7 @@
 // softmax, the most probable class with its probability as confidence. The crop is the lib's: anchored at the
 // box's top-left corner, 1.2 × its width and height (not centred), clipped to the frame; RGB /255.
 import type { Box, RgbImage } from '../../schemas/records.ts';
-import { createSession, outputData, runBatch } from '../session.ts';
+import { createSession, outputData, runBatch, releaseOnce } from '../session.ts';
 import { clipBox } from '../image/scale-box.ts';
 import type { AttributeHeadFactory } from './head.ts';
 import { cropBatch, shapeOf } from './crop-batch.ts';
@@ -22,7 +22,6 @@ export const emotionHead: AttributeHeadFactory = {
   async create(entry, modelFile, sessionOpts) {
     const session = await createSession(modelFile, sessionOpts);
     const scale = entry.crop?.scale ?? 1.2;
-    let closed = false;
     return {
       key: 'emotions',
       async run(faces) {
@@ -37,11 +36,7 @@ export const emotionHead: AttributeHeadFactory = {
           return { emotions: { name: EMOTIONS[best]!, confidence: p[best]! } };
         });
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await session.release();
-      },
+      close: releaseOnce(session),
     };
   },
 };

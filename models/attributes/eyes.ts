@@ -4,7 +4,7 @@
 // closed probability of its two eyes exceeds the manifest threshold `closed`; confidence is that class's mean
 // probability. Glasses often read as closed (shared/docs/MODELS.md).
 import type { Box } from '../../schemas/records.ts';
-import { createSession, outputData, runBatch } from '../session.ts';
+import { createSession, outputData, runBatch, releaseOnce } from '../session.ts';
 import { squareByMax } from '../image/scale-box.ts';
 import type { AttributeHeadFactory } from './head.ts';
 import { cropBatch, shapeOf, type CropRequest } from './crop-batch.ts';
@@ -35,7 +35,6 @@ export const eyesHead: AttributeHeadFactory = {
     const session = await createSession(modelFile, sessionOpts);
     const scale = entry.crop?.scale ?? 1.6;
     const threshold = entry.thresholds?.['closed'] ?? DEFAULT_CLOSED;
-    let closed = false;
     return {
       key: 'eyes',
       async run(faces) {
@@ -54,11 +53,7 @@ export const eyesHead: AttributeHeadFactory = {
           return { eyes: pClosed > threshold ? { name: 'closed' as const, confidence: pClosed } : { name: 'open' as const, confidence: 1 - pClosed } };
         });
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await session.release();
-      },
+      close: releaseOnce(session),
     };
   },
 };

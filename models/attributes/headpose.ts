@@ -5,7 +5,7 @@
 // and shared/docs/MODELS.md widen the box by a quarter on each side (×1.5); measured on 118 faces against the
 // eye-line roll (an independent truth) and the landmark yaw, ×1.0 is far better (yaw correlation 0.97 vs 0.43,
 // roll 0.82 vs 0.68, roll slope 0.79 vs 0.60), so the manifest says 1.0.
-import { createSession, runBatch } from '../session.ts';
+import { createSession, runBatch, releaseOnce } from '../session.ts';
 import { clipBox, scaleBox } from '../image/scale-box.ts';
 import type { AttributeHeadFactory } from './head.ts';
 import { cropBatch, shapeOf } from './crop-batch.ts';
@@ -28,7 +28,6 @@ export const headposeHead: AttributeHeadFactory = {
     const scale = entry.crop?.scale ?? 1;
     const [yawName, pitchName, rollName] = session.outputNames;
     if (!yawName || !pitchName || !rollName) throw new Error(`pose model ${entry.id} must have 3 outputs`);
-    let closed = false;
     return {
       key: 'headpose',
       async run(faces) {
@@ -44,11 +43,7 @@ export const headposeHead: AttributeHeadFactory = {
           headpose: { yaw: binsToDegrees(y, n * BINS), pitch: binsToDegrees(p, n * BINS), roll: binsToDegrees(r, n * BINS) },
         }));
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await session.release();
-      },
+      close: releaseOnce(session),
     };
   },
 };

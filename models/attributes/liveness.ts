@@ -2,7 +2,7 @@
 // inside the frame — the model needs context such as a phone or paper edge, and black padding would look like
 // one), raw 0–255 BGR, 3 logits, softmax[0] = live (the lib's reading; all real faces we tried score ≥ 0.99 on it).
 // 'real' when the live probability ≥ the manifest threshold `live`; confidence is the probability of the class named.
-import { createSession, outputData, runBatch } from '../session.ts';
+import { createSession, outputData, runBatch, releaseOnce } from '../session.ts';
 import { scaleBoxInside, squareByMax } from '../image/scale-box.ts';
 import type { AttributeHeadFactory } from './head.ts';
 import { cropBatch, shapeOf } from './crop-batch.ts';
@@ -19,7 +19,6 @@ export const livenessHead: AttributeHeadFactory = {
     const session = await createSession(modelFile, sessionOpts);
     const scale = entry.crop?.scale ?? 2.7;
     const threshold = entry.thresholds?.['live'] ?? DEFAULT_LIVE;
-    let closed = false;
     return {
       key: 'liveness',
       async run(faces) {
@@ -35,11 +34,7 @@ export const livenessHead: AttributeHeadFactory = {
           return { liveness: live >= threshold ? { name: 'real' as const, confidence: live } : { name: 'fake' as const, confidence: 1 - live } };
         });
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await session.release();
-      },
+      close: releaseOnce(session),
     };
   },
 };

@@ -4,7 +4,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { RgbImage, Box } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, runBatch, type SessionOptions } from '../session.ts';
+import { createSession, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
 import { scaleBoxInside, squareByMax } from '../image/scale-box.ts';
 import { cropBatch, shapeOf } from './crop-batch.ts';
 import type { FaceInImage } from '../face-models.types.ts';
@@ -47,7 +47,6 @@ export function ssrCrop(image: RgbImage, box: Box, scale: number): Box {
 export async function openSsrNet(entry: ModelEntry, modelFile: string, session: SessionOptions) {
   const s = await createSession(modelFile, session);
   const scale = entry.crop?.scale ?? 1.4;
-  let closed = false;
   return {
     async values(faces: readonly FaceInImage[]): Promise<number[]> {
       if (faces.length === 0) return [];
@@ -63,11 +62,7 @@ export async function openSsrNet(entry: ModelEntry, modelFile: string, session: 
       };
       return faces.map((_, n) => ssrMerge(o, n));
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await s.release();
-    },
+    close: releaseOnce(s),
   };
 }
 

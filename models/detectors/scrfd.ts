@@ -22,7 +22,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { Box, Point, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, runBatch, type SessionOptions } from '../session.ts';
+import { createSession, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
 import { cropResize } from '../image/crop-resize.ts';
 import { writeTensor, type TensorInput } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
@@ -119,7 +119,6 @@ export async function createLetterboxDetector(
   const manifestScore = entry.thresholds?.['score'] ?? spec.defaultScore;
   const nmsIou = entry.thresholds?.['nms'] ?? spec.defaultNms;
   const topK = entry.thresholds?.['topK'] ?? DEFAULT_TOP_K;
-  let closed = false;
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
@@ -147,11 +146,7 @@ export async function createLetterboxDetector(
   return {
     id: entry.id,
     detect,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await session.release();
-    },
+    close: releaseOnce(session),
   };
 }
 

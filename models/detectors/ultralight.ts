@@ -4,7 +4,7 @@
 // the usual score order.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
+import { createSession, outputData, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
 import { resizeRegion } from '../image/resize-region.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
@@ -19,7 +19,6 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
   const per = tensorSize(input);
   const manifestScore = entry.thresholds?.['score'] ?? DEFAULT_SCORE;
   const nmsIou = entry.thresholds?.['nms'] ?? DEFAULT_NMS;
-  let closed = false;
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
@@ -59,11 +58,7 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
   return {
     id: entry.id,
     detect,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await session.release();
-    },
+    close: releaseOnce(session),
   };
 }
 

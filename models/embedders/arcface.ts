@@ -1,7 +1,7 @@
 // Any ArcFace-style embedder: face warped by the 5-point similarity onto the 112-px template (scaled to the
 // model's input), colour order and normalisation from the manifest, output L2-normalised. Faces are batched.
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runBatch } from '../session.ts';
+import { createSession, outputData, runBatch, releaseOnce } from '../session.ts';
 import { alignmentMatrix } from '../align.ts';
 import { warpAffine } from '../image/warp-affine.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
@@ -18,7 +18,6 @@ async function create(entry: ModelEntry, modelFile: string, opts: EmbedderOption
   const fixedBatchOfOne = meta?.isTensor === true && meta.shape[0] === 1;
   const batchSize = fixedBatchOfOne ? 1 : Math.max(1, opts.batchSize);
   let dim = entry.outputDim ?? 0;
-  let closed = false;
 
   return {
     id: entry.id,
@@ -40,11 +39,7 @@ async function create(entry: ModelEntry, modelFile: string, opts: EmbedderOption
       }
       return vectors;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await session.release();
-    },
+    close: releaseOnce(session),
   };
 }
 

@@ -2,7 +2,7 @@
 // 136 values normalised to the crop, mapped back here to frame pixels. Faces are batched in one session call.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runBatch, type SessionOptions } from '../session.ts';
+import { createSession, outputData, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
 import { cropResize } from '../image/crop-resize.ts';
 import { scaleBox } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
@@ -21,7 +21,6 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
   const input = entry.input;
   const per = tensorSize(input);
   const scale = entry.crop?.scale ?? 1;
-  let closed = false;
 
   return {
     async predict(image, boxes) {
@@ -43,10 +42,6 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
         return pts;
       });
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await session.release();
-    },
+    close: releaseOnce(session),
   };
 }
