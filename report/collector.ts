@@ -1,6 +1,7 @@
 // Collects what an analysis produces (taps on the pipeline's topics) and turns it into the report.
 import type { EpisodeChange, FaceEvent, Frame, FrameDetections } from '../schemas/records.ts';
 import type { Report, ReportEpisode, ReportEvent, ReportTrack, Rejection } from './schema.ts';
+import { faceFields, round } from './face-fields.ts';
 import { toValossa, type TrackedFrame } from './valossa.ts';
 
 export interface TrackedFace {
@@ -30,12 +31,9 @@ export interface ReportContext {
   readonly now: Date;
 }
 
-const round = (v: number, digits = 4) => Number(v.toFixed(digits));
-
 /** A face event as the report shows it (episode filled in later). Pure. */
 export function toReportEvent(event: FaceEvent): ReportEvent {
   const { post } = event.embedding;
-  const { box } = post.face;
   const { width, height } = post.frame.image;
   return {
     id: event.id,
@@ -45,17 +43,9 @@ export function toReportEvent(event: FaceEvent): ReportEvent {
     track_id: post.trackId,
     post_type: post.postType,
     post_no: post.postNo,
-    bbox: { left: Math.round(box.x1), top: Math.round(box.y1), right: Math.round(box.x2), bottom: Math.round(box.y2) },
-    bbox_rel: { x: round(box.x1 / width), y: round(box.y1 / height), w: round((box.x2 - box.x1) / width), h: round((box.y2 - box.y1) / height) },
+    ...faceFields(post.face, post.frame.image, event.embedding.attributes, event),
     frame_width: width,
     frame_height: height,
-    quality: round(Math.min(0, post.face.quality), 3),
-    detection_score: round(post.face.score),
-    attributes: JSON.parse(JSON.stringify(event.embedding.attributes)) as ReportEvent['attributes'],
-    matched: event.matched,
-    dossier: event.dossier,
-    confidence: round(event.confidence),
-    candidates: event.candidates.map((c) => ({ dossier: c.dossier, photo: c.dossierFace, watch_list: c.watchList, confidence: round(c.confidence) })),
     episode: null,
     fresh_embedding: event.embedding.fresh,
   };
