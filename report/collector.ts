@@ -1,5 +1,5 @@
 // Collects what an analysis produces (taps on the pipeline's topics) and turns it into the report.
-import type { EpisodeChange, FaceEvent, Frame, FrameDetections } from '../schemas/records.ts';
+import type { EpisodeChange, FaceEvent, Frame, FrameDetections, FrameInfo } from '../schemas/records.ts';
 import type { Report, ReportEpisode, ReportEvent, ReportTrack, Rejection } from './schema.ts';
 import { faceFields, round } from './face-fields.ts';
 import { toValossa, type TrackedFrame } from './valossa.ts';
@@ -34,7 +34,7 @@ export interface ReportContext {
 /** A face event as the report shows it (episode filled in later). Pure. */
 export function toReportEvent(event: FaceEvent): ReportEvent {
   const { post } = event.embedding;
-  const { width, height } = post.frame.image;
+  const { width, height } = post.frame;
   return {
     id: event.id,
     camera: post.camera,
@@ -43,7 +43,7 @@ export function toReportEvent(event: FaceEvent): ReportEvent {
     track_id: post.trackId,
     post_type: post.postType,
     post_no: post.postNo,
-    ...faceFields(post.face, post.frame.image, event.embedding.attributes, event),
+    ...faceFields(post.face, post.frame, event.embedding.attributes, event),
     frame_width: width,
     frame_height: height,
     episode: null,
@@ -73,8 +73,8 @@ export class AnalysisCollector {
     this.faces += fd.faces.length;
   };
 
-  onTrackedFrame = (frame: Frame, faces: readonly TrackedFace[]): void => {
-    const { width, height } = frame.image;
+  onTrackedFrame = (frame: FrameInfo, faces: readonly TrackedFace[]): void => {
+    const { width, height } = frame;
     for (const f of faces) this.trackIds.add(f.trackId);
     this.tracked.push({
       t_s: frame.t_s,

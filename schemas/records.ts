@@ -18,8 +18,8 @@ export interface RgbImage {
   readonly data: Uint8Array;
 }
 
-/** A sampled frame (topic `frames`). */
-export interface Frame {
+/** What identifies and places a frame, without its pixels: records after detection carry this. */
+export interface FrameInfo {
   readonly camera: string;
   /** 0-based index among sampled frames of this camera; with `camera` it identifies the frame. */
   readonly seq: number;
@@ -27,6 +27,24 @@ export interface Frame {
   readonly ts: number;
   /** Seconds since the start of the stream, from the stream's own timestamps. */
   readonly t_s: number;
+  /** size of the whole frame; boxes are in its pixels */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A sampled frame (topic `frames`). */
+export interface Frame extends FrameInfo {
+  /** the whole frame, width × height */
+  readonly image: RgbImage;
+}
+
+/**
+ * Pixels of part of a frame, at the frame's scale: `image` starts at (`left`, `top`) of the frame. In process
+ * it is often the whole frame (left = top = 0, no copy); across Kafka only the part around faces travels.
+ */
+export interface ImageRegion {
+  readonly left: number;
+  readonly top: number;
   readonly image: RgbImage;
 }
 
@@ -52,10 +70,12 @@ export interface DetectedFace {
   readonly appearance: Float32Array;
 }
 
-/** Detections of one frame (topic `detections`). The frame travels with them in-process. */
+/** Detections of one frame (topic `detections`). */
 export interface FrameDetections {
-  readonly frame: Frame;
+  readonly frame: FrameInfo;
   readonly faces: readonly DetectedFace[];
+  /** pixels covering every face of `faces` (the tracker crops best shots from them) */
+  readonly pixels: ImageRegion;
 }
 
 export type PostType = 'realtime' | 'overall';
@@ -67,8 +87,10 @@ export interface FacePost {
   /** 1-based post number within the track */
   readonly postNo: number;
   readonly postType: PostType;
-  readonly frame: Frame;
+  readonly frame: FrameInfo;
   readonly face: DetectedFace;
+  /** pixels around the face, wide enough for every crop the models take (see pipelines/track/post-crop.ts) */
+  readonly crop: ImageRegion;
   readonly trackFirstTs: number;
   readonly trackLastTs: number;
   readonly trackFirstT: number;

@@ -18,7 +18,10 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
       // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
       // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.
       const found = await Promise.all(frames.map((frame) => models.detect(frame.image)));
-      for (const [i, frame] of frames.entries()) await ctx.forward({ frame, faces: found[i]! });
+      for (const [i, { image, ...frame }] of frames.entries()) {
+        // in process the tracker crops from the whole frame: no copy
+        await ctx.forward({ frame, faces: found[i]!, pixels: { left: 0, top: 0, image } });
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import type { FaceModels } from '../../models/face-models.types.ts';
 import type { FaceAttributes, FaceEmbedding, FacePost } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { AttributesConfig, EmbedConfig } from './config.ts';
+import { faceInCrop } from './face-in-crop.ts';
 import { ReidSchedule } from './reid-schedule.ts';
 
 export interface EmbedStageOptions {
@@ -17,6 +18,8 @@ export interface EmbedStageOptions {
 const FORGET_AFTER_MS = 10 * 60 * 1000;
 
 const anyAttribute = (a: AttributesConfig) => Object.values(a).some(Boolean);
+
+const modelInput = (p: FacePost) => ({ image: p.crop.image, face: faceInCrop(p.face, p.crop) });
 
 /** Splits posts so no track appears twice in a part: a track's second post depends on its first one's vector. */
 export function partsWithDistinctTracks(posts: readonly FacePost[]): FacePost[][] {
@@ -47,9 +50,9 @@ export function createEmbedStage(options: EmbedStageOptions): Stage<FacePost, Fa
     const fresh = posts.filter((p) => schedule.decide(p) === 'fresh');
     // vectors and attributes are independent: with a model worker pool they run on different workers at once
     const [vectors, attributes] = await Promise.all([
-      fresh.length > 0 ? models.embed(fresh.map((p) => ({ image: p.frame.image, face: p.face }))) : Promise.resolve([]),
+      fresh.length > 0 ? models.embed(fresh.map(modelInput)) : Promise.resolve([]),
       withAttributes
-        ? models.attributes(posts.map((p) => ({ image: p.frame.image, face: p.face })), options.attributes)
+        ? models.attributes(posts.map(modelInput), options.attributes)
         : Promise.resolve(posts.map((): FaceAttributes => ({}))),
     ]);
     fresh.forEach((p, i) => schedule.fresh(p, vectors[i]!));

@@ -78,7 +78,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
-          await ctx.forward({ camera, seq: seq++, ts: Math.round(ts), t_s, image: f.image });
+          await ctx.forward({ camera, seq: seq++, ts: Math.round(ts), t_s, width: f.image.width, height: f.image.height, image: f.image });
         }
       } finally {
         // return()'s argument only becomes the result of that call; what matters is the cleanup it triggers.

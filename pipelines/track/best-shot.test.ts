@@ -7,10 +7,10 @@ import type { Box } from '../../schemas/records.ts';
 
 const rules = (over: Record<string, unknown> = {}) => compileBestShot(validateOrThrow(BestShotConfig, { ...over }, 'best_shot'));
 
-const shot = (t: number, quality: number, box: Box = square(100, 100, 80)): Shot => ({
-  frame: frameAt('cam', Math.round(t * 10), t),
-  face: faceAt(box, { quality }),
-});
+const shot = (t: number, quality: number, box: Box = square(100, 100, 80)): Shot => {
+  const { image, ...frame } = frameAt('cam', Math.round(t * 10), t);
+  return { frame, face: faceAt(box, { quality }), pixels: { left: 0, top: 0, image } };
+};
 
 /** Runs a track of (t, quality) observations, confirmed from the `confirmAt`-th, then ends it. */
 function runTrack(over: Record<string, unknown>, obs: ReadonlyArray<readonly [number, number]>, confirmAt = 0): Array<[string, number, number, number]> {

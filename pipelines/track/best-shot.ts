@@ -1,13 +1,15 @@
 // FindFace best-shot selection (video-worker "Real-Time Mode" / "Offline Mode") as a pure state machine per
 // track: (state, observe | end) → (state, posts). The stage keeps one state per live track and drops it when
 // the track ends, which is also what resets the every_interval=false quality threshold ("when the face leaves").
-import type { DetectedFace, Frame, PostType } from '../../schemas/records.ts';
+import type { DetectedFace, FrameInfo, ImageRegion, PostType } from '../../schemas/records.ts';
 import type { BestShotConfig } from './config.ts';
 import { boxArea, boxHeight, centreInside, parseRegion, type Region } from './box.ts';
 
 export interface Shot {
-  readonly frame: Frame;
+  readonly frame: FrameInfo;
   readonly face: DetectedFace;
+  /** pixels the post's crop is cut from when this shot is posted */
+  readonly pixels: ImageRegion;
 }
 
 export interface BestShotPost {

@@ -6,6 +6,7 @@ import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { BestShotConfig, TrackConfig } from './config.ts';
 import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
 import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
+import { cropAround } from './post-crop.ts';
 import type { Tracker, TrackInfo } from './tracker.ts';
 
 /** Per confirmed track, for the analysis report (id switches need ground truth, so they are not known here). */
@@ -43,6 +44,7 @@ function toPost(track: TrackInfo, p: BestShotPost): FacePost {
     postType: p.postType,
     frame: p.shot.frame,
     face: p.shot.face,
+    crop: cropAround(p.shot.pixels, p.shot.face.box),
     trackFirstTs: track.firstTs,
     trackLastTs: track.lastTs,
     trackFirstT: track.firstT,
@@ -103,7 +105,7 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
         );
         await endTracks(step.ended, ctx);
         for (const ob of step.observed) {
-          const posts = feed(ob.track, { kind: 'observe', shot: { frame: fd.frame, face: ob.face }, confirmed: ob.track.confirmed });
+          const posts = feed(ob.track, { kind: 'observe', shot: { frame: fd.frame, face: ob.face, pixels: fd.pixels }, confirmed: ob.track.confirmed });
           for (const p of posts) await ctx.forward(p);
         }
       }

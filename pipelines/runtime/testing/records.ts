@@ -6,7 +6,7 @@ const EMPTY_IMAGE = { width: 640, height: 480, data: new Uint8Array(0) };
 
 /** Frame `seq` of `camera` at stream time `t` seconds; ts = `epochMs` + t × 1000. */
 export function frameAt(camera: string, seq: number, t: number, epochMs = 1_700_000_000_000): Frame {
-  return { camera, seq, t_s: t, ts: epochMs + Math.round(t * 1000), image: EMPTY_IMAGE };
+  return { camera, seq, t_s: t, ts: epochMs + Math.round(t * 1000), width: EMPTY_IMAGE.width, height: EMPTY_IMAGE.height, image: EMPTY_IMAGE };
 }
 
 /** A square box of side `size` with its top-left corner at (x, y). */
@@ -46,7 +46,8 @@ export function faceAt(box: Box, options: FaceOptions = {}): DetectedFace {
 }
 
 export function detections(frame: Frame, faces: readonly DetectedFace[]): FrameDetections {
-  return { frame, faces };
+  const { image, ...info } = frame;
+  return { frame: info, faces, pixels: { left: 0, top: 0, image } };
 }
 
 export interface PostOptions {
@@ -61,7 +62,7 @@ export interface PostOptions {
 export function facePost(options: PostOptions = {}): FacePost {
   const camera = options.camera ?? 'cam-1';
   const t = options.t ?? 0;
-  const frame = frameAt(camera, Math.round(t * 10), t);
+  const { image, ...frame } = frameAt(camera, Math.round(t * 10), t);
   return {
     camera,
     trackId: options.trackId ?? `${camera}-1`,
@@ -69,6 +70,7 @@ export function facePost(options: PostOptions = {}): FacePost {
     postType: 'realtime',
     frame,
     face: faceAt(square(100, 100, 80), { quality: options.quality ?? -0.5 }),
+    crop: { left: 0, top: 0, image },
     trackFirstTs: frame.ts,
     trackLastTs: frame.ts,
     trackFirstT: t,
