@@ -48,6 +48,21 @@ describe('episodes stage', () => {
     expect(ctx.take().filter((c) => c.kind === 'close')).toEqual([]);
   });
 
+  it('end of stream closes the episodes whose cameras have all ended', async () => {
+    const s = stage();
+    const ctx = mockContext<EpisodeChange>({ now: T0 });
+    await s.process([faceEvent({ id: 'a', t: 0, vector: basis(0), camera: 'c1' }), faceEvent({ id: 'b', t: 1, vector: basis(1), camera: 'c2' })], ctx);
+    await s.process([faceEvent({ id: 'c', t: 2, vector: basis(0), camera: 'c2', trackId: 'c2-9' })], ctx);
+    ctx.take();
+    await s.endOfStream?.('c1', ctx);
+    expect(ctx.take()).toEqual([]);
+    await s.endOfStream?.('c2', ctx);
+    expect(kinds(ctx.take())).toEqual([
+      ['close', 'ep-a'],
+      ['close', 'ep-b'],
+    ]);
+  });
+
   it('flush closes every live episode in opening order', async () => {
     const s = stage();
     const ctx = mockContext<EpisodeChange>({ now: T0 });

@@ -24,6 +24,8 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
   const cfg = options.config;
   const scope = options.scope ?? 'default';
   let state: EpisodesState = emptyEpisodes;
+  /** cameras whose input has ended (Kafka end-of-stream markers); a camera that sends again is live again */
+  const ended = new Set<string>();
 
   async function apply(step: EpisodesStep, ctx: StageContext<EpisodeChange>): Promise<void> {
     state = step.state;
@@ -37,13 +39,21 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
     name: options.name ?? 'episodes',
     punctuateEveryMs: 1000,
     async process(records: readonly FaceEvent[], ctx: StageContext<EpisodeChange>): Promise<void> {
-      for (const event of records) await apply(onEvent(state, event, ctx.clock.now(), cfg, scope), ctx);
+      for (const event of records) {
+        ended.delete(event.embedding.post.camera);
+        await apply(onEvent(state, event, ctx.clock.now(), cfg, scope), ctx);
+      }
     },
     async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {
       await apply(closeWhere(state, (ep) => dueByWall(ep, now, cfg)), ctx);
     },
     async flush(ctx: StageContext<EpisodeChange>): Promise<void> {
       await apply(closeAll(state), ctx);
+    },
+    async endOfStream(camera: string, ctx: StageContext<EpisodeChange>): Promise<void> {
+      // an episode spans cameras: it ends with the input of the last of them
+      ended.add(camera);
+      await apply(closeWhere(state, (ep) => ep.cameras.every((c) => ended.has(c))), ctx);
     },
     liveEpisodes(): number {
       return state.live.length;

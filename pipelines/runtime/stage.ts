@@ -32,6 +32,11 @@ export interface Stage<In, Out> {
   readonly punctuateEveryMs?: number;
   /** Input has ended (end of file, shutdown): emit what state still holds. */
   flush?(ctx: StageContext<Out>): Promise<void> | void;
+  /**
+   * One camera's input has ended (its file finished) while others may go on: emit what state holds for it.
+   * The Kafka runtime calls it when the camera's end-of-stream marker arrives; in process, `flush` does it.
+   */
+  endOfStream?(camera: string, ctx: StageContext<Out>): Promise<void> | void;
   close?(): Promise<void> | void;
 }
 

@@ -83,6 +83,17 @@ describe('track stage', () => {
     expect(ctx.take().map((p) => p.trackId)).toEqual(['a-1']);
   });
 
+  it('end of stream of one camera ends its tracks only', async () => {
+    const s = stage({ credence_count: 1 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'a'), ctx);
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'b'), ctx);
+    await s.endOfStream?.('a', ctx);
+    expect(ctx.take().map((p) => p.trackId)).toEqual(['a-1']);
+    await s.flush?.(ctx);
+    expect(ctx.take().map((p) => p.trackId)).toEqual(['b-1']);
+  });
+
   it('exposes per-track stats for the report, by camera then creation order', async () => {
     const s = stage({ credence_count: 1 }, { overall_only: true });
     const ctx = mockContext<FacePost>();

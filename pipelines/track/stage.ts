@@ -122,6 +122,11 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
       await endTracks(tracker.end(), ctx);
     },
 
+    async endOfStream(camera: string, ctx: StageContext<FacePost>): Promise<void> {
+      lastArrival.delete(camera);
+      await endTracks(tracker.end(camera), ctx);
+    },
+
     trackStats(): readonly TrackStats[] {
       return [...stats.values()].sort(
         (a, b) => (a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0) || a.trackId.localeCompare(b.trackId, 'en', { numeric: true }),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { BoundedQueue, QueueClosedError } from '../bounded-queue.ts';
 import { createStageMetrics, type StageMetrics } from '../metrics.ts';
+import { Mutex } from '../mutex.ts';
 import type { Clock, Source, Stage, StageContext } from '../stage.ts';
 
 export interface SourceNode {
@@ -44,19 +45,6 @@ export interface GraphOptions {
 interface Outlet {
   readonly queues: BoundedQueue<unknown>[];
   readonly taps: readonly Tap[];
-}
-
-/** Serialises process/punctuate/flush of one stage so timers never interleave with processing. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const result = this.tail.then(fn);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
 }
 
 export class InProcessGraph {
