@@ -1,0 +1,332 @@
+// A real single-node Apache Kafka 3.9.1 broker (KRaft, broker+controller in one JVM) on loopback, for tests,
+// benchmarks and local use. startKafka() fetches the jars once (jars.ts), writes the config into a data directory,
+// formats it the first time, starts the JVM and resolves once a kafkajs admin gets an answer from it.
+//
+// No JVM is left behind: unless `detached`, a watchdog kills it when the Node process that started it dies (even by
+// SIGKILL), and exit/signal handlers stop it on a normal exit or Ctrl-C.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { HOST, brokerLayout, log4jProperties, serverProperties } from './config.ts';
+import type { BrokerLayout, BrokerPorts } from './config.ts';
+import { ensureKafkaJars } from './jars.ts';
+import { sleep } from './lock.ts';
+import { freePorts } from './ports.ts';
+import { commandLine, isAlive, signal, spawnWatchdog, tailFile, terminate } from './process.ts';
+
+export interface StartKafkaOptions {
+  /** Where config, data and logs go. Default: a fresh temporary directory, removed by stop(). A given one is kept. */
+  readonly dataDir?: string;
+  /** Client (PLAINTEXT) port. Default: a free loopback port. */
+  readonly port?: number;
+  /** KRaft controller port. Default: a free loopback port. */
+  readonly controllerPort?: number;
+  /** Let the broker outlive this process (its own session; no exit handlers). For `kafka up`. */
+  readonly detached?: boolean;
+  /**
+   * The process whose death kills the broker. Default: this process, or none when detached. A detached broker with an
+   * owner outlives the process that started it but not the owner (the test runner's shared broker).
+   */
+  readonly ownerPid?: number;
+  /** The jars; default: ensureKafkaJars(). */
+  readonly libsDir?: string;
+  /** JVM flags; default DEFAULT_JVM_OPTIONS. */
+  readonly jvmOptions?: readonly string[];
+  /** How long to wait for the broker to answer. Default 60 s. */
+  readonly readyTimeoutMs?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL. Default 15 s. */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface KafkaBroker {
+  /** Bootstrap addresses for clients, e.g. ['127.0.0.1:40123']. Unchanged by restart(). */
+  readonly brokers: string[];
+  /** The JVM's pid (a new one after restart()). */
+  readonly pid: number;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dataDir: string;
+  /** The broker's log4j log. */
+  readonly logFile: string;
+  /** SIGTERM, SIGKILL after the deadline; resolves once the JVM has exited. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Stops the JVM and starts it again on the same ports and data directory; data written before survives. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Small heap, serial GC, C1 only: a test broker starts in a few seconds on 2 shared cores and stays small.
+ * -Xms256m/-Xmx512m instead of Kafka's 1 GiB default.
+ */
+export const DEFAULT_JVM_OPTIONS: readonly string[] = [
+  '-Xms256m',
+  '-Xmx512m',
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-XX:-UsePerfData',
+  '-Djava.awt.headless=true',
+];
+const FORMAT_JVM_OPTIONS: readonly string[] = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData'];
+const JAVA_HINT = 'A Java 17+ runtime runs the local Kafka broker: apt-get install openjdk-17-jre-headless';
+
+export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBroker> {
+  const libsDir = opts.libsDir ?? (await ensureKafkaJars());
+  const ownsDataDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'facestream-kafka-')));
+  try {
+    const [p1, p2] = opts.port !== undefined && opts.controllerPort !== undefined ? [] : await freePorts(2);
+    const ports: BrokerPorts = { port: opts.port ?? p1!, controllerPort: opts.controllerPort ?? p2! };
+    const detached = opts.detached ?? false;
+    const broker = new LocalKafka({
+      libsDir,
+      layout: brokerLayout(dataDir),
+      ports,
+      ownsDataDir,
+      detached,
+      ownerPid: opts.ownerPid ?? (detached ? undefined : process.pid),
+      jvmOptions: opts.jvmOptions ?? DEFAULT_JVM_OPTIONS,
+      readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
+      stopTimeoutMs: opts.stopTimeoutMs ?? 15_000,
+    });
+    await broker.launch();
+    return broker;
+  } catch (err) {
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** True if `pid` is a running broker started from `dataDir` (guards against a recycled pid in a state file). */
+export function isKafkaProcess(pid: number, dataDir: string): boolean {
+  const argv = commandLine(pid);
+  return isAlive(pid) && argv !== undefined && argv.includes('kafka.Kafka') && argv.includes(brokerLayout(dataDir).serverProperties);
+}
+
+/** Stops a broker by pid (e.g. one started detached by another process). */
+export async function stopKafkaPid(pid: number, graceMs = 15_000): Promise<void> {
+  await terminate(pid, graceMs);
+}
+
+interface Settings {
+  readonly libsDir: string;
+  readonly layout: BrokerLayout;
+  readonly ports: BrokerPorts;
+  readonly ownsDataDir: boolean;
+  readonly detached: boolean;
+  readonly ownerPid: number | undefined;
+  readonly jvmOptions: readonly string[];
+  readonly readyTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+}
+
+class LocalKafka implements KafkaBroker {
+  readonly brokers: string[];
+  #pid = 0;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> | undefined;
+
+  private readonly s: Settings;
+
+  constructor(s: Settings) {
+    this.s = s;
+    this.brokers = [`${HOST}:${s.ports.port}`];
+  }
+
+  get pid(): number {
+    return this.#pid;
+  }
+  get port(): number {
+    return this.s.ports.port;
+  }
+  get controllerPort(): number {
+    return this.s.ports.controllerPort;
+  }
+  get dataDir(): string {
+    return this.s.layout.dataDir;
+  }
+  get logFile(): string {
+    return this.s.layout.logFile;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.halt();
+      if (this.s.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true });
+    })();
+    return this.#stopping;
+  }
+
+  async restart(): Promise<void> {
+    if (this.#stopping) throw new Error('restart() after stop(): start a new broker instead');
+    await this.halt();
+    await this.launch();
+  }
+
+  /** Writes the config, formats the storage the first time, starts the JVM and waits until it answers. */
+  async launch(): Promise<void> {
+    const { layout } = this.s;
+    await mkdir(join(layout.dataDir, 'logs'), { recursive: true });
+    await writeFile(layout.serverProperties, serverProperties(layout, this.s.ports));
+    await writeFile(layout.log4jProperties, log4jProperties(layout));
+    if (!existsSync(join(layout.logDirs, 'meta.properties'))) await this.format();
+
+    const out = await open(layout.outFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn('java', [...this.s.jvmOptions, ...this.javaBase(), 'kafka.Kafka', layout.serverProperties], {
+        cwd: layout.dataDir,
+        detached: this.s.detached,
+        stdio: ['ignore', out.fd, out.fd],
+      });
+    } finally {
+      await out.close();
+    }
+    if (child.pid === undefined) {
+      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`java not found on PATH. ${JAVA_HINT}`) : err;
+    }
+    child.on('error', () => undefined);
+    child.unref();
+    this.#child = child;
+    this.#pid = child.pid;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    if (this.s.ownerPid !== undefined) {
+      spawnWatchdog({
+        ownerPid: this.s.ownerPid,
+        javaPid: child.pid,
+        graceMs: this.s.stopTimeoutMs,
+        removeDir: this.s.ownsDataDir ? layout.dataDir : undefined,
+      });
+    }
+    if (!this.s.detached) live.add(this);
+    hookProcessExit();
+
+    try {
+      await this.waitReady();
+    } catch (err) {
+      await this.halt();
+      throw err;
+    }
+  }
+
+  /** Stops the JVM only (restart() keeps the data directory). */
+  async halt(): Promise<void> {
+    live.delete(this);
+    hookProcessExit();
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // Our own child: its exit event is exact, and reaping it is Node's job.
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.#exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.s.stopTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      child.kill('SIGKILL');
+      await this.#exited;
+    }
+  }
+
+  private javaBase(): string[] {
+    return [`-Dlog4j.configuration=file:${this.s.layout.log4jProperties}`, '-cp', `${this.s.libsDir}/*`];
+  }
+
+  private format(): Promise<void> {
+    const { layout } = this.s;
+    // Kafka's Uuid.randomUuid(): 16 random bytes in URL-safe base64 without padding, never starting with '-'.
+    // Made here rather than by `StorageTool random-uuid`, which would cost one more JVM start.
+    let clusterId: string;
+    do clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-'));
+    const args = [...FORMAT_JVM_OPTIONS, ...this.javaBase(), 'kafka.tools.StorageTool', 'format'];
+    args.push('-t', clusterId, '-c', layout.serverProperties, '--ignore-formatted');
+    return new Promise((resolve, reject) => {
+      execFile('java', args, { cwd: layout.dataDir, timeout: 120_000 }, (err, stdout, stderr) => {
+        if (!err) return resolve();
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error(`java not found on PATH. ${JAVA_HINT}`));
+        reject(new Error(`formatting the Kafka storage in ${layout.logDirs} failed: ${err.message}\n${stdout}${stderr}`));
+      });
+    });
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + this.s.readyTimeoutMs;
+    const kafka = new Kafka({
+      clientId: 'facestream-kafka-ready',
+      brokers: this.brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      retry: { retries: 0 },
+    });
+    for (;;) {
+      if (!isAlive(this.#pid)) throw await this.failure('the broker exited while starting');
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        if (cluster.brokers.length > 0) return;
+      } catch {
+        // not up yet
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      if (Date.now() > deadline) throw await this.failure(`the broker did not answer within ${this.s.readyTimeoutMs / 1000} s`);
+      await sleep(250);
+    }
+  }
+
+  private async failure(what: string): Promise<Error> {
+    const { layout } = this.s;
+    const out = await tailFile(layout.outFile, 30);
+    const log = await tailFile(layout.logFile, 30);
+    const parts = [`Kafka on ${this.brokers.join(',')}: ${what} (pid ${this.#pid}, data ${layout.dataDir}).`];
+    if (out) parts.push(`--- ${layout.outFile} (last lines) ---\n${out}`);
+    parts.push(log ? `--- ${layout.logFile} (last 30 lines) ---\n${log}` : `(no broker log at ${layout.logFile})`);
+    return new Error(parts.join('\n'));
+  }
+}
+
+// Brokers this process owns, stopped if it exits or is interrupted without calling stop(). The watchdog covers deaths
+// that run no handler (SIGKILL); these handlers make the common cases quick and graceful.
+const live = new Set<LocalKafka>();
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let hooked = false;
+
+function termAll(): void {
+  for (const b of live) signal(b.pid, 'SIGTERM');
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  termAll();
+  // If nobody else handles this signal, keep its default meaning (end the process) now that ours is done.
+  if (process.listenerCount(sig) === 1) {
+    unhook();
+    process.kill(process.pid, sig);
+  }
+}
+
+function unhook(): void {
+  process.off('exit', termAll);
+  for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  hooked = false;
+}
+
+function hookProcessExit(): void {
+  if (live.size > 0 && !hooked) {
+    process.on('exit', termAll);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    hooked = true;
+  } else if (live.size === 0 && hooked) {
+    unhook();
+  }
+}
