@@ -1,6 +1,6 @@
 // Builds the pipeline's FaceModels from a manifest: detector + landmarks for detect(), the embedder for embed(),
 // and only the attribute heads switched on for attributes(). Heads that are off are never loaded.
-import type { DetectedFace, FaceAttributes, RgbImage } from '../schemas/records.ts';
+import type { Box, DetectedFace, FaceAttributes, RgbImage } from '../schemas/records.ts';
 import type { DetectConfig } from '../pipelines/detect/config.ts';
 import type { AttributesConfig } from '../pipelines/embed/config.ts';
 import type { FaceInImage, FaceModels } from './face-models.types.ts';
@@ -12,7 +12,7 @@ import { createLandmarkModel } from './landmarks/landmarks68.ts';
 import { fivePoints } from './landmarks/five-points.ts';
 import { estimateHeadPose } from './landmarks/head-pose-estimate.ts';
 import { clipBox } from './image/scale-box.ts';
-import { faceSharpness } from './image/sharpness.ts';
+import { cropSharpness, faceSharpness, SHARPNESS_CROP } from './image/sharpness.ts';
 import { faceQuality } from './quality.ts';
 import { appearanceDescriptor } from './appearance.ts';
 import { ATTRIBUTE_HEADS } from './attributes/registry.ts';
@@ -36,6 +36,8 @@ function required(manifest: Manifest, role: ModelRole, path: string): ModelEntry
   if (!e) throw new Error(`model manifest ${path} has no ${role} model`);
   return e;
 }
+
+const sameBox = (a: Box, b: Box): boolean => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
 
 function fileOf(entry: ModelEntry, preparedDir: string): string {
   const f = modelPath(entry, preparedDir);
@@ -77,12 +79,18 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
 
   async function detect(image: RgbImage): Promise<DetectedFace[]> {
     const raws = await detector.detect(image, detectOpts);
-    const lms = await landmarks.predict(image, raws.map((r) => r.box));
+    const crops = raws.map((r) => landmarks.crop(image, r.box));
+    const lms = await landmarks.predictCrops(crops);
     return raws.map((r, i) => {
       const l = lms[i]!;
       const pose = estimateHeadPose(l);
       const box = clipBox(r.box, image.width, image.height);
-      const sharpness = faceSharpness(image, box);
+      // Sharpness is measured on the clipped box at 64×64: for a face inside the frame that is exactly the
+      // landmark crop, so the face is resampled once, not twice (~0.3 ms a face at 720p).
+      const crop = crops[i]!;
+      const sharpness = sameBox(crop.box, box) && crop.pixels.width === SHARPNESS_CROP && crop.pixels.height === SHARPNESS_CROP
+        ? cropSharpness(crop.pixels)
+        : faceSharpness(image, box);
       return {
         box,
         score: r.score,

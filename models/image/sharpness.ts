@@ -35,7 +35,14 @@ export const SHARPNESS_HALF = 150;
 
 /** Sharpness of a face box on a 0..1 scale: v / (v + SHARPNESS_HALF) with v the Laplacian variance. */
 export function faceSharpness(img: RgbImage, box: Box): number {
-  const crop = cropResize(img, box, SHARPNESS_CROP, SHARPNESS_CROP);
+  return cropSharpness(cropResize(img, box, SHARPNESS_CROP, SHARPNESS_CROP));
+}
+
+/** faceSharpness of a face already resampled to SHARPNESS_CROP × SHARPNESS_CROP. */
+export function cropSharpness(crop: RgbImage): number {
+  if (crop.width !== SHARPNESS_CROP || crop.height !== SHARPNESS_CROP) {
+    throw new Error(`cropSharpness: crop is ${crop.width}×${crop.height}, sharpness is measured at ${SHARPNESS_CROP}×${SHARPNESS_CROP}`);
+  }
   const v = laplacianVariance(toGrey(crop));
   return v / (v + SHARPNESS_HALF);
 }

@@ -10,9 +10,21 @@ import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 /** 68 (x, y) pairs in frame pixels: [x0, y0, x1, y1, …]. */
 export type Landmarks68 = Float32Array;
 
+/** A face resampled to the model's input size, and the box (frame pixels) it was cut from. */
+export interface LandmarkCrop {
+  readonly box: Box;
+  readonly pixels: RgbImage;
+}
+
 export interface LandmarkModel {
   /** One set per box (boxes are the detector's squared boxes). */
   predict(image: RgbImage, boxes: readonly Box[]): Promise<Landmarks68[]>;
+  /**
+   * predict() in two steps, so a caller can reuse the crops: detect() measures sharpness on the same 64×64
+   * resampling of the face instead of cutting it out of the frame a second time.
+   */
+  crop(image: RgbImage, box: Box): LandmarkCrop;
+  predictCrops(crops: readonly LandmarkCrop[]): Promise<Landmarks68[]>;
   close(): Promise<void>;
 }
 
@@ -22,26 +34,34 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
   const per = tensorSize(input);
   const scale = entry.crop?.scale ?? 1;
 
+  // Centred crop padded with black where the box leaves the frame, so the face stays where the model expects it.
+  const crop = (image: RgbImage, b: Box): LandmarkCrop => {
+    const box = scaleBox(b, scale);
+    return { box, pixels: cropResize(image, box, input.width, input.height) };
+  };
+
+  async function predictCrops(crops: readonly LandmarkCrop[]): Promise<Landmarks68[]> {
+    if (crops.length === 0) return [];
+    const data = new Float32Array(per * crops.length);
+    crops.forEach((c, i) => writeTensor(c.pixels, input, data, i * per));
+    const out = outputData(session, await runBatch(session, data, crops.length, [input.channels, input.height, input.width]));
+    const dim = out.length / crops.length;
+    return crops.map(({ box: c }, i) => {
+      const w = c.x2 - c.x1;
+      const h = c.y2 - c.y1;
+      const pts = new Float32Array(dim);
+      for (let k = 0; k < dim; k += 2) {
+        pts[k] = c.x1 + out[i * dim + k]! * w;
+        pts[k + 1] = c.y1 + out[i * dim + k + 1]! * h;
+      }
+      return pts;
+    });
+  }
+
   return {
-    async predict(image, boxes) {
-      if (boxes.length === 0) return [];
-      // Centred crop padded with black where the box leaves the frame, so the face stays where the model expects it.
-      const crops = boxes.map((b) => scaleBox(b, scale));
-      const data = new Float32Array(per * crops.length);
-      crops.forEach((c, i) => writeTensor(cropResize(image, c, input.width, input.height), input, data, i * per));
-      const out = outputData(session, await runBatch(session, data, crops.length, [input.channels, input.height, input.width]));
-      const dim = out.length / crops.length;
-      return crops.map((c, i) => {
-        const w = c.x2 - c.x1;
-        const h = c.y2 - c.y1;
-        const pts = new Float32Array(dim);
-        for (let k = 0; k < dim; k += 2) {
-          pts[k] = c.x1 + out[i * dim + k]! * w;
-          pts[k + 1] = c.y1 + out[i * dim + k + 1]! * h;
-        }
-        return pts;
-      });
-    },
+    predict: (image, boxes) => predictCrops(boxes.map((b) => crop(image, b))),
+    crop,
+    predictCrops,
     close: releaseOnce(session),
   };
 }
