@@ -17,6 +17,14 @@ describe('configuration', () => {
     expect(() => build()).toThrow(/confidence_threshold/);
   });
 
+  it('reads Kafka settings from the environment, under the flags', async () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081', FACESTREAM_TOPIC_PREFIX: 'site1.' };
+    const c = await loadConfig(undefined, {}, env);
+    expect(c.kafka).toMatchObject({ brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], schema_registry_url: 'http://127.0.0.1:8081', topic_prefix: 'site1.' });
+    expect((await loadConfig(undefined, { kafka: { topic_prefix: 'x.' } }, env)).kafka.topic_prefix).toBe('x.');
+    expect((await loadConfig(undefined, {}, {})).kafka.brokers).toEqual([]);
+  });
+
   it('fills FindFace defaults and freezes the result', () => {
     const c = buildConfig();
     expect(c.track.miss_interval).toBe(1);

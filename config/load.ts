@@ -54,12 +54,28 @@ export function buildConfig(...layers: Array<DeepPartial<FacestreamConfig> | Rec
   return deepFreeze(validateOrThrow(FacestreamConfig, merged, 'configuration'));
 }
 
+/** The environment variables facestream reads, as a config layer (the only place env is read). */
+export function environmentLayer(env: NodeJS.ProcessEnv): DeepPartial<FacestreamConfig> {
+  const brokers = env['KAFKA_BROKERS']?.split(',').map((b) => b.trim()).filter(Boolean);
+  return {
+    kafka: {
+      ...(brokers && brokers.length > 0 ? { brokers } : {}),
+      ...(env['SCHEMA_REGISTRY_URL'] ? { schema_registry_url: env['SCHEMA_REGISTRY_URL'] } : {}),
+      ...(env['FACESTREAM_TOPIC_PREFIX'] !== undefined ? { topic_prefix: env['FACESTREAM_TOPIC_PREFIX'] } : {}),
+    },
+  };
+}
+
 /**
- * defaults ← the model manifest's thresholds ← file ← overrides. The manifest is the one the file or the
- * overrides name (`model_manifest`), else the bundled one.
+ * defaults ← the model manifest's thresholds ← file ← environment ← overrides. The manifest is the one the
+ * file or the overrides name (`model_manifest`), else the bundled one.
  */
-export async function loadConfig(file: string | undefined, overrides: DeepPartial<FacestreamConfig> = {}): Promise<Readonly<FacestreamConfig>> {
+export async function loadConfig(
+  file: string | undefined,
+  overrides: DeepPartial<FacestreamConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Readonly<FacestreamConfig>> {
   const fileLayer = file ? await readConfigFile(file) : {};
   const manifest = overrides.model_manifest || (typeof fileLayer['model_manifest'] === 'string' ? fileLayer['model_manifest'] : '');
-  return buildConfig(modelThresholdDefaults(manifest || undefined), fileLayer, overrides);
+  return buildConfig(modelThresholdDefaults(manifest || undefined), fileLayer, environmentLayer(env), overrides);
 }

@@ -9,6 +9,7 @@ import { AttributesConfig, EmbedConfig } from '../pipelines/embed/config.ts';
 import { MatchConfig, EnrolConfig } from '../pipelines/match/config.ts';
 import { EpisodesConfig } from '../pipelines/episodes/config.ts';
 import { RuntimeConfig } from '../pipelines/runtime/config.ts';
+import { KafkaConfig } from '../pipelines/runtime/kafka/config.ts';
 
 export const FacestreamConfig = Type.Object(
   {
@@ -24,6 +25,7 @@ export const FacestreamConfig = Type.Object(
     episodes: EpisodesConfig,
     enrol: EnrolConfig,
     runtime: RuntimeConfig,
+    kafka: KafkaConfig,
   },
   { additionalProperties: false },
 );

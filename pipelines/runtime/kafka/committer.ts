@@ -1,0 +1,57 @@
+// Hands a batch's outputs to Kafka and records the input progress that produced them. Exactly-once: one
+// transaction holds the outputs, the stage's state records and the consumer offsets, so after a crash either
+// all of them are visible (to read_committed consumers) or none is. At-least-once: outputs are acknowledged
+// first, offsets committed after, so a crash in between repeats work but loses none.
+import type { IHeaders, Producer, TopicOffsets } from 'kafkajs';
+
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders;
+}
+
+export interface InputProgress {
+  readonly groupId: string;
+  readonly topics: TopicOffsets[];
+}
+
+export interface Committer {
+  commit(messages: readonly OutgoingMessage[], progress?: InputProgress): Promise<void>;
+}
+
+function byTopic(messages: readonly OutgoingMessage[]) {
+  const topics = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders }>>();
+  for (const m of messages) {
+    const list = topics.get(m.topic) ?? [];
+    list.push({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) });
+    topics.set(m.topic, list);
+  }
+  return [...topics].map(([topic, msgs]) => ({ topic, messages: msgs }));
+}
+
+export function transactionalCommitter(producer: Producer): Committer {
+  return {
+    async commit(messages, progress) {
+      if (messages.length === 0 && !progress) return;
+      const txn = await producer.transaction();
+      try {
+        if (messages.length > 0) await txn.sendBatch({ topicMessages: byTopic(messages), acks: -1 });
+        if (progress) await txn.sendOffsets({ consumerGroupId: progress.groupId, topics: progress.topics });
+        await txn.commit();
+      } catch (err) {
+        await txn.abort().catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+}
+
+export function atLeastOnceCommitter(producer: Producer, commitOffsets: (progress: InputProgress) => Promise<void>): Committer {
+  return {
+    async commit(messages, progress) {
+      if (messages.length > 0) await producer.sendBatch({ topicMessages: byTopic(messages), acks: -1 });
+      if (progress) await commitOffsets(progress);
+    },
+  };
+}

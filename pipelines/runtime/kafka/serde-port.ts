@@ -1,0 +1,12 @@
+// What the Kafka runtime needs from the Confluent wire-format serde (schemas/serde): topics are the logical
+// names (no prefix); values are the Avro records of schemas/avro.
+import type { Topic } from '../../../topologies/names.ts';
+import type { DEAD_LETTER_TOPIC } from './names.ts';
+
+export type WireTopic = Topic | typeof DEAD_LETTER_TOPIC;
+
+export interface WireSerde {
+  encodeKey(topic: WireTopic, key: unknown): Promise<Buffer>;
+  encodeValue(topic: WireTopic, value: unknown): Promise<Buffer>;
+  decode(bytes: Buffer): Promise<unknown>;
+}

@@ -1,0 +1,258 @@
+// Runs one stage over Kafka: its consumer group reads the input topic; each chunk of a partition's batch is
+// decoded, processed and its outputs committed together with the input offsets (committer.ts). A record that
+// does not decode or that the stage throws on goes to the dead-letter topic with the reason and its source
+// coordinates; the stage goes on. Control records (control.ts) reach the stage as endOfStream calls and are
+// passed on downstream after what the stage emitted for them. Back-pressure is the consumer itself: the next
+// batch is fetched only when this one is committed.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Topic } from '../../../topologies/names.ts';
+import { createStageMetrics, type StageMetrics } from '../metrics.ts';
+import { Mutex } from '../mutex.ts';
+import type { Clock, Stage, StageContext } from '../stage.ts';
+import { atLeastOnceCommitter, transactionalCommitter, type Committer, type InputProgress, type OutgoingMessage } from './committer.ts';
+import type { KafkaConfig } from './config.ts';
+import { controlOf, END_OF_STREAM, endOfStreamHeaders } from './control.ts';
+import { deadLetterMessage, type DeadLetterInput } from './dead-letter.ts';
+import { messageOf, verdictFor, withRetries, type FailureKind } from './errors.ts';
+import { createKafkaMetrics, type KafkaMetrics } from './metrics.ts';
+import { DEAD_LETTER_TOPIC, type KafkaNames } from './names.ts';
+import type { WireSerde } from './serde-port.ts';
+import type { TopicCodec } from './wire.ts';
+
+export interface StageRunnerOptions {
+  readonly kafka: Kafka;
+  readonly config: KafkaConfig;
+  readonly names: KafkaNames;
+  readonly serde: WireSerde;
+  readonly stage: Stage<unknown, unknown>;
+  readonly input: { readonly topic: Topic; readonly codec: TopicCodec<unknown> };
+  readonly output: { readonly topic: Topic; readonly codec: TopicCodec<unknown> } | null;
+  /** stable per instance (e.g. "0", "1"): names its transactional id, so a restart fences its predecessor */
+  readonly instance: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly clock: Clock;
+}
+
+interface Pending {
+  readonly message: KafkaMessage;
+  readonly record: unknown;
+}
+
+export class KafkaStageRunner {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly committer: Committer;
+  private readonly lock = new Mutex();
+  private readonly metrics: StageMetrics;
+  private readonly kafkaMetrics: KafkaMetrics;
+  private readonly logger: Logger;
+  private readonly group: string;
+  private readonly inputTopic: string;
+  /** outputs the stage forwarded since the last commit */
+  private outbox: unknown[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly failed: Promise<never>;
+  private fail!: (err: unknown) => void;
+
+  constructor(private readonly opts: StageRunnerOptions) {
+    const { kafka, config, names, stage } = opts;
+    this.group = names.group(stage.name);
+    this.inputTopic = names.topic(opts.input.topic);
+    this.logger = opts.logger.child({ stage: stage.name, instance: opts.instance });
+    this.metrics = createStageMetrics(opts.registry);
+    this.kafkaMetrics = createKafkaMetrics(opts.registry);
+    this.consumer = kafka.consumer({ groupId: this.group, sessionTimeout: config.session_timeout_ms, readUncommitted: false, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      ...(config.exactly_once ? { transactionalId: names.transactionalId(stage.name, opts.instance), transactionTimeout: 60_000 } : {}),
+    });
+    this.committer = config.exactly_once
+      ? transactionalCommitter(this.producer)
+      : atLeastOnceCommitter(this.producer, (p) => this.consumer.commitOffsets(p.topics.flatMap((t) => t.partitions.map((q) => ({ topic: t.topic, ...q })))));
+    this.failed = new Promise<never>((_, reject) => (this.fail = reject));
+    this.failed.catch(() => undefined);
+  }
+
+  private context(): StageContext<unknown> {
+    const name = this.opts.stage.name;
+    return {
+      stage: name,
+      logger: this.logger,
+      clock: this.opts.clock,
+      count: (what, n = 1) => this.metrics.problems.inc({ stage: name, what }, n),
+      forward: async (record) => {
+        this.outbox.push(record);
+      },
+    };
+  }
+
+  /** Connects, joins the group and processes until stop() or a fatal error (which rejects). */
+  async run(): Promise<void> {
+    const { stage } = this.opts;
+    const ctx = this.context();
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
+    await stage.init?.(ctx);
+    if (stage.punctuate && stage.punctuateEveryMs) {
+      this.timer = setInterval(() => void this.lock.run(() => this.punctuate(ctx)).catch((err) => this.fail(err)), stage.punctuateEveryMs);
+      this.timer.unref();
+    }
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload, ctx).catch((err) => {
+        this.fail(err);
+        throw err;
+      }),
+    });
+    this.logger.info({ group: this.group, input: this.inputTopic, exactlyOnce: this.opts.config.exactly_once }, 'stage consuming');
+    await this.failed.catch((err: unknown) => {
+      if (!(err instanceof StoppedSignal)) throw err;
+    });
+  }
+
+  /** Graceful: the batch in hand is finished and committed, then the group is left. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      await this.consumer.stop().catch(() => undefined);
+      await this.lock.run(() => undefined);
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.producer.disconnect().catch(() => undefined);
+      await this.opts.stage.close?.();
+      this.fail(new StoppedSignal());
+    })();
+    return this.stopping;
+  }
+
+  private async eachBatch(payload: EachBatchPayload, ctx: StageContext<unknown>): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const max = this.opts.config.max_batch_records;
+    for (let i = 0; i < batch.messages.length; i += max) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + max);
+      await this.lock.run(() => this.handleChunk(batch.partition, chunk, ctx));
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await heartbeat();
+    }
+    this.kafkaMetrics.consumerLag.set({ stage: this.opts.stage.name, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+
+  private async handleChunk(partition: number, messages: readonly KafkaMessage[], ctx: StageContext<unknown>): Promise<void> {
+    const name = this.opts.stage.name;
+    const labels = { stage: name };
+    const out: OutgoingMessage[] = [];
+    let pending: Pending[] = [];
+    const flushPending = async () => {
+      await this.processPending(pending, partition, ctx, out);
+      pending = [];
+    };
+    for (const message of messages) {
+      const control = controlOf(message.headers);
+      if (control === END_OF_STREAM) {
+        await flushPending();
+        const camera = String(await this.decode(message.key));
+        await this.opts.stage.endOfStream?.(camera, ctx);
+        out.push(...(await this.drainOutbox()));
+        if (this.opts.output) out.push({ topic: this.opts.names.topic(this.opts.output.topic), key: message.key, value: null, headers: endOfStreamHeaders() });
+        continue;
+      }
+      try {
+        const value = await this.decode(message.value);
+        pending.push({ message, record: await this.opts.input.codec.fromWire(value) });
+      } catch (err) {
+        if (verdictFor('decode', err) !== 'dead-letter') throw err;
+        out.push(await this.deadLetter('decode', message, partition, err));
+      }
+    }
+    await flushPending();
+    this.metrics.recordsIn.inc(labels, messages.length);
+    const last = messages[messages.length - 1]!;
+    const progress: InputProgress = { groupId: this.group, topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(BigInt(last.offset) + 1n) }] }] };
+    const endCommit = this.kafkaMetrics.commitSeconds.startTimer(labels);
+    await withRetries(() => this.committer.commit(out, progress), this.opts.config.max_retries, (err, attempt, delayMs) =>
+      this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'commit failed; retrying'),
+    );
+    endCommit();
+    const now = Date.now();
+    for (const m of messages) this.kafkaMetrics.recordAgeSeconds.observe(labels, Math.max(0, now - Number(m.timestamp)) / 1000);
+  }
+
+  /** Processes in the stage's batch size; a failing batch is retried record by record, a failing record dead-lettered. */
+  private async processPending(pending: readonly Pending[], partition: number, ctx: StageContext<unknown>, out: OutgoingMessage[]): Promise<void> {
+    const { stage } = this.opts;
+    const size = stage.maxBatch ?? 1;
+    for (let i = 0; i < pending.length; i += size) {
+      const part = pending.slice(i, i + size);
+      const end = this.metrics.latency.startTimer({ stage: stage.name });
+      try {
+        await stage.process(part.map((p) => p.record), ctx);
+      } catch (err) {
+        this.outbox = [];
+        if (part.length === 1) {
+          if (verdictFor('process', err) !== 'dead-letter') throw err;
+          out.push(await this.deadLetter('process', part[0]!.message, partition, err));
+        } else {
+          for (const p of part) await this.processPending([p], partition, ctx, out);
+        }
+        continue;
+      } finally {
+        end();
+      }
+      out.push(...(await this.drainOutbox()));
+    }
+  }
+
+  private async drainOutbox(): Promise<OutgoingMessage[]> {
+    const records = this.outbox;
+    this.outbox = [];
+    const output = this.opts.output;
+    if (!output) return [];
+    this.metrics.recordsOut.inc({ stage: this.opts.stage.name }, records.length);
+    const topic = this.opts.names.topic(output.topic);
+    return Promise.all(
+      records.map(async (r) => ({
+        topic,
+        key: await this.opts.serde.encodeKey(output.topic, output.codec.key(r)),
+        value: await this.opts.serde.encodeValue(output.topic, await output.codec.toWire(r)),
+      })),
+    );
+  }
+
+  private async punctuate(ctx: StageContext<unknown>): Promise<void> {
+    await this.opts.stage.punctuate?.(this.opts.clock.now(), ctx);
+    const out = await this.drainOutbox();
+    if (out.length > 0) await this.committer.commit(out);
+  }
+
+  private decode(bytes: Buffer | null): Promise<unknown> {
+    if (bytes === null) return Promise.reject(Object.assign(new Error('record has no value'), { retryable: false }));
+    return withRetries(() => this.opts.serde.decode(bytes), this.opts.config.max_retries, (err, attempt, delayMs) =>
+      this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'decode failed on a transient error; retrying'),
+    );
+  }
+
+  private async deadLetter(kind: FailureKind, message: KafkaMessage, partition: number, err: unknown): Promise<OutgoingMessage> {
+    const name = this.opts.stage.name;
+    this.kafkaMetrics.deadLetters.inc({ stage: name, kind });
+    this.logger.warn({ kind, err: messageOf(err), partition, offset: message.offset }, 'record sent to the dead-letter topic');
+    const letter: DeadLetterInput = { kind, stage: name, error: messageOf(err), sourceTopic: this.inputTopic, sourcePartition: partition, sourceOffset: message.offset, key: message.key, value: message.value };
+    return deadLetterMessage(letter, this.opts.names.topic(DEAD_LETTER_TOPIC), this.opts.serde, this.opts.clock);
+  }
+}
+
+/** How stop() ends run(): not an error. */
+export class StoppedSignal extends Error {
+  constructor() {
+    super('stopped');
+    this.name = 'StoppedSignal';
+  }
+}

@@ -1,0 +1,148 @@
+// In-process records ⇄ the Avro records of each topic (schemas/avro). In process, pixels are raw RGB, vectors
+// Float32Array and absent attributes absent; on the wire pixels are JPEG, vectors float arrays, absent = null.
+// Only what a consumer needs crosses: detections carry the pixels around their faces, posts their crop.
+import type * as Avro from '../../../schemas/generated/avro-types.ts';
+import type {
+  DetectedFace,
+  EpisodeChange,
+  FaceAttributes,
+  FaceEmbedding,
+  FaceEvent,
+  FacePost,
+  Frame,
+  FrameDetections,
+  FrameInfo,
+  ImageRegion,
+  Point,
+} from '../../../schemas/records.ts';
+import { copyRegion, cropRect } from '../../track/post-crop.ts';
+import type { Topic } from '../../../topologies/names.ts';
+import { decodeJpeg, EMPTY_IMAGE, encodeJpeg } from './jpeg.ts';
+
+export interface WireOptions {
+  readonly jpegQuality: number;
+  readonly frameMaxWidth: number;
+}
+
+/** How one topic's records become Avro values and back, and which key they are partitioned by. */
+export interface TopicCodec<T> {
+  key(record: T): string;
+  toWire(record: T): Promise<unknown>;
+  fromWire(value: unknown): Promise<T>;
+}
+
+const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: null });
+const fromFrameInfo = ({ frameRef: _ref, ...f }: Avro.FrameInfo): FrameInfo => f;
+
+const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: f.landmarks5.map((p) => [...p]), appearance: Array.from(f.appearance) });
+const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
+  ...f,
+  landmarks5: f.landmarks5.map((p): Point => [p[0] ?? 0, p[1] ?? 0]),
+  appearance: Float32Array.from(f.appearance),
+});
+
+async function regionToWire(r: ImageRegion, quality: number): Promise<Avro.ImageRegion> {
+  const { jpeg, width, height } = await encodeJpeg(r.image, quality);
+  return { left: r.left, top: r.top, width, height, jpeg };
+}
+async function regionFromWire(r: Avro.ImageRegion): Promise<ImageRegion> {
+  return { left: r.left, top: r.top, image: await decodeJpeg(r.jpeg) };
+}
+
+/** The smallest region of `pixels` holding every face's post crop: all the tracker will cut from. */
+function regionAroundFaces(pixels: ImageRegion, faces: readonly DetectedFace[]): ImageRegion | null {
+  if (faces.length === 0) return null;
+  const rects = faces.map((f) => cropRect(pixels, f.box));
+  const rect = {
+    x1: Math.min(...rects.map((r) => r.x1)),
+    y1: Math.min(...rects.map((r) => r.y1)),
+    x2: Math.max(...rects.map((r) => r.x2)),
+    y2: Math.max(...rects.map((r) => r.y2)),
+  };
+  const whole = rect.x1 === pixels.left && rect.y1 === pixels.top && rect.x2 === pixels.left + pixels.image.width && rect.y2 === pixels.top + pixels.image.height;
+  // the whole frame is sent as it came (its JPEG is reused, no second compression)
+  return whole ? pixels : copyRegion(pixels, rect);
+}
+
+const attributesToWire = (a: FaceAttributes): Avro.FaceAttributes => ({
+  gender: a.gender ?? null,
+  age: a.age ?? null,
+  emotions: a.emotions ?? null,
+  eyes: a.eyes ?? null,
+  liveness: a.liveness ?? null,
+  headpose: a.headpose ?? null,
+});
+function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
+  return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as FaceAttributes;
+}
+
+async function postToWire(p: FacePost, quality: number): Promise<Avro.FacePost> {
+  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop: await regionToWire(p.crop, quality) };
+}
+async function postFromWire(p: Avro.FacePost): Promise<FacePost> {
+  return { ...p, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), crop: await regionFromWire(p.crop) };
+}
+
+async function embeddingToWire(e: FaceEmbedding, quality: number): Promise<Avro.FaceEmbedding> {
+  return { post: await postToWire(e.post, quality), modelId: e.modelId, vector: Array.from(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
+}
+async function embeddingFromWire(e: Avro.FaceEmbedding): Promise<FaceEmbedding> {
+  return { post: await postFromWire(e.post), modelId: e.modelId, vector: Float32Array.from(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
+}
+
+export function topicCodecs(opts: WireOptions) {
+  const q = opts.jpegQuality;
+  const frames: TopicCodec<Frame> = {
+    key: (f) => f.camera,
+    async toWire(f): Promise<Avro.Frame> {
+      const { jpeg, width, height } = await encodeJpeg(f.image, q, opts.frameMaxWidth);
+      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: null, jpeg };
+    },
+    async fromWire(value) {
+      const { jpeg, frameRef: _ref, ...info } = value as Avro.Frame;
+      return { ...info, image: await decodeJpeg(jpeg) };
+    },
+  };
+  const detections: TopicCodec<FrameDetections> = {
+    key: (d) => d.frame.camera,
+    async toWire(d): Promise<Avro.FrameDetections> {
+      const region = regionAroundFaces(d.pixels, d.faces);
+      return { frame: frameInfo(d.frame), faces: d.faces.map(faceToWire), pixels: region ? await regionToWire(region, q) : null };
+    },
+    async fromWire(value) {
+      const d = value as Avro.FrameDetections;
+      return {
+        frame: fromFrameInfo(d.frame),
+        faces: d.faces.map(faceFromWire),
+        pixels: d.pixels ? await regionFromWire(d.pixels) : { left: 0, top: 0, image: EMPTY_IMAGE },
+      };
+    },
+  };
+  const faces: TopicCodec<FacePost> = {
+    key: (p) => p.camera,
+    toWire: (p) => postToWire(p, q),
+    fromWire: (v) => postFromWire(v as Avro.FacePost),
+  };
+  const embeddings: TopicCodec<FaceEmbedding> = {
+    key: (e) => e.post.camera,
+    toWire: (e) => embeddingToWire(e, q),
+    fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding),
+  };
+  const matches: TopicCodec<FaceEvent> = {
+    key: (e) => e.embedding.post.camera,
+    async toWire(e): Promise<Avro.FaceEvent> {
+      return { ...e, embedding: await embeddingToWire(e.embedding, q), candidates: [...e.candidates] };
+    },
+    async fromWire(value) {
+      const e = value as Avro.FaceEvent;
+      return { ...e, embedding: await embeddingFromWire(e.embedding) };
+    },
+  };
+  const episodes: TopicCodec<EpisodeChange> = {
+    key: (c) => c.scope,
+    toWire: async (c): Promise<Avro.EpisodeChange> => ({ ...c, cameras: [...c.cameras] }),
+    fromWire: async (v) => v as Avro.EpisodeChange,
+  };
+  return { frames, detections, faces, embeddings, matches, episodes } satisfies Record<Topic, TopicCodec<unknown>>;
+}
+export type TopicCodecs = ReturnType<typeof topicCodecs>;
