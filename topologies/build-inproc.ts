@@ -5,6 +5,7 @@ import { STAGES, type StageDeps, type StageName } from '../pipelines/registry.ts
 import { InProcessGraph, type DeadLetter, type Tap } from '../pipelines/runtime/inproc/run-graph.ts';
 import type { Source, Stage, Clock } from '../pipelines/runtime/stage.ts';
 import type { Topic } from './names.ts';
+import { processOf } from './plan.ts';
 import type { TopologySpec } from './topology.ts';
 
 export interface InProcessRun {
@@ -24,15 +25,18 @@ export interface BuildOptions {
 }
 
 export function buildInProcess(spec: TopologySpec, processName: string, opts: BuildOptions): InProcessRun {
-  const proc = spec.processes.find((p) => p.name === processName);
-  if (!proc) throw new Error(`topology ${spec.name} has no process "${processName}"`);
+  const proc = processOf(spec, processName);
   const kafkaEdges = Object.entries(spec.edges).filter(([, t]) => t === 'kafka');
   if (kafkaEdges.length > 0) throw new Error(`topology ${spec.name} puts ${kafkaEdges.map(([k]) => k).join(', ')} on Kafka; the in-process builder cannot run it`);
+  return buildGraph(proc.stages, opts);
+}
 
+/** The in-process graph of `names` (a source and the stages its in-process queues feed). */
+export function buildGraph(names: readonly StageName[], opts: BuildOptions): InProcessRun {
   const stages: Record<string, unknown> = {};
   const sources: Array<{ source: Source<unknown>; output: string }> = [];
   const nodes: Array<{ stage: Stage<unknown, unknown>; input: string; output?: string }> = [];
-  for (const name of proc.stages) {
+  for (const name of names) {
     const descriptor = STAGES[name];
     const built = descriptor.build(opts.deps);
     stages[name] = built;

@@ -5,9 +5,17 @@ import type { Topic } from './names.ts';
 
 export type Transport = 'inproc' | 'kafka';
 
+export interface ProcessSpec {
+  /** stable: names the process's consumer groups and logs */
+  readonly name: string;
+  readonly stages: readonly StageName[];
+  /** model worker threads of this process (processes sharing a box share its cores); default: runtime.model_workers */
+  readonly modelWorkers?: number;
+}
+
 export interface TopologySpec {
   readonly name: string;
   readonly description: string;
-  readonly processes: ReadonlyArray<{ readonly name: string; readonly stages: readonly StageName[] }>;
+  readonly processes: readonly ProcessSpec[];
   readonly edges: Readonly<Record<Topic, Transport>>;
 }

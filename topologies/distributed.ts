@@ -1,0 +1,25 @@
+// Every stage its own process, every topic a Kafka topic: scale a stage by running more instances of it (they
+// share its input partitions) and spread processes over machines. Episodes keep one scope's state, so that
+// process runs one instance per scope set.
+import type { TopologySpec } from './topology.ts';
+
+export const distributedTopology: TopologySpec = {
+  name: 'distributed',
+  description: 'one process per stage, Kafka between every stage',
+  processes: [
+    { name: 'ingest', stages: ['ingest'] },
+    { name: 'detect', stages: ['detect'], modelWorkers: 1 },
+    { name: 'track', stages: ['track'] },
+    { name: 'embed', stages: ['embed'], modelWorkers: 1 },
+    { name: 'match', stages: ['match'] },
+    { name: 'episodes', stages: ['episodes'] },
+  ],
+  edges: {
+    frames: 'kafka',
+    detections: 'kafka',
+    faces: 'kafka',
+    embeddings: 'kafka',
+    matches: 'kafka',
+    episodes: 'kafka',
+  },
+};

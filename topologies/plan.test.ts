@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { planProcess } from './plan.ts';
+import { TOPOLOGIES } from './registry.ts';
+import type { TopologySpec } from './topology.ts';
+
+describe('planProcess', () => {
+  it('distributed: ingest is a graph writing frames to Kafka, every other stage consumes Kafka alone', () => {
+    const spec = TOPOLOGIES['distributed']!;
+    expect(planProcess(spec, 'ingest')).toEqual([{ kind: 'graph', stages: ['ingest'], kafkaOutputs: ['frames'] }]);
+    expect(planProcess(spec, 'track')).toEqual([{ kind: 'kafka-stage', stage: 'track', input: 'detections', output: 'faces' }]);
+    expect(planProcess(spec, 'episodes')).toEqual([{ kind: 'kafka-stage', stage: 'episodes', input: 'matches', output: 'episodes' }]);
+  });
+
+  it('edge: ingest, detect and track fused, faces leave over Kafka', () => {
+    expect(planProcess(TOPOLOGIES['edge']!, 'edge')).toEqual([{ kind: 'graph', stages: ['ingest', 'detect', 'track'], kafkaOutputs: ['faces'] }]);
+    expect(planProcess(TOPOLOGIES['edge']!, 'embed')).toEqual([{ kind: 'kafka-stage', stage: 'embed', input: 'faces', output: 'embeddings' }]);
+  });
+
+  it('embedded: one graph, nothing on Kafka', () => {
+    expect(planProcess(TOPOLOGIES['embedded']!, 'main')).toEqual([
+      { kind: 'graph', stages: ['ingest', 'detect', 'track', 'embed', 'match', 'episodes'], kafkaOutputs: [] },
+    ]);
+  });
+
+  it('refuses processes that cannot run, saying why', () => {
+    const base = TOPOLOGIES['distributed']!;
+    const spec = (processes: TopologySpec['processes'], edges: Partial<TopologySpec['edges']> = {}): TopologySpec => ({ ...base, processes, edges: { ...base.edges, ...edges } });
+    expect(() => planProcess(base, 'nope')).toThrow(/no process "nope"/);
+    expect(() => planProcess(spec([{ name: 'p', stages: ['match', 'episodes'] }], { matches: 'inproc' }), 'p')).toThrow(/match reads Kafka and feeds an in-process queue/);
+    expect(() => planProcess(spec([{ name: 'p', stages: ['track'] }], { detections: 'inproc' }), 'p')).toThrow(/no stage of this process produces/);
+  });
+});
