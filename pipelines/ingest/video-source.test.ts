@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { probeVideo, readVideo, type DecodedFrame, type ReadSummary, type ReadVideoOptions } from './video-source.ts';
 import { CLASSROOM, CLIPS_DIR, FEMALE } from './testing/media.ts';
+import { cropResize } from '../../models/image/crop-resize.ts';
 
 async function readAll(url: string, opts: ReadVideoOptions = {}): Promise<{ frames: DecodedFrame[]; summary: ReadSummary }> {
   const frames: DecodedFrame[] = [];
@@ -97,6 +98,22 @@ describe('readVideo scaling (inside FFmpeg)', () => {
       expect(f.image.data.length).toBe(w * h * 3);
       expect(Math.abs(f.image.width / f.image.height - 480 / 270)).toBeLessThan(0.02);
     }
+  });
+});
+
+describe('readVideo pixels', () => {
+  it('are in shared memory (workers read them without a copy), packed even where FFmpeg pads its rows', async () => {
+    // 200 px of RGB = 600 bytes a row, which FFmpeg pads to its alignment: a wrong stride would shear the picture
+    const small = (await readAll(CLASSROOM, { fps: 5, max_width: 200 })).frames;
+    const full = (await readAll(CLASSROOM, { fps: 5 })).frames;
+    expect(small.length).toBe(full.length);
+    small.forEach((f, k) => {
+      expect(f.image.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const ref = cropResize(full[k]!.image, { x1: 0, y1: 0, x2: 480, y2: 270 }, f.image.width, f.image.height);
+      let diff = 0;
+      for (let i = 0; i < ref.data.length; i++) diff += Math.abs(ref.data[i]! - f.image.data[i]!);
+      expect(diff / ref.data.length).toBeLessThan(6);
+    });
   });
 });
 

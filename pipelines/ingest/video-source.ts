@@ -163,18 +163,31 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
   }
 }
 
-/** One decoded frame → packed RGB24 at the output size. The scale filter emits exactly one frame per input. */
+/**
+ * One decoded frame → packed RGB24 at the output size. The scale filter emits exactly one frame per input.
+ * The pixels are copied once, straight out of FFmpeg's frame into a SharedArrayBuffer: the model workers read
+ * them from there without another copy (models/worker/shared-image.ts passes shared pixels as they are), where
+ * toBuffer() and then a copy into shared memory cost two 2.7 MB copies per 720p frame and twice the garbage.
+ */
 async function toRgb(filter: FilterAPI, frame: Frame): Promise<RgbImage> {
   await filter.process(frame);
   const out = await filter.receive();
   if (out === null || out === EOF) throw new Error('scale filter produced no frame');
   try {
-    // toBuffer() copies the planes without row padding, i.e. packed rows of width×3 bytes.
-    const buf = out.toBuffer();
-    // A plain Uint8Array view (no copy), so consumers do not meet Buffer's shared-memory slice().
-    const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    return { width: out.width, height: out.height, data };
+    return { width: out.width, height: out.height, data: packedShared(out) };
   } finally {
     out.free();
   }
+}
+
+/** Plane 0 of a packed-pixel frame (rgb24) without FFmpeg's row padding, in shared memory. */
+function packedShared(frame: Frame): Uint8Array {
+  const plane = frame.data?.[0];
+  const stride = frame.linesize[0];
+  const row = frame.width * 3;
+  if (!plane || stride === undefined || stride < row) throw new Error(`scale filter produced a frame without packed RGB (linesize ${String(stride)})`);
+  const data = new Uint8Array(new SharedArrayBuffer(row * frame.height));
+  if (stride === row) data.set(plane.subarray(0, row * frame.height));
+  else for (let y = 0; y < frame.height; y++) data.set(plane.subarray(y * stride, y * stride + row), y * row);
+  return data;
 }
