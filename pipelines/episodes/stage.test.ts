@@ -63,6 +63,36 @@ describe('episodes stage', () => {
     ]);
   });
 
+  it('state taken after any event and restored into a new stage gives the same changes as no restart', async () => {
+    const events = [
+      faceEvent({ id: 'a', t: 0, vector: basis(0), camera: 'c1' }),
+      faceEvent({ id: 'b', t: 1, vector: basis(1), camera: 'c2' }),
+      faceEvent({ id: 'c', t: 2, vector: basis(0), camera: 'c2', trackId: 'c2-9' }),
+      faceEvent({ id: 'd', t: 3, vector: basis(1), camera: 'c1', trackId: 'c1-4' }),
+    ];
+    const run = async (restartAfter: number | null) => {
+      let s = stage();
+      const ctx = mockContext<EpisodeChange>({ now: T0 });
+      let saved: Array<readonly [string, unknown]> = [];
+      for (const [i, e] of events.entries()) {
+        await s.process([e], ctx);
+        if (i === 1) await s.endOfStream?.('c1', ctx);
+        const changes = s.state!.takeChanges();
+        if (changes.length > 0) saved = structuredClone(changes);
+        if (i === restartAfter) {
+          s = stage();
+          s.state!.restore(saved);
+        }
+      }
+      await s.endOfStream?.('c2', ctx);
+      await s.endOfStream?.('c1', ctx);
+      return ctx.take().map((c) => [c.kind, c.episodeId, c.eventsCount]);
+    };
+    const whole = await run(null);
+    expect(whole.filter(([k]) => k === 'close').length).toBeGreaterThanOrEqual(2);
+    for (const at of [0, 1, 2]) expect(await run(at)).toEqual(whole);
+  });
+
   it('flush closes every live episode in opening order', async () => {
     const s = stage();
     const ctx = mockContext<EpisodeChange>({ now: T0 });

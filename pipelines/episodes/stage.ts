@@ -1,7 +1,7 @@
 // Episodes stage: face events → episode changes. rules.ts decides; this shell keeps the state of its scope,
 // stamps arrivals with the injected wall clock and forwards the changes in the order the rules give them.
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
-import type { Stage, StageContext } from '../runtime/stage.ts';
+import type { Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { EpisodesConfig } from './config.ts';
 import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvent, type EpisodesState, type EpisodesStep } from './rules.ts';
 
@@ -27,7 +27,26 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
   /** cameras whose input has ended (Kafka end-of-stream markers); a camera that sends again is live again */
   const ended = new Set<string>();
 
+  /** the scope's state changed since it was last taken */
+  let dirty = false;
+
+  const saved: StageState = {
+    takeChanges() {
+      if (!dirty) return [];
+      dirty = false;
+      return [[scope, { state, ended: [...ended] }]];
+    },
+    restore(entries) {
+      const mine = entries.find(([key]) => key === scope)?.[1] as { state: EpisodesState; ended: string[] } | undefined;
+      state = mine?.state ?? emptyEpisodes;
+      ended.clear();
+      mine?.ended.forEach((c) => ended.add(c));
+      dirty = false;
+    },
+  };
+
   async function apply(step: EpisodesStep, ctx: StageContext<EpisodeChange>): Promise<void> {
+    if (step.state !== state) dirty = true;
     state = step.state;
     for (const change of step.changes) {
       if (change.kind !== 'event') ctx.count(`episodes_${change.kind === 'open' ? 'opened' : 'closed'}`);
@@ -38,14 +57,17 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
   return {
     name: options.name ?? 'episodes',
     punctuateEveryMs: 1000,
+    state: saved,
     async process(records: readonly FaceEvent[], ctx: StageContext<EpisodeChange>): Promise<void> {
       for (const event of records) {
-        ended.delete(event.embedding.post.camera);
+        if (ended.delete(event.embedding.post.camera)) dirty = true;
         await apply(onEvent(state, event, ctx.clock.now(), cfg, scope), ctx);
       }
     },
     async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {
-      await apply(closeWhere(state, (ep) => dueByWall(ep, now, cfg)), ctx);
+      const step = closeWhere(state, (ep) => dueByWall(ep, now, cfg));
+      // nothing due: keep the state object, so nothing is saved
+      if (step.changes.length > 0) await apply(step, ctx);
     },
     async flush(ctx: StageContext<EpisodeChange>): Promise<void> {
       await apply(closeAll(state), ctx);
@@ -53,6 +75,7 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
     async endOfStream(camera: string, ctx: StageContext<EpisodeChange>): Promise<void> {
       // an episode spans cameras: it ends with the input of the last of them
       ended.add(camera);
+      dirty = true;
       await apply(closeWhere(state, (ep) => ep.cameras.every((c) => ended.has(c))), ctx);
     },
     liveEpisodes(): number {

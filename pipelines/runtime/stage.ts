@@ -17,8 +17,22 @@ export interface StageContext<Out> {
   count(what: string, n?: number): void;
 }
 
+/**
+ * State a stage keeps across records, exposed per key (a camera, an episode scope) so the Kafka runtime can
+ * commit it with the outputs and offsets it belongs to and restore it after a restart or a rebalance. Values
+ * are plain data (structured clone: objects, arrays, typed arrays, Maps).
+ */
+export interface StageState {
+  /** what changed since the last call, per key; a null value means the key holds nothing any more */
+  takeChanges(): Array<readonly [key: string, value: unknown]>;
+  /** replaces all state by `entries` (the keys this instance owns now) */
+  restore(entries: ReadonlyArray<readonly [key: string, value: unknown]>): void;
+}
+
 export interface Stage<In, Out> {
   readonly name: string;
+  /** present on stages whose state must survive a restart (track, episodes) */
+  readonly state?: StageState;
   init?(ctx: StageContext<Out>): Promise<void> | void;
   /**
    * Processes what is available, in input order: one record, or up to `maxBatch` when the stage

@@ -191,6 +191,16 @@ export class IouAppearanceTracker implements Tracker {
   cameras(): readonly string[] {
     return [...this.states.entries()].filter(([, s]) => s.live.length > 0).map(([c]) => c).sort();
   }
+
+  saveCamera(camera: string): CameraTracks | undefined {
+    return this.states.get(camera);
+  }
+
+  restore(cameras: ReadonlyArray<readonly [string, unknown]>): void {
+    this.states.clear();
+    // saved by saveCamera of this class: plain data with the same shape
+    for (const [camera, saved] of cameras) this.states.set(camera, saved as CameraTracks);
+  }
 }
 
 export function createIouAppearanceTracker(cfg: TrackConfig): Tracker {

@@ -2,11 +2,12 @@
 // their per-track state, turns decisions into FacePost records and forwards them in a deterministic order:
 // posts of tracks that ended first (creation order), then posts of this frame's faces (face order).
 import type { Box, FacePost, FrameDetections } from '../../schemas/records.ts';
-import type { Stage, StageContext } from '../runtime/stage.ts';
+import type { Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { BestShotConfig, TrackConfig } from './config.ts';
 import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
 import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
 import { cropAround } from './post-crop.ts';
+import type { Shot } from './best-shot.ts';
 import type { Tracker, TrackInfo } from './tracker.ts';
 
 /** Per confirmed track, for the analysis report (id switches need ground truth, so they are not known here). */
@@ -31,6 +32,13 @@ export interface TrackStageOptions {
   readonly keepTrackStats?: boolean;
   /** Sees, for every frame, the confirmed tracks it continued (per-frame boxes for reports like Valossa's). */
   readonly onTrackedFrame?: (frame: FrameDetections['frame'], tracked: ReadonlyArray<{ readonly trackId: string; readonly box: Box }>) => void;
+}
+
+/** What the track stage saves per camera. */
+interface SavedCamera {
+  readonly tracks: unknown;
+  readonly shots: ReadonlyArray<readonly [trackId: string, state: BestShotState]>;
+  readonly lastTs: number | null;
 }
 
 /** Name of the state this stage keeps (live tracks and best-shot candidates), stable across versions. */
@@ -59,14 +67,61 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
   const idleMs = options.track.camera_idle_timeout * 1000;
   const keepStats = options.keepTrackStats ?? true;
   const shots = new Map<string, BestShotState>();
+  /** camera of each track with a best-shot state, to save state per camera */
+  const trackCamera = new Map<string, string>();
   const stats = new Map<string, TrackStats>();
   /** wall clock when each camera's last frame arrived, to end tracks of a stalled stream */
   const lastArrival = new Map<string, number>();
+  /** newest frame ts processed per camera: a frame seen again (a replay after a restart) is skipped */
+  const lastTs = new Map<string, number>();
+  /** cameras whose state changed since the state was last taken */
+  const dirty = new Set<string>();
+
+  /** Saved shots keep only their post crop, not the region they were seen in: all a post will cut from it. */
+  const compact = (shot: Shot | null): Shot | null => (shot ? { ...shot, pixels: cropAround(shot.pixels, shot.face.box) } : null);
+
+  const state: StageState = {
+    takeChanges() {
+      const changes = [...dirty].sort().map((camera) => {
+        const tracks = tracker.saveCamera(camera);
+        const liveShots = [...shots].filter(([id]) => trackCamera.get(id) === camera);
+        const saved: SavedCamera = {
+          tracks,
+          shots: liveShots.map(([id, st]) => [id, { ...st, windowBest: compact(st.windowBest), overallBest: compact(st.overallBest) }]),
+          lastTs: lastTs.get(camera) ?? null,
+        };
+        return [camera, saved] as const;
+      });
+      dirty.clear();
+      return changes;
+    },
+    restore(entries) {
+      shots.clear();
+      trackCamera.clear();
+      lastTs.clear();
+      dirty.clear();
+      const saved = entries as ReadonlyArray<readonly [string, SavedCamera]>;
+      tracker.restore(saved.filter(([, s]) => s.tracks !== undefined).map(([camera, s]) => [camera, s.tracks]));
+      for (const [camera, s] of saved) {
+        for (const [id, st] of s.shots) {
+          shots.set(id, st);
+          trackCamera.set(id, camera);
+        }
+        if (s.lastTs !== null) lastTs.set(camera, s.lastTs);
+      }
+    },
+  };
 
   function feed(track: TrackInfo, input: BestShotInput): FacePost[] {
     const { state, posts } = stepBestShot(shots.get(track.id) ?? initialBestShot, input, rules);
-    if (input.kind === 'end') shots.delete(track.id);
-    else shots.set(track.id, state);
+    dirty.add(track.camera);
+    if (input.kind === 'end') {
+      shots.delete(track.id);
+      trackCamera.delete(track.id);
+    } else {
+      shots.set(track.id, state);
+      trackCamera.set(track.id, track.camera);
+    }
     if (track.confirmed && keepStats) {
       const before = stats.get(track.id);
       stats.set(track.id, {
@@ -94,10 +149,18 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
   return {
     name: options.name ?? 'track',
     punctuateEveryMs: 1000,
+    state,
 
     async process(records: readonly FrameDetections[], ctx: StageContext<FacePost>): Promise<void> {
       for (const fd of records) {
-        lastArrival.set(fd.frame.camera, ctx.clock.now());
+        const { camera, ts } = fd.frame;
+        if (ts <= (lastTs.get(camera) ?? -Infinity)) {
+          ctx.count('frames_replayed_skipped');
+          continue;
+        }
+        lastTs.set(camera, ts);
+        dirty.add(camera);
+        lastArrival.set(camera, ctx.clock.now());
         const step = tracker.step(fd);
         options.onTrackedFrame?.(
           fd.frame,

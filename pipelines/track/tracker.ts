@@ -41,4 +41,8 @@ export interface Tracker {
   end(camera?: string): readonly TrackInfo[];
   /** Cameras with live tracks. */
   cameras(): readonly string[];
+  /** The state of one camera as plain data (for the Kafka runtime's state topic); undefined when it has none. */
+  saveCamera(camera: string): unknown;
+  /** Replaces all state by these cameras' saved states. */
+  restore(cameras: ReadonlyArray<readonly [camera: string, saved: unknown]>): void;
 }
