@@ -19,6 +19,7 @@ import { messageOf, verdictFor, withRetries, type FailureKind } from './errors.t
 import { createKafkaMetrics, type KafkaMetrics } from './metrics.ts';
 import { DEAD_LETTER_TOPIC, type KafkaNames } from './names.ts';
 import type { WireSerde } from './serde-port.ts';
+import { loadState, stateMessages } from './state-store.ts';
 import type { TopicCodec } from './wire.ts';
 
 export interface StageRunnerOptions {
@@ -53,6 +54,10 @@ export class KafkaStageRunner {
   private readonly inputTopic: string;
   /** outputs the stage forwarded since the last commit */
   private outbox: unknown[] = [];
+  /** the input partition each state key last changed under, so its state goes back to that partition's owner */
+  private readonly stateKeyPartition = new Map<string, number>();
+  /** state restore after the latest (re)assignment; batches wait for it */
+  private restoring: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly failed: Promise<never>;
@@ -99,6 +104,14 @@ export class KafkaStageRunner {
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
+    const { state } = stage;
+    if (state) {
+      this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+        const owned = new Set(payload.memberAssignment[this.inputTopic] ?? []);
+        this.restoring = this.lock.run(async () => state.restore(await loadState(this.opts.kafka, this.opts.names.stateTopic(stage.name), owned, this.logger)));
+        this.restoring.catch((err) => this.fail(err));
+      });
+    }
     await stage.init?.(ctx);
     if (stage.punctuate && stage.punctuateEveryMs) {
       this.timer = setInterval(() => void this.lock.run(() => this.punctuate(ctx)).catch((err) => this.fail(err)), stage.punctuateEveryMs);
@@ -136,6 +149,7 @@ export class KafkaStageRunner {
   private async eachBatch(payload: EachBatchPayload, ctx: StageContext<unknown>): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const max = this.opts.config.max_batch_records;
+    await this.restoring;
     for (let i = 0; i < batch.messages.length; i += max) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + max);
@@ -162,6 +176,7 @@ export class KafkaStageRunner {
         const camera = String(await this.decode(message.key));
         await this.opts.stage.endOfStream?.(camera, ctx);
         out.push(...(await this.drainOutbox()));
+        this.logger.info({ camera }, 'end of stream');
         if (this.opts.output) out.push({ topic: this.opts.names.topic(this.opts.output.topic), key: message.key, value: null, headers: endOfStreamHeaders() });
         continue;
       }
@@ -174,6 +189,10 @@ export class KafkaStageRunner {
       }
     }
     await flushPending();
+    out.push(...this.stateChanges((key) => {
+      this.stateKeyPartition.set(key, partition);
+      return partition;
+    }));
     this.metrics.recordsIn.inc(labels, messages.length);
     const last = messages[messages.length - 1]!;
     const progress: InputProgress = { groupId: this.group, topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(BigInt(last.offset) + 1n) }] }] };
@@ -229,8 +248,13 @@ export class KafkaStageRunner {
 
   private async punctuate(ctx: StageContext<unknown>): Promise<void> {
     await this.opts.stage.punctuate?.(this.opts.clock.now(), ctx);
-    const out = await this.drainOutbox();
+    const out = [...(await this.drainOutbox()), ...this.stateChanges((key) => this.stateKeyPartition.get(key) ?? -1)];
     if (out.length > 0) await this.committer.commit(out);
+  }
+
+  private stateChanges(partitionOf: (key: string) => number): OutgoingMessage[] {
+    const { state, name } = this.opts.stage;
+    return state ? stateMessages(state, this.opts.names.stateTopic(name), partitionOf) : [];
   }
 
   private decode(bytes: Buffer | null): Promise<unknown> {

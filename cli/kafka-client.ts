@@ -1,0 +1,28 @@
+// The kafkajs client of a facestream process: its logs go through pino (one JSON line each, not kafkajs's own
+// format), and transient broker errors are retried with backoff by kafkajs before anything reaches a stage.
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafkaClient(opts: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {
+  const logger = opts.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: [...opts.brokers],
+    retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000 },
+    // kafkajs logs at INFO every join/leave; keep WARN and up unless debugging
+    logLevel: logger.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        logger[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
