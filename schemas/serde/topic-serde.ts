@@ -1,0 +1,362 @@
+// Keys and values of facestream's topics in Confluent wire format (wire-format.ts), with the schemas in a
+// Confluent-compatible registry. Registration and schema look-ups by id go through
+// @kafkajs/confluent-schema-registry (its cache keeps one fetch per id); the Avro encoding uses our own parsed
+// types, so encoding never waits on the network once registerAll() is done.
+//
+// Decoding reads the writer schema named by the record's id and, when it differs from our current schema for the
+// topic, resolves it into ours (Avro schema resolution: new fields get their defaults, removed ones are skipped).
+import avro from 'avsc';
+import type { Type } from 'avsc';
+import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import type { Logger } from 'pino';
+import { AVRO_NAMESPACE, loadAvroContracts } from '../avro/contracts.ts';
+import type { AvroContracts } from '../avro/contracts.ts';
+import type { TopicKeys, TopicValues } from '../generated/avro-types.ts';
+import { TOPIC_CONTRACTS, TOPIC_NAMES, topicSubjects } from '../topics.ts';
+import type { TopicName } from '../topics.ts';
+import { SchemaRegistrationError, SchemaRegistryUnreachable, WireFormatError } from './errors.ts';
+import { HttpAnswerError, classifyRegistryFailure, registryRequest } from './registry-failures.ts';
+import type { RegistryFailure } from './registry-failures.ts';
+import { frame, unframe } from './wire-format.ts';
+
+type Resolver = ReturnType<Type['createResolver']>;
+
+/** The compatibility level facestream sets on its subjects (docs/SCHEMAS.md, evolution rules). */
+export const SUBJECT_COMPATIBILITY = 'BACKWARD';
+
+export interface TopicSerdeOptions {
+  /** e.g. http://127.0.0.1:8081, no trailing slash needed */
+  readonly registryUrl: string;
+  /** prepended to every topic name, and so to every subject; default '' */
+  readonly topicPrefix?: string;
+  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** default: schemas/avro */
+  readonly contracts?: AvroContracts;
+  /** registerAll() while the registry is unreachable: attempts (default 8) and backoff (250 ms doubling to 5 s) */
+  readonly registerRetry?: { readonly attempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
+  /** per HTTP request to the registry; default 10 s */
+  readonly requestTimeoutMs?: number;
+  /** retries of one request inside the Confluent client on network errors and 5xx; default 2 */
+  readonly requestRetries?: number;
+}
+
+export interface TopicSerde {
+  /**
+   * Registers the key and value schema of every topic (TopicNameStrategy subjects) and sets BACKWARD on
+   * subjects that have no level yet. Retries with backoff while the registry is unreachable, one warning line
+   * per attempt, then throws SchemaRegistryUnreachable. Other refusals throw SchemaRegistrationError at once.
+   */
+  registerAll(): Promise<void>;
+  /** Confluent-framed Avro of a key; throws WireFormatError `not_registered` or `invalid_value`. */
+  encodeKey<T extends TopicName>(topic: T, key: TopicKeys[T]): Buffer;
+  /** Confluent-framed Avro of a value; throws WireFormatError `not_registered` or `invalid_value`. */
+  encodeValue<T extends TopicName>(topic: T, value: TopicValues[T]): Buffer;
+  /**
+   * Decodes any framed record. A writer schema that is one of our named types (e.g. facestream.FaceEvent) is read
+   * as our current version of it; any other schema (a key's "string", someone else's record) as written.
+   */
+  decode(buffer: Buffer): Promise<unknown>;
+  /** Decodes a key of `topic`, resolved into our key schema; throws WireFormatError (e.g. `schema_mismatch`). */
+  decodeKey<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicKeys[T]>;
+  /** Decodes a value of `topic`, resolved into our value schema; throws WireFormatError (e.g. `schema_mismatch`). */
+  decodeValue<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicValues[T]>;
+  /** subject → schema id registered by registerAll() */
+  registeredIds(): ReadonlyMap<string, number>;
+}
+
+export function createTopicSerde(options: TopicSerdeOptions): TopicSerde {
+  return new ConfluentTopicSerde(options);
+}
+
+interface Subject {
+  readonly topic: TopicName;
+  readonly part: 'key' | 'value';
+  readonly name: string;
+  readonly type: Type;
+  /** the self-contained schema JSON we register */
+  readonly schema: string;
+}
+
+class ConfluentTopicSerde implements TopicSerde {
+  private readonly url: string;
+  private readonly client: SchemaRegistry;
+  private readonly contracts: AvroContracts;
+  private readonly keyTypes = new Map<TopicName, Type>();
+  private readonly valueTypes = new Map<TopicName, Type>();
+  private readonly subjects: readonly Subject[];
+  private readonly ids = new Map<string, number>();
+  /** `${schemaId}>${reader}` → resolver, or null when writer and reader are the same schema */
+  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TopicSerdeOptions) {
+    this.url = options.registryUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    const timeout = this.timeoutMs;
+    this.client = new SchemaRegistry({
+      host: this.url,
+      clientId: 'facestream',
+      retry: { retries: options.requestRetries ?? 2 },
+      // mappersmith has no timeout by default: a registry behind a black hole would hang registerAll for ever
+      middlewares: [
+        () => ({
+          prepareRequest: (next) => next().then((req) => req.enhance({ timeout })),
+        }),
+      ],
+    });
+    this.contracts = options.contracts ?? loadAvroContracts();
+    const prefix = options.topicPrefix ?? '';
+    const subjects: Subject[] = [];
+    for (const topic of TOPIC_NAMES) {
+      const c = TOPIC_CONTRACTS[topic];
+      const keySchema: avro.Schema = typeof c.keySchema === 'string' ? c.keySchema : [...c.keySchema];
+      const keyType = avro.Type.forSchema(keySchema);
+      const valueType = this.contracts.type(c.valueType);
+      this.keyTypes.set(topic, keyType);
+      this.valueTypes.set(topic, valueType);
+      const { keySubject, valueSubject } = topicSubjects(topic, prefix);
+      subjects.push({ topic, part: 'key', name: keySubject, type: keyType, schema: JSON.stringify(keyType.schema({ exportAttrs: true })) });
+      subjects.push({
+        topic,
+        part: 'value',
+        name: valueSubject,
+        type: valueType,
+        schema: JSON.stringify(this.contracts.expandedSchema(c.valueType)),
+      });
+    }
+    this.subjects = subjects;
+  }
+
+  // ---- registration
+
+  async registerAll(): Promise<void> {
+    const attempts = Math.max(1, this.options.registerRetry?.attempts ?? 8);
+    const maxDelay = this.options.registerRetry?.maxDelayMs ?? 5_000;
+    let delay = this.options.registerRetry?.initialDelayMs ?? 250;
+    const started = Date.now();
+    let lastDetail = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let current: Subject | undefined;
+      try {
+        for (const subject of this.subjects) {
+          current = subject;
+          if (this.ids.has(subject.name)) continue;
+          const id = subject.part === 'value' ? await this.registerWithClient(subject) : await this.registerOverHttp(subject);
+          this.ids.set(subject.name, id);
+        }
+        this.options.logger.info(
+          { registry: this.url, subjects: this.ids.size },
+          `schemas registered: ${this.ids.size} subjects at ${this.url}`,
+        );
+        return;
+      } catch (e) {
+        if (e instanceof SchemaRegistrationError) throw e;
+        const failure = await classifyRegistryFailure(e, this.url, Math.min(this.timeoutMs, 2_000));
+        if (failure.kind !== 'unreachable') throw this.registrationError(current?.name ?? '?', failure, e);
+        lastDetail = failure.detail;
+        if (attempt === attempts) break;
+        this.options.logger.warn(
+          `schema registry ${this.url} unreachable (${failure.detail}); attempt ${attempt}/${attempts}, retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    throw new SchemaRegistryUnreachable(
+      this.url,
+      `schema registry ${this.url} unreachable after ${attempts} attempts over ${seconds} s (${lastDetail}); ` +
+        `check SCHEMA_REGISTRY_URL and that the registry is running`,
+    );
+  }
+
+  /** Value subjects: named records, which the Confluent client registers (and then caches by id). */
+  private async registerWithClient(subject: Subject): Promise<number> {
+    try {
+      const { id } = await this.client.register(
+        { type: SchemaType.AVRO, schema: subject.schema },
+        { subject: subject.name, compatibility: COMPATIBILITY.BACKWARD },
+      );
+      return id;
+    } catch (e) {
+      // the client compares the subject's level with ours before registering and refuses on a difference
+      if (e instanceof Error && e.name === 'ConfluentSchemaRegistryCompatibilityError') {
+        throw new SchemaRegistrationError('compatibility_mismatch', subject.name, `${e.message}; facestream expects ${SUBJECT_COMPATIBILITY}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Key subjects: "string" or ["null","bytes"]. The Confluent client refuses to register a schema without a name
+   * ("Invalid name"), so these go over plain HTTP, with the same policy: set BACKWARD when the subject has no level.
+   */
+  private async registerOverHttp(subject: Subject): Promise<number> {
+    const configPath = `/config/${encodeURIComponent(subject.name)}`;
+    let level: string | undefined;
+    try {
+      level = (await registryRequest<{ compatibilityLevel?: string }>(this.url, 'GET', configPath, undefined, this.timeoutMs)).compatibilityLevel;
+    } catch (e) {
+      if (!(e instanceof HttpAnswerError && e.status === 404)) throw e;
+    }
+    if (level !== undefined && level.toUpperCase() !== SUBJECT_COMPATIBILITY) {
+      throw new SchemaRegistrationError('compatibility_mismatch', subject.name, `compatibility is ${level}, facestream expects ${SUBJECT_COMPATIBILITY}`);
+    }
+    const { id } = await registryRequest<{ id: number }>(
+      this.url,
+      'POST',
+      `/subjects/${encodeURIComponent(subject.name)}/versions`,
+      { schema: subject.schema },
+      this.timeoutMs,
+    );
+    if (level === undefined) {
+      await registryRequest(this.url, 'PUT', configPath, { compatibility: SUBJECT_COMPATIBILITY }, this.timeoutMs);
+    }
+    return id;
+  }
+
+  private registrationError(subject: string, failure: RegistryFailure, cause: unknown): SchemaRegistrationError {
+    if (failure.kind === 'rejected' && failure.status === 409) {
+      return new SchemaRegistrationError('incompatible_schema', subject, `the registry refuses the schema as incompatible: ${failure.detail}`, { cause });
+    }
+    if (failure.kind === 'rejected' && failure.status === 422) {
+      return new SchemaRegistrationError('invalid_schema', subject, `the registry refuses the schema as invalid: ${failure.detail}`, { cause });
+    }
+    return new SchemaRegistrationError('registry_error', subject, failure.detail, { cause });
+  }
+
+  registeredIds(): ReadonlyMap<string, number> {
+    return this.ids;
+  }
+
+  // ---- encoding
+
+  encodeKey<T extends TopicName>(topic: T, key: TopicKeys[T]): Buffer {
+    return this.encode(topic, 'key', this.typeOf(this.keyTypes, topic), key);
+  }
+
+  encodeValue<T extends TopicName>(topic: T, value: TopicValues[T]): Buffer {
+    return this.encode(topic, 'value', this.typeOf(this.valueTypes, topic), value);
+  }
+
+  private encode(topic: TopicName, part: 'key' | 'value', type: Type, value: unknown): Buffer {
+    const subject = `${topicSubjects(topic, this.options.topicPrefix ?? '').kafkaTopic}-${part}`;
+    const id = this.ids.get(subject);
+    if (id === undefined) throw new WireFormatError('not_registered', `${subject} is not registered yet: call registerAll() first`);
+    let body: Buffer;
+    try {
+      body = type.toBuffer(value);
+    } catch (e) {
+      const paths: string[] = [];
+      type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
+      throw new WireFormatError(
+        'invalid_value',
+        `${topic} ${part} does not fit ${type.name ?? type.typeName}${paths.length > 0 ? ` at ${paths.join(', ')}` : ''}: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e, schemaId: id, paths },
+      );
+    }
+    return frame(id, body);
+  }
+
+  // ---- decoding
+
+  async decode(buffer: Buffer): Promise<unknown> {
+    const { schemaId, body } = unframe(buffer);
+    const writer = await this.writerSchema(schemaId);
+    const name = writer.name;
+    const reader =
+      name !== undefined && name.startsWith(`${AVRO_NAMESPACE}.`) && this.contracts.names.includes(name.slice(AVRO_NAMESPACE.length + 1))
+        ? this.contracts.type(name.slice(AVRO_NAMESPACE.length + 1))
+        : writer;
+    return this.read(schemaId, writer, reader, reader === writer ? 'writer' : (name ?? ''), body);
+  }
+
+  async decodeKey<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicKeys[T]> {
+    return (await this.decodeAs(`${topic} key`, this.typeOf(this.keyTypes, topic), buffer)) as TopicKeys[T];
+  }
+
+  async decodeValue<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicValues[T]> {
+    return (await this.decodeAs(`${topic} value`, this.typeOf(this.valueTypes, topic), buffer)) as TopicValues[T];
+  }
+
+  private async decodeAs(what: string, reader: Type, buffer: Buffer): Promise<unknown> {
+    const { schemaId, body } = unframe(buffer);
+    const writer = await this.writerSchema(schemaId);
+    return this.read(schemaId, writer, reader, what, body);
+  }
+
+  /** The writer schema of an id, from the client's cache or the registry. */
+  private async writerSchema(schemaId: number): Promise<Type> {
+    let schema: unknown;
+    try {
+      schema = await this.client.getSchema(schemaId);
+    } catch (e) {
+      const failure = await classifyRegistryFailure(e, this.url, Math.min(this.timeoutMs, 2_000));
+      if (failure.kind === 'not_found') {
+        throw new WireFormatError('unknown_schema_id', `schema id ${schemaId} is not in the registry at ${this.url}`, { cause: e, schemaId });
+      }
+      if (failure.kind === 'unreachable') {
+        throw new WireFormatError('registry_unreachable', `schema registry ${this.url} unreachable (${failure.detail}) while fetching schema ${schemaId}`, { cause: e, schemaId });
+      }
+      const code = e instanceof Error && e.name === 'ConfluentSchemaRegistryArgumentError' ? 'schema_mismatch' : 'registry_error';
+      throw new WireFormatError(code, `schema ${schemaId}: ${failure.detail}`, { cause: e, schemaId });
+    }
+    if (!avro.Type.isType(schema)) {
+      throw new WireFormatError('schema_mismatch', `schema ${schemaId} is not an Avro schema`, { schemaId });
+    }
+    return schema as Type;
+  }
+
+  private read(schemaId: number, writer: Type, reader: Type, what: string, body: Buffer): unknown {
+    const resolver = this.resolverFor(schemaId, writer, reader, what);
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = resolver === null ? reader.decode(body, 0) : reader.decode(body, 0, resolver);
+    } catch (e) {
+      throw new WireFormatError('corrupt_body', `${what}: Avro body of ${body.length} bytes cannot be read with schema ${schemaId}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        schemaId,
+      });
+    }
+    if (decoded.offset < 0) {
+      throw new WireFormatError('truncated_body', `${what}: Avro body of ${body.length} bytes ends before the value does (schema ${schemaId})`, { schemaId });
+    }
+    if (decoded.offset < body.length) {
+      throw new WireFormatError('trailing_bytes', `${what}: ${body.length - decoded.offset} bytes left after the value (schema ${schemaId})`, { schemaId });
+    }
+    return decoded.value;
+  }
+
+  private resolverFor(schemaId: number, writer: Type, reader: Type, what: string): Resolver | null {
+    if (reader === writer) return null;
+    const key = `${schemaId}>${reader.name ?? JSON.stringify(reader.schema())}`;
+    const cached = this.resolvers.get(key);
+    if (cached !== undefined) return cached;
+    let resolver: Resolver | null;
+    if (writer.equals(reader)) {
+      resolver = null;
+    } else {
+      try {
+        resolver = reader.createResolver(writer);
+      } catch (e) {
+        throw new WireFormatError(
+          'schema_mismatch',
+          `${what}: data written with schema ${schemaId} (${writer.name ?? writer.typeName}) cannot be read as ${reader.name ?? reader.typeName}: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e, schemaId },
+        );
+      }
+    }
+    this.resolvers.set(key, resolver);
+    return resolver;
+  }
+
+  private typeOf(map: ReadonlyMap<TopicName, Type>, topic: TopicName): Type {
+    const t = map.get(topic);
+    if (t === undefined) throw new WireFormatError('not_registered', `unknown topic ${String(topic)}`);
+    return t;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
