@@ -17,7 +17,8 @@ import type { BrokerLayout, BrokerPorts } from './config.ts';
 import { ensureKafkaJars } from './jars.ts';
 import { sleep } from './lock.ts';
 import { freePorts } from './ports.ts';
-import { commandLine, isAlive, signal, spawnWatchdog, tailFile, terminate } from './process.ts';
+import { errorEntries, fileSize, tailFile } from './log.ts';
+import { commandLine, isAlive, signal, spawnWatchdog, terminate } from './process.ts';
 
 export interface StartKafkaOptions {
   /** Where config, data and logs go. Default: a fresh temporary directory, removed by stop(). A given one is kept. */
@@ -131,6 +132,8 @@ class LocalKafka implements KafkaBroker {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
+  /** Where this start's lines begin in the log, to quote its errors on failure. */
+  #logOffset = 0;
 
   private readonly s: Settings;
 
@@ -175,6 +178,7 @@ class LocalKafka implements KafkaBroker {
     await mkdir(join(layout.dataDir, 'logs'), { recursive: true });
     await writeFile(layout.serverProperties, serverProperties(layout, this.s.ports));
     await writeFile(layout.log4jProperties, log4jProperties(layout));
+    this.#logOffset = await fileSize(layout.logFile);
     if (!existsSync(join(layout.logDirs, 'meta.properties'))) await this.format();
 
     const out = await open(layout.outFile, 'a');
@@ -288,8 +292,10 @@ class LocalKafka implements KafkaBroker {
   private async failure(what: string): Promise<Error> {
     const { layout } = this.s;
     const out = await tailFile(layout.outFile, 30);
+    const errors = await errorEntries(layout.logFile, this.#logOffset);
     const log = await tailFile(layout.logFile, 30);
     const parts = [`Kafka on ${this.brokers.join(',')}: ${what} (pid ${this.#pid}, data ${layout.dataDir}).`];
+    if (errors) parts.push(`--- errors in ${layout.logFile} ---\n${errors}`);
     if (out) parts.push(`--- ${layout.outFile} (last lines) ---\n${out}`);
     parts.push(log ? `--- ${layout.logFile} (last 30 lines) ---\n${log}` : `(no broker log at ${layout.logFile})`);
     return new Error(parts.join('\n'));

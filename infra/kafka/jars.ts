@@ -4,6 +4,7 @@
 // processes starting at once from running Maven together.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export interface KafkaJarsOptions {
   readonly cacheDir?: string;
   /** Progress lines ("fetching…"); default: stderr. */
   readonly log?: (line: string) => void;
+  /** Puts the jars into the given new directory; default: Maven with pom.xml. Tests replace it. */
+  readonly fetch?: (outputDir: string) => Promise<void>;
 }
 
 interface Stamp {
@@ -40,22 +43,33 @@ export async function ensureKafkaJars(opts: KafkaJarsOptions = {}): Promise<stri
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pomSha256 = createHash('sha256').update(await readFile(POM)).digest('hex');
 
-  if (await stampMatches(stampFile, pomSha256)) return libs;
+  if (await stampMatches(stampFile, pomSha256, libs)) return libs;
   await mkdir(root, { recursive: true });
   return withDirLock(
     join(root, 'fetch.lock'),
     async () => {
-      if (await stampMatches(stampFile, pomSha256)) return libs; // another process fetched while we waited
-      await requireCommand('mvn', ['-v'], 'Maven (mvn) is needed once to fetch the Kafka jars: apt-get install maven');
+      if (await stampMatches(stampFile, pomSha256, libs)) return libs; // another process fetched while we waited
+      const fetchInto = opts.fetch ?? runMaven;
+      if (!opts.fetch) await requireCommand('mvn', ['-v'], 'Maven (mvn) is needed once to fetch the Kafka jars: apt-get install maven');
+      // We hold the lock: any other temporary directory is what a killed fetch left behind.
+      for (const name of await readdir(root)) {
+        if (name.startsWith('libs.tmp-')) await rm(join(root, name), { recursive: true, force: true });
+      }
       const tmp = join(root, `libs.tmp-${process.pid}`);
-      await rm(tmp, { recursive: true, force: true });
       const started = Date.now();
       log(`kafka: fetching the Kafka ${KAFKA_VERSION} jars from Maven Central into ${libs} (once)…`);
-      await runMaven(tmp);
-      const jars = (await readdir(tmp)).filter((f) => f.endsWith('.jar'));
-      if (!jars.some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
-        throw new Error(`Maven finished but ${tmp} holds no kafka_2.13-${KAFKA_VERSION}.jar`);
+      let jars: string[];
+      try {
+        await fetchInto(tmp);
+        jars = (await readdir(tmp)).filter((f) => f.endsWith('.jar'));
+        if (!jars.some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
+          throw new Error(`the fetch finished but left no kafka_2.13-${KAFKA_VERSION}.jar in ${tmp}`);
+        }
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        throw err;
       }
+      await rm(stampFile, { force: true });
       await rm(libs, { recursive: true, force: true });
       await rename(tmp, libs);
       const stamp: Stamp = { pomSha256, jars: jars.length, fetchedAt: new Date().toISOString() };
@@ -68,10 +82,10 @@ export async function ensureKafkaJars(opts: KafkaJarsOptions = {}): Promise<stri
   );
 }
 
-async function stampMatches(stampFile: string, pomSha256: string): Promise<boolean> {
+async function stampMatches(stampFile: string, pomSha256: string, libs: string): Promise<boolean> {
   try {
     const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as Partial<Stamp>;
-    return stamp.pomSha256 === pomSha256;
+    return stamp.pomSha256 === pomSha256 && existsSync(join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`));
   } catch {
     return false;
   }

@@ -2,7 +2,6 @@
 // broker's JVM when the process that owns it disappears, even by SIGKILL. Linux (reads /proc).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 
 /** True if the process exists and is not a zombie (an exited child nobody has reaped yet counts as gone). */
 export function isAlive(pid: number): boolean {
@@ -93,23 +92,4 @@ export function spawnWatchdog(o: WatchdogOptions): number | undefined {
   child.on('error', () => undefined); // no bash: the exit/signal handlers still stop the broker
   child.unref();
   return child.pid;
-}
-
-/** The last `lines` lines of a text file ('' if it does not exist), reading at most its last 64 KiB. */
-export async function tailFile(path: string, lines: number): Promise<string> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const { size } = await fh.stat();
-    const len = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
-    return buf.toString('utf8').split('\n').filter((l) => l !== '').slice(-lines).join('\n');
-  } finally {
-    await fh.close();
-  }
 }

@@ -3,11 +3,12 @@
 // the test processes about it; teardown stops the broker if one was started. The broker is owned by this (the main
 // vitest) process: it outlives each test file's worker, and its watchdog kills it if vitest itself is killed.
 // KAFKA_BROKERS=host:port[,…] in the environment: use that broker, start none.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { isKafkaProcess, stopKafkaPid } from '../../infra/kafka/broker.ts';
+import { isAlive } from '../../infra/kafka/process.ts';
 
 export type SharedKafka =
   | { readonly kind: 'external'; readonly brokers: string[] }
@@ -34,7 +35,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('facestreamKafka', { kind: 'external', brokers });
     return undefined;
   }
-  const runDir = await mkdtemp(join(tmpdir(), 'facestream-kafka-run-'));
+  await sweepDeadRuns();
+  const runDir = await mkdtemp(join(tmpdir(), `${RUN_PREFIX}${process.pid}-`));
   project.provide('facestreamKafka', { kind: 'lazy', runDir, ownerPid: process.pid });
   return async () => {
     const state = await readSharedState(runDir);
@@ -42,6 +44,19 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     if (state) await rm(state.dataDir, { recursive: true, force: true });
     await rm(runDir, { recursive: true, force: true });
   };
+}
+
+const RUN_PREFIX = 'facestream-kafka-run-';
+
+/**
+ * A run killed before its teardown (Ctrl-C, SIGKILL) leaves its small run directory behind; the broker's watchdog has
+ * already stopped the JVM and removed its data. Remove those of runs whose vitest process is gone.
+ */
+async function sweepDeadRuns(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    const pid = name.startsWith(RUN_PREFIX) ? Number.parseInt(name.slice(RUN_PREFIX.length), 10) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
 }
 
 export async function readSharedState(runDir: string): Promise<SharedKafkaState | undefined> {
