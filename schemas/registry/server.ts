@@ -1,6 +1,6 @@
 // A stand-alone Confluent-compatible schema registry: facestream serves it because Confluent's, Karapace and
 // Apicurio cannot be installed here (FACTS.md). Point SCHEMA_REGISTRY_URL at a real registry to use one instead.
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { schemaRegistryPlugin } from './plugin.ts';
 import { SchemaStore } from './store.ts';
@@ -29,7 +29,7 @@ export async function startSchemaRegistry(options: SchemaRegistryServerOptions =
   const app =
     options.logger === undefined
       ? Fastify({ logger: false })
-      : Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+      : Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) });
   await app.register(schemaRegistryPlugin, { store });
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
