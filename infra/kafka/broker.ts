@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { HOST, brokerLayout, log4jProperties, serverProperties } from './config.ts';
 import type { BrokerLayout, BrokerPorts } from './config.ts';
@@ -79,7 +79,8 @@ const JAVA_HINT = 'A Java 17+ runtime runs the local Kafka broker: apt-get insta
 export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBroker> {
   const libsDir = opts.libsDir ?? (await ensureKafkaJars());
   const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'facestream-kafka-')));
+  // Absolute: the JVM runs with the data directory as its working directory.
+  const dataDir = opts.dataDir !== undefined ? resolvePath(opts.dataDir) : await mkdtemp(join(tmpdir(), 'facestream-kafka-'));
   try {
     const [p1, p2] = opts.port !== undefined && opts.controllerPort !== undefined ? [] : await freePorts(2);
     const ports: BrokerPorts = { port: opts.port ?? p1!, controllerPort: opts.controllerPort ?? p2! };
@@ -106,7 +107,8 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
 /** True if `pid` is a running broker started from `dataDir` (guards against a recycled pid in a state file). */
 export function isKafkaProcess(pid: number, dataDir: string): boolean {
   const argv = commandLine(pid);
-  return isAlive(pid) && argv !== undefined && argv.includes('kafka.Kafka') && argv.includes(brokerLayout(dataDir).serverProperties);
+  const serverProps = brokerLayout(resolvePath(dataDir)).serverProperties;
+  return isAlive(pid) && argv !== undefined && argv.includes('kafka.Kafka') && argv.includes(serverProps);
 }
 
 /** Stops a broker by pid (e.g. one started detached by another process). */

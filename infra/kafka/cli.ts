@@ -7,7 +7,7 @@
 // State lives in <repo>/.facestream/kafka (or --state-dir): state.json while running, ports.json (reused by the next
 // `up` when still free), data/ (topics survive down/up).
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isKafkaProcess, startKafka, stopKafkaPid } from './broker.ts';
@@ -146,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
     },
   });
-  const stateDir = values['state-dir'] ?? join(REPO, '.facestream', 'kafka');
+  const stateDir = resolve(values['state-dir'] ?? join(REPO, '.facestream', 'kafka'));
   const asked = { port: portArg(values.port, 'port'), controllerPort: portArg(values['controller-port'], 'controller-port') };
   switch (positionals[0]) {
     case 'up':
