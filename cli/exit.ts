@@ -6,9 +6,11 @@ import { WatchlistError } from '../enrolment/watchlist-folder.ts';
 import { PhotoError } from '../models/image/read-photo.ts';
 import { ModelFileMissingError } from '../models/session.ts';
 import { SourceError } from '../pipelines/ingest/index.ts';
+import { SchemaRegistrationError, SchemaRegistryUnreachable } from '../schemas/serde/errors.ts';
+import { TopologyError } from '../topologies/plan.ts';
 import { UserError } from './user-error.ts';
 
-const KNOWN = [UserError, ValidationError, SourceError, WatchlistError, EnrolmentRejected, PhotoError, ModelFileMissingError];
+const KNOWN = [UserError, ValidationError, SourceError, WatchlistError, EnrolmentRejected, PhotoError, ModelFileMissingError, TopologyError, SchemaRegistryUnreachable, SchemaRegistrationError];
 
 export function isKnownError(err: unknown): err is Error {
   return KNOWN.some((K) => err instanceof K);

@@ -3,8 +3,10 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
+// kafkajs logs errors it retries itself (coordinator loading, leader moved) at ERROR; what it gives up on is
+// thrown to the caller, which decides. So its ERROR is our warn.
+const LEVELS: Record<number, 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',

@@ -119,6 +119,44 @@ commonOptions(
 });
 
 program
+  .command('stage')
+  .description('run one process of a Kafka topology (a stage, or a camera with the stages fused with it) against KAFKA_BROKERS')
+  .argument('<process>', 'process name in the topology (distributed: ingest, detect, track, embed, match, episodes)')
+  .option('--topology <name>', 'distributed | edge', 'distributed')
+  .option('--instance <id>', 'this instance among those of the process; stable across restarts (names its Kafka transactions)', '0')
+  .option('--camera <id>', 'processes with ingest: the camera id')
+  .option('--source <url>', 'processes with ingest: video file, file:// URL or rtsp:// URL')
+  .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds)', startTime)
+  .option('-w, --watchlist <dir>', 'processes with match: the watch-list folder')
+  .option('-c, --config <file>', 'configuration file (JSON or YAML)')
+  .option('--log-level <level>', 'pino log level (JSON lines on stdout)', 'info')
+  .action(async (name: string, flags: { topology: string; instance: string; camera?: string; source?: string; startTime?: number; watchlist?: string; config?: string; logLevel: string }) => {
+    // First signal: finish and commit the batch in hand, leave the group. Second: leave at once.
+    const ac = new AbortController();
+    const onSignal = () => {
+      if (ac.signal.aborted) process.exit(130);
+      ac.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const { runStage } = await import('./stage.ts');
+    await runStage(
+      {
+        topology: flags.topology,
+        process: name,
+        instance: flags.instance,
+        ...(flags.camera ? { camera: flags.camera } : {}),
+        ...(flags.source ? { source: flags.source } : {}),
+        ...(flags.startTime ? { startTime: flags.startTime } : {}),
+        ...(flags.watchlist ? { watchlistDir: flags.watchlist } : {}),
+        ...(flags.config ? { configFile: flags.config } : {}),
+        logLevel: flags.logLevel,
+      },
+      ac.signal,
+    );
+  });
+
+program
   .command('config')
   .description('print the resolved configuration (defaults ← file), or the errors in it')
   .option('-c, --config <file>', 'configuration file (JSON or YAML)')

@@ -17,7 +17,7 @@ export interface DeadLetterInput {
   readonly value: Buffer | null;
 }
 
-export async function deadLetterMessage(letter: DeadLetterInput, topic: string, serde: WireSerde, clock: Clock): Promise<OutgoingMessage> {
+export function deadLetterMessage(letter: DeadLetterInput, topic: string, serde: WireSerde, clock: Clock): OutgoingMessage {
   const value = {
     key: letter.key,
     value: letter.value,
@@ -29,5 +29,5 @@ export async function deadLetterMessage(letter: DeadLetterInput, topic: string, 
     sourceOffset: Number(letter.sourceOffset),
     ts: clock.now(),
   };
-  return { topic, key: await serde.encodeKey(DEAD_LETTER_TOPIC, letter.key), value: await serde.encodeValue(DEAD_LETTER_TOPIC, value) };
+  return { topic, key: serde.encodeKey(DEAD_LETTER_TOPIC, letter.key), value: serde.encodeValue(DEAD_LETTER_TOPIC, value) };
 }

@@ -6,7 +6,7 @@ import type { DEAD_LETTER_TOPIC } from './names.ts';
 export type WireTopic = Topic | typeof DEAD_LETTER_TOPIC;
 
 export interface WireSerde {
-  encodeKey(topic: WireTopic, key: unknown): Promise<Buffer>;
-  encodeValue(topic: WireTopic, value: unknown): Promise<Buffer>;
+  encodeKey(topic: WireTopic, key: unknown): Buffer;
+  encodeValue(topic: WireTopic, value: unknown): Buffer;
   decode(bytes: Buffer): Promise<unknown>;
 }

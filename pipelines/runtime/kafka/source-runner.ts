@@ -8,6 +8,7 @@ import type { Topic } from '../../../topologies/names.ts';
 import type { Tap } from '../inproc/run-graph.ts';
 import { endOfStreamHeaders } from './control.ts';
 import type { KafkaNames } from './names.ts';
+import { PRODUCER_DEFAULTS } from './producer-defaults.ts';
 import type { WireSerde } from './serde-port.ts';
 import type { TopicCodec } from './wire.ts';
 
@@ -26,12 +27,13 @@ export interface KafkaTaps {
 }
 
 export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: KafkaNames, serde: WireSerde, logger: Logger): KafkaTaps {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ ...PRODUCER_DEFAULTS, allowAutoTopicCreation: false });
   const taps: Partial<Record<Topic, Tap[]>> = {};
   for (const { topic, codec } of outlets) {
     taps[topic] = [
       async (record) => {
-        const [key, value] = await Promise.all([serde.encodeKey(topic, codec.key(record)), codec.toWire(record).then((w) => serde.encodeValue(topic, w))]);
+        const key = serde.encodeKey(topic, codec.key(record));
+        const value = serde.encodeValue(topic, await codec.toWire(record));
         await producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key, value }] });
       },
     ];
@@ -42,7 +44,7 @@ export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: 
     connect: () => producer.connect(),
     async endOfStream(camera) {
       for (const { topic } of outlets) {
-        await producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key: await serde.encodeKey(topic, camera), value: null, headers: endOfStreamHeaders() }] });
+        await producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key: serde.encodeKey(topic, camera), value: null, headers: endOfStreamHeaders() }] });
       }
       logger.info({ camera, topics: outlets.map((o) => o.topic) }, 'end of stream');
     },

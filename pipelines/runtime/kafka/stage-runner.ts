@@ -18,6 +18,7 @@ import { deadLetterMessage, type DeadLetterInput } from './dead-letter.ts';
 import { messageOf, verdictFor, withRetries, type FailureKind } from './errors.ts';
 import { createKafkaMetrics, type KafkaMetrics } from './metrics.ts';
 import { DEAD_LETTER_TOPIC, type KafkaNames } from './names.ts';
+import { PRODUCER_DEFAULTS } from './producer-defaults.ts';
 import type { WireSerde } from './serde-port.ts';
 import { loadState, stateMessages } from './state-store.ts';
 import type { TopicCodec } from './wire.ts';
@@ -72,8 +73,7 @@ export class KafkaStageRunner {
     this.kafkaMetrics = createKafkaMetrics(opts.registry);
     this.consumer = kafka.consumer({ groupId: this.group, sessionTimeout: config.session_timeout_ms, readUncommitted: false, allowAutoTopicCreation: false });
     this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
+      ...PRODUCER_DEFAULTS,
       allowAutoTopicCreation: false,
       ...(config.exactly_once ? { transactionalId: names.transactionalId(stage.name, opts.instance), transactionTimeout: 60_000 } : {}),
     });
@@ -240,8 +240,8 @@ export class KafkaStageRunner {
     return Promise.all(
       records.map(async (r) => ({
         topic,
-        key: await this.opts.serde.encodeKey(output.topic, output.codec.key(r)),
-        value: await this.opts.serde.encodeValue(output.topic, await output.codec.toWire(r)),
+        key: this.opts.serde.encodeKey(output.topic, output.codec.key(r)),
+        value: this.opts.serde.encodeValue(output.topic, await output.codec.toWire(r)),
       })),
     );
   }

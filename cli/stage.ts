@@ -1,0 +1,102 @@
+// `facestream stage <process>`: one process of a Kafka topology — a stage (or, for a source, the stages fused
+// with it) — against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Steps in order; a missing setting, an unknown
+// topology or an unreachable registry ends it with one clear line before anything is consumed.
+import { pino } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeepPartial } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
+import type { FacestreamConfig } from '../config/schema.ts';
+import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
+import { createExactFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
+import type { StageDeps } from '../pipelines/registry.ts';
+import { startMetricsServer } from '../pipelines/runtime/metrics-server.ts';
+import { systemClock } from '../pipelines/runtime/stage.ts';
+import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
+import { startKafkaProcess } from '../topologies/build-kafka.ts';
+import { planProcess, processOf } from '../topologies/plan.ts';
+import { TOPOLOGIES } from '../topologies/registry.ts';
+import { createRunContext } from './context.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { UserError } from './user-error.ts';
+
+export interface StageCommandOptions {
+  readonly topology: string;
+  readonly process: string;
+  readonly instance: string;
+  readonly camera?: string;
+  readonly source?: string;
+  /** stream start (epoch s) for file sources: fixed by the supervisor so a restarted ingest repeats the same timestamps */
+  readonly startTime?: number;
+  readonly watchlistDir?: string;
+  readonly configFile?: string;
+  readonly logLevel: string;
+}
+
+const MODEL_STAGES = new Set(['detect', 'embed']);
+
+export async function runStage(opts: StageCommandOptions, signal: AbortSignal): Promise<void> {
+  const logger = pino({ level: opts.logLevel, base: { process: opts.process, instance: opts.instance } });
+  setFfmpegLogging(logger.isLevelEnabled('debug'));
+  const overrides: DeepPartial<FacestreamConfig> = {
+    ...(opts.camera ? { camera: opts.camera } : {}),
+    ...(opts.startTime ? { ingest: { start_stream_timestamp: opts.startTime } } : {}),
+  };
+  const config = await loadConfig(opts.configFile, overrides);
+  if (config.kafka.brokers.length === 0) throw new UserError('KAFKA_BROKERS is not set; start a local broker with `npm run kafka:up`');
+  if (!config.kafka.schema_registry_url) throw new UserError('SCHEMA_REGISTRY_URL is not set; `facestream up` serves one, or point it at your registry');
+  const spec = TOPOLOGIES[opts.topology];
+  if (!spec) throw new UserError(`unknown topology "${opts.topology}" (known: ${Object.keys(TOPOLOGIES).join(', ')})`);
+  const proc = processOf(spec, opts.process);
+  planProcess(spec, opts.process);
+  const hasSource = proc.stages.includes('ingest');
+  if (hasSource && !(opts.camera && opts.source)) throw new UserError(`process ${proc.name} reads a camera: give --camera <id> and --source <file|rtsp-url>`);
+  const needsModels = proc.stages.some((s) => MODEL_STAGES.has(s)) || (proc.stages.includes('match') && opts.watchlistDir !== undefined);
+
+  const run = needsModels
+    ? await createRunContext({
+        ...(opts.configFile ? { configFile: opts.configFile } : {}),
+        overrides: { ...overrides, ...(proc.modelWorkers !== undefined ? { runtime: { model_workers: proc.modelWorkers } } : {}) },
+        ...(opts.watchlistDir ? { watchlistDir: opts.watchlistDir } : {}),
+        onRejected: (m) => logger.warn(`watch list: skipped ${m}`),
+      })
+    : null;
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    const serde = createTopicSerde({ registryUrl: config.kafka.schema_registry_url, topicPrefix: config.kafka.topic_prefix, logger });
+    await serde.registerAll();
+    metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
+    logger.info({ metrics: metrics.url }, 'metrics served');
+    const deps: StageDeps = {
+      config,
+      ...(run ? { models: run.models } : {}),
+      index: run?.index ?? createExactFaceIndex(watchListFromFaces([])),
+      ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
+    };
+    const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
+    const running = await startKafkaProcess({
+      spec,
+      process: proc.name,
+      instance: opts.instance,
+      config,
+      kafka,
+      serde,
+      deps,
+      logger,
+      registry: metricsRegistry,
+      clock: systemClock,
+    });
+    const stop = () => void running.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await running.done;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    logger.info('process finished');
+  } finally {
+    await metrics?.close();
+    await run?.models.close();
+  }
+}
