@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
@@ -222,7 +222,6 @@ describe('schema registry persistence', () => {
 
   it('refuses to start on a damaged state file instead of giving ids twice', async () => {
     const dataDir = tempDir();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dataDir, STATE_FILE), '{"format": 1, "nextId": ');
     await expect(startSchemaRegistry({ dataDir })).rejects.toThrow(/schema-registry.json: not JSON/);
   });

@@ -196,6 +196,32 @@ describe('topic serde without a registry', () => {
     }
   });
 
+  it('does not hang on a registry that accepts connections and never answers', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const blackHole = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const address = blackHole.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 1;
+    try {
+      const logger = quietLogger();
+      const serde = createTopicSerde({
+        registryUrl: `http://127.0.0.1:${port}`,
+        logger,
+        contracts,
+        requestTimeoutMs: 150,
+        requestRetries: 0,
+        registerRetry: { attempts: 2, initialDelayMs: 10 },
+      });
+      await expect(serde.registerAll()).rejects.toBeInstanceOf(SchemaRegistryUnreachable);
+      expect(logger.warnings[0]).toContain('unreachable (timeout)');
+      // the Confluent client's requests time out too (mappersmith has no timeout of its own)
+      expect((await codeOf(serde.decode(frame(1, Buffer.from([2, 65]))))).code).toBe('registry_unreachable');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => blackHole.close(() => r()));
+    }
+  });
+
   it('flags a decode that needs the registry as retryable', async () => {
     const serde = createTopicSerde({ registryUrl: `http://127.0.0.1:${await closedPort()}`, logger: quietLogger(), contracts, requestRetries: 0 });
     expect(await codeOf(serde.decode(frame(1, Buffer.from([2, 65]))))).toEqual({
