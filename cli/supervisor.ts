@@ -257,7 +257,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       });
     });
     if (proc.pid !== undefined) {
-      this.logger.info({ child: spec.name, childPid: proc.pid, restarts: slot.restarts }, `${spec.name} started (pid ${proc.pid})`);
+      const log = { child: spec.name, childPid: proc.pid, restarts: slot.restarts };
+      if (slot.restarts === 0) this.logger.debug(log, `${spec.name} started (pid ${proc.pid})`);
+      else this.logger.info(log, `${spec.name} restarted (pid ${proc.pid}, restart #${slot.restarts})`);
       this.emit('spawn', { name: spec.name, pid: proc.pid, restarts: slot.restarts });
     }
   }

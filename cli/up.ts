@@ -49,7 +49,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const print = options.print ?? ((line: string) => console.error(`facestream: ${line}`));
-  const logger = pino({ name: 'up', level: options.logLevel ?? 'info' }, pino.destination(2));
+  const logger = pino({ name: 'up', level: options.logLevel ?? 'info' }, pino.destination({ dest: 2, sync: true })); // in order with print()
 
   // 1. everything a person can get wrong, before a port is opened or a process started
   const topology = topologyOf(options.topology);
@@ -79,7 +79,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
   const lastStage = new Set(children.filter((c) => c.runsLastStage).map((c) => c.name));
   const output = options.output ?? defaultOutput;
   const supervisor = new Supervisor({
-    logger: logger.child({ name: 'supervisor' }),
+    logger: logger.child({ component: 'supervisor' }),
     restartBackoff: options.restartBackoff ?? { initialMs: 500, maxMs: 10_000 },
     stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
     output: (line) => {
@@ -169,7 +169,7 @@ async function schemaRegistry(
     return { url: given, close: async () => undefined };
   }
   const dataDir = resolve(cwd, '.facestream', 'registry');
-  const served = await startSchemaRegistry({ host: '127.0.0.1', port: 0, dataDir, logger: logger.child({ name: 'schema-registry' }, { level: 'warn' }) });
+  const served = await startSchemaRegistry({ host: '127.0.0.1', port: 0, dataDir, logger: logger.child({ component: 'schema-registry' }, { level: 'warn' }) });
   print(`schema registry ${served.url} (served by this process, kept in ${dataDir}; set SCHEMA_REGISTRY_URL to use another)`);
   return served;
 }
