@@ -77,8 +77,8 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
   };
   let closed = false;
 
-  async function detect(image: RgbImage): Promise<DetectedFace[]> {
-    const raws = await detector.detect(image, detectOpts);
+  async function detect(image: RgbImage, detectorImage?: RgbImage): Promise<DetectedFace[]> {
+    const raws = await detector.detect(image, detectorImage ? { ...detectOpts, resized: detectorImage } : detectOpts);
     const crops = raws.map((r) => landmarks.crop(image, r.box));
     const lms = await landmarks.predictCrops(crops);
     return raws.map((r, i) => {
@@ -115,6 +115,7 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
 
   return {
     embedderId: embedder.id,
+    ...(detector.wholeFrameInput ? { detectorInput: detector.wholeFrameInput } : {}),
     concurrency: 1,
     detect,
     embed: (faces) => embedder.embed(faces),

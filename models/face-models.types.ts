@@ -15,8 +15,17 @@ export interface FaceModels {
    * one per worker for the worker pool (models/worker/pool.ts).
    */
   readonly concurrency: number;
-  /** Faces in one image, score-sorted after NMS, each with 5 landmarks, pose estimate, sharpness, quality, appearance. */
-  detect(image: RgbImage): Promise<DetectedFace[]>;
+  /**
+   * The size a detector that squeezes the whole frame (aspect not kept) feeds its network, e.g. 320×240 for
+   * Ultra-Light; absent for detectors that letterbox. A decoder can make that image far more cheaply than a resize
+   * of the RGB frame (pipelines/ingest/video-source.ts) and pass it to detect().
+   */
+  readonly detectorInput?: { readonly width: number; readonly height: number };
+  /**
+   * Faces in one image, score-sorted after NMS, each with 5 landmarks, pose estimate, sharpness, quality, appearance.
+   * `detectorImage`, when given, is the same frame at `detectorInput` and spares resizing it.
+   */
+  detect(image: RgbImage, detectorImage?: RgbImage): Promise<DetectedFace[]>;
   /** One L2-normalised vector per face, computed in batches. */
   embed(faces: readonly FaceInImage[]): Promise<Float32Array[]>;
   /** The attribute heads switched on in `which`, one result per face. */

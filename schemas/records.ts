@@ -36,6 +36,11 @@ export interface FrameInfo {
 export interface Frame extends FrameInfo {
   /** the whole frame, width × height */
   readonly image: RgbImage;
+  /**
+   * In process only, never on the wire: the same frame squeezed by the decoder to the detector's whole-frame input
+   * (FaceModels.detectorInput, 320×240 for Ultra-Light), which spares the detector resizing `image`.
+   */
+  readonly detectorImage?: RgbImage;
 }
 
 /**

@@ -26,10 +26,17 @@ export interface DetectOptions {
   readonly minFaceSize?: number;
   /** also run on a tiles × tiles grid; 0 or 1 = whole frame only */
   readonly tiles?: number;
+  /**
+   * The whole frame already squeezed to `wholeFrameInput` (made by the decoder, models/face-models.types.ts):
+   * used instead of resizing the frame. Ignored by detectors without `wholeFrameInput` or when its size differs.
+   */
+  readonly resized?: RgbImage;
 }
 
 export interface Detector {
   readonly id: string;
+  /** Size the whole frame is squeezed to (aspect not kept) for the network, for detectors that feed it so. */
+  readonly wholeFrameInput?: { readonly width: number; readonly height: number };
   detect(image: RgbImage, opts?: DetectOptions): Promise<RawDetection[]>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { deepfacePath } from '../testing/deepface.ts';
 import type { Detector } from './detector.ts';
 import { detectorFactory } from './registry.ts';
 import { cropResize } from '../image/crop-resize.ts';
+import { resizeRegion } from '../image/resize-region.ts';
 
 let det: Detector;
 
@@ -51,6 +52,19 @@ describe('ultralight detector on real photos', () => {
     const big = await det.detect(img, { minFaceSize: 140 });
     expect(big.length).toBeLessThan(all.length);
     expect(big.every((d) => d.raw.y2 - d.raw.y1 >= 140)).toBe(true);
+  });
+
+  it('uses a frame already squeezed to its input instead of resizing, and ignores one of another size', async () => {
+    expect(det.wholeFrameInput).toEqual({ width: 320, height: 240 });
+    const img = await readPhoto(deepfacePath('selfie-many-people.jpg'));
+    const whole = { x1: 0, y1: 0, x2: img.width, y2: img.height };
+    const own = await det.detect(img);
+    // the same pixels handed over give the same faces
+    expect(await det.detect(img, { resized: await resizeRegion(img, whole, 320, 240) })).toEqual(own);
+    // proof that it is used: a grey picture in its place finds nothing
+    const grey = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+    expect(await det.detect(img, { resized: grey })).toEqual([]);
+    expect(await det.detect(img, { resized: { width: 160, height: 120, data: new Uint8Array(160 * 120 * 3) } })).toEqual(own);
   });
 
   it('tiling finds faces too small for the whole-frame pass', async () => {

@@ -26,7 +26,9 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
 
     // All regions go through the network in one batched call.
     const data = new Float32Array(per * regions.length);
-    const resized = await Promise.all(regions.map((r) => resizeRegion(image, r.box, input.width, input.height)));
+    // region 0 is the whole frame, which the decoder may have resized already
+    const given = opts.resized && opts.resized.width === input.width && opts.resized.height === input.height ? opts.resized : undefined;
+    const resized = await Promise.all(regions.map((r, i) => (i === 0 && given ? given : resizeRegion(image, r.box, input.width, input.height))));
     resized.forEach((img, i) => writeTensor(img, input, data, i * per));
     const out = await runBatch(session, data, regions.length, [input.channels, input.height, input.width]);
     const scores = outputData(session, out, 'scores');
@@ -57,6 +59,7 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
 
   return {
     id: entry.id,
+    wholeFrameInput: { width: input.width, height: input.height },
     detect,
     close: releaseOnce(session),
   };

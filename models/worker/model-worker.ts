@@ -17,7 +17,7 @@ const post = (reply: WorkerReply): void => port.postMessage(reply);
 async function answer(models: FaceModels, req: WorkerRequest): Promise<WorkerReply> {
   switch (req.op) {
     case 'detect':
-      return { kind: 'result', id: req.id, value: await models.detect(req.image) };
+      return { kind: 'result', id: req.id, value: await models.detect(req.image, req.detectorImage) };
     case 'embed':
       return { kind: 'result', id: req.id, value: await models.embed(facesOf(req.payload)) };
     case 'attributes':
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       (err: unknown) => post({ kind: 'error', id: req.id, error: toWorkerError(err) }),
     );
   });
-  post({ kind: 'ready', embedderId: models.embedderId });
+  post({ kind: 'ready', embedderId: models.embedderId, ...(models.detectorInput ? { detectorInput: models.detectorInput } : {}) });
 }
 
 await main();

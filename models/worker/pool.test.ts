@@ -29,10 +29,15 @@ let local: FaceModels;
 let pool: FaceModels;
 const images: { name: string; image: RgbImage }[] = [];
 
-async function clipFrames(name: string, every: number, count: number): Promise<{ name: string; image: RgbImage }[]> {
-  const out: { name: string; image: RgbImage }[] = [];
-  for await (const f of readVideo(VIDEO(name))) {
-    if (f.index % every === 0) out.push({ name: `${name}#${f.index}`, image: f.image });
+async function clipFrames(
+  name: string,
+  every: number,
+  count: number,
+  detectorSize?: { width: number; height: number },
+): Promise<{ name: string; image: RgbImage; detectorImage?: RgbImage }[]> {
+  const out: { name: string; image: RgbImage; detectorImage?: RgbImage }[] = [];
+  for await (const f of readVideo(VIDEO(name), detectorSize ? { detectorSize } : {})) {
+    if (f.index % every === 0) out.push({ name: `${name}#${f.index}`, image: f.image, ...(f.detectorImage ? { detectorImage: f.detectorImage } : {}) });
     if (out.length === count) break;
   }
   return out;
@@ -86,9 +91,21 @@ function sameAttributes(a: FaceAttributes, b: FaceAttributes, at: string): void 
 }
 
 describe('model worker pool gives what loadFaceModels gives', () => {
-  it('reports the embedder id and its concurrency', () => {
+  it('reports the embedder id, the detector input size and its concurrency', () => {
     expect(pool.embedderId).toBe(local.embedderId);
+    expect(pool.detectorInput).toEqual({ width: 320, height: 240 });
+    expect(pool.detectorInput).toEqual(local.detectorInput);
     expect(pool.concurrency).toBe(2);
+  });
+
+  it('detect() with the decoder’s detector-size image: same faces as in-process with it', async () => {
+    const frames = (await clipFrames(CLIPS[0]!, 10, 3, { width: 320, height: 240 })).filter((f) => f.detectorImage);
+    expect(frames.length).toBe(3);
+    for (const { name, image, detectorImage } of frames) {
+      const [mine, theirs] = await Promise.all([local.detect(image, detectorImage), pool.detect(image, detectorImage)]);
+      expect(mine.length).toBeGreaterThan(0);
+      sameFaces(theirs, mine, name);
+    }
   });
 
   it('detect(): same faces on deepface photos and video frames', async () => {

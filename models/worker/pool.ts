@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { DetectedFace, FaceAttributes } from '../../schemas/records.ts';
 import type { LoadFaceModelsOptions } from '../face-models.ts';
 import type { FaceModels } from '../face-models.types.ts';
-import type { WorkerRequestBody, WorkerStartData } from './protocol.ts';
+import type { WorkerInfo, WorkerRequestBody, WorkerStartData } from './protocol.ts';
 import { facesPayload, sharedImage } from './shared-image.ts';
 import { ModelWorker } from './worker-handle.ts';
 
@@ -34,7 +34,7 @@ export async function startModelWorkers(opts: ModelWorkerPoolOptions): Promise<F
     await Promise.all(workers.map((w) => w.close()));
     throw failed.reason;
   }
-  const embedderId = (started[0] as PromiseFulfilledResult<string>).value;
+  const { embedderId, detectorInput } = (started[0] as PromiseFulfilledResult<WorkerInfo>).value;
   let closed = false;
 
   // Replies cross the thread boundary untyped; each public method below knows what its operation returns.
@@ -49,8 +49,10 @@ export async function startModelWorkers(opts: ModelWorkerPoolOptions): Promise<F
 
   return {
     embedderId,
+    ...(detectorInput ? { detectorInput } : {}),
     concurrency: count,
-    detect: (image) => call<DetectedFace[]>({ op: 'detect', image: sharedImage(image) }),
+    detect: (image, detectorImage) =>
+      call<DetectedFace[]>({ op: 'detect', image: sharedImage(image), ...(detectorImage ? { detectorImage: sharedImage(detectorImage) } : {}) }),
     embed: (faces) => call<Float32Array[]>({ op: 'embed', payload: facesPayload(faces) }),
     attributes: (faces, which) => call<FaceAttributes[]>({ op: 'attributes', payload: facesPayload(faces), which }),
     async close() {

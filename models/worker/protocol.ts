@@ -16,11 +16,17 @@ export interface FacesPayload {
 }
 
 export type WorkerRequest =
-  | { readonly id: number; readonly op: 'detect'; readonly image: RgbImage }
+  | { readonly id: number; readonly op: 'detect'; readonly image: RgbImage; readonly detectorImage?: RgbImage }
   | { readonly id: number; readonly op: 'embed'; readonly payload: FacesPayload }
   | { readonly id: number; readonly op: 'attributes'; readonly payload: FacesPayload; readonly which: AttributesConfig }
   /** releases the sessions, then the worker exits */
   | { readonly id: number; readonly op: 'close' };
+
+/** What a worker tells the pool once its models are loaded (the FaceModels fields that are not calls). */
+export interface WorkerInfo {
+  readonly embedderId: string;
+  readonly detectorInput?: { readonly width: number; readonly height: number };
+}
 
 /** A request before the pool numbers it. */
 export type WorkerRequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -34,7 +40,7 @@ export interface WorkerError {
 }
 
 export type WorkerReply =
-  | { readonly kind: 'ready'; readonly embedderId: string }
+  | { readonly kind: 'ready'; readonly embedderId: string; readonly detectorInput?: WorkerInfo['detectorInput'] }
   | { readonly kind: 'failed'; readonly error: WorkerError }
   | { readonly kind: 'result'; readonly id: number; readonly value: DetectedFace[] | Float32Array[] | FaceAttributes[] | null }
   | { readonly kind: 'error'; readonly id: number; readonly error: WorkerError };

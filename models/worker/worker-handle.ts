@@ -1,7 +1,7 @@
 // The main thread's side of one model worker: starts it, numbers requests, settles each caller's promise from
 // the worker's reply, and turns a dying worker into clear errors for everything it still had in flight.
 import { Worker } from 'node:worker_threads';
-import type { WorkerError, WorkerReply, WorkerRequestBody, WorkerResult, WorkerStartData } from './protocol.ts';
+import type { WorkerError, WorkerInfo, WorkerReply, WorkerRequestBody, WorkerResult, WorkerStartData } from './protocol.ts';
 
 /** The real worker; tests swap in scripted ones (models/worker/testing/) to make workers fail on cue. */
 export const MODEL_WORKER_ENTRY = new URL('./entry.js', import.meta.url);
@@ -23,8 +23,8 @@ function errorFrom(e: WorkerError): Error {
 }
 
 export class ModelWorker {
-  /** resolves to the embedder id once the worker has loaded its models */
-  readonly ready: Promise<string>;
+  /** resolves once the worker has loaded its models */
+  readonly ready: Promise<WorkerInfo>;
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private readonly exited: Promise<void>;
@@ -40,8 +40,8 @@ export class ModelWorker {
     entry: URL = MODEL_WORKER_ENTRY,
   ) {
     this.worker = new Worker(entry, { workerData: start, name: `facestream-models-${index}` });
-    let readyCallbacks: Pending<string> | undefined;
-    this.ready = new Promise<string>((resolve, reject) => {
+    let readyCallbacks: Pending<WorkerInfo> | undefined;
+    this.ready = new Promise<WorkerInfo>((resolve, reject) => {
       readyCallbacks = { resolve, reject };
     });
     // a pool that fails to start rejects through Promise.allSettled; never leave this one unhandled
@@ -104,12 +104,12 @@ export class ModelWorker {
     return p;
   }
 
-  private onReply(reply: WorkerReply, ready: Pending<string>): void {
+  private onReply(reply: WorkerReply, ready: Pending<WorkerInfo>): void {
     switch (reply.kind) {
       case 'ready':
         this.state = 'ready';
         this.worker.unref();
-        ready.resolve(reply.embedderId);
+        ready.resolve({ embedderId: reply.embedderId, ...(reply.detectorInput ? { detectorInput: reply.detectorInput } : {}) });
         return;
       case 'failed':
         this.state = 'dead';
@@ -124,7 +124,7 @@ export class ModelWorker {
     }
   }
 
-  private onExit(code: number, ready: Pending<string>): void {
+  private onExit(code: number, ready: Pending<WorkerInfo>): void {
     const was = this.state;
     this.state = 'dead';
     const why = this.lastError ? this.lastError.message : `exited with code ${code}`;

@@ -17,8 +17,8 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
       // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
       // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.
-      const found = await Promise.all(frames.map((frame) => models.detect(frame.image)));
-      for (const [i, { image, ...frame }] of frames.entries()) {
+      const found = await Promise.all(frames.map((frame) => models.detect(frame.image, frame.detectorImage)));
+      for (const [i, { image, detectorImage: _detectorImage, ...frame }] of frames.entries()) {
         // in process the tracker crops from the whole frame: no copy
         await ctx.forward({ frame, faces: found[i]!, pixels: { left: 0, top: 0, image } });
       }

@@ -48,6 +48,16 @@ describe('ingest source on a file', () => {
     expect(ctx2.forwarded[1]!.ts).toBe(7_200);
   });
 
+  it('frames carry the detector-size image when given the detector input, and only then', async () => {
+    const ctx = mockContext<Frame>();
+    await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }), detectorInput: { width: 320, height: 240 } }).run(ctx, new AbortController().signal);
+    expect(ctx.forwarded).toHaveLength(15);
+    for (const f of ctx.forwarded) expect([f.detectorImage?.width, f.detectorImage?.height]).toEqual([320, 240]);
+    const plain = mockContext<Frame>();
+    await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }) }).run(plain, new AbortController().signal);
+    expect(plain.forwarded.every((f) => !('detectorImage' in f))).toBe(true);
+  });
+
   it('counts corrupt frames and truncation as metrics, still forwarding what survives', async () => {
     const corrupt = join(dir, 'corrupt.mp4');
     const mdat = (await mp4Boxes(CLASSROOM)).find((b) => b.type === 'mdat')!;

@@ -14,6 +14,8 @@ export interface IngestSourceOptions {
   /** epoch ms the job started; files with start_stream_timestamp 0 are dated from it (default: clock at run) */
   readonly jobStartMs?: number;
   readonly decodeThreads?: number;
+  /** the detector's whole-frame input size (FaceModels.detectorInput): frames then carry that image too */
+  readonly detectorInput?: { readonly width: number; readonly height: number };
   readonly name?: string;
 }
 
@@ -59,6 +61,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         rtsp_transport: config.rtsp_transport,
         timeout_s: config.timeout_s,
         decodeThreads: options.decodeThreads,
+        ...(options.detectorInput ? { detectorSize: options.detectorInput } : {}),
         signal,
         onProblem: (p) => onProblem(ctx, p),
       });
@@ -78,7 +81,8 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
-          await ctx.forward({ camera, seq: seq++, ts: Math.round(ts), t_s, width: f.image.width, height: f.image.height, image: f.image });
+          const frame: Frame = { camera, seq: seq++, ts: Math.round(ts), t_s, width: f.image.width, height: f.image.height, image: f.image };
+          await ctx.forward(f.detectorImage ? { ...frame, detectorImage: f.detectorImage } : frame);
         }
       } finally {
         // return()'s argument only becomes the result of that call; what matters is the cleanup it triggers.

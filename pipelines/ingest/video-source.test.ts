@@ -117,6 +117,27 @@ describe('readVideo pixels', () => {
   });
 });
 
+describe('readVideo detector-size frames', () => {
+  it('come with every frame when asked for, squeezed to the size, in shared memory, looking like the frame', async () => {
+    const { frames } = await readAll(CLASSROOM, { fps: 5, detectorSize: { width: 320, height: 240 } });
+    expect(frames.length).toBe(15);
+    for (const f of frames) {
+      const d = f.detectorImage!;
+      expect([d.width, d.height, d.data.length]).toEqual([320, 240, 320 * 240 * 3]);
+      expect(d.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const ref = cropResize(f.image, { x1: 0, y1: 0, x2: f.image.width, y2: f.image.height }, 320, 240);
+      let diff = 0;
+      for (let i = 0; i < ref.data.length; i++) diff += Math.abs(ref.data[i]! - d.data[i]!);
+      expect(diff / ref.data.length).toBeLessThan(3);
+    }
+  });
+
+  it('are absent unless asked for', async () => {
+    const { frames } = await readAll(CLASSROOM, { fps: 5 });
+    expect(frames.every((f) => f.detectorImage === undefined)).toBe(true);
+  });
+});
+
 describe('readVideo stopping', () => {
   it('ends between frames when the signal aborts, reporting aborted', async () => {
     const ac = new AbortController();
