@@ -7,7 +7,17 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import { analyze } from './analyze.ts';
 import { exitCodeOf, messageOf } from './exit.ts';
 import { identify } from './identify.ts';
+import { parseInstances, parseSource, type SourceArg } from './up-plan.ts';
 import { VERSION } from './version.ts';
+
+function collectSource(value: string, previous: SourceArg[] | undefined): SourceArg[] {
+  return [...(previous ?? []), parseSource(value)];
+}
+
+function collectInstances(value: string, previous: Record<string, number> | undefined): Record<string, number> {
+  const [name, count] = parseInstances(value);
+  return { ...previous, [name]: count };
+}
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -117,6 +127,30 @@ commonOptions(
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(output, null, 2)}\n`, () => resolve()));
   if (output.photos.some((p) => p.error)) process.exitCode = 1;
 });
+
+program
+  .command('up')
+  .description('run every process of a Kafka topology on this machine, each supervised (restarted when it fails)')
+  .addOption(new Option('--topology <name>', 'the topology to run').choices(['distributed', 'edge']).default('distributed'))
+  .option('--source <camera=url>', 'a camera to process, <camera id>=<file, file:// or rtsp:// URL>; repeat for more', collectSource)
+  .option('--instances <process=n>', 'run n instances of a process, e.g. embed=2; repeatable', collectInstances)
+  .option('-w, --watchlist <dir>', 'watch-list folder, for the processes that match')
+  .option('-c, --config <file>', 'configuration file (JSON or YAML) every process loads; see docs/config.md')
+  .option('--until-done', 'once every source has gone through the last stage, stop every process and exit (files)')
+  .option('--log-level <level>', 'pino log level of up itself, on stderr', 'info')
+  .action(async (flags: { topology: string; source?: SourceArg[]; instances?: Record<string, number>; watchlist?: string; config?: string; untilDone?: boolean; logLevel: string }) => {
+    // up() handles SIGINT/SIGTERM itself: the first stops every process gracefully, the second kills them
+    const { up } = await import('./up.ts');
+    process.exitCode = await up({
+      topology: flags.topology,
+      sources: flags.source ?? [],
+      ...(flags.instances ? { instances: flags.instances } : {}),
+      ...(flags.watchlist ? { watchlist: flags.watchlist } : {}),
+      ...(flags.config ? { config: flags.config } : {}),
+      untilDone: flags.untilDone ?? false,
+      logLevel: flags.logLevel,
+    });
+  });
 
 program
   .command('stage')

@@ -17,8 +17,8 @@ export interface Frame {
   readonly height: number;
   /** Where the full frame is kept in the frame store; null when it was not stored. */
   readonly frameRef: string | null;
-  /** The sampled frame as JPEG, possibly down-scaled; width and height are its size. */
-  readonly jpeg: Buffer;
+  /** The sampled frame as JPEG (or PNG, kafka.image_format), possibly down-scaled; width and height are its size. */
+  readonly image: Buffer;
 }
 
 /** Identity, time and size of one sampled frame, without its pixels. Camera and seq identify the frame. */
@@ -89,8 +89,8 @@ export interface ImageRegion {
   readonly width: number;
   /** Height of the region (and of the JPEG) in pixels. */
   readonly height: number;
-  /** The region as JPEG. */
-  readonly jpeg: Buffer;
+  /** The region as JPEG, or PNG where the deployment sends pixels losslessly (kafka.image_format); the first bytes tell which. */
+  readonly image: Buffer;
 }
 
 /** The faces found in one frame (value of topic detections), also for frames without faces. */

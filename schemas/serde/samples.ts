@@ -57,7 +57,7 @@ const face: DetectedFace = {
   appearance: unitVector(64, 1),
 };
 
-const crop: ImageRegion = { left: 760, top: 250, width: 240, height: 272, jpeg: jpeg(9_000, 2) };
+const crop: ImageRegion = { left: 760, top: 250, width: 240, height: 272, image: jpeg(9_000, 2) };
 
 const post: FacePost = {
   camera: 'entrance-1',
@@ -102,8 +102,8 @@ const event: FaceEvent = {
 };
 
 export const SAMPLE_VALUES: TopicValues = {
-  frames: { ...frameInfo, width: 1280, height: 720, jpeg: jpeg(120_000, 1) },
-  detections: { frame: frameInfo, faces: [face], pixels: { left: 700, top: 200, width: 360, height: 360, jpeg: jpeg(30_000, 3) } },
+  frames: { ...frameInfo, width: 1280, height: 720, image: jpeg(120_000, 1) },
+  detections: { frame: frameInfo, faces: [face], pixels: { left: 700, top: 200, width: 360, height: 360, image: jpeg(30_000, 3) } },
   faces: post,
   embeddings: embedding,
   matches: event,

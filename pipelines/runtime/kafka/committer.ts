@@ -20,6 +20,32 @@ export interface Committer {
   commit(messages: readonly OutgoingMessage[], progress?: InputProgress): Promise<void>;
 }
 
+/**
+ * The broker limits a record batch (all records of one partition in one request) to message.max.bytes, 1 MB by
+ * default; sends are cut so that no request carries more than this, whatever the partitions.
+ */
+export const MAX_SEND_BYTES = 900_000;
+
+const sizeOf = (m: OutgoingMessage) => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+
+/** `messages` in order, cut into runs of at most `maxBytes` (a larger record goes alone). */
+export function bySize(messages: readonly OutgoingMessage[], maxBytes = MAX_SEND_BYTES): OutgoingMessage[][] {
+  const runs: OutgoingMessage[][] = [];
+  let run: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (run.length > 0 && bytes + sizeOf(m) > maxBytes) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(m);
+    bytes += sizeOf(m);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 function byTopic(messages: readonly OutgoingMessage[]) {
   const topics = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders }>>();
   for (const m of messages) {
@@ -36,7 +62,7 @@ export function transactionalCommitter(producer: Producer): Committer {
       if (messages.length === 0 && !progress) return;
       const txn = await producer.transaction();
       try {
-        if (messages.length > 0) await txn.sendBatch({ topicMessages: byTopic(messages), acks: -1 });
+        for (const run of bySize(messages)) await txn.sendBatch({ topicMessages: byTopic(run), acks: -1 });
         if (progress) await txn.sendOffsets({ consumerGroupId: progress.groupId, topics: progress.topics });
         await txn.commit();
       } catch (err) {
@@ -50,7 +76,7 @@ export function transactionalCommitter(producer: Producer): Committer {
 export function atLeastOnceCommitter(producer: Producer, commitOffsets: (progress: InputProgress) => Promise<void>): Committer {
   return {
     async commit(messages, progress) {
-      if (messages.length > 0) await producer.sendBatch({ topicMessages: byTopic(messages), acks: -1 });
+      for (const run of bySize(messages)) await producer.sendBatch({ topicMessages: byTopic(run), acks: -1 });
       if (progress) await commitOffsets(progress);
     },
   };

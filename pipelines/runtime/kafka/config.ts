@@ -24,7 +24,18 @@ export const KafkaConfig = Type.Object(
     session_timeout_ms: Type.Integer({ default: 10_000, minimum: 1000, description: 'consumer session timeout; a dead instance’s partitions move after this long' }),
     max_retries: Type.Integer({ default: 5, minimum: 0, description: 'retries with exponential backoff of a transient failure (broker, registry) before the stage gives up and exits for its supervisor to restart it' }),
     metrics_port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'port of the Prometheus /metrics endpoint of a stage process; 0 = a free port, logged at start' }),
-    jpeg_quality: Type.Integer({ default: 90, minimum: 1, maximum: 100, description: 'quality of the JPEG frames and crops that cross Kafka' }),
+    image_format: Type.Union([Type.Literal('jpeg'), Type.Literal('png')], {
+      default: 'jpeg',
+      description:
+        'how frames and crops cross Kafka: jpeg (small; similarities move by up to ~0.1 on small faces, decisions measured unchanged) or png (lossless, several times larger; results equal the embedded topology exactly)',
+    }),
+    jpeg_quality: Type.Integer({ default: 90, minimum: 1, maximum: 100, description: 'quality of the JPEG frames that cross Kafka' }),
+    crop_jpeg_quality: Type.Integer({
+      default: 95,
+      minimum: 1,
+      maximum: 100,
+      description: 'quality of the face crops that cross Kafka (small, and what the embedder sees: kept close to lossless)',
+    }),
     frame_max_width: Type.Integer({ default: 1280, minimum: 64, description: 'frames wider than this are down-scaled before they go on the `frames` topic (keeps records far below the broker limit)' }),
     topics: Type.Object(
       {

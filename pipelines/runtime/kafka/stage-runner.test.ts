@@ -47,7 +47,7 @@ describe('Kafka stage runner (real broker)', () => {
     await ensureTopics(admin, (['embeddings', 'matches', DEAD_LETTER_TOPIC] as const).map((t) => dataTopicConfig(config, names, t)));
     await admin.disconnect();
 
-    const codecs = topicCodecs({ jpegQuality: 90, frameMaxWidth: 1280 });
+    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
     const crop = { left: 90, top: 90, image: { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(128) } };
     const embedding = (camera: string, vector: Float32Array): FaceEmbedding => faceEmbedding({ ...facePost({ camera, trackId: `${camera}-1` }), crop }, vector);
     const encode = async (e: FaceEmbedding) => serde.encodeValue('embeddings', (await codecs.embeddings.toWire(e)) as never);

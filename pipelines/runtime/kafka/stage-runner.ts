@@ -60,6 +60,8 @@ export class KafkaStageRunner {
   /** state restore after the latest (re)assignment; batches wait for it */
   private restoring: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** input records handled (processed or dead-lettered) by this instance */
+  private consumed = 0;
   private stopping: Promise<void> | undefined;
   private readonly failed: Promise<never>;
   private fail!: (err: unknown) => void;
@@ -105,6 +107,9 @@ export class KafkaStageRunner {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
     const { state } = stage;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'partitions assigned');
+    });
     if (state) {
       this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
         const owned = new Set(payload.memberAssignment[this.inputTopic] ?? []);
@@ -141,6 +146,7 @@ export class KafkaStageRunner {
       await this.consumer.disconnect().catch(() => undefined);
       await this.producer.disconnect().catch(() => undefined);
       await this.opts.stage.close?.();
+      this.logger.info({ records: this.consumed }, 'stage stopped');
       this.fail(new StoppedSignal());
     })();
     return this.stopping;
@@ -194,6 +200,7 @@ export class KafkaStageRunner {
       return partition;
     }));
     this.metrics.recordsIn.inc(labels, messages.length);
+    this.consumed += messages.length;
     const last = messages[messages.length - 1]!;
     const progress: InputProgress = { groupId: this.group, topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(BigInt(last.offset) + 1n) }] }] };
     const endCommit = this.kafkaMetrics.commitSeconds.startTimer(labels);

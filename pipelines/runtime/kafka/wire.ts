@@ -1,5 +1,5 @@
 // In-process records ⇄ the Avro records of each topic (schemas/avro). In process, pixels are raw RGB, vectors
-// Float32Array and absent attributes absent; on the wire pixels are JPEG, vectors float arrays, absent = null.
+// Float32Array and absent attributes absent; on the wire pixels are JPEG/PNG, vectors float arrays, absent = null.
 // Only what a consumer needs crosses: detections carry the pixels around their faces, posts their crop.
 import type * as Avro from '../../../schemas/generated/avro-types.ts';
 import type {
@@ -17,10 +17,12 @@ import type {
 } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
 import type { Topic } from '../../../topologies/names.ts';
-import { decodeJpeg, EMPTY_IMAGE, encodeJpeg } from './jpeg.ts';
+import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, type ImageFormat } from './image-codec.ts';
 
 export interface WireOptions {
+  readonly format: ImageFormat;
   readonly jpegQuality: number;
+  readonly cropJpegQuality: number;
   readonly frameMaxWidth: number;
 }
 
@@ -41,17 +43,19 @@ const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
   appearance: Float32Array.from(f.appearance),
 });
 
-async function regionToWire(r: ImageRegion, quality: number): Promise<Avro.ImageRegion> {
-  const { jpeg, width, height } = await encodeJpeg(r.image, quality);
-  return { left: r.left, top: r.top, width, height, jpeg };
+async function regionToWire(r: ImageRegion, quality: number, format: ImageFormat): Promise<Avro.ImageRegion> {
+  const { bytes, width, height } = await encodeImage(r.image, quality, Infinity, format);
+  return { left: r.left, top: r.top, width, height, image: bytes };
 }
 async function regionFromWire(r: Avro.ImageRegion): Promise<ImageRegion> {
-  return { left: r.left, top: r.top, image: await decodeJpeg(r.jpeg) };
+  return { left: r.left, top: r.top, image: await decodeImage(r.image) };
 }
 
 /** The smallest region of `pixels` holding every face's post crop: all the tracker will cut from. */
 function regionAroundFaces(pixels: ImageRegion, faces: readonly DetectedFace[]): ImageRegion | null {
   if (faces.length === 0) return null;
+  // a frame that came encoded goes on as it came: a re-encoded crop of it would be a second, lossier generation
+  if (sourceBytesOf(pixels.image)) return pixels;
   const rects = faces.map((f) => cropRect(pixels, f.box));
   const rect = {
     x1: Math.min(...rects.map((r) => r.x1)),
@@ -76,38 +80,39 @@ function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
   return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as FaceAttributes;
 }
 
-async function postToWire(p: FacePost, quality: number): Promise<Avro.FacePost> {
-  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop: await regionToWire(p.crop, quality) };
+async function postToWire(p: FacePost, quality: number, format: ImageFormat): Promise<Avro.FacePost> {
+  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop: await regionToWire(p.crop, quality, format) };
 }
 async function postFromWire(p: Avro.FacePost): Promise<FacePost> {
   return { ...p, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), crop: await regionFromWire(p.crop) };
 }
 
-async function embeddingToWire(e: FaceEmbedding, quality: number): Promise<Avro.FaceEmbedding> {
-  return { post: await postToWire(e.post, quality), modelId: e.modelId, vector: Array.from(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
+async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
+  return { post: await postToWire(e.post, quality, format), modelId: e.modelId, vector: Array.from(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
 }
 async function embeddingFromWire(e: Avro.FaceEmbedding): Promise<FaceEmbedding> {
   return { post: await postFromWire(e.post), modelId: e.modelId, vector: Float32Array.from(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
 }
 
 export function topicCodecs(opts: WireOptions) {
-  const q = opts.jpegQuality;
+  const q = opts.cropJpegQuality;
+  const { format } = opts;
   const frames: TopicCodec<Frame> = {
     key: (f) => f.camera,
     async toWire(f): Promise<Avro.Frame> {
-      const { jpeg, width, height } = await encodeJpeg(f.image, q, opts.frameMaxWidth);
-      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: null, jpeg };
+      const { bytes, width, height } = await encodeImage(f.image, opts.jpegQuality, opts.frameMaxWidth, format);
+      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: null, image: bytes };
     },
     async fromWire(value) {
-      const { jpeg, frameRef: _ref, ...info } = value as Avro.Frame;
-      return { ...info, image: await decodeJpeg(jpeg) };
+      const { image, frameRef: _ref, ...info } = value as Avro.Frame;
+      return { ...info, image: await decodeImage(image) };
     },
   };
   const detections: TopicCodec<FrameDetections> = {
     key: (d) => d.frame.camera,
     async toWire(d): Promise<Avro.FrameDetections> {
       const region = regionAroundFaces(d.pixels, d.faces);
-      return { frame: frameInfo(d.frame), faces: d.faces.map(faceToWire), pixels: region ? await regionToWire(region, q) : null };
+      return { frame: frameInfo(d.frame), faces: d.faces.map(faceToWire), pixels: region ? await regionToWire(region, q, format) : null };
     },
     async fromWire(value) {
       const d = value as Avro.FrameDetections;
@@ -120,18 +125,18 @@ export function topicCodecs(opts: WireOptions) {
   };
   const faces: TopicCodec<FacePost> = {
     key: (p) => p.camera,
-    toWire: (p) => postToWire(p, q),
+    toWire: (p) => postToWire(p, q, format),
     fromWire: (v) => postFromWire(v as Avro.FacePost),
   };
   const embeddings: TopicCodec<FaceEmbedding> = {
     key: (e) => e.post.camera,
-    toWire: (e) => embeddingToWire(e, q),
+    toWire: (e) => embeddingToWire(e, q, format),
     fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding),
   };
   const matches: TopicCodec<FaceEvent> = {
     key: (e) => e.embedding.post.camera,
     async toWire(e): Promise<Avro.FaceEvent> {
-      return { ...e, embedding: await embeddingToWire(e.embedding, q), candidates: [...e.candidates] };
+      return { ...e, embedding: await embeddingToWire(e.embedding, q, format), candidates: [...e.candidates] };
     },
     async fromWire(value) {
       const e = value as Avro.FaceEvent;
