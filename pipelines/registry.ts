@@ -11,7 +11,8 @@ import { trackStage, type TrackStageOptions } from './track/index.ts';
 
 export interface StageDeps {
   readonly config: Readonly<FacestreamConfig>;
-  readonly models: FaceModels;
+  /** absent in processes whose stages run no face model (track, episodes over Kafka) */
+  readonly models?: FaceModels;
   readonly index: FaceIndex;
   /** what ingest reads */
   readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number };
@@ -23,14 +24,19 @@ function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
   return deps.source;
 }
 
+function modelsOf(deps: StageDeps, stage: string): FaceModels {
+  if (!deps.models) throw new Error(`the ${stage} stage needs the face models, which this process did not load`);
+  return deps.models;
+}
+
 export const STAGES = {
   ingest: { ...ingestSource, build: (d: StageDeps) => ingestSource.create({ ...sourceOf(d), config: d.config.ingest }) },
-  detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: d.models }) },
+  detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect') }) },
   track: {
     ...trackStage,
     build: (d: StageDeps) => trackStage.create({ track: d.config.track, bestShot: d.config.best_shot, keepTrackStats: true, onTrackedFrame: d.onTrackedFrame }),
   },
-  embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: d.models, embed: d.config.embed, attributes: d.config.attributes }) },
+  embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
   match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index }) },
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
 } as const;

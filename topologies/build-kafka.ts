@@ -66,7 +66,7 @@ async function createTopics(kafka: Kafka, topics: readonly ITopicConfig[], logge
 export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<RunningProcess> {
   const { spec, config, kafka, serde, logger } = opts;
   const names = kafkaNames(config.kafka.topic_prefix);
-  const codecs: TopicCodecs = topicCodecs({ jpegQuality: config.kafka.jpeg_quality, frameMaxWidth: config.kafka.frame_max_width });
+  const codecs: TopicCodecs = topicCodecs({ format: config.kafka.image_format, jpegQuality: config.kafka.jpeg_quality, cropJpegQuality: config.kafka.crop_jpeg_quality, frameMaxWidth: config.kafka.frame_max_width });
   const codecOf = (t: Topic) => codecs[t] as TopicCodec<unknown>;
   await createTopics(kafka, topicsOf(spec, opts.process).map((t) => dataTopicConfig(config.kafka, names, t)), logger);
 
