@@ -9,6 +9,7 @@ export const IngestConfig = Type.Object(
     max_width: Type.Integer({ default: 1280, minimum: 64, description: 'frames wider than this are scaled down (aspect kept) before detection' }),
     use_stream_timestamp: Type.Boolean({ default: false, description: 'live streams: take ts from the stream instead of the wall clock at receipt (files always use stream time)' }),
     start_stream_timestamp: Type.Number({ default: 0, description: 'files: epoch seconds of the first frame (0 = time the job started)' }),
+    realtime: Type.Boolean({ default: false, description: 'files: hand frames on at the pace of their timestamps, as a live camera would (replaying a recording as a camera); false = as fast as they decode' }),
     rtsp_transport: Type.Union([Type.Literal('tcp'), Type.Literal('udp')], { default: 'tcp' }),
     timeout_s: Type.Number({ default: 6, minimum: 1, description: 'a source that delivers nothing for this long is reported as stalled' }),
   },

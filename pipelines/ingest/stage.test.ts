@@ -48,6 +48,20 @@ describe('ingest source on a file', () => {
     expect(ctx2.forwarded[1]!.ts).toBe(7_200);
   });
 
+  it('realtime: hands each frame on no earlier than its stream time after the start', async () => {
+    const ctx = mockContext<Frame>({ now: 1_000_000 });
+    const arrivals: number[] = [];
+    const forward = ctx.forward;
+    // the context's clock follows real time here, so the pacing can be observed
+    const started = Date.now();
+    Object.assign(ctx.clock, { now: () => 1_000_000 + Date.now() - started });
+    const source = createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5, realtime: true }) });
+    await source.run({ ...ctx, forward: async (f) => (arrivals.push(Date.now() - started), forward(f)) }, new AbortController().signal);
+    const frames = ctx.forwarded;
+    expect(frames).toHaveLength(15);
+    frames.forEach((f, k) => expect(arrivals[k]!).toBeGreaterThanOrEqual(f.t_s * 1000 - 5));
+  });
+
   it('frames carry the detector-size image when given the detector input, and only then', async () => {
     const ctx = mockContext<Frame>();
     await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }), detectorInput: { width: 320, height: 240 } }).run(ctx, new AbortController().signal);

@@ -81,6 +81,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
+          if (config.realtime && !live) await paced(liveBaseMs + t_s * 1000 - ctx.clock.now(), signal);
           const frame: Frame = { camera, seq: seq++, ts: Math.round(ts), t_s, width: f.image.width, height: f.image.height, image: f.image };
           await ctx.forward(f.detectorImage ? { ...frame, detectorImage: f.detectorImage } : frame);
         }
@@ -91,4 +92,18 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
       ctx.logger.info({ camera, ...summary }, 'ingest source finished');
     },
   };
+}
+
+/** Waits `ms` (nothing when ≤ 0), or less if `signal` aborts. */
+function paced(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
