@@ -29,7 +29,7 @@ const edge: TopologySpec = {
   edges: { ...kafkaEdges, frames: 'inproc', detections: 'inproc', embeddings: 'inproc', matches: 'inproc' },
 };
 
-const base = { execPath: '/usr/bin/node', entry: '/repo/bin/facestream.js' } as const;
+const base = { execPath: '/usr/bin/node', entry: '/repo/bin/facestream.js', startTimeS: 1_800_000_000 } as const;
 const plan = (over: Partial<PlanInput> & Pick<PlanInput, 'topology'>) =>
   planChildren({ ...base, sources: [{ camera: 'lobby', url: 'rtsp://10.0.0.5/s1' }], ...over });
 
@@ -66,7 +66,8 @@ describe('planChildren', () => {
     expect(children[1]).toEqual({
       name: 'ingest@door',
       command: '/usr/bin/node',
-      args: ['/repo/bin/facestream.js', 'stage', 'ingest', '--topology', 'distributed', '--instance', '1', '--camera', 'door', '--source', 'clips/door.mp4'],
+      // a file is dated from the run's start time (restarts repeat the same timestamps); a live camera by arrival
+      args: ['/repo/bin/facestream.js', 'stage', 'ingest', '--topology', 'distributed', '--instance', '1', '--camera', 'door', '--source', 'clips/door.mp4', '--start-time', '1800000000'],
       process: 'ingest',
       instance: 1,
       camera: 'door',

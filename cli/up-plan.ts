@@ -23,6 +23,8 @@ export interface PlanInput {
   readonly execPath: string;
   /** the facestream entry script (bin/facestream.js) */
   readonly entry: string;
+  /** epoch seconds the files' first frames are dated (one value per run of up) */
+  readonly startTimeS: number;
 }
 
 export interface PlannedChild {
@@ -63,6 +65,8 @@ export function parseInstances(text: string): readonly [process: string, count: 
   return [m[1]!, count];
 }
 
+const isLive = (url: string) => /^(rtsp|rtsps|rtmp|http|https|udp|tcp|srt):\/\//i.test(url);
+
 export function planChildren(input: PlanInput): PlannedChild[] {
   const { topology, sources } = input;
   const instances = input.instances ?? {};
@@ -95,7 +99,9 @@ export function planChildren(input: PlanInput): PlannedChild[] {
         children.push({
           name: `${proc.name}@${s.camera}`,
           command: input.execPath,
-          args: [...common(i), '--camera', s.camera, '--source', s.url, ...tail],
+          // a file's frames are dated from one start time for the whole run, so a restarted ingest repeats the
+          // same timestamps and the tracker recognises the frames it already has
+          args: [...common(i), '--camera', s.camera, '--source', s.url, ...(isLive(s.url) ? [] : ['--start-time', String(input.startTimeS)]), ...tail],
           process: proc.name,
           instance: i,
           camera: s.camera,

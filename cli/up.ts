@@ -62,6 +62,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
     ...(options.watchlist !== undefined ? { watchlist: resolve(cwd, options.watchlist) } : {}),
     ...(options.config !== undefined ? { config: resolve(cwd, options.config) } : {}),
     execPath: process.execPath,
+    startTimeS: Date.now() / 1000,
     entry: options.entry ?? ENTRY,
   });
   if (options.untilDone && !children.some((c) => c.runsLastStage)) {
