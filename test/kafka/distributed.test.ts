@@ -69,7 +69,7 @@ describe('distributed topology (real broker, every stage a process)', () => {
 
     const kafka = createKafkaClient({ brokers, clientId: 'dist-test', logger });
     const events = (await readUntilEnd(kafka, `${prefix}matches`, serde, cameras)).map((r) => r.value as FaceEvent);
-    const changes = (await readUntilEnd(kafka, `${prefix}episodes`, serde, cameras)).map((r) => r.value as EpisodeChange);
+    const changes = (await readUntilEnd(kafka, `${prefix}episodes`, serde, cameras, { everyPartition: true })).map((r) => r.value as EpisodeChange);
 
     const reference = [...embedded.values()].flatMap((r) => r.events);
     expect(reference.length).toBeGreaterThan(5);

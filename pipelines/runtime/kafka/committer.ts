@@ -6,6 +6,8 @@ import type { IHeaders, Producer, TopicOffsets } from 'kafkajs';
 
 export interface OutgoingMessage {
   readonly topic: string;
+  /** set for control records sent to a given partition; else the key decides */
+  readonly partition?: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers?: IHeaders;
@@ -47,10 +49,10 @@ export function bySize(messages: readonly OutgoingMessage[], maxBytes = MAX_SEND
 }
 
 function byTopic(messages: readonly OutgoingMessage[]) {
-  const topics = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders }>>();
+  const topics = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders; partition?: number }>>();
   for (const m of messages) {
     const list = topics.get(m.topic) ?? [];
-    list.push({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) });
+    list.push({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}), ...(m.partition !== undefined ? { partition: m.partition } : {}) });
     topics.set(m.topic, list);
   }
   return [...topics].map(([topic, msgs]) => ({ topic, messages: msgs }));

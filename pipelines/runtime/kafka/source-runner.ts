@@ -44,6 +44,7 @@ export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: 
     connect: () => producer.connect(),
     async endOfStream(camera) {
       for (const { topic } of outlets) {
+        // a source's outlets are keyed by camera: the marker follows the camera's data in its partition
         await producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key: serde.encodeKey(topic, camera), value: null, headers: endOfStreamHeaders() }] });
       }
       logger.info({ camera, topics: outlets.map((o) => o.topic) }, 'end of stream');

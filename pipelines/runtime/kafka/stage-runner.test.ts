@@ -90,7 +90,7 @@ describe('Kafka stage runner (real broker)', () => {
       clock: systemClock,
     });
     const running = runner.run();
-    const events = await readUntilEnd(kafka, names.topic('matches'), serde, ['cam-a'], 60_000);
+    const events = await readUntilEnd(kafka, names.topic('matches'), serde, ['cam-a'], { timeoutMs: 60_000 });
     const letters = await readUntil(kafka, names.topic(DEAD_LETTER_TOPIC), serde, (r) => r.length >= 4, 60_000);
     await runner.stop();
     await running;

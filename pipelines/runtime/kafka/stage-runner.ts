@@ -13,7 +13,7 @@ import { Mutex } from '../mutex.ts';
 import type { Clock, Stage, StageContext } from '../stage.ts';
 import { atLeastOnceCommitter, transactionalCommitter, type Committer, type InputProgress, type OutgoingMessage } from './committer.ts';
 import type { KafkaConfig } from './config.ts';
-import { controlOf, END_OF_STREAM, endOfStreamHeaders } from './control.ts';
+import { controlOf, END_OF_STREAM, endOfStreamHeaders, markerPartitions } from './control.ts';
 import { deadLetterMessage, type DeadLetterInput } from './dead-letter.ts';
 import { messageOf, verdictFor, withRetries, type FailureKind } from './errors.ts';
 import { createKafkaMetrics, type KafkaMetrics } from './metrics.ts';
@@ -62,6 +62,8 @@ export class KafkaStageRunner {
   private timer: NodeJS.Timeout | undefined;
   /** input records handled (processed or dead-lettered) by this instance */
   private consumed = 0;
+  /** partitions of the output topic, for control records that go to every partition */
+  private outputPartitions = 1;
   private stopping: Promise<void> | undefined;
   private readonly failed: Promise<never>;
   private fail!: (err: unknown) => void;
@@ -105,6 +107,7 @@ export class KafkaStageRunner {
     const ctx = this.context();
     await this.producer.connect();
     await this.consumer.connect();
+    if (this.opts.output) this.outputPartitions = await partitionCount(this.opts.kafka, this.opts.names.topic(this.opts.output.topic));
     await this.consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
     const { state } = stage;
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -170,6 +173,8 @@ export class KafkaStageRunner {
     const name = this.opts.stage.name;
     const labels = { stage: name };
     const out: OutgoingMessage[] = [];
+    /** cameras whose end-of-stream marker this chunk passes on */
+    const ended: string[] = [];
     let pending: Pending[] = [];
     const flushPending = async () => {
       await this.processPending(pending, partition, ctx, out);
@@ -182,8 +187,13 @@ export class KafkaStageRunner {
         const camera = String(await this.decode(message.key));
         await this.opts.stage.endOfStream?.(camera, ctx);
         out.push(...(await this.drainOutbox()));
-        this.logger.info({ camera }, 'end of stream');
-        if (this.opts.output) out.push({ topic: this.opts.names.topic(this.opts.output.topic), key: message.key, value: null, headers: endOfStreamHeaders() });
+        ended.push(camera);
+        if (this.opts.output) {
+          const topic = this.opts.names.topic(this.opts.output.topic);
+          for (const partition of markerPartitions(this.opts.output.codec.keyedBy, this.outputPartitions)) {
+            out.push({ topic, key: message.key, value: null, headers: endOfStreamHeaders(), ...(partition !== undefined ? { partition } : {}) });
+          }
+        }
         continue;
       }
       try {
@@ -208,6 +218,8 @@ export class KafkaStageRunner {
       this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'commit failed; retrying'),
     );
     endCommit();
+    // after the commit: downstream can now read everything of these cameras (`up --until-done` waits for this line)
+    for (const camera of ended) this.logger.info({ camera }, 'end of stream');
     const now = Date.now();
     for (const m of messages) this.kafkaMetrics.recordAgeSeconds.observe(labels, Math.max(0, now - Number(m.timestamp)) / 1000);
   }
@@ -285,5 +297,16 @@ export class StoppedSignal extends Error {
   constructor() {
     super('stopped');
     this.name = 'StoppedSignal';
+  }
+}
+
+async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 1;
+  } finally {
+    await admin.disconnect();
   }
 }

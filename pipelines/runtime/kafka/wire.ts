@@ -28,6 +28,8 @@ export interface WireOptions {
 
 /** How one topic's records become Avro values and back, and which key they are partitioned by. */
 export interface TopicCodec<T> {
+  /** what the key is: a camera id keeps a camera's records in one partition, in order; a scope spans cameras */
+  readonly keyedBy: 'camera' | 'scope';
   key(record: T): string;
   toWire(record: T): Promise<unknown>;
   fromWire(value: unknown): Promise<T>;
@@ -98,6 +100,7 @@ export function topicCodecs(opts: WireOptions) {
   const q = opts.cropJpegQuality;
   const { format } = opts;
   const frames: TopicCodec<Frame> = {
+    keyedBy: 'camera',
     key: (f) => f.camera,
     async toWire(f): Promise<Avro.Frame> {
       const { bytes, width, height } = await encodeImage(f.image, opts.jpegQuality, opts.frameMaxWidth, format);
@@ -109,6 +112,7 @@ export function topicCodecs(opts: WireOptions) {
     },
   };
   const detections: TopicCodec<FrameDetections> = {
+    keyedBy: 'camera',
     key: (d) => d.frame.camera,
     async toWire(d): Promise<Avro.FrameDetections> {
       const region = regionAroundFaces(d.pixels, d.faces);
@@ -124,16 +128,19 @@ export function topicCodecs(opts: WireOptions) {
     },
   };
   const faces: TopicCodec<FacePost> = {
+    keyedBy: 'camera',
     key: (p) => p.camera,
     toWire: (p) => postToWire(p, q, format),
     fromWire: (v) => postFromWire(v as Avro.FacePost),
   };
   const embeddings: TopicCodec<FaceEmbedding> = {
+    keyedBy: 'camera',
     key: (e) => e.post.camera,
     toWire: (e) => embeddingToWire(e, q, format),
     fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding),
   };
   const matches: TopicCodec<FaceEvent> = {
+    keyedBy: 'camera',
     key: (e) => e.embedding.post.camera,
     async toWire(e): Promise<Avro.FaceEvent> {
       return { ...e, embedding: await embeddingToWire(e.embedding, q, format), candidates: [...e.candidates] };
@@ -144,6 +151,7 @@ export function topicCodecs(opts: WireOptions) {
     },
   };
   const episodes: TopicCodec<EpisodeChange> = {
+    keyedBy: 'scope',
     key: (c) => c.scope,
     toWire: async (c): Promise<Avro.EpisodeChange> => ({ ...c, cameras: [...c.cameras] }),
     fromWire: async (v) => v as Avro.EpisodeChange,
