@@ -1,5 +1,6 @@
 // The Kafka stage runner against the real broker and facestream's schema registry: poison records go to the
 // dead-letter topic with their reason and coordinates, and the stage goes on with the next record.
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,12 @@ import { readUntil, readUntilEnd } from '../../../test/support/topic-reader.ts';
 import { createExactFaceIndex, createMatchStage, MatchConfig, watchListFromFaces } from '../../match/index.ts';
 import { systemClock, type Stage } from '../stage.ts';
 import { basis, facePost, faceEmbedding } from '../testing/index.ts';
+import { loadFaceModels } from '../../../models/face-models.ts';
+import { readPhoto } from '../../../models/image/read-photo.ts';
+import { deepfacePath } from '../../../models/testing/deepface.ts';
+import { cropAround } from '../../track/post-crop.ts';
+import { AttributesConfig, createEmbedStage, EmbedConfig } from '../../embed/index.ts';
+import type { FacePost } from '../../../schemas/records.ts';
 import { KafkaConfig } from './config.ts';
 import { endOfStreamHeaders } from './control.ts';
 import { DEAD_LETTER_TOPIC, kafkaNames } from './names.ts';
@@ -76,6 +83,7 @@ describe('Kafka stage runner (real broker)', () => {
 
     const index = createExactFaceIndex(watchListFromFaces([{ id: 'p1', dossier: 'alice', watchList: 'default', vector: basis(0) }]));
     const stage = createMatchStage({ config: validateOrThrow(MatchConfig, { confidence_threshold: 0.39 }, 'match'), index }) as Stage<unknown, unknown>;
+    const metrics = new Registry();
     const runner = new KafkaStageRunner({
       kafka,
       config,
@@ -86,7 +94,7 @@ describe('Kafka stage runner (real broker)', () => {
       output: { topic: 'matches', codec: codecs.matches as never },
       instance: '0',
       logger,
-      registry: new Registry(),
+      registry: metrics,
       clock: systemClock,
     });
     const running = runner.run();
@@ -108,5 +116,90 @@ describe('Kafka stage runner (real broker)', () => {
     expect(dead[2]!.error).toMatch(/schema|id/i);
     expect(dead[3]!.error).toMatch(/dimension/);
     expect(Buffer.compare(dead[1]!.value, poison.truncated)).toBe(0);
+    // what Prometheus scrapes from the stage (GET /metrics serves this registry)
+    const text = await metrics.metrics();
+    expect(text).toMatch(/facestream_dead_letters_total\{stage="match",kind="decode"\} 3/);
+    expect(text).toMatch(/facestream_dead_letters_total\{stage="match",kind="process"\} 1/);
+    expect(text).toMatch(/facestream_stage_records_in_total\{stage="match"\} 6/);
+    expect(text).toMatch(/facestream_consumer_lag\{stage="match",topic="[^"]+",partition="\d"\} 0/);
+    expect(text).toMatch(/facestream_commit_seconds_count\{stage="match"\} [1-9]/);
+  });
+
+  it('two instances of embed share the partitions of faces: each embeds the cameras of its partitions, together all', async () => {
+    // topics of its own: the first test left poison records on `embeddings`
+    const prefix = `${uniqueTopic('instances')}.`;
+    const names = kafkaNames(prefix);
+    const config = validateOrThrow(KafkaConfig, { topic_prefix: prefix }, 'kafka');
+    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+    await serde.registerAll();
+    const kafka = createKafkaClient({ brokers, clientId: 'instances-test', logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, (['faces', 'embeddings', DEAD_LETTER_TOPIC] as const).map((t) => dataTopicConfig(config, names, t)));
+    await admin.disconnect();
+    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
+    const models = await loadFaceModels({ detect: { min_score: 0.65, min_face_size: 0, tiling: false, tile_grid: 2 }, intraOpThreads: 1 });
+    try {
+      const photo = await readPhoto(deepfacePath('img1.jpg'));
+      const face = (await models.detect(photo))[0]!;
+      const crop = cropAround({ left: 0, top: 0, image: photo }, face.box);
+
+      const assigned: Array<Set<number>> = [new Set(), new Set()];
+      const runners = ['0', '1'].map((instance, i) => {
+        // what each instance logs: its partition assignments
+        const sink = new Writable({
+          write(chunk: Buffer, _enc, done) {
+            const line = JSON.parse(chunk.toString()) as { msg?: string; partitions?: number[] };
+            if (line.msg === 'partitions assigned') assigned[i] = new Set(line.partitions);
+            done();
+          },
+        });
+        const stage = createEmbedStage({
+          models,
+          embed: validateOrThrow(EmbedConfig, {}, 'embed'),
+          attributes: validateOrThrow(AttributesConfig, {}, 'attributes'),
+        }) as Stage<unknown, unknown>;
+        const registry = new Registry();
+        const runner = new KafkaStageRunner({
+          kafka,
+          config,
+          names,
+          serde,
+          stage,
+          input: { topic: 'faces', codec: codecs.faces as never },
+          output: { topic: 'embeddings', codec: codecs.embeddings as never },
+          instance,
+          logger: pino({ level: 'info' }, sink),
+          registry,
+          clock: systemClock,
+        });
+        return { runner, registry, running: runner.run() };
+      });
+      // both members in the group, the partitions split between them
+      for (let i = 0; i < 300 && !(assigned[0]!.size > 0 && assigned[1]!.size > 0 && assigned[0]!.size + assigned[1]!.size === 4); i++) await new Promise((r) => setTimeout(r, 100));
+      expect([...assigned[0]!, ...assigned[1]!].sort()).toEqual([0, 1, 2, 3]);
+
+      const cameras = Array.from({ length: 8 }, (_, i) => `cam-${i}`);
+      const posts: FacePost[] = cameras.flatMap((camera) => [1, 2].map((postNo) => ({ ...facePost({ camera, trackId: `${camera}-1`, postNo }), face, crop })));
+      const producer = kafka.producer();
+      await producer.connect();
+      const messages = await Promise.all(posts.map(async (p) => ({ key: serde.encodeKey('faces', p.camera), value: serde.encodeValue('faces', (await codecs.faces.toWire(p)) as never) })));
+      // one request each: a crop of this large photo is a few hundred KB
+      for (const m of [...messages, ...cameras.map((c) => ({ key: serde.encodeKey('faces', c), value: null, headers: endOfStreamHeaders() }))]) {
+        await producer.send({ topic: names.topic('faces'), messages: [m] });
+      }
+      await producer.disconnect();
+
+      const embedded = await readUntilEnd(kafka, names.topic('embeddings'), serde, cameras, { timeoutMs: 90_000 });
+      for (const r of runners) await r.runner.stop();
+      await Promise.all(runners.map((r) => r.running));
+      expect(embedded).toHaveLength(posts.length);
+      const consumed = await Promise.all(runners.map(async (r) => (await r.registry.getSingleMetric('facestream_stage_records_in_total')!.get()).values.reduce((n, v) => n + v.value, 0)));
+      // each instance consumed the posts (and markers) of the cameras in its partitions, none twice
+      expect(consumed.every((n) => n > 0)).toBe(true);
+      expect(consumed[0]! + consumed[1]!).toBe(posts.length + cameras.length);
+    } finally {
+      await models.close();
+    }
   });
 });
