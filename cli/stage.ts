@@ -64,7 +64,12 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   collectDefaultMetrics({ register: metricsRegistry });
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
-    const serde = createTopicSerde({ registryUrl: config.kafka.schema_registry_url, topicPrefix: config.kafka.topic_prefix, logger });
+    const serde = createTopicSerde({
+      registryUrl: config.kafka.schema_registry_url,
+      topicPrefix: config.kafka.topic_prefix,
+      logger,
+      registerRetry: { attempts: config.kafka.max_retries + 1 },
+    });
     await serde.registerAll();
     metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
     logger.info({ metrics: metrics.url }, 'metrics served');
