@@ -1,17 +1,19 @@
-// The records that flow between stages. These are the in-process shapes; the Kafka-dataflow work gives each
-// topic an Avro schema in this folder and derives the wire types from it (DESIGN.md §3).
+// The records that flow between stages, in process. Each is derived from the Avro record of its topic
+// (schemas/avro/*.avsc → generated/avro-types.ts, the one source of truth for fields and their docs); only what
+// is held differently in process is replaced here, each with why. pipelines/runtime/kafka/wire.ts converts.
+import type * as Avro from './generated/avro-types.ts';
 
-/** Axis-aligned box in absolute pixels of the frame it was found in; x2/y2 exclusive. */
-export interface Box {
-  readonly x1: number;
-  readonly y1: number;
-  readonly x2: number;
-  readonly y2: number;
-}
+export type Box = Avro.Box;
+export type HeadPose = Avro.HeadPose;
+export type PostType = Avro.PostType;
+export type MatchCandidate = Avro.MatchCandidate;
+export type EpisodeChangeKind = Avro.EpisodeChangeKind;
+export type EpisodeChange = Avro.EpisodeChange;
 
+/** [x, y] in frame pixels; on the wire a plain number[] */
 export type Point = readonly [number, number];
 
-/** Packed 8-bit RGB pixels, row stride = width × 3. */
+/** Packed 8-bit RGB pixels, row stride = width × 3. In process only: on the wire pixels travel as JPEG/PNG bytes. */
 export interface RgbImage {
   readonly width: number;
   readonly height: number;
@@ -19,22 +21,14 @@ export interface RgbImage {
 }
 
 /** What identifies and places a frame, without its pixels: records after detection carry this. */
-export interface FrameInfo {
-  readonly camera: string;
-  /** 0-based index among sampled frames of this camera; with `camera` it identifies the frame. */
-  readonly seq: number;
-  /** Wall-clock time of the frame, ms since the epoch (stream start + pts for files). */
-  readonly ts: number;
-  /** Seconds since the start of the stream, from the stream's own timestamps. */
-  readonly t_s: number;
-  /** size of the whole frame; boxes are in its pixels */
-  readonly width: number;
-  readonly height: number;
+export interface FrameInfo extends Omit<Avro.FrameInfo, 'frameRef'> {
+  /** absent rather than null when the frame was not stored */
+  readonly frameRef?: string;
 }
 
 /** A sampled frame (topic `frames`). */
-export interface Frame extends FrameInfo {
-  /** the whole frame, width × height */
+export interface Frame extends Omit<Avro.Frame, 'frameRef' | 'image'>, Pick<FrameInfo, 'frameRef'> {
+  /** the frame decoded, width × height (JPEG/PNG on the wire) */
   readonly image: RgbImage;
   /**
    * In process only, never on the wire: the same frame squeezed by the decoder to the detector's whole-frame input
@@ -47,123 +41,47 @@ export interface Frame extends FrameInfo {
  * Pixels of part of a frame, at the frame's scale: `image` starts at (`left`, `top`) of the frame. In process
  * it is often the whole frame (left = top = 0, no copy); across Kafka only the part around faces travels.
  */
-export interface ImageRegion {
-  readonly left: number;
-  readonly top: number;
+export interface ImageRegion extends Omit<Avro.ImageRegion, 'width' | 'height' | 'image'> {
+  /** decoded; its own width and height are the region's (on the wire: JPEG/PNG bytes beside width and height) */
   readonly image: RgbImage;
 }
 
-export interface HeadPose {
-  readonly yaw: number;
-  readonly pitch: number;
-  readonly roll: number;
-}
-
 /** One face as the detect stage sees it. */
-export interface DetectedFace {
-  readonly box: Box;
-  /** detector confidence 0..1 */
-  readonly score: number;
-  /** eyes (left, right as seen in the image), nose tip, mouth corners (left, right) */
+export interface DetectedFace extends Omit<Avro.DetectedFace, 'landmarks5' | 'appearance'> {
+  /** eyes (left, right as seen in the image), nose tip, mouth corners (left, right) as pairs, not number[][] */
   readonly landmarks5: readonly Point[];
-  readonly pose: HeadPose;
-  /** variance of the Laplacian of the grey face crop, normalised to a 0..1 scale */
-  readonly sharpness: number;
-  /** FindFace scale: 0 best, -1 good, -2 satisfactory, -5 useless */
-  readonly quality: number;
-  /** cheap appearance descriptor (L2-normalised) that the tracker uses to tell nearby faces apart */
+  /** L2-normalised appearance descriptor as Float32Array, not number[] */
   readonly appearance: Float32Array;
 }
 
 /** Detections of one frame (topic `detections`). */
-export interface FrameDetections {
+export interface FrameDetections extends Omit<Avro.FrameDetections, 'frame' | 'faces' | 'pixels'> {
   readonly frame: FrameInfo;
   readonly faces: readonly DetectedFace[];
-  /** pixels covering every face of `faces` (the tracker crops best shots from them) */
+  /** pixels covering every face of `faces`, always present in process (null on the wire when there are no faces) */
   readonly pixels: ImageRegion;
 }
 
-export type PostType = 'realtime' | 'overall';
-
 /** A track's best shot (topic `faces`), FindFace's "face post". */
-export interface FacePost {
-  readonly camera: string;
-  readonly trackId: string;
-  /** 1-based post number within the track */
-  readonly postNo: number;
-  readonly postType: PostType;
+export interface FacePost extends Omit<Avro.FacePost, 'frame' | 'face' | 'crop'> {
   readonly frame: FrameInfo;
   readonly face: DetectedFace;
   /** pixels around the face, wide enough for every crop the models take (see pipelines/track/post-crop.ts) */
   readonly crop: ImageRegion;
-  readonly trackFirstTs: number;
-  readonly trackLastTs: number;
-  readonly trackFirstT: number;
-  readonly trackLastT: number;
-  /** frames the track was seen in up to this post */
-  readonly trackFrames: number;
 }
 
-export interface ClassAttribute<Name extends string = string> {
-  readonly name: Name;
-  readonly confidence: number;
-}
-
-/** FindFace "features"; a head switched off or unavailable is absent. */
-export interface FaceAttributes {
-  readonly gender?: ClassAttribute<'male' | 'female'>;
-  /** years; see docs/MODELS.md for its measured accuracy before trusting it */
-  readonly age?: number;
-  readonly emotions?: ClassAttribute<'angry' | 'disgust' | 'fear' | 'happy' | 'sad' | 'surprise' | 'neutral'>;
-  readonly eyes?: ClassAttribute<'open' | 'closed'>;
-  readonly liveness?: ClassAttribute<'real' | 'fake'>;
-  readonly headpose?: HeadPose;
-}
+/** FindFace "features"; a head switched off or unavailable is absent in process (null on the wire). */
+export type FaceAttributes = { readonly [K in keyof Avro.FaceAttributes]?: NonNullable<Avro.FaceAttributes[K]> };
 
 /** A face post with its vector and attributes (topic `embeddings`). */
-export interface FaceEmbedding {
+export interface FaceEmbedding extends Omit<Avro.FaceEmbedding, 'post' | 'vector' | 'attributes'> {
   readonly post: FacePost;
-  readonly modelId: string;
-  /** L2-normalised */
+  /** L2-normalised, as Float32Array rather than number[] */
   readonly vector: Float32Array;
   readonly attributes: FaceAttributes;
-  /** false when the vector was reused from an earlier post of the same track (adaptive re-embedding) */
-  readonly fresh: boolean;
-}
-
-export interface MatchCandidate {
-  readonly dossier: string;
-  readonly dossierFace: string;
-  readonly watchList: string;
-  readonly confidence: number;
 }
 
 /** A face event (topic `matches`): FindFace's event. */
-export interface FaceEvent {
-  /** deterministic: hash of camera, track id and post number */
-  readonly id: string;
+export interface FaceEvent extends Omit<Avro.FaceEvent, 'embedding'> {
   readonly embedding: FaceEmbedding;
-  /** best candidate first */
-  readonly candidates: readonly MatchCandidate[];
-  readonly matched: boolean;
-  readonly dossier: string | null;
-  readonly confidence: number;
-}
-
-export type EpisodeChangeKind = 'open' | 'event' | 'close';
-
-/** Episode lifecycle changes (topic `episodes`). */
-export interface EpisodeChange {
-  readonly kind: EpisodeChangeKind;
-  readonly episodeId: string;
-  readonly scope: string;
-  readonly eventId: string | null;
-  readonly bestEventId: string;
-  readonly eventsCount: number;
-  readonly dossier: string | null;
-  readonly cameras: readonly string[];
-  readonly startTs: number;
-  readonly endTs: number;
-  readonly startT: number;
-  readonly endT: number;
 }
