@@ -9,7 +9,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../cli/analyze.ts';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
-import { up } from '../../cli/up.ts';
 import type { Report } from '../../report/schema.ts';
 import type { EpisodeChange, FaceEvent } from '../../schemas/generated/avro-types.ts';
 import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
@@ -17,6 +16,7 @@ import { createTopicSerde, type TopicSerde } from '../../schemas/serde/topic-ser
 import { DEMO_CLIP, DEMO_WATCHLIST, VIDEO } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 import { readUntilEnd } from '../support/topic-reader.ts';
+import { upUntilDone } from '../support/up-until-done.ts';
 
 const logger = pino({ level: 'silent' });
 const SOURCES = [
@@ -52,20 +52,8 @@ describe('distributed topology (real broker, every stage a process)', () => {
   });
 
   it('gives the same events and episodes as the embedded topology', async () => {
-    const lines: string[] = [];
-    const code = await up({
-      topology: 'distributed',
-      sources: SOURCES,
-      watchlist: DEMO_WATCHLIST,
-      untilDone: true,
-      config: losslessConfig,
-      handleSignals: false,
-      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
-      cwd: await mkdtemp(join(tmpdir(), 'fs-up-')),
-      print: (l) => lines.push(l),
-      output: (l) => lines.push(`[${l.name}] ${l.line}`),
-    });
-    expect(code, lines.slice(-40).join('\n')).toBe(0);
+    const { code, log } = await upUntilDone({ topology: 'distributed', sources: SOURCES, watchlist: DEMO_WATCHLIST, brokers, registryUrl: registry.url, prefix, config: losslessConfig });
+    expect(code, log.slice(-40).join('\n')).toBe(0);
 
     const kafka = createKafkaClient({ brokers, clientId: 'dist-test', logger });
     const events = (await readUntilEnd(kafka, `${prefix}matches`, serde, cameras)).map((r) => r.value as FaceEvent);
@@ -86,19 +74,8 @@ describe('distributed topology (real broker, every stage a process)', () => {
 
   it('edge topology (ingest+detect+track fused, JPEG crops over Kafka): the same events and identities', async () => {
     const edgePrefix = `${uniqueTopic('edge')}.`;
-    const lines: string[] = [];
-    const code = await up({
-      topology: 'edge',
-      sources: SOURCES,
-      watchlist: DEMO_WATCHLIST,
-      untilDone: true,
-      handleSignals: false,
-      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: edgePrefix },
-      cwd: await mkdtemp(join(tmpdir(), 'fs-up-')),
-      print: (l) => lines.push(l),
-      output: (l) => lines.push(`[${l.name}] ${l.line}`),
-    });
-    expect(code, lines.slice(-40).join('\n')).toBe(0);
+    const { code, log } = await upUntilDone({ topology: 'edge', sources: SOURCES, watchlist: DEMO_WATCHLIST, brokers, registryUrl: registry.url, prefix: edgePrefix });
+    expect(code, log.slice(-40).join('\n')).toBe(0);
     const kafka = createKafkaClient({ brokers, clientId: 'edge-test', logger });
     const edgeSerde = createTopicSerde({ registryUrl: registry.url, topicPrefix: edgePrefix, logger });
     const events = (await readUntilEnd(kafka, `${edgePrefix}matches`, edgeSerde, cameras)).map((r) => r.value as FaceEvent);

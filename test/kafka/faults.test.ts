@@ -10,7 +10,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../cli/analyze.ts';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
-import { up } from '../../cli/up.ts';
 import type { Report } from '../../report/schema.ts';
 import type { EpisodeChange, FaceEvent } from '../../schemas/generated/avro-types.ts';
 import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
@@ -18,6 +17,7 @@ import { createTopicSerde, type TopicSerde } from '../../schemas/serde/topic-ser
 import { DEMO_CLIP, DEMO_WATCHLIST, VIDEO } from '../paths.ts';
 import { kafkaBrokers, ownKafka, uniqueTopic } from '../support/kafka.ts';
 import { readUntilEnd } from '../support/topic-reader.ts';
+import { upUntilDone } from '../support/up-until-done.ts';
 
 const logger = pino({ level: 'silent' });
 const SOURCES = [
@@ -39,7 +39,7 @@ async function firstRecord(kafka: Kafka, topic: string): Promise<void> {
 interface Outcome {
   readonly events: FaceEvent[];
   readonly changes: EpisodeChange[];
-  readonly log: string[];
+  readonly log: readonly string[];
 }
 
 /**
@@ -83,23 +83,19 @@ describe('faults in the distributed topology (real broker)', () => {
     const serde: TopicSerde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
     const kafka = createKafkaClient({ brokers, clientId: 'faults-test', logger });
     const pids = new Map<string, number>();
-    const log: string[] = [];
-    const running = up({
+    const running = upUntilDone({
       topology: 'distributed',
       sources: SOURCES,
       watchlist: DEMO_WATCHLIST,
+      brokers,
+      registryUrl: registry.url,
+      prefix,
       config,
-      untilDone: true,
-      handleSignals: false,
       restartBackoff: { initialMs: 200, maxMs: 2000 },
-      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
-      cwd: await mkdtemp(join(tmpdir(), 'fs-up-')),
-      print: (l) => {
-        log.push(l);
+      onPrint: (l) => {
         const started = /^started (\S+) \(pid (\d+)\)/.exec(l);
         if (started) pids.set(started[1]!, Number(started[2]));
       },
-      output: (l) => log.push(`[${l.name}] ${l.line}`),
     });
     const faulted = (async () => {
       for (let i = 0; i < 600 && !pids.has('episodes'); i++) await new Promise((r) => setTimeout(r, 100));
@@ -107,7 +103,7 @@ describe('faults in the distributed topology (real broker)', () => {
       await firstRecord(kafka, `${prefix}matches`);
       await fault(pids);
     })();
-    const code = await running;
+    const { code, log } = await running;
     await faulted;
     expect(code, log.slice(-40).join('\n')).toBe(0);
     const events = (await readUntilEnd(kafka, `${prefix}matches`, serde, cameras)).map((r) => r.value as FaceEvent);
