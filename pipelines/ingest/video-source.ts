@@ -7,6 +7,7 @@ import { CodecContext, Frame, Packet } from 'node-av/lib';
 import { FilterAPI } from 'node-av/api';
 import { AVERROR_EAGAIN, AVERROR_EOF, AV_FRAME_FLAG_CORRUPT, AV_NOPTS_VALUE, EOF } from 'node-av/constants';
 import type { RgbImage } from '../../schemas/records.ts';
+import { newSharedPixels } from '../../models/worker/shared-image.ts';
 import { SourceError } from './errors.ts';
 import { liveReadFailure, ffmpegText } from './ffmpeg-errors.ts';
 import { openInput, type OpenOptions, type VideoInfo } from './open-input.ts';
@@ -201,7 +202,7 @@ function packedShared(frame: Frame): Uint8Array {
   const stride = frame.linesize[0];
   const row = frame.width * 3;
   if (!plane || stride === undefined || stride < row) throw new Error(`scale filter produced a frame without packed RGB (linesize ${String(stride)})`);
-  const data = new Uint8Array(new SharedArrayBuffer(row * frame.height));
+  const data = newSharedPixels(row * frame.height);
   if (stride === row) data.set(plane.subarray(0, row * frame.height));
   else for (let y = 0; y < frame.height; y++) data.set(plane.subarray(y * stride, y * stride + row), y * row);
   return data;
