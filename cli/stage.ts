@@ -18,6 +18,8 @@ import { TOPOLOGIES } from '../topologies/registry.ts';
 import { createRunContext } from './context.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
+import { localFrameStore, type FrameStore } from '../stores/frames/local-frame-store.ts';
+import type { Logger } from 'pino';
 
 export interface StageCommandOptions {
   readonly topology: string;
@@ -73,8 +75,11 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     await serde.registerAll();
     metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
     logger.info({ metrics: metrics.url }, 'metrics served');
+    const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
+    if (frameStore) pruneEveryHour(frameStore, config.frame_store.retention_hours, logger, signal);
     const deps: StageDeps = {
       config,
+      ...(frameStore ? { frameStore } : {}),
       ...(run ? { models: run.models } : {}),
       index: run?.index ?? createExactFaceIndex(watchListFromFaces([])),
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
@@ -104,4 +109,17 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     await metrics?.close();
     await run?.models.close();
   }
+}
+
+/** Deletes the frame store's hours older than the retention, now and every hour until `signal` aborts. */
+function pruneEveryHour(store: FrameStore, retentionHours: number, logger: Logger, signal: AbortSignal): void {
+  const prune = () =>
+    void store.prune(Date.now() - retentionHours * 3_600_000).then(
+      (hours) => hours > 0 && logger.info({ hours }, 'frame store: old hours deleted'),
+      (err: unknown) => logger.warn({ err: (err as Error).message }, 'frame store: pruning failed'),
+    );
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

@@ -10,6 +10,7 @@ import { MatchConfig, EnrolConfig } from '../pipelines/match/config.ts';
 import { EpisodesConfig } from '../pipelines/episodes/config.ts';
 import { RuntimeConfig } from '../pipelines/runtime/config.ts';
 import { KafkaConfig } from '../pipelines/runtime/kafka/config.ts';
+import { FrameStoreConfig } from '../stores/frames/config.ts';
 
 export const FacestreamConfig = Type.Object(
   {
@@ -26,6 +27,7 @@ export const FacestreamConfig = Type.Object(
     enrol: EnrolConfig,
     runtime: RuntimeConfig,
     kafka: KafkaConfig,
+    frame_store: FrameStoreConfig,
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@
 // (topics, state stores, factory) plus how to build it from the shared dependencies. Topologies pick from here.
 import type { FacestreamConfig } from '../config/schema.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
+import type { FrameStore } from '../stores/frames/local-frame-store.ts';
 import { detectStage } from './detect/index.ts';
 import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
@@ -17,6 +18,8 @@ export interface StageDeps {
   /** what ingest reads */
   readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number };
   readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
+  /** where ingest keeps full frames as evidence (Kafka deployments with frame_store.dir) */
+  readonly frameStore?: FrameStore;
 }
 
 function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
@@ -30,7 +33,10 @@ function modelsOf(deps: StageDeps, stage: string): FaceModels {
 }
 
 export const STAGES = {
-  ingest: { ...ingestSource, build: (d: StageDeps) => ingestSource.create({ ...sourceOf(d), config: d.config.ingest }) },
+  ingest: {
+    ...ingestSource,
+    build: (d: StageDeps) => ingestSource.create({ ...sourceOf(d), config: d.config.ingest, ...(d.frameStore ? { frameStore: d.frameStore } : {}) }),
+  },
   detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect') }) },
   track: {
     ...trackStage,

@@ -7,6 +7,7 @@ import { mockContext } from '../runtime/testing/index.ts';
 import { IngestConfig } from './config.ts';
 import { SourceError } from './errors.ts';
 import { createIngestSource, INGEST_COUNTERS } from './stage.ts';
+import { localFrameStore } from '../../stores/frames/local-frame-store.ts';
 import { CLASSROOM, corruptCopy, makeTempDir, mp4Boxes, removeDir, truncateCopy } from './testing/media.ts';
 
 const config = (over: Record<string, unknown>): IngestConfig => validateOrThrow(IngestConfig, { ...over }, 'ingest');
@@ -60,6 +61,15 @@ describe('ingest source on a file', () => {
     const frames = ctx.forwarded;
     expect(frames).toHaveLength(15);
     frames.forEach((f, k) => expect(arrivals[k]!).toBeGreaterThanOrEqual(f.t_s * 1000 - 5));
+  });
+
+  it('keeps each frame in the frame store and refers to it', async () => {
+    const store = localFrameStore(dir);
+    const ctx = mockContext<Frame>({ now: 1 });
+    await createIngestSource({ camera: 'cam 9', url: CLASSROOM, config: config({ fps: 5, start_stream_timestamp: 1_800_000_000 }), frameStore: store }).run(ctx, new AbortController().signal);
+    expect(ctx.forwarded).toHaveLength(15);
+    for (const f of ctx.forwarded) expect(f.frameRef).toBe(join('cam%209', '2027-01-15-08', `${f.seq}.jpg`));
+    expect((await store.get(ctx.forwarded[3]!.frameRef!)).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
   it('frames carry the detector-size image when given the detector input, and only then', async () => {

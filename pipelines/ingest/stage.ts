@@ -1,6 +1,7 @@
 // Ingest source: one video source of one camera → Frame records. Decoding lives in video-source.ts; this shell
 // numbers the sampled frames, gives them timestamps and counts skipped problems as metrics.
 import type { Frame } from '../../schemas/records.ts';
+import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
 import type { IngestConfig } from './config.ts';
 import { parseSource } from './source-url.ts';
@@ -16,6 +17,8 @@ export interface IngestSourceOptions {
   readonly decodeThreads?: number;
   /** the detector's whole-frame input size (FaceModels.detectorInput): frames then carry that image too */
   readonly detectorInput?: { readonly width: number; readonly height: number };
+  /** keeps every frame as evidence; frames then carry its reference (frameRef) */
+  readonly frameStore?: FrameStore;
   readonly name?: string;
 }
 
@@ -82,7 +85,9 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
           if (config.realtime && !live) await paced(liveBaseMs + t_s * 1000 - ctx.clock.now(), signal);
-          const frame: Frame = { camera, seq: seq++, ts: Math.round(ts), t_s, width: f.image.width, height: f.image.height, image: f.image };
+          const frameTs = Math.round(ts);
+          const frameRef = options.frameStore ? await options.frameStore.put(camera, seq, frameTs, f.image) : undefined;
+          const frame: Frame = { camera, seq: seq++, ts: frameTs, t_s, width: f.image.width, height: f.image.height, image: f.image, ...(frameRef ? { frameRef } : {}) };
           await ctx.forward(f.detectorImage ? { ...frame, detectorImage: f.detectorImage } : frame);
         }
       } finally {

@@ -2,7 +2,7 @@
 // clips as two cameras at once. What downstream reads from `matches` and `episodes` is what the embedded
 // topology reports for the same clips: the same event ids, identities, similarities and episodes. Pixels cross
 // losslessly (kafka.image_format png) so that equality is exact; JPEG's effect is measured in bench/.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -35,13 +35,16 @@ describe('distributed topology (real broker, every stage a process)', () => {
   const prefix = `${uniqueTopic('dist')}.`;
   const embedded = new Map<string, Report>();
   let losslessConfig: string;
+  let frameStoreDir: string;
 
   beforeAll(async () => {
     brokers = await kafkaBrokers();
     registry = await startSchemaRegistry({ port: 0 });
     serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
-    losslessConfig = join(await mkdtemp(join(tmpdir(), 'fs-cfg-')), 'lossless.json');
-    await writeFile(losslessConfig, JSON.stringify({ kafka: { image_format: 'png' } }));
+    const dir = await mkdtemp(join(tmpdir(), 'fs-cfg-'));
+    frameStoreDir = join(dir, 'frames');
+    losslessConfig = join(dir, 'lossless.json');
+    await writeFile(losslessConfig, JSON.stringify({ kafka: { image_format: 'png' }, frame_store: { dir: frameStoreDir } }));
     for (const { camera, url } of SOURCES) {
       const { report } = await analyze({ source: url, overrides: { camera }, watchlistDir: DEMO_WATCHLIST, progress: false, printEvents: false, logLevel: 'silent' });
       embedded.set(camera, report);
@@ -66,6 +69,9 @@ describe('distributed topology (real broker, every stage a process)', () => {
     // pixels cross losslessly here, so even the similarities are the embedded topology's (the report rounds to 4 places)
     const confidence = new Map(reference.map((e) => [e.id, e.confidence]));
     for (const e of events) expect(e.confidence, e.id).toBeCloseTo(confidence.get(e.id)!, 3);
+
+    // every event refers to its full frame, kept by ingest in the frame store
+    for (const e of events) expect((await readFile(join(frameStoreDir, e.embedding.post.frame.frameRef!))).subarray(0, 2), e.id).toEqual(Buffer.from([0xff, 0xd8]));
 
     const closed = changes.filter((c) => c.kind === 'close').map((c) => `${c.episodeId} ${c.dossier ?? '-'} ${c.eventsCount} ${c.startT.toFixed(2)}-${c.endT.toFixed(2)}`);
     const referenceEpisodes = [...embedded.values()].flatMap((r) => r.episodes.map((e) => `${e.id} ${e.dossier ?? '-'} ${e.events_count} ${e.start_s.toFixed(2)}-${e.end_s.toFixed(2)}`));

@@ -35,8 +35,8 @@ export interface TopicCodec<T> {
   fromWire(value: unknown): Promise<T>;
 }
 
-const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: null });
-const fromFrameInfo = ({ frameRef: _ref, ...f }: Avro.FrameInfo): FrameInfo => f;
+const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: f.frameRef ?? null });
+const fromFrameInfo = ({ frameRef, ...f }: Avro.FrameInfo): FrameInfo => (frameRef === null ? f : { ...f, frameRef });
 
 const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: f.landmarks5.map((p) => [...p]), appearance: Array.from(f.appearance) });
 const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
@@ -104,11 +104,11 @@ export function topicCodecs(opts: WireOptions) {
     key: (f) => f.camera,
     async toWire(f): Promise<Avro.Frame> {
       const { bytes, width, height } = await encodeImage(f.image, opts.jpegQuality, opts.frameMaxWidth, format);
-      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: null, image: bytes };
+      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: f.frameRef ?? null, image: bytes };
     },
     async fromWire(value) {
-      const { image, frameRef: _ref, ...info } = value as Avro.Frame;
-      return { ...info, image: await decodeImage(image) };
+      const { image, frameRef, ...info } = value as Avro.Frame;
+      return { ...info, image: await decodeImage(image), ...(frameRef === null ? {} : { frameRef }) };
     },
   };
   const detections: TopicCodec<FrameDetections> = {
