@@ -66,8 +66,11 @@ async function createTopics(kafka: Kafka, topics: readonly ITopicConfig[], logge
 export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<RunningProcess> {
   const { spec, config, kafka, serde, logger } = opts;
   const names = kafkaNames(config.kafka.topic_prefix);
-  const codecs: TopicCodecs = topicCodecs({ format: config.kafka.image_format, jpegQuality: config.kafka.jpeg_quality, cropJpegQuality: config.kafka.crop_jpeg_quality, frameMaxWidth: config.kafka.frame_max_width });
-  const codecOf = (t: Topic) => codecs[t] as TopicCodec<unknown>;
+  const wire = { format: config.kafka.image_format, jpegQuality: config.kafka.jpeg_quality, cropJpegQuality: config.kafka.crop_jpeg_quality, frameMaxWidth: config.kafka.frame_max_width };
+  const codecs: TopicCodecs = topicCodecs(wire);
+  // a stage that never reads pixels gets its input's images passed through undecoded
+  const undecoded: TopicCodecs = topicCodecs({ ...wire, decodePixels: false });
+  const codecOf = (t: Topic, readsPixels = true) => (readsPixels ? codecs : undecoded)[t] as TopicCodec<unknown>;
   await createTopics(kafka, topicsOf(spec, opts.process).map((t) => dataTopicConfig(config.kafka, names, t)), logger);
 
   const stops: Array<() => Promise<void>> = [];
@@ -83,7 +86,7 @@ export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<Runn
         names,
         serde,
         stage,
-        input: { topic: part.input, codec: codecOf(part.input) },
+        input: { topic: part.input, codec: codecOf(part.input, STAGES[part.stage].readsPixels) },
         output: part.output ? { topic: part.output, codec: codecOf(part.output) } : null,
         instance: opts.instance,
         logger,

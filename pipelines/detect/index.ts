@@ -10,5 +10,7 @@ export const detectStage = {
   input: TOPICS.frames,
   output: TOPICS.detections,
   stores: [],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: true,
   create: createDetectStage,
 } as const;

@@ -11,5 +11,7 @@ export const embedStage = {
   input: TOPICS.faces,
   output: TOPICS.embeddings,
   stores: ['reid-state'],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: true,
   create: createEmbedStage,
 } as const;

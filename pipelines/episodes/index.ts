@@ -24,5 +24,7 @@ export const episodesStage = {
   input: TOPICS.matches,
   output: TOPICS.episodes,
   stores: [EPISODES_STATE_STORE],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: false,
   create: createEpisodesStage,
 } as const;

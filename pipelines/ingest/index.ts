@@ -12,5 +12,7 @@ export const ingestSource = {
   input: null,
   output: TOPICS.frames,
   stores: [],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: false,
   create: createIngestSource,
 } as const;

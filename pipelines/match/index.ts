@@ -13,5 +13,7 @@ export const matchStage = {
   input: TOPICS.embeddings,
   output: TOPICS.matches,
   stores: [],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: false,
   create: createMatchStage,
 } as const;

@@ -12,5 +12,7 @@ export const trackStage = {
   input: TOPICS.detections,
   output: TOPICS.faces,
   stores: [TRACK_STATE_STORE],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: true,
   create: createTrackStage,
 } as const;

@@ -46,4 +46,15 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
   }
 }
 
+/**
+ * An image passed through undecoded, for a stage that never reads pixels (match, episodes): it has the size but
+ * no data, and encodeImage() gives back the bytes it came as. Decoding a crop per record would cost more than
+ * the rest of such a stage's work.
+ */
+export function undecodedImage(bytes: Buffer, width: number, height: number): RgbImage {
+  const data = new Uint8Array(0);
+  sourceBytes.set(data, bytes);
+  return { width, height, data };
+}
+
 export const EMPTY_IMAGE: RgbImage = Object.freeze({ width: 0, height: 0, data: new Uint8Array(0) });

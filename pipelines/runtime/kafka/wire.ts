@@ -17,10 +17,12 @@ import type {
 } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
 import type { Topic } from '../../../topologies/names.ts';
-import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, type ImageFormat } from './image-codec.ts';
+import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, undecodedImage, type ImageFormat } from './image-codec.ts';
 
 export interface WireOptions {
   readonly format: ImageFormat;
+  /** false for a consumer that never reads pixels: images are passed through undecoded (image-codec.ts) */
+  readonly decodePixels?: boolean;
   readonly jpegQuality: number;
   readonly cropJpegQuality: number;
   readonly frameMaxWidth: number;
@@ -49,8 +51,8 @@ async function regionToWire(r: ImageRegion, quality: number, format: ImageFormat
   const { bytes, width, height } = await encodeImage(r.image, quality, Infinity, format);
   return { left: r.left, top: r.top, width, height, image: bytes };
 }
-async function regionFromWire(r: Avro.ImageRegion): Promise<ImageRegion> {
-  return { left: r.left, top: r.top, image: await decodeImage(r.image) };
+async function regionFromWire(r: Avro.ImageRegion, decode: boolean): Promise<ImageRegion> {
+  return { left: r.left, top: r.top, image: decode ? await decodeImage(r.image) : undecodedImage(r.image, r.width, r.height) };
 }
 
 /** The smallest region of `pixels` holding every face's post crop: all the tracker will cut from. */
@@ -85,20 +87,21 @@ function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
 async function postToWire(p: FacePost, quality: number, format: ImageFormat): Promise<Avro.FacePost> {
   return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop: await regionToWire(p.crop, quality, format) };
 }
-async function postFromWire(p: Avro.FacePost): Promise<FacePost> {
-  return { ...p, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), crop: await regionFromWire(p.crop) };
+async function postFromWire(p: Avro.FacePost, decode: boolean): Promise<FacePost> {
+  return { ...p, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), crop: await regionFromWire(p.crop, decode) };
 }
 
 async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
   return { post: await postToWire(e.post, quality, format), modelId: e.modelId, vector: Array.from(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
 }
-async function embeddingFromWire(e: Avro.FaceEmbedding): Promise<FaceEmbedding> {
-  return { post: await postFromWire(e.post), modelId: e.modelId, vector: Float32Array.from(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
+async function embeddingFromWire(e: Avro.FaceEmbedding, decode: boolean): Promise<FaceEmbedding> {
+  return { post: await postFromWire(e.post, decode), modelId: e.modelId, vector: Float32Array.from(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
 }
 
 export function topicCodecs(opts: WireOptions) {
   const q = opts.cropJpegQuality;
   const { format } = opts;
+  const decode = opts.decodePixels ?? true;
   const frames: TopicCodec<Frame> = {
     keyedBy: 'camera',
     key: (f) => f.camera,
@@ -108,7 +111,7 @@ export function topicCodecs(opts: WireOptions) {
     },
     async fromWire(value) {
       const { image, frameRef, ...info } = value as Avro.Frame;
-      return { ...info, image: await decodeImage(image), ...(frameRef === null ? {} : { frameRef }) };
+      return { ...info, image: decode ? await decodeImage(image) : undecodedImage(image, info.width, info.height), ...(frameRef === null ? {} : { frameRef }) };
     },
   };
   const detections: TopicCodec<FrameDetections> = {
@@ -123,7 +126,7 @@ export function topicCodecs(opts: WireOptions) {
       return {
         frame: fromFrameInfo(d.frame),
         faces: d.faces.map(faceFromWire),
-        pixels: d.pixels ? await regionFromWire(d.pixels) : { left: 0, top: 0, image: EMPTY_IMAGE },
+        pixels: d.pixels ? await regionFromWire(d.pixels, decode) : { left: 0, top: 0, image: EMPTY_IMAGE },
       };
     },
   };
@@ -131,13 +134,13 @@ export function topicCodecs(opts: WireOptions) {
     keyedBy: 'camera',
     key: (p) => p.camera,
     toWire: (p) => postToWire(p, q, format),
-    fromWire: (v) => postFromWire(v as Avro.FacePost),
+    fromWire: (v) => postFromWire(v as Avro.FacePost, decode),
   };
   const embeddings: TopicCodec<FaceEmbedding> = {
     keyedBy: 'camera',
     key: (e) => e.post.camera,
     toWire: (e) => embeddingToWire(e, q, format),
-    fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding),
+    fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding, decode),
   };
   const matches: TopicCodec<FaceEvent> = {
     keyedBy: 'camera',
@@ -147,7 +150,7 @@ export function topicCodecs(opts: WireOptions) {
     },
     async fromWire(value) {
       const e = value as Avro.FaceEvent;
-      return { ...e, embedding: await embeddingFromWire(e.embedding) };
+      return { ...e, embedding: await embeddingFromWire(e.embedding, decode) };
     },
   };
   const episodes: TopicCodec<EpisodeChange> = {
