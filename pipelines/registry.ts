@@ -35,7 +35,14 @@ function modelsOf(deps: StageDeps, stage: string): FaceModels {
 export const STAGES = {
   ingest: {
     ...ingestSource,
-    build: (d: StageDeps) => ingestSource.create({ ...sourceOf(d), config: d.config.ingest, ...(d.frameStore ? { frameStore: d.frameStore } : {}) }),
+    build: (d: StageDeps) =>
+      ingestSource.create({
+        ...sourceOf(d),
+        config: d.config.ingest,
+        ...(d.frameStore ? { frameStore: d.frameStore } : {}),
+        // with the models in this process, the decoder also makes the detector's input (pipelines/ingest/video-source.ts)
+        ...(d.models?.detectorInput ? { detectorInput: d.models.detectorInput } : {}),
+      }),
   },
   detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect') }) },
   track: {
