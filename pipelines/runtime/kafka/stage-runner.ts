@@ -113,6 +113,11 @@ export class KafkaStageRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'partitions assigned');
     });
+    // kafkajs restarts its consumer after a retriable crash; one it gives up on must end the stage (its
+    // supervisor restarts it) rather than leave a process that consumes nothing
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
     if (state) {
       this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
         const owned = new Set(payload.memberAssignment[this.inputTopic] ?? []);
