@@ -15,6 +15,7 @@ import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
 import { startKafkaProcess } from '../topologies/build-kafka.ts';
 import { planProcess, processOf } from '../topologies/plan.ts';
 import { TOPOLOGIES } from '../topologies/registry.ts';
+import { detectorWholeFrameInput } from '../models/detector-input.ts';
 import { createRunContext } from './context.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
@@ -83,6 +84,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       ...(run ? { models: run.models } : {}),
       index: run?.index ?? createExactFaceIndex(watchListFromFaces([])),
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
+      ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),
     };
     const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
     const running = await startKafkaProcess({
@@ -122,4 +124,9 @@ function pruneEveryHour(store: FrameStore, retentionHours: number, logger: Logge
   const timer = setInterval(prune, 3_600_000);
   timer.unref();
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+async function detectorInputOf(manifest: string): Promise<Pick<StageDeps, 'detectorInput'>> {
+  const size = await detectorWholeFrameInput(manifest || undefined);
+  return size ? { detectorInput: size } : {};
 }

@@ -18,6 +18,8 @@ export interface StageDeps {
   /** what ingest reads */
   readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number };
   readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
+  /** the detector's whole-frame input size, for an ingest whose process loads no models (detectorWholeFrameInput) */
+  readonly detectorInput?: { readonly width: number; readonly height: number };
   /** where ingest keeps full frames as evidence (Kafka deployments with frame_store.dir) */
   readonly frameStore?: FrameStore;
 }
@@ -35,14 +37,16 @@ function modelsOf(deps: StageDeps, stage: string): FaceModels {
 export const STAGES = {
   ingest: {
     ...ingestSource,
-    build: (d: StageDeps) =>
-      ingestSource.create({
+    build: (d: StageDeps) => {
+      // the decoder also makes the detector's input: known from the models in this process, or told (ingest over Kafka)
+      const detectorInput = d.models?.detectorInput ?? d.detectorInput;
+      return ingestSource.create({
         ...sourceOf(d),
         config: d.config.ingest,
         ...(d.frameStore ? { frameStore: d.frameStore } : {}),
-        // with the models in this process, the decoder also makes the detector's input (pipelines/ingest/video-source.ts)
-        ...(d.models?.detectorInput ? { detectorInput: d.models.detectorInput } : {}),
-      }),
+        ...(detectorInput ? { detectorInput } : {}),
+      });
+    },
   },
   detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect') }) },
   track: {

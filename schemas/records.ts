@@ -27,12 +27,12 @@ export interface FrameInfo extends Omit<Avro.FrameInfo, 'frameRef'> {
 }
 
 /** A sampled frame (topic `frames`). */
-export interface Frame extends Omit<Avro.Frame, 'frameRef' | 'image'>, Pick<FrameInfo, 'frameRef'> {
+export interface Frame extends Omit<Avro.Frame, 'frameRef' | 'image' | 'detectorImage'>, Pick<FrameInfo, 'frameRef'> {
   /** the frame decoded, width × height (JPEG/PNG on the wire) */
   readonly image: RgbImage;
   /**
-   * In process only, never on the wire: the same frame squeezed by the decoder to the detector's whole-frame input
-   * (FaceModels.detectorInput, 320×240 for Ultra-Light), which spares the detector resizing `image`.
+   * The same frame squeezed by the decoder to the detector's whole-frame input (FaceModels.detectorInput, 320×240
+   * for Ultra-Light), which spares the detector resizing `image`; decoded here, encoded on the wire.
    */
   readonly detectorImage?: RgbImage;
 }

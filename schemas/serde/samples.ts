@@ -102,7 +102,7 @@ const event: FaceEvent = {
 };
 
 export const SAMPLE_VALUES: TopicValues = {
-  frames: { ...frameInfo, width: 1280, height: 720, image: jpeg(120_000, 1) },
+  frames: { ...frameInfo, width: 1280, height: 720, image: jpeg(120_000, 1), detectorImage: { left: 0, top: 0, width: 320, height: 240, image: jpeg(12_000, 4) } },
   detections: { frame: frameInfo, faces: [face], pixels: { left: 700, top: 200, width: 360, height: 360, image: jpeg(30_000, 3) } },
   faces: post,
   embeddings: embedding,

@@ -107,11 +107,17 @@ export function topicCodecs(opts: WireOptions) {
     key: (f) => f.camera,
     async toWire(f): Promise<Avro.Frame> {
       const { bytes, width, height } = await encodeImage(f.image, opts.jpegQuality, opts.frameMaxWidth, format);
-      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: f.frameRef ?? null, image: bytes };
+      const detectorImage = f.detectorImage ? await regionToWire({ left: 0, top: 0, image: f.detectorImage }, opts.jpegQuality, format) : null;
+      return { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width, height, frameRef: f.frameRef ?? null, image: bytes, detectorImage };
     },
     async fromWire(value) {
-      const { image, frameRef, ...info } = value as Avro.Frame;
-      return { ...info, image: decode ? await decodeImage(image) : undecodedImage(image, info.width, info.height), ...(frameRef === null ? {} : { frameRef }) };
+      const { image, frameRef, detectorImage, ...info } = value as Avro.Frame;
+      return {
+        ...info,
+        image: decode ? await decodeImage(image) : undecodedImage(image, info.width, info.height),
+        ...(frameRef === null ? {} : { frameRef }),
+        ...(detectorImage === null ? {} : { detectorImage: (await regionFromWire(detectorImage, decode)).image }),
+      };
     },
   };
   const detections: TopicCodec<FrameDetections> = {
