@@ -8,6 +8,7 @@ import { analyze } from './analyze.ts';
 import { exitCodeOf, messageOf } from './exit.ts';
 import { identify } from './identify.ts';
 import { parseInstances, parseSource, type SourceArg } from './up-plan.ts';
+import { UserError } from './user-error.ts';
 import { VERSION } from './version.ts';
 
 function collectSource(value: string, previous: SourceArg[] | undefined): SourceArg[] {
@@ -17,6 +18,12 @@ function collectSource(value: string, previous: SourceArg[] | undefined): Source
 function collectInstances(value: string, previous: Record<string, number> | undefined): Record<string, number> {
   const [name, count] = parseInstances(value);
   return { ...previous, [name]: count };
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
 }
 
 function positiveNumber(value: string): number {
@@ -158,13 +165,26 @@ program
   .argument('<process>', 'process name in the topology (distributed: ingest, detect, track, embed, match, episodes)')
   .option('--topology <name>', 'distributed | edge', 'distributed')
   .option('--instance <id>', 'this instance among those of the process; stable across restarts (names its Kafka transactions)', '0')
+  .option('--instances <n>', 'run n instances here (supervised children numbered from --instance) that share the partitions of the input', positiveInteger, 1)
   .option('--camera <id>', 'processes with ingest: the camera id')
   .option('--source <url>', 'processes with ingest: video file, file:// URL or rtsp:// URL')
   .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds)', startTime)
   .option('-w, --watchlist <dir>', 'processes with match: the watch-list folder')
   .option('-c, --config <file>', 'configuration file (JSON or YAML)')
   .option('--log-level <level>', 'pino log level (JSON lines on stdout)', 'info')
-  .action(async (name: string, flags: { topology: string; instance: string; camera?: string; source?: string; startTime?: number; watchlist?: string; config?: string; logLevel: string }) => {
+  .action(async (name: string, flags: { topology: string; instance: string; instances: number; camera?: string; source?: string; startTime?: number; watchlist?: string; config?: string; logLevel: string }) => {
+    if (flags.instances > 1) {
+      if (flags.source) throw new UserError('--instances: a process that reads a camera runs once per camera');
+      const { runStageInstances } = await import('./stage-instances.ts');
+      const passOn = [
+        ['--topology', flags.topology],
+        ['--watchlist', flags.watchlist],
+        ['--config', flags.config],
+        ['--log-level', flags.logLevel],
+      ].flatMap(([flag, value]) => (value === undefined ? [] : [flag!, value]));
+      await runStageInstances(name, flags.instances, Number(flags.instance) || 0, passOn);
+      return;
+    }
     // First signal: finish and commit the batch in hand, leave the group. Second: leave at once.
     const ac = new AbortController();
     const onSignal = () => {

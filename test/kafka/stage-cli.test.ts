@@ -1,12 +1,14 @@
 // `facestream stage` started wrong, or against a registry that is not there: one clear line on stderr, exit 2,
 // no stack trace — the supervisor then retries it with backoff instead of a tight crash loop.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startSchemaRegistry } from '../../schemas/registry/server.ts';
 import { REPO } from '../paths.ts';
+import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 
 interface Result {
   readonly code: number;
@@ -60,5 +62,29 @@ describe('facestream stage: bad starts', () => {
     expectOneLine(r, new RegExp(`registry.*${url.replace(/\./g, '\\.')}`, 'i'));
     const warnings = r.stdout.split('\n').filter((l) => l.includes('"level":40') && l.includes(url));
     expect(warnings.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--instances 2 runs two supervised members of the group that split the partitions, and stops them on SIGTERM', async () => {
+    const registry = await startSchemaRegistry({ port: 0 });
+    try {
+      const env = { ...process.env, KAFKA_BROKERS: (await kafkaBrokers()).join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: `${uniqueTopic('inst')}.` };
+      const child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'match', '--instances', '2'], { cwd: REPO, env });
+      const assigned = new Map<string, number[]>();
+      let output = '';
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        for (const m of output.matchAll(/\[match#(\d)\] (\{.*"msg":"partitions assigned".*\})/g)) assigned.set(m[1]!, (JSON.parse(m[2]!) as { partitions: number[] }).partitions);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      for (let i = 0; i < 600 && !([...assigned.values()].filter((p) => p.length > 0).length === 2 && [...assigned.values()].flat().length === 4); i++) await new Promise((r) => setTimeout(r, 100));
+      expect([...assigned.keys()].sort(), output.slice(-2000)).toEqual(['0', '1']);
+      expect([...assigned.values()].flat().sort()).toEqual([0, 1, 2, 3]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await registry.close();
+    }
   });
 });
