@@ -5,7 +5,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { FaceModels } from '../face-models.types.ts';
 import { loadFaceModels } from '../face-models.ts';
 import { toWorkerError, type WorkerReply, type WorkerRequest, type WorkerStartData } from './protocol.ts';
-import { facesOf, weighShared } from './shared-image.ts';
+import { facesOf } from './shared-image.ts';
 
 function parent(): MessagePort {
   if (!parentPort) throw new Error('models/worker/model-worker.ts runs inside a worker thread (started by the model worker pool)');
@@ -17,9 +17,6 @@ const post = (reply: WorkerReply): void => port.postMessage(reply);
 async function answer(models: FaceModels, req: WorkerRequest): Promise<WorkerReply> {
   switch (req.op) {
     case 'detect':
-      // this thread's copies of the shared frames must count for its collector too
-      weighShared(req.image.data);
-      if (req.detectorImage) weighShared(req.detectorImage.data);
       return { kind: 'result', id: req.id, value: await models.detect(req.image, req.detectorImage) };
     case 'embed':
       return { kind: 'result', id: req.id, value: await models.embed(facesOf(req.payload)) };

@@ -10,22 +10,19 @@ const copies = new WeakMap<Uint8Array, Uint8Array>();
 
 // V8 leaves SharedArrayBuffers out of the external memory that schedules its garbage collections
 // (nodejs/node#34703): 1,500 dropped 720p frames in SharedArrayBuffers grew a process to 3 GB, where ordinary
-// ArrayBuffers stayed under 200 MB. So every shared pixel array carries, for as long as it lives on a thread, an
-// ordinary ArrayBuffer that nothing writes, which V8 does count. At the frame's full size V8 ran a full
-// collection every ~5 frames (51 in 250 720p frames); at 1/16 of it, 13, and a 60 s 720p analyze levels off at
-// ~750 MB (without: 1.35 GB and rising; at 1/32, 870 MB).
-const WEIGHT_SHARE = 16;
+// ArrayBuffers stayed under 200 MB. So every shared pixel array made here carries, for as long as it lives, an
+// ordinary ArrayBuffer that nothing writes, which V8 does count. The weight is a trade: at the frame's full size V8
+// ran a full collection every ~5 frames; over the 60 s 720p loop, 1/16 of it (also on the workers' views) cost
+// ~5 s of CPU and levelled off at ~800 MB; 1/32 on this thread only costs ~1.5 s and levels off at ~800-900 MB;
+// none grows to 2.6-2.9 GB. The workers' views need no weight: a worker holds a frame only during a call, and
+// its own allocations run the young-generation collections that free them.
+const WEIGHT_SHARE = 32;
 const weights = new WeakMap<Uint8Array, ArrayBuffer>();
-
-/** Marks `data` as memory this thread's garbage collector must count (see `weights`). */
-export function weighShared(data: Uint8Array): void {
-  if (!weights.has(data)) weights.set(data, new ArrayBuffer(Math.ceil(data.byteLength / WEIGHT_SHARE)));
-}
 
 /** `bytes` of zeroed shared memory that the garbage collector counts: what a decoder writes frames into. */
 export function newSharedPixels(bytes: number): Uint8Array {
   const data = new Uint8Array(new SharedArrayBuffer(bytes));
-  weighShared(data);
+  weights.set(data, new ArrayBuffer(Math.ceil(bytes / WEIGHT_SHARE)));
   return data;
 }
 
@@ -62,7 +59,6 @@ export function facesPayload(faces: readonly FaceInImage[]): FacesPayload {
 
 /** The worker side: FaceInImage again, pointing at the shared pixels. */
 export function facesOf(payload: FacesPayload): FaceInImage[] {
-  for (const img of payload.images) weighShared(img.data);
   return payload.faces.map(({ image, face }) => {
     const img = payload.images[image];
     if (!img) throw new Error(`face refers to image ${image}, but the call has ${payload.images.length}`);
