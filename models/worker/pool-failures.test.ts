@@ -1,6 +1,6 @@
 // How the pool behaves when workers fail, with a scripted stand-in worker (testing/scripted-worker.js) instead
 // of the models: errors reach the caller, a crash rejects what was in flight and is reported, dispatch goes to
-// the least busy worker and around dead ones.
+// the least busy worker and around dead ones, calls beyond the workers' depth wait in the pool.
 import type { FaceModels } from '../face-models.types.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../schemas/records.ts';
@@ -69,6 +69,35 @@ describe('model worker pool failures', () => {
     const first = expect(pool.detect(SLOW)).rejects.toThrow(/crashed: scripted crash/);
     const crash = expect(pool.detect(THROWS)).rejects.toThrow(/crashed: scripted crash/);
     await Promise.all([first, crash]);
+  });
+
+  it('holds calls beyond what the workers take until a worker is free', async () => {
+    const pool = await start(2, { depth: 1 });
+    const order: string[] = [];
+    const seen = (name: string) => () => void order.push(name);
+    // the scripted worker answers a quick call at once, even beside a slow one: only the pool can make it wait
+    await Promise.all([pool.detect(SLOW).then(seen('slow')), pool.detect(SLOW).then(seen('slow')), pool.detect(cue(5)).then(seen('quick'))]);
+    // (without the pool's queue the quick call would have gone to a busy worker and come back first)
+    expect(order[0]).toBe('slow');
+    expect(order).toContain('quick');
+  });
+
+  it('calls beyond what the workers hold wait in the pool, and go to a worker that is still alive', async () => {
+    const pool = await start(2, { depth: 1 });
+    const slow = pool.detect(SLOW); // worker 0
+    const crash = expect(pool.detect(THROWS)).rejects.toThrow(/crashed/); // worker 1, which dies
+    const waiting = pool.detect(SLOW); // held in the pool: both workers are full
+    await crash;
+    const [a, b] = await Promise.all([slow, waiting]);
+    expect((b[0] as unknown as { threadId: number }).threadId).toBe((a[0] as unknown as { threadId: number }).threadId);
+  });
+
+  it('close() rejects calls still waiting in the pool', async () => {
+    const pool = await start(1, { depth: 1 });
+    const running = expect(pool.detect(SLOW)).rejects.toThrow(/closed/);
+    const waiting = expect(pool.detect(SLOW)).rejects.toThrow(/closed before this call ran/);
+    await pool.close();
+    await Promise.all([running, waiting]);
   });
 
   it('a worker failing to load fails the start with its message, and the pool stops the others', async () => {

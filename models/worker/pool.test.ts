@@ -143,10 +143,11 @@ describe('model worker pool gives what loadFaceModels gives', () => {
 
   it('the detect stage keeps both workers busy and forwards in input order', async () => {
     const stage = createDetectStage({ models: pool });
-    expect(stage.maxBatch).toBe(2);
+    expect(stage.maxBatch).toBe(6);
     const frames: Frame[] = images.slice(0, 6).map(({ image }, seq) => ({ camera: 'c', seq, ts: seq * 40, t_s: seq * 0.04, width: image.width, height: image.height, image }));
     const ctx = mockContext<FrameDetections>();
-    for (let i = 0; i < frames.length; i += 2) await stage.process(frames.slice(i, i + 2), ctx);
+    // one batch of 6: more calls than the workers hold, the rest wait in the pool for the first free worker
+    await stage.process(frames, ctx);
     expect(ctx.forwarded.map((d) => d.frame.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     for (const d of ctx.forwarded) sameFaces(d.faces, await local.detect(d.pixels.image), `frame ${d.frame.seq}`);
     expect(createDetectStage({ models: local }).maxBatch).toBe(1);

@@ -12,8 +12,10 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
   const { models } = options;
   return {
     name: options.name ?? 'detect',
-    // A batch of N frames keeps N workers busy at once; the runtime never waits to fill it.
-    maxBatch: Math.max(1, models.concurrency),
+    // With N model workers, up to 3N frames at once: the worker pool hands each frame to the first free worker,
+    // so a worker held up by an embedding does not leave the others idle until the batch ends. The runtime never
+    // waits to fill a batch, so a live stream that keeps up still goes frame by frame.
+    maxBatch: models.concurrency > 1 ? models.concurrency * 3 : 1,
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
       // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
       // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.
