@@ -1,0 +1,197 @@
+// The Kafka part of `npm run bench` (`--only kafka`): on a real broker started by infra/kafka and stopped at the
+// end, with facestream's schema registry,
+//   1. end-to-end latency frame → event and Kafka bytes per camera-second: whole `facestream up` runs of the
+//      distributed topology (JPEG and PNG pixels) and the edge topology, several shared clips replayed at their
+//      own pace as cameras at once (bench/kafka-e2e.ts);
+//   2. records/s through each non-model stage (track, match, episodes), ONE KafkaStageRunner in a child process of
+//      its own over a pre-filled input topic: real detections and embeddings of run 1 replayed over many cameras
+//      (bench/kafka-replay.ts), a real watch list enrolled from the deepface photos in the match index; match and
+//      episodes exactly-once and at-least-once (bench/kafka-child.ts).
+//
+//   node bin/run-ts.js bench/kafka.ts [--json FILE]     this part alone, JSON on stdout or in FILE
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createKafkaClient } from '../cli/kafka-client.ts';
+import { startKafka } from '../infra/kafka/broker.ts';
+import { DEEPFACE_DIR } from '../models/testing/deepface.ts';
+import { ensureTopics } from '../pipelines/runtime/kafka/topics.ts';
+import { startSchemaRegistry } from '../schemas/registry/server.ts';
+import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
+import { packageVersion } from './machine.ts';
+import { runKafkaChild, STAGE_TOPICS, type BenchStage, type EnrolResult, type StageRunResult, type StageTask } from './kafka-child.ts';
+import { loopedClip, measureEndToEnd, type E2eRun, type LoopedClip } from './kafka-e2e.ts';
+import { replayDetections, replayEmbeddings, type ReplayPlan, type ReplaySummary } from './kafka-replay.ts';
+import type { QuietGate } from './memory.ts';
+import type { Topic } from '../topologies/names.ts';
+
+/** The clips replayed as cameras at once in the end-to-end runs (their people are known: bench/data/video-people.json). */
+export const E2E_CLIPS = [
+  'head-pose-face-detection-female.mp4',
+  'head-pose-face-detection-male.mp4',
+  'face-demographics-walking-and-pause.mp4',
+  'face-demographics-walking.mp4',
+] as const;
+
+export interface KafkaBenchOptions {
+  readonly log?: (line: string) => void;
+  readonly gate?: QuietGate;
+  /** input records of the track stage; of match (whose events are the episodes input) */
+  readonly trackRecords?: number;
+  readonly matchRecords?: number;
+  /** cameras live at a time in the replays */
+  readonly concurrentCameras?: number;
+  /** each shared clip is looped to this long for the end-to-end runs */
+  readonly clipSeconds?: number;
+  /** events whose frame came before every stage had joined + this are left out of the latency figures */
+  readonly warmupS?: number;
+}
+
+export interface KafkaResults {
+  readonly broker: { readonly kafka: string; readonly kafkajs: string; readonly jvm: string };
+  readonly watchlist: { readonly photos: number; readonly enrolled: number; readonly rejected: number; readonly source: string };
+  readonly clips: readonly LoopedClip[];
+  readonly e2e: readonly E2eRun[];
+  readonly replays: { readonly detections: ReplaySummary; readonly embeddings: ReplaySummary };
+  readonly concurrentCameras: number;
+  readonly stages: readonly StageRunResult[];
+}
+
+const DEFAULTS = { trackRecords: 20_000, matchRecords: 100_000, concurrentCameras: 16, clipSeconds: 30, warmupS: 3 } as const;
+
+/** The watch list: every deepface photo a one-photo dossier, and the demo's woman in grey (who walks in a clip). */
+function makeWatchlist(dir: string): { photos: number; source: string } {
+  mkdirSync(dir, { recursive: true });
+  const photos = readdirSync(DEEPFACE_DIR).filter((f) => /^img\d+\.jpg$/.test(f));
+  for (const f of photos) copyFileSync(join(DEEPFACE_DIR, f), join(dir, f));
+  copyFileSync(new URL('../examples/demo/watchlist/woman-in-grey.jpg', import.meta.url), join(dir, 'woman-in-grey.jpg'));
+  return { photos: photos.length + 1, source: 'shared/data/faces/deepface/img*.jpg (one dossier per photo) + examples/demo/watchlist/woman-in-grey.jpg' };
+}
+
+export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaResults> {
+  const log = opts.log ?? (() => {});
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & KafkaBenchOptions;
+  const work = await mkdtemp(join(tmpdir(), 'facestream-bench-kafka-'));
+  log('kafka: starting a broker (infra/kafka) and a schema registry');
+  const broker = await startKafka();
+  const registry = await startSchemaRegistry({ port: 0 });
+  try {
+    const logger = pino({ level: 'warn' });
+    const kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'bench', logger });
+
+    const wlDir = join(work, 'watchlist');
+    const wl = makeWatchlist(wlDir);
+    log(`kafka: enrolling the watch list (${wl.photos} photos)`);
+    const enrolled = await runKafkaChild({ kind: 'enrol', dir: wlDir }, join(work, 'enrolled.json'));
+    const watchlistFile = join(work, 'enrolled.json');
+    log(`  ${enrolled.faces.length} faces enrolled, ${enrolled.rejected.length} photos rejected`);
+
+    const clips = E2E_CLIPS.map((c, i) => loopedClip(c, `cam-${i + 1}`, o.clipSeconds));
+    const e2e: E2eRun[] = [];
+    let seeds: Map<Topic, { value: Buffer | null }[]> | undefined;
+    for (const [topology, imageFormat] of [['distributed', 'jpeg'], ['distributed', 'png'], ['edge', 'jpeg']] as const) {
+      await opts.gate?.wait();
+      log(`kafka: up --topology ${topology} (${imageFormat}), ${clips.length} cameras of ${o.clipSeconds} s at their own pace`);
+      const { run, records } = await measureEndToEnd({
+        brokers: broker.brokers,
+        registryUrl: registry.url,
+        kafka,
+        topology,
+        imageFormat,
+        sources: clips,
+        watchlist: wlDir,
+        warmupS: o.warmupS,
+        timeoutS: o.clipSeconds + 300,
+        log,
+      });
+      log(`  ${run.events} events; frame → event p50 ${run.latencyMs?.p50} ms, p95 ${run.latencyMs?.p95} ms (${run.latencyMs?.n} after the warm-up); load ${run.loadAtStart} → ${run.loadAtEnd}`);
+      e2e.push(run);
+      if (topology === 'distributed' && imageFormat === 'jpeg') seeds = records;
+    }
+
+    // the replayed inputs, made once; every run of a stage reads the same topic with a group of its own
+    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: 'bench.', logger });
+    await serde.registerAll();
+    const admin = kafka.admin();
+    await admin.connect();
+    const inputs = { detections: 'bench.in.detections', embeddings: 'bench.in.embeddings' };
+    await ensureTopics(admin, Object.values(inputs).map((topic) => ({ topic, numPartitions: 4, replicationFactor: -1 })));
+    await admin.disconnect();
+    const plan = (records: number): ReplayPlan => ({ records, concurrent: o.concurrentCameras, gapMs: 90_000 });
+    const values = (t: Topic) => (seeds?.get(t) ?? []).flatMap((r) => (r.value ? [r.value] : []));
+    log(`kafka: replaying ${o.trackRecords} detections and ${o.matchRecords} embeddings over ${o.concurrentCameras} cameras at a time`);
+    const detections = await replayDetections(kafka, serde, inputs.detections, values('detections'), plan(o.trackRecords), log);
+    const embeddings = await replayEmbeddings(kafka, serde, inputs.embeddings, values('embeddings'), plan(o.matchRecords), log);
+    log(`  ${detections.records} detections (${detections.cameras} cameras), ${embeddings.records} embeddings (${embeddings.cameras} cameras) in ${detections.seconds + embeddings.seconds} s`);
+
+    const stages: StageRunResult[] = [];
+    const base = { kind: 'stage', brokers: broker.brokers, registryUrl: registry.url, brokerPid: broker.pid, imageFormat: 'jpeg', profileRecords: 2000 } as const;
+    const run = async (stage: BenchStage, exactlyOnce: boolean, input: { topic: string; records: number; markers: number; transactional: boolean }, extra: Partial<StageTask> = {}) => {
+      await opts.gate?.wait();
+      const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}.`;
+      log(`kafka: ${stage} stage over ${input.records} records, exactly_once ${exactlyOnce}`);
+      const task: StageTask = {
+        ...base,
+        stage,
+        exactlyOnce,
+        inputTopic: input.topic,
+        runPrefix,
+        dataRecords: input.records,
+        totalRecords: input.records + input.markers,
+        inputTransactional: input.transactional,
+        ...extra,
+      };
+      const r = await runKafkaChild(task, join(work, `${stage}-${exactlyOnce}.json`));
+      log(`  ${r.recordsPerS} records/s (${r.seconds} s), stage ${r.stageCores} cores, broker ${r.brokerCores}, other load ${r.otherCores}, peak RSS ${r.peakRssMb} MiB`);
+      stages.push(r);
+      return { topic: `${runPrefix}${STAGE_TOPICS[stage].output}`, outputs: r.outputs };
+    };
+    const detIn = { topic: inputs.detections, records: detections.records, markers: detections.markers, transactional: false };
+    const embIn = { topic: inputs.embeddings, records: embeddings.records, markers: embeddings.markers, transactional: false };
+    await run('track', true, detIn);
+    const matched = await run('match', true, embIn, { watchlistFile });
+    await run('match', false, embIn, { watchlistFile });
+    // the episodes input is what the exactly-once match run wrote: one event per embedding, markers passed on
+    const eventsIn = { topic: matched.topic, records: matched.outputs, markers: embeddings.markers, transactional: true };
+    await run('episodes', true, eventsIn);
+    await run('episodes', false, eventsIn);
+
+    return {
+      broker: { kafka: '3.9.1 (KRaft, single node, infra/kafka)', kafkajs: packageVersion('kafkajs'), jvm: '-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' },
+      watchlist: { photos: wl.photos, enrolled: enrolled.faces.length, rejected: enrolled.rejected.length, source: wl.source },
+      clips,
+      e2e,
+      replays: { detections, embeddings },
+      concurrentCameras: o.concurrentCameras,
+      stages,
+    };
+  } finally {
+    await registry.close();
+    await broker.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export type { EnrolResult };
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: { json: { type: 'string' }, 'track-records': { type: 'string' }, 'match-records': { type: 'string' }, 'clip-seconds': { type: 'string' } },
+    strict: true,
+  });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const results = await measureKafka({
+    log: (l) => console.error(l),
+    ...(values['track-records'] ? { trackRecords: num(values['track-records'])! } : {}),
+    ...(values['match-records'] ? { matchRecords: num(values['match-records'])! } : {}),
+    ...(values['clip-seconds'] ? { clipSeconds: num(values['clip-seconds'])! } : {}),
+  });
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  if (values.json) writeFileSync(values.json, text);
+  else process.stdout.write(text);
+  process.exit(0);
+}
