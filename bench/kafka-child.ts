@@ -11,6 +11,7 @@
 //   BENCH_DEBUG=1              progress of the stage on stderr every 5 s
 //   BENCH_CPU_PROFILE=<dir>    a V8 CPU profile of the measured window (summarise: bench/kafka-cpu-profile.ts)
 //   BENCH_FETCH_BYTES=<n>      an experiment: the runner's consumer fetches up to n bytes per partition
+//   BENCH_MAX_BATCH_RECORDS=<n>  kafka.max_batch_records of the stage (most input records one commit covers)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +23,6 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import type { ImageFormat } from '../pipelines/runtime/kafka/image-codec.ts';
 import type { Topic } from '../topologies/names.ts';
 import { STATE_RECORD_LIMIT } from './kafka-topics.ts';
-import { peakRssMb } from './memory.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,6 +78,8 @@ export interface StageTask {
   readonly inputTransactional: boolean;
   /** records of the input profiled in process after the run (0: none) */
   readonly profileRecords: number;
+  /** write a V8 CPU profile of the measured window here (as BENCH_CPU_PROFILE) */
+  readonly cpuProfileDir?: string;
 }
 
 /** Microseconds per input record spent in each step, measured in process (no Kafka) on the first records of the input. */
@@ -129,6 +131,8 @@ export interface StageRunResult {
   readonly transactions: number;
   /** set when the run was an experiment with larger consumer fetches (BENCH_FETCH_BYTES), else null */
   readonly fetchBytesPerPartition: number | null;
+  /** kafka.max_batch_records of the run */
+  readonly maxBatchRecords: number;
   readonly profile: StageProfile | null;
 }
 
@@ -149,6 +153,16 @@ function processCpuS(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Peak resident set size of this process, MiB, from /proc/self/status (VmHWM belongs to the address space made at
+ * exec). Not getrusage's maxRSS: Linux carries that across fork and exec, so a child of a large parent starts
+ * with the parent's figure.
+ */
+function peakRssMb(): number {
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kb ? Math.round(Number(kb) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 async function metricSum(registry: PromRegistry, name: string, suffix = ''): Promise<number> {
@@ -198,7 +212,16 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
   );
   const config: Readonly<FacestreamConfig> = await loadConfig(
     undefined,
-    { kafka: { brokers: [...task.brokers], schema_registry_url: task.registryUrl, topic_prefix: task.runPrefix, exactly_once: task.exactlyOnce, image_format: task.imageFormat } },
+    {
+      kafka: {
+        brokers: [...task.brokers],
+        schema_registry_url: task.registryUrl,
+        topic_prefix: task.runPrefix,
+        exactly_once: task.exactlyOnce,
+        image_format: task.imageFormat,
+        ...(process.env['BENCH_MAX_BATCH_RECORDS'] ? { max_batch_records: Number(process.env['BENCH_MAX_BATCH_RECORDS']) } : {}),
+      },
+    },
     {},
   );
   const topics = STAGE_TOPICS[task.stage];
@@ -260,7 +283,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
     await sleep(5);
   }
   const t0 = joinedAt;
-  const profiler = await startCpuProfile();
+  const profiler = await startCpuProfile(task.cpuProfileDir ?? process.env['BENCH_CPU_PROFILE']);
   const cpu0 = process.cpuUsage();
   const broker0 = processCpuS(task.brokerPid);
   const busy0 = machineBusyS();
@@ -325,6 +348,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
     commitS: round(commitS),
     transactions,
     fetchBytesPerPartition: fetchBytes > 0 ? fetchBytes : null,
+    maxBatchRecords: config.kafka.max_batch_records,
     profile,
   };
 }
@@ -447,14 +471,13 @@ async function profileStage(
  * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the stage process over the measured window, written as
  * <dir>/<stage>-<eos|alo>.cpuprofile (open it in Chrome DevTools, or summarise it with bench/kafka-cpu-profile.ts).
  */
-async function startCpuProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
-  const dir = process.env['BENCH_CPU_PROFILE'];
+async function startCpuProfile(dir: string | undefined): Promise<{ stop(name: string): Promise<void> } | undefined> {
   if (!dir) return undefined;
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
   await session.post('Profiler.start');
   return {
     async stop(name) {

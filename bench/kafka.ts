@@ -9,7 +9,7 @@
 //      episodes exactly-once and at-least-once (bench/kafka-child.ts).
 //
 //   node bin/run-ts.js bench/kafka.ts [--json FILE]     this part alone, JSON on stdout or in FILE
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { DEEPFACE_DIR } from '../models/testing/deepface.ts';
 import { ensureTopics } from '../pipelines/runtime/kafka/topics.ts';
 import { startSchemaRegistry } from '../schemas/registry/server.ts';
 import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
+import { summarise, type ProfileShare } from './kafka-cpu-profile.ts';
 import { packageVersion } from './machine.ts';
 import { runKafkaChild, STAGE_TOPICS, type BenchStage, type EnrolResult, type StageRunResult, type StageTask } from './kafka-child.ts';
 import { loopedClip, measureEndToEnd, type E2eRun, type LoopedClip } from './kafka-e2e.ts';
@@ -59,9 +60,11 @@ export interface KafkaResults {
   readonly replays: { readonly detections: ReplaySummary; readonly embeddings: ReplaySummary };
   readonly concurrentCameras: number;
   readonly stages: readonly StageRunResult[];
+  /** where the CPU of a stage process goes: a V8 CPU profile of a separate run (profiling slows it a little) */
+  readonly cpuProfiles: ReadonlyArray<{ readonly stage: BenchStage; readonly exactlyOnce: boolean; readonly records: number; readonly recordsPerS: number; readonly windowMs: number; readonly shares: readonly ProfileShare[] }>;
 }
 
-const DEFAULTS = { trackRecords: 20_000, matchRecords: 100_000, concurrentCameras: 16, clipSeconds: 30, warmupS: 3 } as const;
+const DEFAULTS = { trackRecords: 5_000, matchRecords: 50_000, concurrentCameras: 16, clipSeconds: 30, warmupS: 3 } as const;
 
 /** The watch list: every deepface photo a one-photo dossier, and the demo's woman in grey (who walks in a clip). */
 function makeWatchlist(dir: string): { photos: number; source: string } {
@@ -132,7 +135,7 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     const base = { kind: 'stage', brokers: broker.brokers, registryUrl: registry.url, brokerPid: broker.pid, imageFormat: 'jpeg', profileRecords: 2000 } as const;
     const run = async (stage: BenchStage, exactlyOnce: boolean, input: { topic: string; records: number; markers: number; transactional: boolean }, extra: Partial<StageTask> = {}) => {
       await opts.gate?.wait();
-      const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}.`;
+      const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}${extra.cpuProfileDir ? '-profiled' : ''}.`;
       log(`kafka: ${stage} stage over ${input.records} records, exactly_once ${exactlyOnce}`);
       const task: StageTask = {
         ...base,
@@ -147,8 +150,8 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
       };
       const r = await runKafkaChild(task, join(work, `${stage}-${exactlyOnce}.json`));
       log(`  ${r.recordsPerS} records/s (${r.seconds} s), stage ${r.stageCores} cores, broker ${r.brokerCores}, other load ${r.otherCores}, peak RSS ${r.peakRssMb} MiB`);
-      stages.push(r);
-      return { topic: `${runPrefix}${STAGE_TOPICS[stage].output}`, outputs: r.outputs };
+      if (!extra.cpuProfileDir) stages.push(r);
+      return { topic: `${runPrefix}${STAGE_TOPICS[stage].output}`, outputs: r.outputs, result: r };
     };
     const detIn = { topic: inputs.detections, records: detections.records, markers: detections.markers, transactional: false };
     const embIn = { topic: inputs.embeddings, records: embeddings.records, markers: embeddings.markers, transactional: false };
@@ -159,6 +162,15 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     const eventsIn = { topic: matched.topic, records: matched.outputs, markers: embeddings.markers, transactional: true };
     await run('episodes', true, eventsIn);
     await run('episodes', false, eventsIn);
+    // the same, exactly-once, again under V8's sampling profiler (a separate run: profiling costs a little)
+    const cpuProfiles: KafkaResults['cpuProfiles'][number][] = [];
+    for (const [stage, input, extra] of [['match', embIn, { watchlistFile }], ['episodes', eventsIn, {}]] as const) {
+      const dir = join(work, 'cpu');
+      log(`kafka: ${stage} stage again, exactly-once, under the CPU profiler`);
+      const { result } = await run(stage, true, input, { ...extra, cpuProfileDir: dir, profileRecords: 0 });
+      const { windowMs, shares } = summarise(JSON.parse(readFileSync(join(dir, `${stage}-eos.cpuprofile`), 'utf8')));
+      cpuProfiles.push({ stage, exactlyOnce: true, records: input.records, recordsPerS: result.recordsPerS, windowMs, shares: shares.slice(0, 14) });
+    }
 
     return {
       broker: { kafka: '3.9.1 (KRaft, single node, infra/kafka)', kafkajs: packageVersion('kafkajs'), jvm: '-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' },
@@ -168,6 +180,7 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
       replays: { detections, embeddings },
       concurrentCameras: o.concurrentCameras,
       stages,
+      cpuProfiles,
     };
   } finally {
     await registry.close();

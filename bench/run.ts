@@ -6,6 +6,9 @@
 //   npm run bench -- --out FILE --json FILE     where to write the Markdown and the raw results
 //   npm run bench -- --seconds 30               length of the 720p throughput input (default 60)
 //   npm run bench -- --quiet-wait 0             seconds the run may wait for other processes to go quiet (default 120)
+//   npm run bench -- --only kafka               the Kafka part alone (a broker of its own; several minutes)
+//   npm run bench -- --kafka-records 100000     embeddings replayed into match (its events into episodes); default 50000
+//   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,19 +20,31 @@ import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N] [--quiet-wait S]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
   clips     facestream analyze on each shared clip at native size
+  kafka     on a real broker: latency frame → event and bytes per camera-second of facestream up (distributed, edge),
+            records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
-function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undefined; json: string | undefined; seconds: number; quietWaitS: number } {
+interface Options {
+  readonly parts: Set<Part>;
+  readonly out: string | undefined;
+  readonly json: string | undefined;
+  readonly seconds: number;
+  readonly quietWaitS: number;
+  readonly kafkaRecords: number | undefined;
+  readonly kafkaTrackRecords: number | undefined;
+}
+
+function parse(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -38,6 +53,8 @@ function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undef
       json: { type: 'string' },
       seconds: { type: 'string' },
       'quiet-wait': { type: 'string' },
+      'kafka-records': { type: 'string' },
+      'kafka-track-records': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,10 +70,18 @@ function parse(argv: readonly string[]): { parts: Set<Part>; out: string | undef
   if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds: a whole number of seconds ≥ 1');
   const quietWaitS = values['quiet-wait'] === undefined ? 120 : Number(values['quiet-wait']);
   if (!Number.isFinite(quietWaitS) || quietWaitS < 0) throw new Error('--quiet-wait: seconds ≥ 0');
+  const count = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 100) throw new Error(`--${flag}: a whole number of records ≥ 100`);
+    return n;
+  };
+  const kafkaRecords = count('kafka-records', values['kafka-records']);
+  const kafkaTrackRecords = count('kafka-track-records', values['kafka-track-records']);
   const parts = new Set(requested as Part[]);
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
-  return { parts, out, json: values.json, seconds, quietWaitS };
+  return { parts, out, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -68,7 +93,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, json, seconds, quietWaitS } = parse(argv);
+  const { parts, out, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -112,6 +137,16 @@ async function main(): Promise<void> {
   }
   if (parts.has('speed')) results.speed = await measureAnalyzeSpeed({ seconds, log, gate });
   if (parts.has('clips')) results.clips = await measureClips(log, gate);
+  if (parts.has('kafka')) {
+    // loaded only when asked for: it brings kafkajs, the broker and `up` with it
+    const { measureKafka } = await import('./kafka.ts');
+    results.kafka = await measureKafka({
+      log,
+      gate,
+      ...(kafkaRecords !== undefined ? { matchRecords: kafkaRecords } : {}),
+      ...(kafkaTrackRecords !== undefined ? { trackRecords: kafkaTrackRecords } : {}),
+    });
+  }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;
   results.waitedS = gate.waitedS;

@@ -3,6 +3,8 @@
 import type { AccuracyReport } from './accuracy.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 import type { ClipRow, SpeedResults } from './analyze-speed.ts';
+import type { KafkaResults } from './kafka.ts';
+import { kafkaGoalRows, kafkaMemoryRows, kafkaSections } from './kafka-markdown.ts';
 import type { MachineInfo } from './machine.ts';
 import type { AnalyzeRun, Measured } from './memory.ts';
 import type { LatencyReport } from './model-latency.ts';
@@ -24,6 +26,7 @@ export interface BenchResults {
   readonly videoGender?: Measured<VideoGenderReport>;
   readonly speed?: SpeedResults;
   readonly clips?: readonly ClipRow[];
+  readonly kafka?: KafkaResults;
 }
 
 /** The goals of the issue, the only numbers this file does not measure. */
@@ -31,6 +34,8 @@ export const GOALS = {
   embeddingsPerSecond: 90,
   analyzeSpeedX: 8,
   verificationAccuracy: 0.97,
+  /** per process, match and episodes over Kafka with real embeddings replayed */
+  kafkaRecordsPerSecond: 20_000,
 } as const;
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
@@ -100,6 +105,7 @@ function goalsSection(r: BenchResults): string {
     const onVideo = vg ? `; video: ${pct(vg.correctEvents / vg.events)} of events (${vg.correctEvents}/${vg.events}), ${vg.correctTracks}/${vg.tracks} tracks` : '';
     rows.push(['gender accuracy on faces whose sex is known', `photos: ${pct(g.accuracy)} (${g.correct}/${g.faces} faces)${onVideo}`, 'measured (the issue sets no number)']);
   }
+  if (r.kafka) rows.push(...kafkaGoalRows(r.kafka, GOALS.kafkaRecordsPerSecond));
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
@@ -273,6 +279,7 @@ function memorySection(r: BenchResults): string {
   if (r.accuracy) rows.push(['accuracy (all heads loaded, the deepface photos)', r.accuracy.peakRssMb]);
   for (const row of r.speed?.rows ?? []) rows.push([`analyze: ${row.name}`, row.run.peakRssMb]);
   if (r.clips?.length) rows.push(['analyze: largest of the shared clips', Math.max(...r.clips.map((c) => c.run.peakRssMb))]);
+  if (r.kafka) rows.push(...kafkaMemoryRows(r.kafka));
   return [
     '## Peak memory',
     '',
@@ -295,6 +302,7 @@ export function renderMarkdown(r: BenchResults): string {
     accuracySection(r),
     speedSection(r),
     clipsSection(r),
+    ...(r.kafka ? kafkaSections(r.kafka, GOALS.kafkaRecordsPerSecond, produced(r, 'kafka', 'node bin/run-ts.js bench/kafka.ts')) : []),
     memorySection(r),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
