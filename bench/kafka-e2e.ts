@@ -13,7 +13,7 @@
 //                the earlier "metrics served" line, are checked against the frames records in the distributed
 //                run (`anchorCheckMs`).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -227,7 +227,10 @@ export async function measureEndToEnd(opts: E2eOptions): Promise<{ run: E2eRun; 
       tail.push(`[${l.name}] ${l.line}`);
       if (tail.length > 200) tail.splice(0, tail.length - 200);
     },
-  }, abort.signal).finally(() => clearTimeout(timer));
+  }, abort.signal).finally(() => {
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  });
   const wallS = (Date.now() - t0) / 1000;
   const loadAtEnd = oneMinuteLoad();
   if (code !== 0 || abort.signal.aborted) {
