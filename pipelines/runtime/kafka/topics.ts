@@ -23,6 +23,8 @@ export function stateTopicConfig(names: KafkaNames, stage: string): ITopicConfig
     configEntries: [
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'min.compaction.lag.ms', value: '0' },
+      // a camera's state holds its best-shot crops: more than the 1 MB default with several large faces
+      { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
     ],
   };
 }
