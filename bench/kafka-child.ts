@@ -195,7 +195,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
   const { KafkaStageRunner } = await import('../pipelines/runtime/kafka/stage-runner.ts');
   const { DEAD_LETTER_TOPIC, kafkaNames } = await import('../pipelines/runtime/kafka/names.ts');
   const { dataTopicConfig, ensureTopics, stateTopicConfig } = await import('../pipelines/runtime/kafka/topics.ts');
-  const { topicCodecs } = await import('../pipelines/runtime/kafka/wire.ts');
+  const { codecsFor, wireOptionsOf } = await import('../pipelines/runtime/kafka/wire.ts');
   const { systemClock } = await import('../pipelines/runtime/stage.ts');
   const { Registry } = await import('prom-client');
 
@@ -251,11 +251,9 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
     ...(stage.state ? [{ ...stateTopicConfig(names, stage.name), configEntries: [...(stateTopicConfig(names, stage.name).configEntries ?? []), { name: 'max.message.bytes', value: String(STATE_RECORD_LIMIT) }] }] : []),
   ]);
   // as topologies/build-kafka.ts: a stage that never reads pixels gets its input's images passed through undecoded
-  const wire = { format: config.kafka.image_format, jpegQuality: config.kafka.jpeg_quality, cropJpegQuality: config.kafka.crop_jpeg_quality, frameMaxWidth: config.kafka.frame_max_width };
-  const codecs = topicCodecs(wire);
-  const undecoded = topicCodecs({ ...wire, decodePixels: false });
+  const byTopic = codecsFor(wireOptionsOf(config.kafka));
   const readsPixels = STAGES[task.stage].readsPixels;
-  const codecOf = (t: Topic) => ((t === topics.input && !readsPixels ? undecoded : codecs)[t]) as import('../pipelines/runtime/kafka/wire.ts').TopicCodec<unknown>;
+  const codecOf = (t: Topic) => byTopic(t, t !== topics.input || readsPixels);
   const registry = new Registry();
   const runner = new KafkaStageRunner({
     kafka,

@@ -12,7 +12,7 @@ import type { WireSerde } from '../pipelines/runtime/kafka/serde-port.ts';
 import { kafkaTaps } from '../pipelines/runtime/kafka/source-runner.ts';
 import { KafkaStageRunner } from '../pipelines/runtime/kafka/stage-runner.ts';
 import { dataTopicConfig, ensureTopics, stateTopicConfig } from '../pipelines/runtime/kafka/topics.ts';
-import { topicCodecs, type TopicCodec, type TopicCodecs } from '../pipelines/runtime/kafka/wire.ts';
+import { codecsFor, wireOptionsOf } from '../pipelines/runtime/kafka/wire.ts';
 import { buildGraph } from './build-inproc.ts';
 import type { Topic } from './names.ts';
 import { planProcess } from './plan.ts';
@@ -66,11 +66,8 @@ async function createTopics(kafka: Kafka, topics: readonly ITopicConfig[], logge
 export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<RunningProcess> {
   const { spec, config, kafka, serde, logger } = opts;
   const names = kafkaNames(config.kafka.topic_prefix);
-  const wire = { format: config.kafka.image_format, jpegQuality: config.kafka.jpeg_quality, cropJpegQuality: config.kafka.crop_jpeg_quality, frameMaxWidth: config.kafka.frame_max_width };
-  const codecs: TopicCodecs = topicCodecs(wire);
   // a stage that never reads pixels gets its input's images passed through undecoded
-  const undecoded: TopicCodecs = topicCodecs({ ...wire, decodePixels: false });
-  const codecOf = (t: Topic, readsPixels = true) => (readsPixels ? codecs : undecoded)[t] as TopicCodec<unknown>;
+  const codecOf = codecsFor(wireOptionsOf(config.kafka));
   await createTopics(kafka, topicsOf(spec, opts.process).map((t) => dataTopicConfig(config.kafka, names, t)), logger);
 
   const stops: Array<() => Promise<void>> = [];

@@ -17,6 +17,7 @@ import type {
 } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
 import type { Topic } from '../../../topologies/names.ts';
+import type { KafkaConfig } from './config.ts';
 import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, undecodedImage, type ImageFormat } from './image-codec.ts';
 
 export interface WireOptions {
@@ -168,3 +169,18 @@ export function topicCodecs(opts: WireOptions) {
   return { frames, detections, faces, embeddings, matches, episodes } satisfies Record<Topic, TopicCodec<unknown>>;
 }
 export type TopicCodecs = ReturnType<typeof topicCodecs>;
+
+/** The wire options of a deployment's Kafka configuration. */
+export function wireOptionsOf(kafka: KafkaConfig): WireOptions {
+  return { format: kafka.image_format, jpegQuality: kafka.jpeg_quality, cropJpegQuality: kafka.crop_jpeg_quality, frameMaxWidth: kafka.frame_max_width };
+}
+
+/**
+ * A topic's codec for a consumer that reads pixels (decoded) or does not (images passed through undecoded);
+ * producing is the same either way.
+ */
+export function codecsFor(opts: WireOptions): (topic: Topic, readsPixels?: boolean) => TopicCodec<unknown> {
+  const decoded = topicCodecs(opts);
+  const undecoded = topicCodecs({ ...opts, decodePixels: false });
+  return (topic, readsPixels = true) => (readsPixels ? decoded : undecoded)[topic] as TopicCodec<unknown>;
+}
