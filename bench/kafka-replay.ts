@@ -64,11 +64,10 @@ const retimeEmbedding: Retime<FaceEmbedding> = (e, camera, shift) => {
   };
 };
 
-/** The seeds in their order per camera, decoded once. */
-async function seedsOf<T>(values: readonly Buffer[], serde: TopicSerde, cameraOf: (v: T) => string, tsOf: (v: T) => number): Promise<Map<string, Seed<T>[]>> {
+/** The seeds (Avro values, decoded) in their order per camera. */
+function seedsOf<T>(values: readonly T[], cameraOf: (v: T) => string, tsOf: (v: T) => number): Map<string, Seed<T>[]> {
   const byCamera = new Map<string, Seed<T>[]>();
-  for (const b of values) {
-    const value = (await serde.decode(b)) as T;
+  for (const value of values) {
     const camera = cameraOf(value);
     byCamera.set(camera, [...(byCamera.get(camera) ?? []), { camera, ts: tsOf(value), value }]);
   }
@@ -143,12 +142,12 @@ async function produce<T>(
   return { topic, records, markers, cameras, rounds, seedRecords: all.length, seedCameras: cams.length, bytes, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }
 
-export async function replayDetections(kafka: Kafka, serde: TopicSerde, topic: string, seeds: readonly Buffer[], plan: ReplayPlan, log: (line: string) => void): Promise<ReplaySummary> {
-  const byCamera = await seedsOf<FrameDetections>(seeds, serde, (d) => d.frame.camera, (d) => d.frame.ts);
+export async function replayDetections(kafka: Kafka, serde: TopicSerde, topic: string, seeds: readonly FrameDetections[], plan: ReplayPlan, log: (line: string) => void): Promise<ReplaySummary> {
+  const byCamera = seedsOf(seeds, (d) => d.frame.camera, (d) => d.frame.ts);
   return produce(kafka, serde, 'detections', topic, byCamera, retimeDetections, plan, log);
 }
 
-export async function replayEmbeddings(kafka: Kafka, serde: TopicSerde, topic: string, seeds: readonly Buffer[], plan: ReplayPlan, log: (line: string) => void): Promise<ReplaySummary> {
-  const byCamera = await seedsOf<FaceEmbedding>(seeds, serde, (e) => e.post.camera, (e) => e.post.frame.ts);
+export async function replayEmbeddings(kafka: Kafka, serde: TopicSerde, topic: string, seeds: readonly FaceEmbedding[], plan: ReplayPlan, log: (line: string) => void): Promise<ReplaySummary> {
+  const byCamera = seedsOf(seeds, (e) => e.post.camera, (e) => e.post.frame.ts);
   return produce(kafka, serde, 'embeddings', topic, byCamera, retimeEmbedding, plan, log);
 }

@@ -9,12 +9,15 @@
 //      episodes exactly-once and at-least-once (bench/kafka-child.ts).
 //
 //   node bin/run-ts.js bench/kafka.ts [--json FILE]     this part alone, JSON on stdout or in FILE
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//       [--stages match,episodes]  only these stage runs
+//       [--seeds-cache FILE]   reuse the replay seeds of an earlier run, skipping the end-to-end runs (see seedsCache)
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
 import { pino } from 'pino';
 import { createKafkaClient } from '../cli/kafka-client.ts';
 import { startKafka } from '../infra/kafka/broker.ts';
@@ -29,6 +32,7 @@ import { loopedClip, measureEndToEnd, type E2eRun, type LoopedClip } from './kaf
 import { replayDetections, replayEmbeddings, type ReplayPlan, type ReplaySummary } from './kafka-replay.ts';
 import type { QuietGate } from './memory.ts';
 import type { Topic } from '../topologies/names.ts';
+import type * as AvroRecords from '../schemas/generated/avro-types.ts';
 
 /** The clips replayed as cameras at once in the end-to-end runs (their people are known: bench/data/video-people.json). */
 export const E2E_CLIPS = [
@@ -50,6 +54,13 @@ export interface KafkaBenchOptions {
   readonly clipSeconds?: number;
   /** events whose frame came before every stage had joined + this are left out of the latency figures */
   readonly warmupS?: number;
+  /**
+   * For working on the stage runs alone: the replay seeds (decoded Avro values) are read from this file when it
+   * exists, and the end-to-end runs that would make them are skipped; else they are written to it after those runs.
+   */
+  readonly seedsCache?: string;
+  /** only these stages are run (all by default) */
+  readonly stages?: readonly BenchStage[];
 }
 
 export interface KafkaResults {
@@ -62,6 +73,12 @@ export interface KafkaResults {
   readonly stages: readonly StageRunResult[];
   /** where the CPU of a stage process goes: a V8 CPU profile of a separate run (profiling slows it a little) */
   readonly cpuProfiles: ReadonlyArray<{ readonly stage: BenchStage; readonly exactlyOnce: boolean; readonly records: number; readonly recordsPerS: number; readonly windowMs: number; readonly shares: readonly ProfileShare[] }>;
+}
+
+/** What the stage replays copy: the detections and embeddings one distributed run left on Kafka, decoded. */
+interface Seeds {
+  readonly detections: AvroRecords.FrameDetections[];
+  readonly embeddings: AvroRecords.FaceEmbedding[];
 }
 
 const DEFAULTS = { trackRecords: 5_000, matchRecords: 50_000, concurrentCameras: 16, clipSeconds: 30, warmupS: 3 } as const;
@@ -96,7 +113,9 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     const clips = E2E_CLIPS.map((c, i) => loopedClip(c, `cam-${i + 1}`, o.clipSeconds));
     const e2e: E2eRun[] = [];
     let seeds: Map<Topic, { value: Buffer | null }[]> | undefined;
-    for (const [topology, imageFormat] of [['distributed', 'jpeg'], ['distributed', 'png'], ['edge', 'jpeg']] as const) {
+    const cached = o.seedsCache && existsSync(o.seedsCache) ? (deserialize(readFileSync(o.seedsCache)) as Seeds) : undefined;
+    if (cached) log(`kafka: end-to-end runs skipped, replay seeds read from ${o.seedsCache}`);
+    for (const [topology, imageFormat] of cached ? [] : ([['distributed', 'jpeg'], ['distributed', 'png'], ['edge', 'jpeg']] as const)) {
       await opts.gate?.wait();
       log(`kafka: up --topology ${topology} (${imageFormat}), ${clips.length} cameras of ${o.clipSeconds} s at their own pace`);
       const { run, records } = await measureEndToEnd({
@@ -125,15 +144,19 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     await ensureTopics(admin, Object.values(inputs).map((topic) => ({ topic, numPartitions: 4, replicationFactor: -1 })));
     await admin.disconnect();
     const plan = (records: number): ReplayPlan => ({ records, concurrent: o.concurrentCameras, gapMs: 90_000 });
-    const values = (t: Topic) => (seeds?.get(t) ?? []).flatMap((r) => (r.value ? [r.value] : []));
+    const values = async <T,>(t: Topic) => Promise.all((seeds?.get(t) ?? []).flatMap((r) => (r.value ? [serde.decode(r.value) as Promise<T>] : [])));
+    const replaySeeds: Seeds = cached ?? { detections: await values('detections'), embeddings: await values('embeddings') };
+    if (o.seedsCache && !cached) writeFileSync(o.seedsCache, serialize(replaySeeds));
     log(`kafka: replaying ${o.trackRecords} detections and ${o.matchRecords} embeddings over ${o.concurrentCameras} cameras at a time`);
-    const detections = await replayDetections(kafka, serde, inputs.detections, values('detections'), plan(o.trackRecords), log);
-    const embeddings = await replayEmbeddings(kafka, serde, inputs.embeddings, values('embeddings'), plan(o.matchRecords), log);
+    const detections = await replayDetections(kafka, serde, inputs.detections, replaySeeds.detections, plan(o.trackRecords), log);
+    const embeddings = await replayEmbeddings(kafka, serde, inputs.embeddings, replaySeeds.embeddings, plan(o.matchRecords), log);
     log(`  ${detections.records} detections (${detections.cameras} cameras), ${embeddings.records} embeddings (${embeddings.cameras} cameras) in ${detections.seconds + embeddings.seconds} s`);
 
     const stages: StageRunResult[] = [];
     const base = { kind: 'stage', brokers: broker.brokers, registryUrl: registry.url, brokerPid: broker.pid, imageFormat: 'jpeg', profileRecords: 2000 } as const;
     const run = async (stage: BenchStage, exactlyOnce: boolean, input: { topic: string; records: number; markers: number; transactional: boolean }, extra: Partial<StageTask> = {}) => {
+      // episodes reads what match wrote, so match runs whenever episodes does
+      if (o.stages && !o.stages.includes(stage) && !(stage === 'match' && exactlyOnce && !extra.cpuProfileDir && o.stages.includes('episodes'))) return undefined;
       await opts.gate?.wait();
       const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}${extra.cpuProfileDir ? '-profiled' : ''}.`;
       log(`kafka: ${stage} stage over ${input.records} records, exactly_once ${exactlyOnce}`);
@@ -159,15 +182,16 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     const matched = await run('match', true, embIn, { watchlistFile });
     await run('match', false, embIn, { watchlistFile });
     // the episodes input is what the exactly-once match run wrote: one event per embedding, markers passed on
-    const eventsIn = { topic: matched.topic, records: matched.outputs, markers: embeddings.markers, transactional: true };
-    await run('episodes', true, eventsIn);
-    await run('episodes', false, eventsIn);
+    const eventsIn = matched && { topic: matched.topic, records: matched.outputs, markers: embeddings.markers, transactional: true };
+    if (eventsIn) await run('episodes', true, eventsIn);
+    if (eventsIn) await run('episodes', false, eventsIn);
     // the same, exactly-once, again under V8's sampling profiler (a separate run: profiling costs a little)
     const cpuProfiles: KafkaResults['cpuProfiles'][number][] = [];
     for (const [stage, input, extra] of [['match', embIn, { watchlistFile }], ['episodes', eventsIn, {}]] as const) {
+      if (!input || (o.stages && !o.stages.includes(stage))) continue;
       const dir = join(work, 'cpu');
       log(`kafka: ${stage} stage again, exactly-once, under the CPU profiler`);
-      const { result } = await run(stage, true, input, { ...extra, cpuProfileDir: dir, profileRecords: 0 });
+      const { result } = (await run(stage, true, input, { ...extra, cpuProfileDir: dir, profileRecords: 0 }))!;
       const { windowMs, shares } = summarise(JSON.parse(readFileSync(join(dir, `${stage}-eos.cpuprofile`), 'utf8')));
       cpuProfiles.push({ stage, exactlyOnce: true, records: input.records, recordsPerS: result.recordsPerS, windowMs, shares: shares.slice(0, 14) });
     }
@@ -193,7 +217,7 @@ export type { EnrolResult };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
-    options: { json: { type: 'string' }, 'track-records': { type: 'string' }, 'match-records': { type: 'string' }, 'clip-seconds': { type: 'string' } },
+    options: { json: { type: 'string' }, 'seeds-cache': { type: 'string' }, stages: { type: 'string' }, 'track-records': { type: 'string' }, 'match-records': { type: 'string' }, 'clip-seconds': { type: 'string' } },
     strict: true,
   });
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -202,6 +226,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(values['track-records'] ? { trackRecords: num(values['track-records'])! } : {}),
     ...(values['match-records'] ? { matchRecords: num(values['match-records'])! } : {}),
     ...(values['clip-seconds'] ? { clipSeconds: num(values['clip-seconds'])! } : {}),
+    ...(values['seeds-cache'] ? { seedsCache: values['seeds-cache'] } : {}),
+    ...(values.stages ? { stages: values.stages.split(',') as BenchStage[] } : {}),
   });
   const text = `${JSON.stringify(results, null, 2)}\n`;
   if (values.json) writeFileSync(values.json, text);
