@@ -9,7 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['pipelines/ingest/promise-with-resolvers.ts'],
-    // One real Kafka broker per run, started only if a test asks for it (test/support/kafka.ts).
-    globalSetup: ['test/support/kafka-global-setup.ts'],
+    // One real Kafka broker and one PostgreSQL server per run, each started only if a test asks for it
+    // (test/support/kafka.ts, test/support/postgres.ts).
+    globalSetup: ['test/support/kafka-global-setup.ts', 'test/support/postgres-global-setup.ts'],
   },
 });

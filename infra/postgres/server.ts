@@ -1,0 +1,344 @@
+// A throw-away PostgreSQL 15 server from Debian's package, on loopback, for tests and local use. startPostgres()
+// runs initdb into a fresh temporary directory (or reuses a given cluster directory), starts the postmaster on a free
+// 127.0.0.1 port and resolves once a client's `SELECT 1` gets an answer.
+//
+// The postmaster is our own child (not pg_ctl's grandchild), so its pid is exact and its exit observed; stop() is
+// pg_ctl's "fast" mode by signal. No server is left behind: unless `detached`, a watchdog stops it when the Node
+// process that started it dies (even by SIGKILL), and exit/signal handlers stop it on a normal exit or Ctrl-C.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import pg from 'pg';
+import { sleep } from '../kafka/lock.ts';
+import { tailFile } from '../kafka/log.ts';
+import { freePorts } from '../kafka/ports.ts';
+import { commandLine, isAlive, signal, waitForExit } from '../kafka/process.ts';
+import { handOver, serverAccount } from './account.ts';
+import type { Account } from './account.ts';
+import { HOST, INSTALL_HINT, SUPERUSER, binDir, clusterLayout, connectionUrl, hasBinaries } from './layout.ts';
+import type { ClusterLayout } from './layout.ts';
+import { spawnWatchdog } from './watchdog.ts';
+
+export interface StartPostgresOptions {
+  /**
+   * The cluster directory (data, socket, log). Default: a fresh temporary directory, removed by stop(). A given one
+   * is kept, and initdb runs only if it holds no cluster yet.
+   */
+  readonly dir?: string;
+  /** Default: a free loopback port. */
+  readonly port?: number;
+  /** A database to create if missing; `url` points at it. Default: `postgres`. */
+  readonly database?: string;
+  /** Let the server outlive this process (its own session; no exit handlers). For `postgres up`. */
+  readonly detached?: boolean;
+  /**
+   * The process whose death stops the server. Default: this process, or none when detached. A detached server with
+   * an owner outlives the process that started it but not the owner (the test runner's shared server).
+   */
+  readonly ownerPid?: number;
+  /**
+   * Keep fsync, synchronous commit and full-page writes on. Default false: a throw-away test cluster trades crash
+   * safety (of the machine, not of the process) for speed.
+   */
+  readonly durable?: boolean;
+  /** Further server settings (`-c name=value`). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** The directory with initdb and postgres. Default: binDir(). */
+  readonly binDir?: string;
+  /** How long to wait for the server to answer. Default 30 s. */
+  readonly readyTimeoutMs?: number;
+  /** How long stop() waits for a fast shutdown before an immediate one. Default 10 s. */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface PostgresServer {
+  /** postgres://postgres@127.0.0.1:<port>/<database>: give to `pg` or DATABASE_URL. */
+  readonly url: string;
+  readonly port: number;
+  /** The postmaster's pid. */
+  readonly pid: number;
+  /** The cluster directory (see layout.ts). */
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** Fast shutdown (SIGINT), immediate (SIGQUIT) after the deadline, SIGKILL last; resolves once it has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const FAST_SETTINGS: Readonly<Record<string, string>> = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const bin = opts.binDir ?? binDir();
+  if (!hasBinaries(bin)) throw new Error(`no PostgreSQL server binaries in ${bin}. ${INSTALL_HINT}`);
+  const account = serverAccount();
+  const ownsDir = opts.dir === undefined;
+  const dir = opts.dir !== undefined ? resolvePath(opts.dir) : await mkdtemp(join(tmpdir(), 'facestream-pg-'));
+  try {
+    const layout = clusterLayout(dir);
+    await mkdir(layout.socketDir, { recursive: true });
+    if (!existsSync(join(layout.dataDir, 'PG_VERSION'))) {
+      await handOver(dir, account);
+      await initdb(bin, layout, account);
+    }
+    const port = opts.port ?? (await freePorts(1))[0]!;
+    const detached = opts.detached ?? false;
+    const server = new LocalPostgres({
+      bin,
+      layout,
+      account,
+      port,
+      database: opts.database ?? 'postgres',
+      ownsDir,
+      detached,
+      ownerPid: opts.ownerPid ?? (detached ? undefined : process.pid),
+      settings: { ...(opts.durable ? {} : FAST_SETTINGS), ...opts.settings },
+      readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
+      stopTimeoutMs: opts.stopTimeoutMs ?? 10_000,
+    });
+    await server.launch();
+    return server;
+  } catch (err) {
+    if (ownsDir) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** True if `pid` is a postmaster serving the cluster in `dir` (guards against a recycled pid in a state file). */
+export function isPostgresProcess(pid: number, dir: string): boolean {
+  const argv = commandLine(pid);
+  const dataDir = clusterLayout(resolvePath(dir)).dataDir;
+  return isAlive(pid) && argv !== undefined && (argv[0] ?? '').endsWith('/postgres') && argv.includes(dataDir);
+}
+
+/** Stops a server by its postmaster's pid: fast shutdown, immediate after `graceMs`, SIGKILL 5 s later. */
+export async function stopPostgresPid(pid: number, graceMs = 10_000): Promise<'fast' | 'immediate' | 'killed'> {
+  if (!signal(pid, 'SIGINT')) return 'fast';
+  if (await waitForExit(pid, graceMs)) return 'fast';
+  signal(pid, 'SIGQUIT');
+  if (await waitForExit(pid, 5_000)) return 'immediate';
+  signal(pid, 'SIGKILL');
+  if (!(await waitForExit(pid, 10_000))) throw new Error(`postgres ${pid} survived SIGKILL`);
+  return 'killed';
+}
+
+function initdb(bin: string, layout: ClusterLayout, account: Account | undefined): Promise<void> {
+  // Trust on loopback (pg_hba from -A), UTF-8 without a locale (C collation: same on every machine), no fsync.
+  const args = ['-D', layout.dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(bin, 'initdb'),
+      args,
+      { cwd: layout.root, timeout: 120_000, uid: account?.uid, gid: account?.gid, env: { ...process.env, LC_ALL: 'C' } },
+      (err, stdout, stderr) => {
+        void writeFile(layout.initdbLog, `${stdout}${stderr}`).catch(() => undefined);
+        if (!err) return resolve();
+        reject(new Error(`initdb into ${layout.dataDir} failed: ${err.message}\n${stdout}${stderr}`));
+      },
+    );
+  });
+}
+
+interface Settings {
+  readonly bin: string;
+  readonly layout: ClusterLayout;
+  readonly account: Account | undefined;
+  readonly port: number;
+  readonly database: string;
+  readonly ownsDir: boolean;
+  readonly detached: boolean;
+  readonly ownerPid: number | undefined;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+}
+
+class LocalPostgres implements PostgresServer {
+  readonly url: string;
+  #pid = 0;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> | undefined;
+
+  private readonly s: Settings;
+
+  constructor(s: Settings) {
+    this.s = s;
+    this.url = connectionUrl(s.port, s.database);
+  }
+
+  get pid(): number {
+    return this.#pid;
+  }
+  get port(): number {
+    return this.s.port;
+  }
+  get dir(): string {
+    return this.s.layout.root;
+  }
+  get dataDir(): string {
+    return this.s.layout.dataDir;
+  }
+  get logFile(): string {
+    return this.s.layout.logFile;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.halt();
+      if (this.s.ownsDir) await rm(this.dir, { recursive: true, force: true });
+    })();
+    return this.#stopping;
+  }
+
+  /** Starts the postmaster and waits until it answers; creates the database if asked. */
+  async launch(): Promise<void> {
+    const { layout } = this.s;
+    const args = ['-D', layout.dataDir, '-p', String(this.s.port), '-c', `listen_addresses=${HOST}`];
+    args.push('-c', `unix_socket_directories=${layout.socketDir}`);
+    for (const [name, value] of Object.entries(this.s.settings)) args.push('-c', `${name}=${value}`);
+    const out = await open(layout.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(join(this.s.bin, 'postgres'), args, {
+        cwd: layout.root,
+        detached: this.s.detached,
+        stdio: ['ignore', out.fd, out.fd],
+        uid: this.s.account?.uid,
+        gid: this.s.account?.gid,
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+    } finally {
+      await out.close();
+    }
+    if (child.pid === undefined) throw await new Promise<Error>((resolve) => child.once('error', resolve));
+    child.on('error', () => undefined);
+    child.unref();
+    this.#child = child;
+    this.#pid = child.pid;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    if (this.s.ownerPid !== undefined) {
+      spawnWatchdog({
+        ownerPid: this.s.ownerPid,
+        serverPid: child.pid,
+        graceMs: this.s.stopTimeoutMs,
+        removeDir: this.s.ownsDir ? layout.root : undefined,
+      });
+    }
+    if (!this.s.detached) live.add(this);
+    hookProcessExit();
+
+    try {
+      await this.waitReady();
+      if (this.s.database !== 'postgres') await this.createDatabase(this.s.database);
+    } catch (err) {
+      await this.halt();
+      throw err;
+    }
+  }
+
+  /** Stops the postmaster only (the cluster directory stays). */
+  async halt(): Promise<void> {
+    live.delete(this);
+    hookProcessExit();
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT'); // fast shutdown
+    if (await this.exitedWithin(this.s.stopTimeoutMs)) return;
+    child.kill('SIGQUIT'); // immediate shutdown
+    if (await this.exitedWithin(5_000)) return;
+    child.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  private async exitedWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([
+      this.#exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+    clearTimeout(timer);
+    return exited;
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + this.s.readyTimeoutMs;
+    const url = connectionUrl(this.s.port);
+    for (;;) {
+      if (!isAlive(this.#pid)) throw await this.failure('the server exited while starting');
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch {
+        // not up yet ("the database system is starting up", or refused)
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      if (Date.now() > deadline) throw await this.failure(`the server did not answer within ${this.s.readyTimeoutMs / 1000} s`);
+      await sleep(100);
+    }
+  }
+
+  private async createDatabase(name: string): Promise<void> {
+    const client = new pg.Client({ connectionString: connectionUrl(this.s.port) });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      // CREATE DATABASE takes no parameters: the name is quoted as an identifier by the server's quote_ident.
+      if (found.rowCount === 0) {
+        const { rows } = await client.query<{ q: string }>('SELECT quote_ident($1) AS q', [name]);
+        await client.query(`CREATE DATABASE ${rows[0]!.q}`);
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async failure(what: string): Promise<Error> {
+    const { layout } = this.s;
+    const log = await tailFile(layout.logFile, 30);
+    const parts = [`PostgreSQL on ${HOST}:${this.s.port}: ${what} (pid ${this.#pid}, cluster ${layout.root}).`];
+    parts.push(log ? `--- ${layout.logFile} (last 30 lines) ---\n${log}` : `(no server log at ${layout.logFile})`);
+    return new Error(parts.join('\n'));
+  }
+}
+
+// Servers this process owns, stopped if it exits or is interrupted without calling stop(). The watchdog covers deaths
+// that run no handler (SIGKILL); these handlers make the common cases quick. SIGINT is PostgreSQL's fast shutdown.
+const live = new Set<LocalPostgres>();
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let hooked = false;
+
+function stopAll(): void {
+  for (const s of live) signal(s.pid, 'SIGINT');
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  stopAll();
+  // If nobody else handles this signal, keep its default meaning (end the process) now that ours is done.
+  if (process.listenerCount(sig) === 1) {
+    unhook();
+    process.kill(process.pid, sig);
+  }
+}
+
+function unhook(): void {
+  process.off('exit', stopAll);
+  for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  hooked = false;
+}
+
+function hookProcessExit(): void {
+  if (live.size > 0 && !hooked) {
+    process.on('exit', stopAll);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    hooked = true;
+  } else if (live.size === 0 && hooked) {
+    unhook();
+  }
+}
