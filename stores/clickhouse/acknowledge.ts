@@ -1,6 +1,7 @@
 // Acknowledging events (FindFace's "acknowledge"): the event's row is written again with the acknowledgement
 // and a higher version, server side (INSERT … SELECT from face_events FINAL), so the vector never travels. The
-// statistics are unaffected (they count distinct event ids).
+// statistics are unaffected (they count distinct event ids). The WHERE names columns as e.<column>: a bare name
+// would mean the REPLACE alias of the same name (ClickHouse lets WHERE see SELECT aliases).
 import type { ClickHouseClient } from '@clickhouse/client';
 import { TABLES } from './names.ts';
 
@@ -23,8 +24,8 @@ export async function acknowledgeEvents(
         if({ack:Bool}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), NULL) AS acknowledged_at,
         greatest(version + 1, toUInt64({at:Int64})) AS version
       )
-      FROM ${TABLES.faceEvents} FINAL
-      WHERE id IN {ids:Array(String)} AND acknowledged != {ack:Bool}`,
+      FROM ${TABLES.faceEvents} AS e FINAL
+      WHERE e.id IN {ids:Array(String)} AND e.acknowledged != {ack:Bool}`,
     query_params: { ids, ack, by: options.by, at: Math.round(options.at) },
   });
 }

@@ -64,7 +64,8 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
       await client.insert({ table: TABLES.episodes, values: [...latest.values()].map(episodeRow), format: 'JSONEachRow' });
       if (links.size === 0) return;
       await client.insert({ table: TABLES.episodeEvents, values: [...links.values()], format: 'JSONEachRow' });
-      // events already written get their episode (an event lies within its episode's start..end)
+      // events already written get their episode (an event lies within its episode's start..end); the WHERE
+      // names columns as e.<column> because a bare name would mean the REPLACE alias of the same name
       const ids = [...links.keys()];
       const eps = ids.map((id) => links.get(id)!.episode_id);
       const from = Math.min(...changes.map((c) => c.startTs));
@@ -75,10 +76,10 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
             transform(id, {ids:Array(String)}, {eps:Array(String)}, episode_id) AS episode_id,
             greatest(version + 1, toUInt64(toUnixTimestamp64Milli(now64(3)))) AS version
           )
-          FROM ${TABLES.faceEvents} FINAL
-          WHERE ts BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-            AND id IN {ids:Array(String)}
-            AND episode_id != transform(id, {ids:Array(String)}, {eps:Array(String)}, episode_id)`,
+          FROM ${TABLES.faceEvents} AS e FINAL
+          WHERE e.ts BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+            AND e.id IN {ids:Array(String)}
+            AND e.episode_id != transform(e.id, {ids:Array(String)}, {eps:Array(String)}, '')`,
         query_params: { ids, eps, from, to },
       });
     },
