@@ -6,6 +6,9 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     // Model-heavy tests share 2 cores; run files one after another so timings stay sane.
     fileParallelism: false,
+    // Each test file in its own child process (vitest's default, stated so it stays): the embedded ClickHouse
+    // (chdb) hangs inside worker threads and binds one data directory per process (stores/clickhouse/testing.ts).
+    pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['pipelines/ingest/promise-with-resolvers.ts'],
