@@ -43,3 +43,26 @@ export function containsPattern(text: string): string {
 export function idSet(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
+
+/**
+ * `(col, …) VALUES ($n, …)` for the keys of `row` that `columns` lists and that are not undefined (the others take
+ * their column defaults), numbering parameters from `first`.
+ */
+export function insertValues<R extends object>(
+  row: R,
+  columns: Partial<Readonly<Record<keyof R, ColumnKind>>>,
+  first = 1,
+): { readonly sql: string; readonly params: unknown[] } {
+  const names: string[] = [];
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const [key, kind] of Object.entries(columns) as [keyof R & string, ColumnKind][]) {
+    const value = row[key];
+    if (value === undefined) continue;
+    params.push(kind === 'json' ? JSON.stringify(value) : value);
+    names.push(key);
+    values.push(kind === 'json' ? `$${first + params.length - 1}::text::jsonb` : `$${first + params.length - 1}`);
+  }
+  if (names.length === 0) return { sql: 'DEFAULT VALUES', params };
+  return { sql: `(${names.join(', ')}) VALUES (${values.join(', ')})`, params };
+}

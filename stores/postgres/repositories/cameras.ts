@@ -1,0 +1,53 @@
+// Cameras: FindFace's /cameras/.
+import type { Queryable } from '../db.ts';
+import type { Camera, CameraPatch, NewCamera, Page } from '../rows.ts';
+import { assignments, insertValues, pageParams } from '../sql.ts';
+import type { ColumnKind } from '../sql.ts';
+
+const COLUMNS: Readonly<Record<keyof NewCamera, ColumnKind>> = {
+  name: 'value',
+  camera_group_id: 'value',
+  url: 'value',
+  comment: 'value',
+  active: 'value',
+  confidence_threshold: 'value',
+  stream_settings: 'json',
+};
+
+export interface CameraFilter extends Page {
+  readonly camera_group_id?: number;
+  readonly active?: boolean;
+}
+
+export async function createCamera(q: Queryable, camera: NewCamera): Promise<Camera> {
+  const ins = insertValues(camera, COLUMNS);
+  const { rows } = await q.query<Camera>(`INSERT INTO cameras ${ins.sql} RETURNING *`, ins.params);
+  return rows[0]!;
+}
+
+export async function getCamera(q: Queryable, id: number): Promise<Camera | undefined> {
+  const { rows } = await q.query<Camera>('SELECT * FROM cameras WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function listCameras(q: Queryable, filter: CameraFilter = {}): Promise<Camera[]> {
+  const [after, limit] = pageParams(filter);
+  const { rows } = await q.query<Camera>(
+    `SELECT * FROM cameras
+     WHERE id > $1 AND ($3::integer IS NULL OR camera_group_id = $3) AND ($4::boolean IS NULL OR active = $4)
+     ORDER BY id LIMIT $2`,
+    [after, limit, filter.camera_group_id ?? null, filter.active ?? null],
+  );
+  return rows;
+}
+
+export async function updateCamera(q: Queryable, id: number, patch: CameraPatch): Promise<Camera | undefined> {
+  const set = assignments(patch, COLUMNS, 2);
+  if (set.sql === '') return getCamera(q, id);
+  const { rows } = await q.query<Camera>(`UPDATE cameras SET ${set.sql} WHERE id = $1 RETURNING *`, [id, ...set.params]);
+  return rows[0];
+}
+
+export async function deleteCamera(q: Queryable, id: number): Promise<boolean> {
+  return (await q.query('DELETE FROM cameras WHERE id = $1', [id])).rowCount > 0;
+}
