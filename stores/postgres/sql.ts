@@ -31,7 +31,7 @@ export const MAX_PAGE = 1000;
 /** [after_id, limit] for `WHERE id > $a … ORDER BY id LIMIT $b`. */
 export function pageParams(page: Page = {}): [number, number] {
   const limit = Math.min(Math.max(Math.trunc(page.limit ?? DEFAULT_PAGE), 1), MAX_PAGE);
-  return [page.after_id ?? Number.MIN_SAFE_INTEGER, limit];
+  return [page.after_id ?? -2_147_483_648, limit]; // ids are int4
 }
 
 /** A LIKE pattern matching `text` anywhere, with %, _ and \ in it taken literally. */
