@@ -49,6 +49,35 @@ export async function runBatch(
   return session.run({ [inputName]: tensor });
 }
 
+// Input tensors of the per-frame models (detector, landmarks) are reused: at 320×240 the detector's alone is
+// 0.9 MB a frame, and the ArrayBuffers each call left behind drove the model workers' garbage collections.
+// Kept by exact length (a tensor's data must match its shape); a few of each, since calls on one thread overlap
+// while a run waits for its turn (session.run defers to setImmediate).
+const freeFloats = new Map<number, Float32Array[]>();
+const KEEP_PER_LENGTH = 4;
+
+/**
+ * runBatch on a reused input buffer of `floats` values that `fill` must write completely; the buffer goes back
+ * to the pool once the run has finished with it.
+ */
+export async function runFilled(
+  session: ort.InferenceSession,
+  floats: number,
+  batch: number,
+  shape: readonly [number, number, number],
+  fill: (data: Float32Array) => void,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const data = freeFloats.get(floats)?.pop() ?? new Float32Array(floats);
+  try {
+    fill(data);
+    return await runBatch(session, data, batch, shape);
+  } finally {
+    const list = freeFloats.get(floats) ?? [];
+    if (list.length < KEEP_PER_LENGTH) list.push(data);
+    freeFloats.set(floats, list);
+  }
+}
+
 /** The float data of a named output (or the first output when `name` is omitted). */
 export function outputData(session: ort.InferenceSession, out: ort.InferenceSession.OnnxValueMapType, name?: string): Float32Array {
   const key = name ?? session.outputNames[0];

@@ -4,7 +4,7 @@
 // the usual score order.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
+import { createSession, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
 import { resizeRegion } from '../image/resize-region.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
@@ -25,12 +25,12 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
     const regions = detectionRegions(image.width, image.height, opts.tiles);
 
     // All regions go through the network in one batched call.
-    const data = new Float32Array(per * regions.length);
     // region 0 is the whole frame, which the decoder may have resized already
     const given = opts.resized && opts.resized.width === input.width && opts.resized.height === input.height ? opts.resized : undefined;
     const resized = await Promise.all(regions.map((r, i) => (i === 0 && given ? given : resizeRegion(image, r.box, input.width, input.height))));
-    resized.forEach((img, i) => writeTensor(img, input, data, i * per));
-    const out = await runBatch(session, data, regions.length, [input.channels, input.height, input.width]);
+    const out = await runFilled(session, per * regions.length, regions.length, [input.channels, input.height, input.width], (data) =>
+      resized.forEach((img, i) => writeTensor(img, input, data, i * per)),
+    );
     const scores = outputData(session, out, 'scores');
     const boxes = outputData(session, out, 'boxes');
     const priors = scores.length / 2 / regions.length;

@@ -24,12 +24,16 @@ interface AxisTaps {
  * reads its two neighbours with bilinear weights, and neighbours outside [0, size) are black (weight dropped), with
  * points within half a pixel of the border snapped onto it, as sampleBilinear does.
  */
-function axisTaps(origin: number, scale: number, out: number, taps: number, size: number): AxisTaps {
+function axisTaps(origin: number, scale: number, out: number, taps: number, size: number, scratch: AxisScratch): AxisTaps {
   // the sub-samples of one output span < scale source pixels, each reaching one pixel further
   const stride = Math.ceil(scale) + 3;
-  const first = new Int32Array(out);
-  const len = new Int32Array(out);
-  const w = new Float64Array(out * stride);
+  if (scratch.first.length < out) {
+    scratch.first = new Int32Array(out);
+    scratch.len = new Int32Array(out);
+  }
+  if (scratch.w.length < out * stride) scratch.w = new Float64Array(out * stride);
+  const { first, len, w } = scratch;
+  w.fill(0, 0, out * stride);
   const share = 1 / taps;
   for (let p = 0; p < out; p++) {
     let lo = -1;
@@ -58,11 +62,21 @@ function axisTaps(origin: number, scale: number, out: number, taps: number, size
   return { first, len, w, stride };
 }
 
+/** Reused between calls (a face crop runs for every face of every frame): the garbage was most of what it allocated. */
+interface AxisScratch {
+  first: Int32Array;
+  len: Int32Array;
+  w: Float64Array;
+}
+const colScratch: AxisScratch = { first: new Int32Array(0), len: new Int32Array(0), w: new Float64Array(0) };
+const rowScratch: AxisScratch = { first: new Int32Array(0), len: new Int32Array(0), w: new Float64Array(0) };
+let tmpScratch = new Float64Array(0);
+
 export function cropResize(src: RgbImage, box: Box, outW: number, outH: number): RgbImage {
   const sx = (box.x2 - box.x1) / outW;
   const sy = (box.y2 - box.y1) / outH;
-  const cols = axisTaps(box.x1, sx, outW, tapsFor(sx), src.width);
-  const rows = axisTaps(box.y1, sy, outH, tapsFor(sy), src.height);
+  const cols = axisTaps(box.x1, sx, outW, tapsFor(sx), src.width, colScratch);
+  const rows = axisTaps(box.y1, sy, outH, tapsFor(sy), src.height, rowScratch);
   const out = new Uint8Array(outW * outH * 3);
 
   // source rows any output row reads
@@ -79,7 +93,8 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
   const data = src.data;
   const srcStride = src.width * 3;
   const rowOut = outW * 3;
-  const tmp = new Float64Array((r1 - r0 + 1) * rowOut);
+  if (tmpScratch.length < (r1 - r0 + 1) * rowOut) tmpScratch = new Float64Array((r1 - r0 + 1) * rowOut);
+  const tmp = tmpScratch;
   const { first: cFirst, len: cLen, w: cw, stride: cs } = cols;
   for (let r = r0; r <= r1; r++) {
     const srcRow = r * srcStride;

@@ -7,9 +7,10 @@ export interface GreyImage {
   readonly data: Float32Array;
 }
 
-export function toGrey(img: RgbImage): GreyImage {
+/** `into`, when given and large enough, receives the grey values (a caller's reused buffer). */
+export function toGrey(img: RgbImage, into?: Float32Array): GreyImage {
   const n = img.width * img.height;
-  const out = new Float32Array(n);
+  const out = into && into.length >= n ? into.subarray(0, n) : new Float32Array(n);
   const d = img.data;
   for (let i = 0, j = 0; i < n; i++, j += 3) out[i] = 0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]!;
   return { width: img.width, height: img.height, data: out };

@@ -38,11 +38,13 @@ export function faceSharpness(img: RgbImage, box: Box): number {
   return cropSharpness(cropResize(img, box, SHARPNESS_CROP, SHARPNESS_CROP));
 }
 
+const greyScratch = new Float32Array(SHARPNESS_CROP * SHARPNESS_CROP);
+
 /** faceSharpness of a face already resampled to SHARPNESS_CROP × SHARPNESS_CROP. */
 export function cropSharpness(crop: RgbImage): number {
   if (crop.width !== SHARPNESS_CROP || crop.height !== SHARPNESS_CROP) {
     throw new Error(`cropSharpness: crop is ${crop.width}×${crop.height}, sharpness is measured at ${SHARPNESS_CROP}×${SHARPNESS_CROP}`);
   }
-  const v = laplacianVariance(toGrey(crop));
+  const v = laplacianVariance(toGrey(crop, greyScratch));
   return v / (v + SHARPNESS_HALF);
 }

@@ -2,7 +2,7 @@
 // 136 values normalised to the crop, mapped back here to frame pixels. Faces are batched in one session call.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runBatch, type SessionOptions, releaseOnce } from '../session.ts';
+import { createSession, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
 import { cropResize } from '../image/crop-resize.ts';
 import { scaleBox } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
@@ -42,9 +42,9 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
 
   async function predictCrops(crops: readonly LandmarkCrop[]): Promise<Landmarks68[]> {
     if (crops.length === 0) return [];
-    const data = new Float32Array(per * crops.length);
-    crops.forEach((c, i) => writeTensor(c.pixels, input, data, i * per));
-    const out = outputData(session, await runBatch(session, data, crops.length, [input.channels, input.height, input.width]));
+    const shape = [input.channels, input.height, input.width] as const;
+    const ran = await runFilled(session, per * crops.length, crops.length, shape, (data) => crops.forEach((c, i) => writeTensor(c.pixels, input, data, i * per)));
+    const out = outputData(session, ran);
     const dim = out.length / crops.length;
     return crops.map(({ box: c }, i) => {
       const w = c.x2 - c.x1;

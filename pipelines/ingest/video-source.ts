@@ -6,11 +6,25 @@
 // waits on the network. Bad packets/frames are counted and skipped; only a source that cannot be
 // opened, or a live source that stalls or ends, is an error.
 import './promise-with-resolvers.ts';
-import { CodecContext, Frame, Packet } from 'node-av/lib';
+import { CodecContext, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
 import { FilterAPI } from 'node-av/api';
-import { AVERROR_EAGAIN, AVERROR_EOF, AV_FRAME_FLAG_CORRUPT, AV_NOPTS_VALUE, EOF } from 'node-av/constants';
+import {
+  AVCOL_RANGE_JPEG,
+  AVCOL_SPC_BT470BG,
+  AVCOL_SPC_SMPTE170M,
+  AVCOL_SPC_UNSPECIFIED,
+  AVERROR_EAGAIN,
+  AVERROR_EOF,
+  AV_FRAME_FLAG_CORRUPT,
+  AV_NOPTS_VALUE,
+  AV_PIX_FMT_RGB24,
+  AV_PIX_FMT_YUV420P,
+  AV_PIX_FMT_YUV444P,
+  EOF,
+  SWS_BILINEAR,
+} from 'node-av/constants';
 import type { RgbImage } from '../../schemas/records.ts';
-import { newSharedPixels } from '../../models/worker/shared-image.ts';
+import { leaseFrame, PixelPool } from '../runtime/inproc/frame-pool.ts';
 import { SourceError } from './errors.ts';
 import { liveReadFailure, ffmpegText } from './ffmpeg-errors.ts';
 import { openInput, type OpenOptions, type VideoInfo } from './open-input.ts';
@@ -73,12 +87,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
   const cc = new CodecContext();
   const pkt = new Packet();
   const frame = new Frame();
-  const maxWidth = opts.max_width ?? 1280;
-  const filter = FilterAPI.create(`scale=w='min(iw,${maxWidth})':h=-1:flags=bilinear,format=rgb24`, { threads: 1 });
-  // full_chroma_int: chroma interpolated at every output pixel, as in the full-size frame the detector used to be
-  // fed from (without it detection scores strayed ~1.4× as far from those on that frame)
-  const ds = opts.detectorSize;
-  const small = ds ? FilterAPI.create(`scale=w=${ds.width}:h=${ds.height}:flags=bilinear+full_chroma_int,format=rgb24`, { threads: 1 }) : null;
+  const convert = new FrameConverter(opts.max_width ?? 1280, opts.detectorSize);
   const sampler = new FpsSampler(opts.fps ?? 0);
   const tb = stream.timeBase;
   const frameStep = info.fps > 0 ? 1 / info.fps : 0;
@@ -122,10 +131,9 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
             continue;
           }
           if (!sampler.accept(pts)) continue;
-          // The filter graph is configured from the first frame and needs its time base, which the decoder leaves unset.
+          // The filter graph (the fallback) is configured from the first frame and needs its time base, which the decoder leaves unset.
           frame.timeBase = tb;
-          const image = toRgb(filter, frame);
-          const detectorImage = small ? toRgb(small, frame) : undefined;
+          const { image, detectorImage } = convert.frame(frame);
           emitted++;
           yield detectorImage ? { index, ptsSeconds: pts, image, detectorImage } : { index, ptsSeconds: pts, image };
         } finally {
@@ -170,8 +178,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
     }
     return summary(false);
   } finally {
-    filter.close();
-    small?.close();
+    convert.close();
     frame.free();
     pkt.free();
     cc.freeContext();
@@ -189,31 +196,156 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+// The stream's colours as FFmpeg's scale filter would read them by default: BT.601 matrix, limited range. For these,
+// swscale called directly gives the filter's very bytes (checked frame by frame on the shared clips and the 720p
+// bench loop); other colour spaces and pixel formats go through the filter, which reads the frame's colour tags.
+const DEFAULT_MATRICES: readonly number[] = [AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M];
+
+/** What a frame of a given size and pixel format is converted with. */
+interface Plan {
+  readonly key: string;
+  readonly width: number;
+  readonly height: number;
+  /** frame → RGB at (width, height); null when the filter graph does it */
+  readonly full: SoftwareScaleContext | null;
+  /** frame → YUV 4:4:4 at the detector size, then → RGB (two passes, see below); null when the filter does it */
+  readonly small: { readonly toYuv: SoftwareScaleContext; readonly toRgb: SoftwareScaleContext; readonly planes: Buffer[] } | null;
+}
+
 /**
- * One decoded frame → packed RGB24 at the output size. The scale filter emits exactly one frame per input.
- * The pixels are copied once, straight out of FFmpeg's frame into a SharedArrayBuffer: the model workers read
- * them from there without another copy (models/worker/shared-image.ts passes shared pixels as they are), where
- * toBuffer() and then a copy into shared memory cost two 2.7 MB copies per 720p frame and twice the garbage.
+ * Decoded frames → packed RGB24 at the output size (and at the detector size), written straight into shared
+ * memory recycled through a PixelPool: the model workers read it without copies, and the track stage hands each
+ * frame back (releaseFrame) once it has cut what it keeps.
+ *
+ * The detector's image is made in two swscale passes, YUV 4:2:0 → YUV 4:4:4 at 320×240, then → RGB: it differs from
+ * the single full-chroma pass it replaces by 0.3 of 255 on average per channel, at half its cost (0.7 against
+ * 1.3 ms at 720p); without full chroma interpolation the single pass strays 1.6 on average (which moved detection
+ * scores ~1.4× as far from those on the full frame).
  */
-function toRgb(filter: FilterAPI, frame: Frame): RgbImage {
-  filter.processSync(frame);
-  const out = filter.receiveSync();
-  if (out === null || out === EOF) throw new Error('scale filter produced no frame');
-  try {
-    return { width: out.width, height: out.height, data: packedShared(out) };
-  } finally {
-    out.free();
+class FrameConverter {
+  private readonly pool = new PixelPool();
+  private plan: Plan | null = null;
+  private filter: FilterAPI | null = null;
+  private smallFilter: FilterAPI | null = null;
+
+  constructor(
+    private readonly maxWidth: number,
+    private readonly ds: { readonly width: number; readonly height: number } | undefined,
+  ) {}
+
+  frame(frame: Frame): { image: RgbImage; detectorImage?: RgbImage } {
+    const plan = this.planFor(frame);
+    const image = plan.full ? this.scaled(plan.full, frame, plan.width, plan.height) : this.filtered(this.fullFilter(), frame);
+    let detectorImage: RgbImage | undefined;
+    if (this.ds) {
+      if (plan.small) {
+        const { toYuv, toRgb, planes } = plan.small;
+        const { width, height } = this.ds;
+        toYuv.scaleSync(frame.data as Buffer[], frame.linesize, 0, frame.height, planes, [width, width, width]);
+        const data = this.pool.take(width * height * 3);
+        toRgb.scaleSync(planes, [width, width, width], 0, height, [bufferOf(data)], [width * 3]);
+        detectorImage = { width, height, data };
+      } else {
+        detectorImage = this.filtered(this.detectorFilter(this.ds), frame);
+      }
+    }
+    if (detectorImage) leaseFrame(this.pool, image, detectorImage);
+    else leaseFrame(this.pool, image);
+    return detectorImage ? { image, detectorImage } : { image };
+  }
+
+  close(): void {
+    this.dropPlan();
+    this.filter?.close();
+    this.smallFilter?.close();
+    this.filter = null;
+    this.smallFilter = null;
+  }
+
+  private dropPlan(): void {
+    this.plan?.full?.freeContext();
+    this.plan?.small?.toYuv.freeContext();
+    this.plan?.small?.toRgb.freeContext();
+    this.plan = null;
+  }
+
+  private planFor(frame: Frame): Plan {
+    const key = `${frame.width}x${frame.height}/${frame.format}/${frame.colorSpace}/${frame.colorRange}`;
+    if (this.plan?.key === key) return this.plan;
+    this.dropPlan();
+    const iw = frame.width;
+    const ih = frame.height;
+    // as the scale filter's w='min(iw,max)':h=-1 (av_rescale rounds half up)
+    const width = Math.min(iw, this.maxWidth);
+    const height = width === iw ? ih : Math.floor((width * ih + Math.floor(iw / 2)) / iw);
+    const direct = frame.format === AV_PIX_FMT_YUV420P && frame.colorRange !== AVCOL_RANGE_JPEG && DEFAULT_MATRICES.includes(frame.colorSpace);
+    let full: SoftwareScaleContext | null = null;
+    let small: Plan['small'] = null;
+    if (direct) {
+      full = new SoftwareScaleContext();
+      full.getContext(iw, ih, AV_PIX_FMT_YUV420P, width, height, AV_PIX_FMT_RGB24, SWS_BILINEAR);
+      if (this.ds) {
+        const { width: dw, height: dh } = this.ds;
+        const toYuv = new SoftwareScaleContext();
+        toYuv.getContext(iw, ih, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV444P, SWS_BILINEAR);
+        const toRgb = new SoftwareScaleContext();
+        toRgb.getContext(dw, dh, AV_PIX_FMT_YUV444P, dw, dh, AV_PIX_FMT_RGB24, SWS_BILINEAR);
+        small = { toYuv, toRgb, planes: [Buffer.alloc(dw * dh), Buffer.alloc(dw * dh), Buffer.alloc(dw * dh)] };
+      }
+    }
+    this.plan = { key, width, height, full, small };
+    return this.plan;
+  }
+
+  private scaled(sws: SoftwareScaleContext, frame: Frame, width: number, height: number): RgbImage {
+    const data = this.pool.take(width * height * 3);
+    sws.scaleSync(frame.data as Buffer[], frame.linesize, 0, frame.height, [bufferOf(data)], [width * 3]);
+    return { width, height, data };
+  }
+
+  private fullFilter(): FilterAPI {
+    this.filter ??= FilterAPI.create(`scale=w='min(iw,${this.maxWidth})':h=-1:flags=bilinear,format=rgb24`, { threads: 1 });
+    return this.filter;
+  }
+
+  private detectorFilter(ds: { readonly width: number; readonly height: number }): FilterAPI {
+    // full_chroma_int: chroma interpolated at every output pixel, as in the full-size frame the detector used to be fed from
+    this.smallFilter ??= FilterAPI.create(`scale=w=${ds.width}:h=${ds.height}:flags=bilinear+full_chroma_int,format=rgb24`, { threads: 1 });
+    return this.smallFilter;
+  }
+
+  /** One frame through a scale filter (it emits exactly one frame per input), copied out of FFmpeg's frame. */
+  private filtered(filter: FilterAPI, frame: Frame): RgbImage {
+    filter.processSync(frame);
+    const out = filter.receiveSync();
+    if (out === null || out === EOF) throw new Error('scale filter produced no frame');
+    try {
+      return { width: out.width, height: out.height, data: this.packed(out) };
+    } finally {
+      out.free();
+    }
+  }
+
+  /** Plane 0 of a packed-pixel frame (rgb24) without FFmpeg's row padding, in pooled shared memory. */
+  private packed(frame: Frame): Uint8Array {
+    const plane = frame.data?.[0];
+    const stride = frame.linesize[0];
+    const row = frame.width * 3;
+    if (!plane || stride === undefined || stride < row) throw new Error(`scale filter produced a frame without packed RGB (linesize ${String(stride)})`);
+    const data = this.pool.take(row * frame.height);
+    if (stride === row) data.set(plane.subarray(0, row * frame.height));
+    else for (let y = 0; y < frame.height; y++) data.set(plane.subarray(y * stride, y * stride + row), y * row);
+    return data;
   }
 }
 
-/** Plane 0 of a packed-pixel frame (rgb24) without FFmpeg's row padding, in shared memory. */
-function packedShared(frame: Frame): Uint8Array {
-  const plane = frame.data?.[0];
-  const stride = frame.linesize[0];
-  const row = frame.width * 3;
-  if (!plane || stride === undefined || stride < row) throw new Error(`scale filter produced a frame without packed RGB (linesize ${String(stride)})`);
-  const data = newSharedPixels(row * frame.height);
-  if (stride === row) data.set(plane.subarray(0, row * frame.height));
-  else for (let y = 0; y < frame.height; y++) data.set(plane.subarray(y * stride, y * stride + row), y * row);
-  return data;
+// A Buffer over the same (shared) memory, which is what node-av's swscale binding writes into; cached per array.
+const buffers = new WeakMap<Uint8Array, Buffer>();
+function bufferOf(data: Uint8Array): Buffer {
+  let b = buffers.get(data);
+  if (!b) {
+    b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    buffers.set(data, b);
+  }
+  return b;
 }
