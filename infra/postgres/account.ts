@@ -3,7 +3,7 @@
 // its directory handed to that user. Otherwise it runs as the calling user.
 import { chown, readdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { INSTALL_HINT } from './layout.ts';
 
 export interface Account {
@@ -32,4 +32,20 @@ export async function handOver(dir: string, account: Account | undefined): Promi
   await chown(dir, account.uid, account.gid);
   if (!(await stat(dir)).isDirectory()) return;
   for (const name of await readdir(dir)) await handOver(join(dir, name), account);
+}
+
+/**
+ * Throws unless the account can reach `dir` (every directory above it searchable by that account): a cluster under a
+ * private directory (mode 0700, e.g. from mktemp -d) cannot be used by the `postgres` user.
+ */
+export async function assertReachable(dir: string, account: Account | undefined): Promise<void> {
+  if (account === undefined) return;
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const st = await stat(d);
+    const searchable = st.uid === account.uid ? st.mode & 0o100 : st.gid === account.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!searchable) {
+      throw new Error(`PostgreSQL runs as "${account.name}", which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}): put the cluster ${dir} under a directory others may search (chmod o+x ${d})`);
+    }
+    if (d === dirname(d)) return;
+  }
 }

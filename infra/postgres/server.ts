@@ -16,7 +16,7 @@ import { sleep } from '../kafka/lock.ts';
 import { tailFile } from '../kafka/log.ts';
 import { freePorts } from '../kafka/ports.ts';
 import { commandLine, isAlive, signal, waitForExit } from '../kafka/process.ts';
-import { handOver, serverAccount } from './account.ts';
+import { assertReachable, handOver, serverAccount } from './account.ts';
 import type { Account } from './account.ts';
 import { HOST, INSTALL_HINT, SUPERUSER, binDir, clusterLayout, connectionUrl, hasBinaries } from './layout.ts';
 import type { ClusterLayout } from './layout.ts';
@@ -78,10 +78,13 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const dir = opts.dir !== undefined ? resolvePath(opts.dir) : await mkdtemp(join(tmpdir(), 'facestream-pg-'));
   try {
     const layout = clusterLayout(dir);
+    await assertReachable(dir, account);
     await mkdir(layout.socketDir, { recursive: true });
     if (!existsSync(join(layout.dataDir, 'PG_VERSION'))) {
       await handOver(dir, account);
       await initdb(bin, layout, account);
+    } else {
+      await handOver(layout.socketDir, account); // the server makes its socket there
     }
     const port = opts.port ?? (await freePorts(1))[0]!;
     const detached = opts.detached ?? false;

@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Db } from './db.ts';
 import { loadMigrations, migrate, MigrationError } from './migrate.ts';
-import type { Migration } from './migrate.ts';
+import type { Migration, MigrationResult } from './migrate.ts';
 import { openDatabase } from './open.ts';
 import { connectPg } from './pg-db.ts';
 import { openPglite } from './pglite-db.ts';
@@ -134,5 +137,20 @@ describe('openDatabase', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('processes starting together against one server', () => {
+  it('three processes open one new database at once: one migrates it, the others find it done', async () => {
+    const { url } = await emptyDatabase('postgres');
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    const fixture = fileURLToPath(new URL('./testing/open-once.ts', import.meta.url));
+    const runs = await Promise.all(
+      [1, 2, 3].map(() => promisify(execFile)(process.execPath, [join(repo, 'bin/run-ts.js'), fixture, url!], { timeout: 120_000 })),
+    );
+    const results = runs.map((r) => JSON.parse(r.stdout) as MigrationResult);
+    const latest = (await loadMigrations()).map((m) => m.version);
+    expect(results.filter((r) => r.applied.length > 0).map((r) => r.applied)).toEqual([latest]);
+    expect(results.every((r) => r.version === Math.max(...latest))).toBe(true);
   });
 });
