@@ -6,7 +6,8 @@
 // The shared server is started on first use and stopped after the run; it outlives test files, so each suite takes
 // its own database (freshDatabase) instead of sharing one. A test that stops its server takes its own with
 // `ownPostgres()` and stops it. Debian's postgresql package is installed first if missing (infra/postgres/install.sh).
-// TEST_DATABASE_URL=postgres://… in the environment makes these use that server instead.
+// TEST_DATABASE_URL=postgres://… in the environment makes these use that server instead; the databases
+// freshDatabase() makes there stay (drop the `<prefix>_<hex>` ones when done).
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
