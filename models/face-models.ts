@@ -12,7 +12,7 @@ import { createLandmarkModel } from './landmarks/landmarks68.ts';
 import { fivePoints } from './landmarks/five-points.ts';
 import { estimateHeadPose } from './landmarks/head-pose-estimate.ts';
 import { clipBox } from './image/scale-box.ts';
-import { cropSharpness, faceSharpness, SHARPNESS_CROP } from './image/sharpness.ts';
+import { faceSharpness, greySharpness, SHARPNESS_CROP } from './image/sharpness.ts';
 import { faceQuality } from './quality.ts';
 import { appearanceDescriptor } from './appearance.ts';
 import { ATTRIBUTE_HEADS } from './attributes/registry.ts';
@@ -79,18 +79,22 @@ export async function loadFaceModels(opts: LoadFaceModelsOptions): Promise<FaceM
 
   async function detect(image: RgbImage, detectorImage?: RgbImage): Promise<DetectedFace[]> {
     const raws = await detector.detect(image, detectorImage ? { ...detectOpts, resized: detectorImage } : detectOpts);
-    const crops = raws.map((r) => landmarks.crop(image, r.box));
-    const lms = await landmarks.predictCrops(crops);
+    const boxes = raws.map((r) => clipBox(r.box, image.width, image.height));
+    // Sharpness is measured on the clipped box at 64×64 grey: for a face inside the frame that is exactly the
+    // landmark model's input, so the face is resampled once, not twice (~0.3 ms a face at 720p).
+    const sharpnesses: (number | undefined)[] = raws.map(() => undefined);
+    const lms = await landmarks.predictGrey(
+      image,
+      raws.map((r) => r.box),
+      (i, crop) => {
+        if (sameBox(crop.box, boxes[i]!) && crop.grey.width === SHARPNESS_CROP && crop.grey.height === SHARPNESS_CROP) sharpnesses[i] = greySharpness(crop.grey);
+      },
+    );
     return raws.map((r, i) => {
       const l = lms[i]!;
       const pose = estimateHeadPose(l);
-      const box = clipBox(r.box, image.width, image.height);
-      // Sharpness is measured on the clipped box at 64×64: for a face inside the frame that is exactly the
-      // landmark crop, so the face is resampled once, not twice (~0.3 ms a face at 720p).
-      const crop = crops[i]!;
-      const sharpness = sameBox(crop.box, box) && crop.pixels.width === SHARPNESS_CROP && crop.pixels.height === SHARPNESS_CROP
-        ? cropSharpness(crop.pixels)
-        : faceSharpness(image, box);
+      const box = boxes[i]!;
+      const sharpness = sharpnesses[i] ?? faceSharpness(image, box);
       return {
         box,
         score: r.score,

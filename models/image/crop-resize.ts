@@ -10,6 +10,7 @@
 // mean of sampleBilinear calls up to float rounding (image-ops.test.ts compares them).
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import { tapsFor } from './sample.ts';
+import type { GreyImage } from './grey.ts';
 
 /** The source pixels one axis reads: output p averages `len[p]` consecutive pixels from `first[p]`, weights `w[p·stride + k]`. */
 interface AxisTaps {
@@ -138,6 +139,69 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
       out[o] = red + 0.5;
       out[o + 1] = green + 0.5;
       out[o + 2] = blue + 0.5;
+    }
+  }
+  return { width: outW, height: outH, data: out };
+}
+
+/**
+ * cropResize straight to grey (BT.601 weights, as toGrey), as floats without rounding: what the landmark model and
+ * the sharpness measure read of a face, for every face of every frame. The horizontal pass is cropResize's; the
+ * vertical pass then runs on one channel instead of three, and no RGB crop is made and converted afterwards.
+ * Equal to toGrey(cropResize(…)) up to the RGB crop's rounding to whole values (≤ 0.5 of 255).
+ */
+export function cropResizeGrey(src: RgbImage, box: Box, outW: number, outH: number, into?: Float32Array): GreyImage {
+  const sx = (box.x2 - box.x1) / outW;
+  const sy = (box.y2 - box.y1) / outH;
+  const cols = axisTaps(box.x1, sx, outW, tapsFor(sx), src.width, colScratch);
+  const rows = axisTaps(box.y1, sy, outH, tapsFor(sy), src.height, rowScratch);
+  const n = outW * outH;
+  const out = into && into.length >= n ? into.subarray(0, n).fill(0) : new Float32Array(n);
+
+  let r0 = src.height;
+  let r1 = -1;
+  for (let q = 0; q < outH; q++) {
+    if (rows.len[q] === 0) continue;
+    r0 = Math.min(r0, rows.first[q]!);
+    r1 = Math.max(r1, rows.first[q]! + rows.len[q]! - 1);
+  }
+  if (r1 < r0) return { width: outW, height: outH, data: out };
+
+  const data = src.data;
+  const srcStride = src.width * 3;
+  if (tmpScratch.length < (r1 - r0 + 1) * outW) tmpScratch = new Float64Array((r1 - r0 + 1) * outW);
+  const tmp = tmpScratch;
+  const { first: cFirst, len: cLen, w: cw, stride: cs } = cols;
+  for (let r = r0; r <= r1; r++) {
+    const srcRow = r * srcStride;
+    let o = (r - r0) * outW;
+    for (let p = 0; p < outW; p++, o++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      let i = srcRow + cFirst[p]! * 3;
+      const wBase = p * cs;
+      for (let k = 0, m = cLen[p]!; k < m; k++, i += 3) {
+        const wt = cw[wBase + k]!;
+        red += wt * data[i]!;
+        green += wt * data[i + 1]!;
+        blue += wt * data[i + 2]!;
+      }
+      tmp[o] = 0.299 * red + 0.587 * green + 0.114 * blue;
+    }
+  }
+
+  const { first: rFirst, len: rLen, w: rw, stride: rs } = rows;
+  for (let q = 0; q < outH; q++) {
+    const m = rLen[q]!;
+    if (m === 0) continue;
+    const base = (rFirst[q]! - r0) * outW;
+    const wBase = q * rs;
+    const o = q * outW;
+    for (let p = 0; p < outW; p++) {
+      let g = 0;
+      for (let k = 0, t = base + p; k < m; k++, t += outW) g += rw[wBase + k]! * tmp[t]!;
+      out[o + p] = g;
     }
   }
   return { width: outW, height: outH, data: out };

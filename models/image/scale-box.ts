@@ -26,6 +26,9 @@ export function squareByMax(b: Box): Box {
 
 /** Box scaled by `s` around its centre; may extend past the frame (crop-resize pads with black). */
 export function scaleBox(b: Box, s: number): Box {
+  // exactly the box at scale 1 (centre ± half side is not, in floating point): detect() recognises the landmark
+  // crop as the face's own box by equality and then measures sharpness on it instead of resampling the face again
+  if (s === 1) return { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
   const cx = (b.x1 + b.x2) / 2;
   const cy = (b.y1 + b.y2) / 2;
   const hw = ((b.x2 - b.x1) * s) / 2;

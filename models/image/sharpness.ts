@@ -45,6 +45,14 @@ export function cropSharpness(crop: RgbImage): number {
   if (crop.width !== SHARPNESS_CROP || crop.height !== SHARPNESS_CROP) {
     throw new Error(`cropSharpness: crop is ${crop.width}×${crop.height}, sharpness is measured at ${SHARPNESS_CROP}×${SHARPNESS_CROP}`);
   }
-  const v = laplacianVariance(toGrey(crop, greyScratch));
+  return greySharpness(toGrey(crop, greyScratch));
+}
+
+/** faceSharpness of a face already resampled to grey at SHARPNESS_CROP × SHARPNESS_CROP (0–255, cropResizeGrey). */
+export function greySharpness(grey: GreyImage): number {
+  if (grey.width !== SHARPNESS_CROP || grey.height !== SHARPNESS_CROP) {
+    throw new Error(`greySharpness: crop is ${grey.width}×${grey.height}, sharpness is measured at ${SHARPNESS_CROP}×${SHARPNESS_CROP}`);
+  }
+  const v = laplacianVariance(grey);
   return v / (v + SHARPNESS_HALF);
 }

