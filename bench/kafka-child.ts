@@ -10,7 +10,7 @@
 // Environment, for looking closer (none is set by `npm run bench`):
 //   BENCH_DEBUG=1              progress of the stage on stderr every 5 s
 //   BENCH_CPU_PROFILE=<dir>    a V8 CPU profile of the measured window (summarise: bench/kafka-cpu-profile.ts)
-//   BENCH_FETCH_BYTES=<n>      an experiment: the runner's consumer fetches up to n bytes per partition
+//   BENCH_FETCH_BYTES=<n>      kafka.fetch_max_bytes_per_partition of the stage
 //   BENCH_MAX_BATCH_RECORDS=<n>  kafka.max_batch_records of the stage (most input records one commit covers)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -129,8 +129,8 @@ export interface StageRunResult {
   readonly processS: number;
   readonly commitS: number;
   readonly transactions: number;
-  /** set when the run was an experiment with larger consumer fetches (BENCH_FETCH_BYTES), else null */
-  readonly fetchBytesPerPartition: number | null;
+  /** kafka.fetch_max_bytes_per_partition of the run */
+  readonly fetchBytesPerPartition: number;
   /** kafka.max_batch_records of the run */
   readonly maxBatchRecords: number;
   readonly profile: StageProfile | null;
@@ -220,6 +220,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
         exactly_once: task.exactlyOnce,
         image_format: task.imageFormat,
         ...(process.env['BENCH_MAX_BATCH_RECORDS'] ? { max_batch_records: Number(process.env['BENCH_MAX_BATCH_RECORDS']) } : {}),
+        ...(process.env['BENCH_FETCH_BYTES'] ? { fetch_max_bytes_per_partition: Number(process.env['BENCH_FETCH_BYTES']) } : {}),
       },
     },
     {},
@@ -235,13 +236,6 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
   const build = () => STAGES[task.stage].build({ config, index }) as unknown as import('../pipelines/runtime/stage.ts').Stage<unknown, unknown>;
   const stage = build();
   const kafka = createKafkaClient({ brokers: task.brokers, clientId: `bench-${task.stage}`, logger });
-  // An experiment, not the product's setting: BENCH_FETCH_BYTES=<n> gives the runner's consumer fetches of up to n
-  // bytes per partition (kafkajs's default is 1 MiB, which caps a transaction at ~60 records of 17 kB).
-  const fetchBytes = Number(process.env['BENCH_FETCH_BYTES'] ?? 0);
-  if (fetchBytes > 0) {
-    const consumer = kafka.consumer.bind(kafka);
-    kafka.consumer = (cfg) => consumer({ ...cfg, maxBytesPerPartition: fetchBytes, maxBytes: Math.max(fetchBytes * 4, 10 << 20) });
-  }
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [
@@ -270,7 +264,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
   });
 
   // the input is complete before the stage starts: its end offsets are where the group must get to
-  const ends = new Map((await admin.fetchTopicOffsets(task.inputTopic)).map((p) => [p.partition, BigInt(p.high)]));
+  const ends = new Map((await endOffsets(admin, task.inputTopic)).map((p) => [p.partition, BigInt(p.high)]));
   const started = performance.now();
   const running = runner.run();
   let failure: unknown;
@@ -345,7 +339,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
     processS: round(processS),
     commitS: round(commitS),
     transactions,
-    fetchBytesPerPartition: fetchBytes > 0 ? fetchBytes : null,
+    fetchBytesPerPartition: config.kafka.fetch_max_bytes_per_partition,
     maxBatchRecords: config.kafka.max_batch_records,
     profile,
   };
@@ -485,6 +479,18 @@ async function startCpuProfile(dir: string | undefined): Promise<{ stop(name: st
       session.disconnect();
     },
   };
+}
+
+/** A topic's end offsets; the admin's metadata can be a moment behind a topic another process just made. */
+async function endOffsets(admin: import('kafkajs').Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= 10 || !(err instanceof Error && 'retriable' in err && err.retriable)) throw err;
+      await sleep(500);
+    }
+  }
 }
 
 function sleep(ms: number): Promise<void> {

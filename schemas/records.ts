@@ -50,7 +50,7 @@ export interface ImageRegion extends Omit<Avro.ImageRegion, 'width' | 'height' |
 export interface DetectedFace extends Omit<Avro.DetectedFace, 'landmarks5' | 'appearance'> {
   /** eyes (left, right as seen in the image), nose tip, mouth corners (left, right) as pairs, not number[][] */
   readonly landmarks5: readonly Point[];
-  /** L2-normalised appearance descriptor as Float32Array, not number[] */
+  /** L2-normalised appearance descriptor as Float32Array, not bytes */
   readonly appearance: Float32Array;
 }
 
@@ -66,8 +66,17 @@ export interface FrameDetections extends Omit<Avro.FrameDetections, 'frame' | 'f
 export interface FacePost extends Omit<Avro.FacePost, 'frame' | 'face' | 'crop'> {
   readonly frame: FrameInfo;
   readonly face: DetectedFace;
-  /** pixels around the face, wide enough for every crop the models take (see pipelines/track/post-crop.ts) */
+  /** pixels around the face, wide enough for every crop the models take (see pipelines/track/post-crop.ts); always present on `faces` */
   readonly crop: ImageRegion;
+}
+
+/**
+ * The post inside an embedding or event. Its crop is absent once the post has crossed Kafka after embed: the
+ * crop travels once, on `faces` (records of 2–3 kB instead of 16 kB keep match and episodes fast); in process
+ * it simply stays.
+ */
+export interface EmbeddedPost extends Omit<FacePost, 'crop'> {
+  readonly crop?: ImageRegion;
 }
 
 /** FindFace "features"; a head switched off or unavailable is absent in process (null on the wire). */
@@ -75,8 +84,8 @@ export type FaceAttributes = { readonly [K in keyof Avro.FaceAttributes]?: NonNu
 
 /** A face post with its vector and attributes (topic `embeddings`). */
 export interface FaceEmbedding extends Omit<Avro.FaceEmbedding, 'post' | 'vector' | 'attributes'> {
-  readonly post: FacePost;
-  /** L2-normalised, as Float32Array rather than number[] */
+  readonly post: EmbeddedPost;
+  /** L2-normalised, as Float32Array rather than bytes */
   readonly vector: Float32Array;
   readonly attributes: FaceAttributes;
 }

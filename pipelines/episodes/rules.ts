@@ -71,12 +71,24 @@ export function toChange(ep: LiveEpisode, kind: EpisodeChangeKind, eventId: stri
   };
 }
 
-function similarity(a: Float32Array, b: Float32Array): number {
+/** How similar a recent event is to the new one: the cosine of their (L2-normalised) vectors. */
+export type Similarity = (recent: RecentEvent, event: FaceEvent) => number;
+
+/** The dot product, computed here; the stage may give precomputed scores of a whole batch instead. */
+export const dotSimilarity: Similarity = (recent, event) => {
+  const a = recent.vector;
+  const b = event.embedding.vector;
   if (a.length !== b.length) return -Infinity;
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
-  return dot;
-}
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < a.length; i += 2) {
+    s0 += (a[i] as number) * (b[i] as number);
+    s1 += (a[i + 1] as number) * (b[i + 1] as number);
+  }
+  if (i < a.length) s0 += (a[i] as number) * (b[i] as number);
+  return s0 + s1;
+};
 
 /** Best event: higher quality, then higher confidence; the earlier event keeps a full tie. */
 function betterEvent(a: EventRef, b: EventRef): boolean {
@@ -111,7 +123,7 @@ export function closeAll(state: EpisodesState): EpisodesStep {
 }
 
 /** The live episode the event joins, or null to open one. */
-export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: EpisodesConfig): LiveEpisode | null {
+export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: EpisodesConfig, similarity: Similarity = dotSimilarity): LiveEpisode | null {
   if (cfg.join_same_track) {
     const key = trackKey(event);
     const same = state.live.find((ep) => ep.tracks.includes(key));
@@ -122,7 +134,7 @@ export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: Episo
   const similar: Array<{ ev: RecentEvent; sim: number }> = [];
   for (const ev of state.recent) {
     if (ev.ts < from) continue;
-    const sim = similarity(ev.vector, event.embedding.vector);
+    const sim = similarity(ev, event);
     if (sim >= cfg.episodes_threshold) similar.push({ ev, sim });
   }
   // The most recent similar faces first (later arrival breaks a ts tie), then only those of live episodes.
@@ -175,15 +187,16 @@ function extend(ep: LiveEpisode, event: FaceEvent, wallNow: number): LiveEpisode
 /**
  * One event: close what its time shows is over, forget events outside the look-back, then join or open.
  * `wallNow` is the wall clock at arrival (for punctuation); `scope` groups events that may share episodes.
+ * `similarity` scores the event against a recent one (the cosine; see Similarity).
  */
-export function onEvent(state: EpisodesState, event: FaceEvent, wallNow: number, cfg: EpisodesConfig, scope = 'default'): EpisodesStep {
+export function onEvent(state: EpisodesState, event: FaceEvent, wallNow: number, cfg: EpisodesConfig, scope = 'default', similarity: Similarity = dotSimilarity): EpisodesStep {
   const ts = eventTs(event);
   const closed = closeWhere(state, (ep) => dueByStream(ep, ts, cfg));
   const from = ts - cfg.episode_search_interval * 1000;
   const recent = closed.state.recent.filter((ev) => ev.ts >= from);
   const current: EpisodesState = { live: closed.state.live, recent };
 
-  const target = chooseEpisode(current, event, cfg);
+  const target = chooseEpisode(current, event, cfg, similarity);
   const ep = target ? extend(target, event, wallNow) : open(event, wallNow, scope);
   const live = target ? current.live.map((e) => (e.id === target.id ? ep : e)) : [...current.live, ep];
   const next: EpisodesState = { live, recent: [...recent, { id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector }] };

@@ -3,6 +3,8 @@
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import type { Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { EpisodesConfig } from './config.ts';
+import { createPairScores, type PairScores } from '../match/gemm-scores.ts';
+import { batchSimilarity } from './batch-similarity.ts';
 import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvent, type EpisodesState, type EpisodesStep } from './rules.ts';
 
 export interface EpisodesStage extends Stage<FaceEvent, EpisodeChange> {
@@ -54,14 +56,25 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
     }
   }
 
+  /** the matrix engines of batchSimilarity by vector dimension, started on the first batch large enough to need one */
+  const engines = new Map<number, Promise<PairScores>>();
+  const pairs = (dim: number): Promise<PairScores> => {
+    let engine = engines.get(dim);
+    if (!engine) engines.set(dim, (engine = createPairScores(dim)));
+    return engine;
+  };
+
   return {
     name: options.name ?? 'episodes',
+    // the events of a batch are scored against the recent ones in one matrix product (batch-similarity.ts)
+    maxBatch: 256,
     punctuateEveryMs: 1000,
     state: saved,
     async process(records: readonly FaceEvent[], ctx: StageContext<EpisodeChange>): Promise<void> {
+      const similarity = await batchSimilarity(pairs, state.recent, records);
       for (const event of records) {
         if (ended.delete(event.embedding.post.camera)) dirty = true;
-        await apply(onEvent(state, event, ctx.clock.now(), cfg, scope), ctx);
+        await apply(onEvent(state, event, ctx.clock.now(), cfg, scope, similarity), ctx);
       }
     },
     async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {
@@ -77,6 +90,11 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
       ended.add(camera);
       dirty = true;
       await apply(closeWhere(state, (ep) => ep.cameras.every((c) => ended.has(c))), ctx);
+    },
+    async close(): Promise<void> {
+      const started = [...engines.values()];
+      engines.clear();
+      for (const engine of started) await (await engine).close();
     },
     liveEpisodes(): number {
       return state.live.length;

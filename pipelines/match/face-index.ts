@@ -2,6 +2,7 @@
 // when galleries outgrow it. The exact index keeps every face vector in one flat Float32Array: a search is one
 // pass over contiguous memory (10k × 512 floats ≈ 20 MB, a few ms).
 import type { MatchCandidate } from '../../schemas/records.ts';
+import { createGemmScores, type GemmScores } from './gemm-scores.ts';
 import type { WatchList } from './watchlist.ts';
 
 export interface FaceIndex {
@@ -14,6 +15,13 @@ export interface FaceIndex {
    * (dot product of L2-normalised vectors). Equal confidences are ordered by dossier name.
    */
   search(query: Float32Array, k: number): MatchCandidate[];
+  /**
+   * search() for many queries at once, in one matrix product (gemm-scores.ts): the same candidates, with
+   * confidences that may differ from search()'s in the last float32 bits. What the match stage uses.
+   */
+  searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]>;
+  /** Frees the matrix engine, if one was started. */
+  close(): Promise<void>;
 }
 
 function normalisedInto(src: Float32Array, dst: Float32Array, offset: number): void {
@@ -32,6 +40,8 @@ export class ExactFaceIndex implements FaceIndex {
   private readonly names: string[];
   private readonly faceIds: string[];
   private readonly faceLists: string[];
+  /** made on the first searchMany() */
+  private gemm: Promise<GemmScores> | undefined;
 
   constructor(watchList: WatchList) {
     // Dossiers sorted by name (duplicates merged) make ties and output independent of input order.
@@ -60,11 +70,57 @@ export class ExactFaceIndex implements FaceIndex {
 
   search(query: Float32Array, k: number): MatchCandidate[] {
     if (this.size === 0 || k <= 0) return [];
-    if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
-    const q = new Float32Array(this.dim);
-    normalisedInto(query, q, 0);
+    const q = this.normalisedQueries([query]);
     const dim = this.dim;
     const v = this.vectors;
+    const scores = new Float64Array(this.size);
+    for (let r = 0; r < this.size; r++) {
+      const base = r * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      // Four accumulators let the engine overlap multiplications; the tail loop covers dim % 4.
+      for (; i + 3 < dim; i += 4) {
+        s0 += (q[i] as number) * (v[base + i] as number);
+        s1 += (q[i + 1] as number) * (v[base + i + 1] as number);
+        s2 += (q[i + 2] as number) * (v[base + i + 2] as number);
+        s3 += (q[i + 3] as number) * (v[base + i + 3] as number);
+      }
+      for (; i < dim; i++) s0 += (q[i] as number) * (v[base + i] as number);
+      scores[r] = s0 + s1 + s2 + s3;
+    }
+    return this.topK(scores, 0, k);
+  }
+
+  async searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+    if (this.size === 0 || k <= 0) return queries.map(() => []);
+    if (queries.length === 0) return [];
+    const q = this.normalisedQueries(queries);
+    this.gemm ??= createGemmScores(this.vectors, this.size, this.dim);
+    const scores = await (await this.gemm).scores(q, queries.length);
+    return queries.map((_, i) => this.topK(scores, i * this.size, k));
+  }
+
+  async close(): Promise<void> {
+    const gemm = this.gemm;
+    this.gemm = undefined;
+    await (await gemm)?.close();
+  }
+
+  /** The queries L2-normalised, back to back; a query of another dimension is refused. */
+  private normalisedQueries(queries: readonly Float32Array[]): Float32Array {
+    const out = new Float32Array(queries.length * this.dim);
+    queries.forEach((query, i) => {
+      if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
+      normalisedInto(query, out, i * this.dim);
+    });
+    return out;
+  }
+
+  /** The `k` best dossiers from one query's scores (scores[offset + row]), each by its best face. */
+  private topK(scores: Float32Array | Float64Array, offset: number, k: number): MatchCandidate[] {
     // Top-k kept sorted best first: parallel arrays of confidence, dossier and face row.
     const topConf: number[] = [];
     const topDossier: number[] = [];
@@ -74,21 +130,7 @@ export class ExactFaceIndex implements FaceIndex {
       let bestRow = -1;
       const end = this.starts[d + 1] as number;
       for (let r = this.starts[d] as number; r < end; r++) {
-        const base = r * dim;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        // Four accumulators let the engine overlap multiplications; the tail loop covers dim % 4.
-        for (; i + 3 < dim; i += 4) {
-          s0 += (q[i] as number) * (v[base + i] as number);
-          s1 += (q[i + 1] as number) * (v[base + i + 1] as number);
-          s2 += (q[i + 2] as number) * (v[base + i + 2] as number);
-          s3 += (q[i + 3] as number) * (v[base + i + 3] as number);
-        }
-        for (; i < dim; i++) s0 += (q[i] as number) * (v[base + i] as number);
-        const s = s0 + s1 + s2 + s3;
+        const s = scores[offset + r] as number;
         if (s > best) {
           best = s;
           bestRow = r;

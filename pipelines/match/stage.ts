@@ -1,6 +1,6 @@
 // Match stage: embeddings → face events. The index searches, decide.ts decides; this shell only builds the
 // record. The index can be swapped while running (watch lists edited) without restarting the stage.
-import type { FaceEmbedding, FaceEvent } from '../../schemas/records.ts';
+import type { FaceEmbedding, FaceEvent, MatchCandidate } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { MatchConfig } from './config.ts';
 import { decideMatch, eventId } from './decide.ts';
@@ -17,26 +17,45 @@ export interface MatchStageOptions {
   readonly name?: string;
 }
 
-export function matchEvent(embedding: FaceEmbedding, index: FaceIndex, cfg: MatchConfig): FaceEvent {
+/** The event of one embedding, given its candidates (best first) from the index. */
+export function matchEvent(embedding: FaceEmbedding, candidates: MatchCandidate[], cfg: MatchConfig): FaceEvent {
   const post = embedding.post;
-  const candidates = index.search(embedding.vector, cfg.max_candidates);
   return { id: eventId(post.camera, post.trackId, post.postNo), embedding, candidates, ...decideMatch(candidates, cfg.confidence_threshold) };
 }
 
 export function createMatchStage(options: MatchStageOptions): MatchStage {
   let index = options.index;
+  /** the index a batch is searching right now: a replaced index is closed only once its batch is done */
+  let busy: FaceIndex | undefined;
   return {
     name: options.name ?? 'match',
-    maxBatch: 32,
+    // one matrix product per batch (FaceIndex.searchMany): larger batches share its fixed cost
+    maxBatch: 256,
     async process(records: readonly FaceEmbedding[], ctx: StageContext<FaceEvent>): Promise<void> {
-      for (const embedding of records) {
-        const event = matchEvent(embedding, index, options.config);
+      const current = (busy = index);
+      let found: MatchCandidate[][];
+      try {
+        found = await current.searchMany(
+          records.map((e) => e.vector),
+          options.config.max_candidates,
+        );
+      } finally {
+        busy = undefined;
+        if (current !== index) await current.close();
+      }
+      for (const [i, embedding] of records.entries()) {
+        const event = matchEvent(embedding, found[i]!, options.config);
         ctx.count(event.matched ? 'events_matched' : 'events_unmatched');
         await ctx.forward(event);
       }
     },
+    async close(): Promise<void> {
+      await index.close();
+    },
     setIndex(next: FaceIndex): void {
+      const previous = index;
       index = next;
+      if (previous !== busy) void previous.close();
     },
   };
 }

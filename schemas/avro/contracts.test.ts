@@ -70,7 +70,7 @@ describe('Avro contracts', () => {
     const t = contracts.type('DossierFace');
     const v = {
       dossierFaceId: 'f1', dossierId: 'd1', dossierName: 'Ann', watchLists: ['vip'], modelId: 'm',
-      vector: [0.5], quality: -1, photo: 'p', updatedAt: 1_714_000_000_123,
+      vector: Buffer.from([0, 0, 0, 63]), quality: -1, photo: 'p', updatedAt: 1_714_000_000_123,
     };
     expect(t.fromBuffer(t.toBuffer(v)).updatedAt).toBe(1_714_000_000_123);
   });

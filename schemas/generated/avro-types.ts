@@ -91,8 +91,8 @@ export interface DetectedFace {
   readonly sharpness: number;
   /** FindFace quality scale: 0 best, -1 good, -2 satisfactory, -5 useless. */
   readonly quality: number;
-  /** Cheap appearance descriptor (L2-normalised) the tracker uses to tell nearby faces apart. */
-  readonly appearance: readonly number[];
+  /** Cheap appearance descriptor (L2-normalised) the tracker uses to tell nearby faces apart: float32 values, little-endian, 4 bytes each, as FaceEmbedding.vector. */
+  readonly appearance: Buffer;
 }
 
 /** The faces found in one frame (value of topic detections), also for frames without faces. */
@@ -122,8 +122,8 @@ export interface FacePost {
   readonly frame: FrameInfo;
   /** The face in that frame. */
   readonly face: DetectedFace;
-  /** The face crop, at frame scale. */
-  readonly crop: ImageRegion;
+  /** The face crop, at frame scale, wide enough for every model's crop: present on topic faces, where the embed stage reads it. Null inside the records of later topics (embeddings, matches): the crop travels once, so a consumer of those finds it on topic faces by camera, trackId and postNo, or the whole frame by frame.frameRef. */
+  readonly crop: ImageRegion | null;
   /** When the track was first seen, ms since the epoch. */
   readonly trackFirstTs: number;
   /** When the track was last seen up to this post, ms since the epoch. */
@@ -202,8 +202,8 @@ export interface FaceEmbedding {
   readonly post: FacePost;
   /** Id of the embedding model; vectors of different models are not comparable. */
   readonly modelId: string;
-  /** Face embedding, L2-normalised. */
-  readonly vector: readonly number[];
+  /** Face embedding, L2-normalised: float32 values, little-endian, 4 bytes each (in Python numpy.frombuffer(vector, '<f4')); packed rather than an Avro array, which costs tens of µs a record to read and write. */
+  readonly vector: Buffer;
   /** Attributes read from the same crop. */
   readonly attributes: FaceAttributes;
   /** False when the vector was reused from an earlier post of the same track (adaptive re-embedding). */
@@ -281,8 +281,8 @@ export interface DossierFace {
   readonly watchLists: readonly string[];
   /** Id of the embedding model that made the vector. */
   readonly modelId: string;
-  /** Face embedding, L2-normalised. */
-  readonly vector: readonly number[];
+  /** Face embedding, L2-normalised: float32 values, little-endian, 4 bytes each, as FaceEmbedding.vector. */
+  readonly vector: Buffer;
   /** Quality of the enrolled photo on the FindFace scale (0 best … -5 useless). */
   readonly quality: number;
   /** Where the enrolled photo is kept. */

@@ -1,5 +1,6 @@
 // Realistic keys and values of every topic, for tests and examples. Floats are float32-exact (Math.fround), so a
 // round trip through Avro `float` gives back the same numbers.
+import { float32ToBytes } from '../float32-bytes.ts';
 import type {
   DetectedFace,
   FaceEmbedding,
@@ -22,11 +23,11 @@ function jpeg(size: number, seed: number): Buffer {
   return b;
 }
 
-/** deterministic L2-normalised float32 vector */
-function unitVector(dim: number, seed: number): number[] {
+/** deterministic L2-normalised float32 vector, as its wire bytes */
+function unitVector(dim: number, seed: number): Buffer {
   const v = Array.from({ length: dim }, (_, i) => Math.sin(i * 0.37 + seed));
   const norm = Math.hypot(...v);
-  return v.map((x) => f(x / norm));
+  return float32ToBytes(Float32Array.from(v, (x) => x / norm));
 }
 
 const TS = 1_714_060_800_123; // 2024-04-25T16:00:00.123Z
@@ -75,7 +76,8 @@ const post: FacePost = {
 };
 
 const embedding: FaceEmbedding = {
-  post,
+  // the crop travels on faces only (see FacePost.crop)
+  post: { ...post, crop: null },
   modelId: 'arcface-r100-v1',
   vector: unitVector(512, 3),
   attributes: {

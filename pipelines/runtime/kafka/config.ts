@@ -20,7 +20,19 @@ export const KafkaConfig = Type.Object(
       default: true,
       description: 'outputs, state and input offsets of a batch are committed in one Kafka transaction, so a killed stage neither loses nor repeats what downstream reads; false = at-least-once (cheaper, duplicates possible after a crash)',
     }),
-    max_batch_records: Type.Integer({ default: 256, minimum: 1, description: 'most input records one transaction covers' }),
+    max_batch_records: Type.Integer({ default: 5000, minimum: 1, description: 'most input records one commit (transaction) covers' }),
+    commit_interval_ms: Type.Integer({
+      default: 100,
+      minimum: 1,
+      description:
+        'a commit covers about this much processing: the records per commit follow the measured time per record (≤ max_batch_records), so a cheap stage commits thousands of records at once and a model stage a few frames, keeping latency low (Kafka Streams commit.interval.ms)',
+    }),
+    fetch_max_bytes_per_partition: Type.Integer({
+      default: 8 << 20,
+      minimum: 1024,
+      description: 'most bytes one fetch returns from a partition (kafkajs maxBytesPerPartition); large enough for thousands of records per commit',
+    }),
+    fetch_max_bytes: Type.Integer({ default: 32 << 20, minimum: 1024, description: 'most bytes one fetch returns in all (kafkajs maxBytes)' }),
     session_timeout_ms: Type.Integer({ default: 10_000, minimum: 1000, description: 'consumer session timeout; a dead instance’s partitions move after this long' }),
     max_retries: Type.Integer({ default: 5, minimum: 0, description: 'retries with exponential backoff of a transient failure (broker, registry) before the stage gives up and exits for its supervisor to restart it' }),
     metrics_port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'port of the Prometheus /metrics endpoint of a stage process; 0 = a free port, logged at start' }),

@@ -11,6 +11,7 @@ import type { Topic } from '../../../topologies/names.ts';
 import { createStageMetrics, type StageMetrics } from '../metrics.ts';
 import { Mutex } from '../mutex.ts';
 import type { Clock, Stage, StageContext } from '../stage.ts';
+import { CommitPace } from './commit-pace.ts';
 import { atLeastOnceCommitter, transactionalCommitter, type Committer, type InputProgress, type OutgoingMessage } from './committer.ts';
 import type { KafkaConfig } from './config.ts';
 import { controlOf, END_OF_STREAM, endOfStreamHeaders, markerPartitions } from './control.ts';
@@ -62,6 +63,8 @@ export class KafkaStageRunner {
   private timer: NodeJS.Timeout | undefined;
   /** input records handled (processed or dead-lettered) by this instance */
   private consumed = 0;
+  /** sizes the commits by the measured processing time per record */
+  private readonly pace: CommitPace;
   /** partitions of the output topic, for control records that go to every partition */
   private outputPartitions = 1;
   private stopping: Promise<void> | undefined;
@@ -75,7 +78,14 @@ export class KafkaStageRunner {
     this.logger = opts.logger.child({ stage: stage.name, instance: opts.instance });
     this.metrics = createStageMetrics(opts.registry);
     this.kafkaMetrics = createKafkaMetrics(opts.registry);
-    this.consumer = kafka.consumer({ groupId: this.group, sessionTimeout: config.session_timeout_ms, readUncommitted: false, allowAutoTopicCreation: false });
+    this.consumer = kafka.consumer({
+      groupId: this.group,
+      sessionTimeout: config.session_timeout_ms,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: config.fetch_max_bytes_per_partition,
+      maxBytes: config.fetch_max_bytes,
+    });
     this.producer = kafka.producer({
       ...PRODUCER_DEFAULTS,
       allowAutoTopicCreation: false,
@@ -84,6 +94,7 @@ export class KafkaStageRunner {
     this.committer = config.exactly_once
       ? transactionalCommitter(this.producer)
       : atLeastOnceCommitter(this.producer, (p) => this.consumer.commitOffsets(p.topics.flatMap((t) => t.partitions.map((q) => ({ topic: t.topic, ...q })))));
+    this.pace = new CommitPace(config.commit_interval_ms, config.max_batch_records);
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     this.failed.catch(() => undefined);
   }
@@ -162,11 +173,11 @@ export class KafkaStageRunner {
 
   private async eachBatch(payload: EachBatchPayload, ctx: StageContext<unknown>): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const max = this.opts.config.max_batch_records;
     await this.restoring;
-    for (let i = 0; i < batch.messages.length; i += max) {
+    for (let i = 0; i < batch.messages.length; ) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + max);
+      const chunk = batch.messages.slice(i, i + this.pace.next());
+      i += chunk.length;
       await this.lock.run(() => this.handleChunk(batch.partition, chunk, ctx));
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await heartbeat();
@@ -175,6 +186,7 @@ export class KafkaStageRunner {
   }
 
   private async handleChunk(partition: number, messages: readonly KafkaMessage[], ctx: StageContext<unknown>): Promise<void> {
+    const started = performance.now();
     const name = this.opts.stage.name;
     const labels = { stage: name };
     const out: OutgoingMessage[] = [];
@@ -216,6 +228,7 @@ export class KafkaStageRunner {
     }));
     this.metrics.recordsIn.inc(labels, messages.length);
     this.consumed += messages.length;
+    this.pace.observe(messages.length, performance.now() - started);
     const last = messages[messages.length - 1]!;
     const progress: InputProgress = { groupId: this.group, topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(BigInt(last.offset) + 1n) }] }] };
     const endCommit = this.kafkaMetrics.commitSeconds.startTimer(labels);

@@ -1,9 +1,11 @@
 // In-process records ⇄ the Avro records of each topic (schemas/avro). In process, pixels are raw RGB, vectors
-// Float32Array and absent attributes absent; on the wire pixels are JPEG/PNG, vectors float arrays, absent = null.
-// Only what a consumer needs crosses: detections carry the pixels around their faces, posts their crop.
+// Float32Array and absent attributes absent; on the wire pixels are JPEG/PNG, vectors float32 bytes, absent = null.
+// Only what a consumer needs crosses: detections carry the pixels around their faces, posts on `faces` their crop
+// (and only there: embeddings and events leave it out, see EmbeddedPost).
 import type * as Avro from '../../../schemas/generated/avro-types.ts';
 import type {
   DetectedFace,
+  EmbeddedPost,
   EpisodeChange,
   FaceAttributes,
   FaceEmbedding,
@@ -16,6 +18,7 @@ import type {
   Point,
 } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
+import { float32FromBytes, float32ToBytes } from '../../../schemas/float32-bytes.ts';
 import type { Topic } from '../../../topologies/names.ts';
 import type { KafkaConfig } from './config.ts';
 import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, undecodedImage, type ImageFormat } from './image-codec.ts';
@@ -41,11 +44,11 @@ export interface TopicCodec<T> {
 const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: f.frameRef ?? null });
 const fromFrameInfo = ({ frameRef, ...f }: Avro.FrameInfo): FrameInfo => (frameRef === null ? f : { ...f, frameRef });
 
-const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: f.landmarks5.map((p) => [...p]), appearance: Array.from(f.appearance) });
+const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: f.landmarks5.map((p) => [...p]), appearance: float32ToBytes(f.appearance) });
 const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
   ...f,
   landmarks5: f.landmarks5.map((p): Point => [p[0] ?? 0, p[1] ?? 0]),
-  appearance: Float32Array.from(f.appearance),
+  appearance: float32FromBytes(f.appearance),
 });
 
 async function regionToWire(r: ImageRegion, quality: number, format: ImageFormat): Promise<Avro.ImageRegion> {
@@ -85,18 +88,21 @@ function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
   return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as FaceAttributes;
 }
 
-async function postToWire(p: FacePost, quality: number, format: ImageFormat): Promise<Avro.FacePost> {
-  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop: await regionToWire(p.crop, quality, format) };
+/** A post with its crop (topic faces); `withCrop` false: without (inside embeddings and events, see EmbeddedPost). */
+async function postToWire(p: EmbeddedPost, quality: number, format: ImageFormat, withCrop: boolean): Promise<Avro.FacePost> {
+  const crop = withCrop && p.crop ? await regionToWire(p.crop, quality, format) : null;
+  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop };
 }
-async function postFromWire(p: Avro.FacePost, decode: boolean): Promise<FacePost> {
-  return { ...p, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), crop: await regionFromWire(p.crop, decode) };
+function postFromWire(p: Avro.FacePost): EmbeddedPost {
+  const { crop: _crop, ...rest } = p;
+  return { ...rest, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face) };
 }
 
 async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
-  return { post: await postToWire(e.post, quality, format), modelId: e.modelId, vector: Array.from(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
+  return { post: await postToWire(e.post, quality, format, false), modelId: e.modelId, vector: float32ToBytes(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
 }
-async function embeddingFromWire(e: Avro.FaceEmbedding, decode: boolean): Promise<FaceEmbedding> {
-  return { post: await postFromWire(e.post, decode), modelId: e.modelId, vector: Float32Array.from(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
+function embeddingFromWire(e: Avro.FaceEmbedding): FaceEmbedding {
+  return { post: postFromWire(e.post), modelId: e.modelId, vector: float32FromBytes(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
 }
 
 export function topicCodecs(opts: WireOptions) {
@@ -140,14 +146,18 @@ export function topicCodecs(opts: WireOptions) {
   const faces: TopicCodec<FacePost> = {
     keyedBy: 'camera',
     key: (p) => p.camera,
-    toWire: (p) => postToWire(p, q, format),
-    fromWire: (v) => postFromWire(v as Avro.FacePost, decode),
+    toWire: (p) => postToWire(p, q, format, true),
+    async fromWire(value) {
+      const p = value as Avro.FacePost;
+      if (p.crop === null) throw Object.assign(new Error(`face post ${p.camera}/${p.trackId}#${p.postNo} has no crop: nothing to embed`), { retryable: false });
+      return { ...postFromWire(p), crop: await regionFromWire(p.crop, decode) };
+    },
   };
   const embeddings: TopicCodec<FaceEmbedding> = {
     keyedBy: 'camera',
     key: (e) => e.post.camera,
     toWire: (e) => embeddingToWire(e, q, format),
-    fromWire: (v) => embeddingFromWire(v as Avro.FaceEmbedding, decode),
+    fromWire: async (v) => embeddingFromWire(v as Avro.FaceEmbedding),
   };
   const matches: TopicCodec<FaceEvent> = {
     keyedBy: 'camera',
@@ -157,7 +167,7 @@ export function topicCodecs(opts: WireOptions) {
     },
     async fromWire(value) {
       const e = value as Avro.FaceEvent;
-      return { ...e, embedding: await embeddingFromWire(e.embedding, decode) };
+      return { ...e, embedding: embeddingFromWire(e.embedding) };
     },
   };
   const episodes: TopicCodec<EpisodeChange> = {
