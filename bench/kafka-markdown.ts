@@ -61,7 +61,7 @@ function throughputSection(k: KafkaResults, goal: number, produced: string): str
     `Broker: Apache Kafka ${k.broker.kafka}, JVM ${k.broker.jvm}, on the same cores as the stage; kafkajs ${k.broker.kafkajs}; facestream's schema registry. ` +
       'Each row is ONE `KafkaStageRunner` (the runtime `facestream stage` runs) in a child process of its own, reading a topic of 4 partitions that was filled beforehand, ' +
       'timed from the moment its consumer group is joined until the group\'s committed offsets reach the end of the input (bench/kafka-child.ts). ' +
-      `Inputs are real records replayed (bench/kafka-replay.ts): the ${d.seedRecords} detections (with their frame JPEGs) and ${e.seedRecords} embeddings (with their vectors and attributes; a post's face crop travels only on `faces`) ` +
+      `Inputs are real records replayed (bench/kafka-replay.ts): the ${d.seedRecords} detections (with their frame JPEGs) and ${e.seedRecords} embeddings (with their vectors and attributes; a post's face crop travels only on the faces topic) ` +
       `that a distributed run over ${k.clips.length} shared clips left on Kafka, copied onto many cameras, ${k.concurrentCameras} cameras live at a time, each track renamed so every event is distinct, each camera ending with an end-of-stream marker. ` +
       `The match index holds ${k.watchlist.enrolled} faces enrolled from ${k.watchlist.source} (${k.watchlist.rejected} photos refused by enrolment). ` +
       'Episodes read what the exactly-once match run wrote. The runner\'s own defaults hold: a commit covers ~`kafka.commit_interval_ms` (100 ms) of processing at the measured pace, at most `kafka.max_batch_records`, with fetches of up to `kafka.fetch_max_bytes_per_partition`. ' +
