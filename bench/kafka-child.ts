@@ -59,6 +59,8 @@ export interface StageTask {
   /** the broker JVM, whose CPU time over the window is reported beside the stage's */
   readonly brokerPid: number;
   readonly stage: BenchStage;
+  /** what sets this run apart from the stage's main runs, e.g. an empty watch list (the runner alone); shown beside the stage */
+  readonly variant?: string;
   /** the input topic on the broker (pre-filled by the parent; several runs read the same one) */
   readonly inputTopic: string;
   /** prefix of this run's group, output, state and dead-letter topics */
@@ -108,6 +110,8 @@ export interface StageProfile {
 
 export interface StageRunResult {
   readonly stage: BenchStage;
+  /** what sets this run apart from the stage's main runs, e.g. an empty watch list (the runner alone); shown beside the stage */
+  readonly variant?: string;
   readonly exactlyOnce: boolean;
   readonly records: number;
   readonly totalRecords: number;
@@ -324,6 +328,7 @@ async function runStage(task: StageTask): Promise<StageRunResult> {
   const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
   return {
     stage: task.stage,
+    ...(task.variant ? { variant: task.variant } : {}),
     exactlyOnce: task.exactlyOnce,
     records: task.dataRecords,
     totalRecords: task.totalRecords,

@@ -158,8 +158,8 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
       // episodes reads what match wrote, so match runs whenever episodes does
       if (o.stages && !o.stages.includes(stage) && !(stage === 'match' && exactlyOnce && !extra.cpuProfileDir && o.stages.includes('episodes'))) return undefined;
       await opts.gate?.wait();
-      const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}${extra.cpuProfileDir ? '-profiled' : ''}.`;
-      log(`kafka: ${stage} stage over ${input.records} records, exactly_once ${exactlyOnce}`);
+      const runPrefix = `bench.${stage}-${exactlyOnce ? 'eos' : 'alo'}${extra.cpuProfileDir ? '-profiled' : ''}${extra.variant ? '-variant' : ''}.`;
+      log(`kafka: ${stage} stage over ${input.records} records, exactly_once ${exactlyOnce}${extra.variant ? ` (${extra.variant})` : ''}`);
       const task: StageTask = {
         ...base,
         stage,
@@ -181,6 +181,10 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     await run('track', true, detIn);
     const matched = await run('match', true, embIn, { watchlistFile });
     await run('match', false, embIn, { watchlistFile });
+    // the same records with nothing to compare them with: what the runner, kafkajs and Avro cost alone
+    const emptyWatchlist = join(work, 'empty-watchlist.json');
+    writeFileSync(emptyWatchlist, JSON.stringify({ faces: [], rejected: [] } satisfies EnrolResult));
+    await run('match', true, embIn, { watchlistFile: emptyWatchlist, variant: 'empty watch list: the runner alone' });
     // the episodes input is what the exactly-once match run wrote: one event per embedding, markers passed on
     const eventsIn = matched && { topic: matched.topic, records: matched.outputs, markers: embeddings.markers, transactional: true };
     if (eventsIn) await run('episodes', true, eventsIn);
