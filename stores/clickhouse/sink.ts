@@ -7,7 +7,7 @@
 //   await sink.punctuate(now);                  // call every ~100–250 ms: writes batches that waited maxDelayMs
 //   await sink.flush();                         // at shutdown: writes everything pending
 //
-// How it plugs in as a stage (pipelines/sink/stage.ts, on the Stage contract of pipelines/runtime/stage.ts): two small stages, `sink-events` on topic `matches`
+// How it plugs in as a stage (pipelines/sink-clickhouse/stage.ts, on the Stage contract of pipelines/runtime/stage.ts): two small stages, `sink-events` on topic `matches`
 // and `sink-episodes` on topic `episodes` (a stage has one input), sharing one sink: `process` → add*,
 // `punctuate` (punctuateEveryMs 250) → punctuate, `flush`/`close` → flush; `maxBatch` 1000. In process the
 // buffering is safe (nothing is acknowledged upstream). The Kafka runner commits input offsets when `process`

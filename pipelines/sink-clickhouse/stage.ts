@@ -1,4 +1,4 @@
-// The analytics sink as stages (not in the registry or any topology yet): `sink-events` on topic matches and
+// The analytics sink as stages (pipelines/registry.ts; topologies put them after match and episodes): `sink-events` on topic matches and
 // `sink-episodes` on topic episodes share one AnalyticsSink (stores/clickhouse/sink.ts), which batches and writes.
 // `writeThrough` (for the Kafka runner, which commits input offsets when `process` returns): every `process`
 // writes what it was handed before returning, so nothing acknowledged is still only in memory. Without it
