@@ -18,8 +18,17 @@ export class ModelFileMissingError extends Error {
 
 export async function createSession(path: string, opts: SessionOptions): Promise<ort.InferenceSession> {
   if (!existsSync(path)) throw new ModelFileMissingError(path);
+  return openSession(path, opts);
+}
+
+/** createSession for a model given as bytes (a graph rewritten in memory). */
+export function createSessionFromBytes(model: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
+  return openSession(model, opts);
+}
+
+function openSession(model: string | Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
   const threads = opts.intraOpThreads > 0 ? opts.intraOpThreads : availableParallelism();
-  return ort.InferenceSession.create(path, {
+  const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     // one model graph at a time: parallel execution only adds contention on 2 cores
@@ -30,7 +39,8 @@ export async function createSession(path: string, opts: SessionOptions): Promise
     logSeverityLevel: 3,
     // Busy-waiting worker threads steal the cores other sessions need: the 9-model chain went 273 → 85 ms per face.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 /**

@@ -4,7 +4,10 @@
 // the usual score order.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { createSession, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { createSession, createSessionFromBytes, ModelFileMissingError, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
+import { BYTE_INPUT, canTakeBytes, withByteInput } from './byte-input.ts';
 import { resizeRegion } from '../image/resize-region.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
@@ -14,11 +17,31 @@ const DEFAULT_SCORE = 0.65;
 const DEFAULT_NMS = 0.4;
 
 async function create(entry: ModelEntry, modelFile: string, sessionOpts: SessionOptions): Promise<Detector> {
-  const session = await createSession(modelFile, sessionOpts);
   const input = entry.input;
+  // RGB models take the frame's bytes (byte-input.ts); others get floats written here
+  const bytes = canTakeBytes(input);
+  if (bytes && !existsSync(modelFile)) throw new ModelFileMissingError(modelFile);
+  const session = bytes ? await createSessionFromBytes(withByteInput(readFileSync(modelFile), input), sessionOpts) : await createSession(modelFile, sessionOpts);
   const per = tensorSize(input);
   const manifestScore = entry.thresholds?.['score'] ?? DEFAULT_SCORE;
   const nmsIou = entry.thresholds?.['nms'] ?? DEFAULT_NMS;
+
+  // onnxruntime-node refuses views of shared memory (the decoder's frames), so the bytes are copied (~20 µs) into
+  // ordinary buffers, reused: a few, as calls on one thread overlap while a run waits for its turn
+  const freeBytes: Uint8Array[] = [];
+  async function runOnBytes(images: readonly RgbImage[], n: number): Promise<ort.InferenceSession.OnnxValueMapType> {
+    let data = freeBytes.pop();
+    if (!data || data.byteLength !== per * n) data = new Uint8Array(per * n);
+    try {
+      images.forEach((img, i) => {
+        if (img.data.byteLength !== per) throw new Error(`detector input of ${img.data.byteLength} bytes, expected ${per}`);
+        data.set(img.data, i * per);
+      });
+      return await session.run({ [BYTE_INPUT]: new ort.Tensor('uint8', data, [n, input.height, input.width, 3]) });
+    } finally {
+      if (freeBytes.length < 4) freeBytes.push(data);
+    }
+  }
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
@@ -28,9 +51,11 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
     // region 0 is the whole frame, which the decoder may have resized already
     const given = opts.resized && opts.resized.width === input.width && opts.resized.height === input.height ? opts.resized : undefined;
     const resized = await Promise.all(regions.map((r, i) => (i === 0 && given ? given : resizeRegion(image, r.box, input.width, input.height))));
-    const out = await runFilled(session, per * regions.length, regions.length, [input.channels, input.height, input.width], (data) =>
-      resized.forEach((img, i) => writeTensor(img, input, data, i * per)),
-    );
+    const out = bytes
+      ? await runOnBytes(resized, regions.length)
+      : await runFilled(session, per * regions.length, regions.length, [input.channels, input.height, input.width], (data) =>
+          resized.forEach((img, i) => writeTensor(img, input, data, i * per)),
+        );
     const scores = outputData(session, out, 'scores');
     const boxes = outputData(session, out, 'boxes');
     const priors = scores.length / 2 / regions.length;
