@@ -25,6 +25,20 @@ describe('configuration', () => {
     expect((await loadConfig(undefined, {}, {})).kafka.brokers).toEqual([]);
   });
 
+  it('reads the stores from the environment (DATABASE_URL, CLICKHOUSE_URL), under the file and flags; embedded by default', async () => {
+    const env = { DATABASE_URL: 'postgres://u:p@db:5432/fs', CLICKHOUSE_URL: 'http://default:s@ch:8123' };
+    const c = await loadConfig(undefined, {}, env);
+    expect(c.stores.postgres.url).toBe('postgres://u:p@db:5432/fs');
+    expect(c.stores.clickhouse.url).toBe('http://default:s@ch:8123');
+    expect((await loadConfig(undefined, { stores: { clickhouse: { url: 'http://other:8123' } } }, env)).stores.clickhouse.url).toBe('http://other:8123');
+    const d = buildConfig();
+    expect(d.stores.postgres).toEqual({ url: '', data_dir: '.facestream/data/postgres', max_connections: 10 });
+    expect(d.stores.clickhouse).toMatchObject({ url: '', data_dir: '.facestream/data/clickhouse', sink: { max_rows: 1000, max_delay_ms: 1000 } });
+    expect(d.stores.clickhouse.retention).toMatchObject({ matched_events_days: 90, unmatched_events_days: 30 });
+    expect(buildConfig({ stores: { clickhouse: { retention: { matched_events_days: 7 } } } }).stores.clickhouse.retention).toMatchObject({ matched_events_days: 7, unmatched_events_days: 30 });
+    expect(() => buildConfig({ stores: { clickhouse: { retention: { kept_days: 1 } } } } as Record<string, unknown>)).toThrow(/\/stores\/clickhouse\/retention: unknown key "kept_days"/);
+  });
+
   it('fills FindFace defaults and freezes the result', () => {
     const c = buildConfig();
     expect(c.track.miss_interval).toBe(1);

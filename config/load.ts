@@ -63,6 +63,10 @@ export function environmentLayer(env: NodeJS.ProcessEnv): DeepPartial<Facestream
       ...(env['SCHEMA_REGISTRY_URL'] ? { schema_registry_url: env['SCHEMA_REGISTRY_URL'] } : {}),
       ...(env['FACESTREAM_TOPIC_PREFIX'] !== undefined ? { topic_prefix: env['FACESTREAM_TOPIC_PREFIX'] } : {}),
     },
+    stores: {
+      postgres: { ...(env['DATABASE_URL']?.trim() ? { url: env['DATABASE_URL'].trim() } : {}) },
+      clickhouse: { ...(env['CLICKHOUSE_URL']?.trim() ? { url: env['CLICKHOUSE_URL'].trim() } : {}) },
+    },
   };
 }
 

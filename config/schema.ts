@@ -11,6 +11,18 @@ import { EpisodesConfig } from '../pipelines/episodes/config.ts';
 import { RuntimeConfig } from '../pipelines/runtime/config.ts';
 import { KafkaConfig } from '../pipelines/runtime/kafka/config.ts';
 import { FrameStoreConfig } from '../stores/frames/config.ts';
+import { PostgresConfig } from '../stores/postgres/config.ts';
+import { ClickHouseConfig } from '../stores/clickhouse/config.ts';
+
+/** The databases: each store owns its section's schema (stores/<store>/config.ts). */
+export const StoresConfig = Type.Object(
+  {
+    postgres: PostgresConfig,
+    clickhouse: ClickHouseConfig,
+  },
+  { additionalProperties: false, default: {} },
+);
+export type StoresConfig = Static<typeof StoresConfig>;
 
 export const FacestreamConfig = Type.Object(
   {
@@ -28,6 +40,7 @@ export const FacestreamConfig = Type.Object(
     runtime: RuntimeConfig,
     kafka: KafkaConfig,
     frame_store: FrameStoreConfig,
+    stores: StoresConfig,
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
-// Configuration of the ClickHouse store: TypeBox schema, type derived. Not yet a section of config/schema.ts
-// (that wiring comes with `facestream serve`); `Value.Default`/`Value.Check` work on it alone meanwhile.
+// Configuration of the ClickHouse store: TypeBox schema, type derived. A section of the one configuration as
+// `stores.clickhouse` (config/schema.ts); CLICKHOUSE_URL reaches it as `url` through the config loader's
+// environment layer. Nested objects default to {} so their own defaults fill in.
 import { Type, type Static } from '@sinclair/typebox';
 
 const days = (def: number, description: string) =>
@@ -18,7 +19,7 @@ export const ClickHouseRetentionConfig = Type.Object(
     webhook_deliveries_days: days(30, 'webhook delivery attempts are kept this many days'),
     audit_log_days: days(0, 'audit log rows are kept this many days'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, default: {} },
 );
 export type ClickHouseRetentionConfig = Static<typeof ClickHouseRetentionConfig>;
 
@@ -27,7 +28,7 @@ export const AnalyticsSinkConfig = Type.Object(
     max_rows: Type.Integer({ default: 1000, minimum: 1, description: 'the analytics sink writes a batch once it holds this many rows (an insert costs 11–24 ms whatever its size)' }),
     max_delay_ms: Type.Integer({ default: 1000, minimum: 1, description: 'the analytics sink writes a batch at the latest this long after its first row arrived' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, default: {} },
 );
 export type AnalyticsSinkConfig = Static<typeof AnalyticsSinkConfig>;
 
@@ -40,12 +41,12 @@ export const ClickHouseConfig = Type.Object(
     }),
     database: Type.String({ default: 'default', description: 'database of the tables on a server (embedded chdb always uses `default`)' }),
     data_dir: Type.String({
-      default: 'data/clickhouse',
-      description: 'data directory of the embedded chdb engine; one process at a time may own it (a second fails on a lock)',
+      default: '.facestream/data/clickhouse',
+      description: 'data directory of the embedded chdb engine (relative to the working directory); one process at a time may own it (a second fails on a lock)',
     }),
     retention: ClickHouseRetentionConfig,
     sink: AnalyticsSinkConfig,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, default: {} },
 );
 export type ClickHouseConfig = Static<typeof ClickHouseConfig>;
