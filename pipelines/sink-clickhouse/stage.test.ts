@@ -4,7 +4,7 @@ import { createAnalyticsSink } from '../../stores/clickhouse/sink.ts';
 import { testChange, testEvent } from '../../stores/clickhouse/test-events.ts';
 import type { AnalyticsWriter } from '../../stores/clickhouse/writer.ts';
 import { mockContext } from '../runtime/testing/mock-context.ts';
-import { createSinkStages } from './stage.ts';
+import { createSinkStages, StoreWriteError } from './stage.ts';
 
 function setup(writeThrough = false) {
   const written: string[] = [];
@@ -42,5 +42,30 @@ describe('sink stages', () => {
     const ctx = mockContext<never>();
     await stages.events.process([testEvent({ id: 'e1', ts: 0 }), testEvent({ id: 'e2', ts: 0 })], ctx);
     expect(written).toEqual(['event e1', 'event e2']);
+  });
+
+  it('write-through: retries a refused write, then fails retryable (the runner stops instead of dead-lettering)', async () => {
+    let refusals = 2;
+    const written: string[] = [];
+    const writer: AnalyticsWriter = {
+      async writeEvents(events) {
+        if (refusals-- > 0) throw new Error('connection refused');
+        written.push(...events.map((e) => e.id));
+      },
+      async writeEpisodeChanges() {},
+    };
+    const sink = createAnalyticsSink({ writer, batching: { maxRows: 1000, maxDelayMs: 1000 } });
+    const stages = createSinkStages({ sink, writeThrough: true, writeAttempts: 3, retryDelayMs: 1 });
+    await stages.events.process([testEvent({ id: 'e1', ts: 0 })], mockContext<never>());
+    expect(written).toEqual(['e1']);
+
+    refusals = 10;
+    const err = await Promise.resolve(stages.events.process([testEvent({ id: 'e2', ts: 0 })], mockContext<never>())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreWriteError);
+    expect((err as StoreWriteError).retryable).toBe(true);
+    expect(sink.counts().pendingEvents).toBe(1); // kept, written by the next call that succeeds
+    refusals = 0;
+    await stages.events.process([testEvent({ id: 'e3', ts: 0 })], mockContext<never>());
+    expect(written).toEqual(['e1', 'e2', 'e3']);
   });
 });

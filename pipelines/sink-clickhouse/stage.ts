@@ -12,6 +12,19 @@ export interface SinkStagesOptions {
   readonly writeThrough?: boolean;
   /** how often pending rows are checked for their delay (ms), 250 by default */
   readonly punctuateEveryMs?: number;
+  /** write-through: attempts of a failed write before `process` gives up (3 by default), and the first pause (200 ms, doubling) */
+  readonly writeAttempts?: number;
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * A write the store refused after its retries. Marked retryable, so the Kafka runner stops the stage (its
+ * supervisor restarts it and the uncommitted input is read again) instead of dead-lettering records that are
+ * fine: a store outage must not turn into lost events.
+ */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+  readonly retryable = true;
 }
 
 export interface SinkStages {
@@ -22,6 +35,28 @@ export interface SinkStages {
 export function createSinkStages(options: SinkStagesOptions): SinkStages {
   const { sink } = options;
   const every = options.punctuateEveryMs ?? 250;
+  const attempts = Math.max(1, options.writeAttempts ?? 3);
+  const delay = options.retryDelayMs ?? 200;
+  /** write-through: adds, then writes everything pending (what an earlier failure left too), retrying */
+  async function addAndWrite(add: () => Promise<void>): Promise<void> {
+    if (!options.writeThrough) return add();
+    let failure: unknown;
+    try {
+      await add();
+    } catch (err) {
+      failure = err; // the batch is back in the sink: the flush below writes it
+    }
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await sink.flush();
+        return;
+      } catch (err) {
+        failure = err;
+        if (attempt < attempts) await new Promise((r) => setTimeout(r, delay * 2 ** (attempt - 1)));
+      }
+    }
+    throw new StoreWriteError(`the analytics store refused a write ${attempts} times: ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
+  }
   const common = {
     maxBatch: 1000,
     punctuateEveryMs: every,
@@ -34,8 +69,7 @@ export function createSinkStages(options: SinkStagesOptions): SinkStages {
       name: 'sink-events',
       ...common,
       async process(records, ctx) {
-        await sink.addEvents(records, ctx.clock.now());
-        if (options.writeThrough) await sink.flush();
+        await addAndWrite(() => sink.addEvents(records, ctx.clock.now()));
         ctx.count('sink_events', records.length);
       },
     },
@@ -43,8 +77,7 @@ export function createSinkStages(options: SinkStagesOptions): SinkStages {
       name: 'sink-episodes',
       ...common,
       async process(records, ctx) {
-        await sink.addEpisodeChanges(records, ctx.clock.now());
-        if (options.writeThrough) await sink.flush();
+        await addAndWrite(() => sink.addEpisodeChanges(records, ctx.clock.now()));
         ctx.count('sink_episode_changes', records.length);
       },
     },
