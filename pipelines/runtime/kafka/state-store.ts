@@ -23,6 +23,10 @@ export function stateMessages(state: StageState, topic: string, partitionOf: (ke
   }));
 }
 
+/** After joining, how long the loader waits for a first batch; then, between batches, before it takes the end as reached. */
+const FIRST_BATCH_MS = 15_000;
+const QUIET_MS = 3000;
+
 /**
  * Reads the state topic to its end (committed records only) and returns the newest value per key whose
  * partition is in `owned` (keys never attributed to a partition, -1, are always returned).
@@ -38,10 +42,21 @@ export async function loadState(kafka: Kafka, topic: string, owned: ReadonlySet<
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
+      let idle: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve, reject) => {
         const reached = new Set<number>();
-        // records of aborted transactions are never delivered: stop when nothing comes for a while
-        let idle = setTimeout(resolve, 3000);
+        // A partition whose tail is an aborted transaction never shows its end: stop when nothing comes for a
+        // while. The clock starts once the loader has joined its group — not before: joining can take seconds
+        // (a broker just restarted, a loaded machine), and a restore cut short would silently lose state.
+        const quiet = (ms: number) => {
+          clearTimeout(idle);
+          idle = setTimeout(() => {
+            const missing = [...end].filter(([p, h]) => h > 0n && !reached.has(p)).map(([p]) => p);
+            if (missing.length > 0) logger.warn({ topic, partitions: missing, quietMs: ms }, 'state topic read ended by quiet time before its end offset (an aborted transaction at the tail, or nothing readable)');
+            resolve();
+          }, ms);
+        };
+        consumer.on(consumer.events.GROUP_JOIN, () => quiet(FIRST_BATCH_MS));
         consumer
           .run({
             eachBatch: async ({ batch }) => {
@@ -52,11 +67,11 @@ export async function loadState(kafka: Kafka, topic: string, owned: ReadonlySet<
               }
               if (BigInt(batch.lastOffset()) + 1n >= (end.get(batch.partition) ?? 0n)) reached.add(batch.partition);
               if ([...end].every(([p, h]) => h === 0n || reached.has(p))) resolve();
-              else idle = setTimeout(resolve, 3000);
+              else quiet(QUIET_MS);
             },
           })
           .catch(reject);
-      });
+      }).finally(() => clearTimeout(idle));
     } finally {
       await consumer.disconnect();
     }
