@@ -1,0 +1,37 @@
+// The stores and services routes use, as named decorators (routes never import pg or @clickhouse/client).
+import type { ClickHouseClient } from '@clickhouse/client';
+import fp from 'fastify-plugin';
+import type { Db } from '../../stores/postgres/db.ts';
+import type { EnrolConfig } from '../../pipelines/match/config.ts';
+import type { PhotoLimits } from '../../models/image/read-photo.ts';
+import type { ApiConfig } from '../config.ts';
+import type { ApiDeps } from '../deps.ts';
+import type { FaceService } from '../photos/face-service.ts';
+import { createUrlPolicy, type UrlVerdict } from '../network/url-policy.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly db: Db;
+    readonly clickhouse: ClickHouseClient;
+    readonly faces: FaceService;
+    readonly enrolDefaults: EnrolConfig;
+    readonly photoLimits: PhotoLimits;
+    /** FindFace deny-networks for camera (and later webhook) URLs */
+    readonly checkUrl: (url: string) => Promise<UrlVerdict>;
+  }
+}
+
+/** URL schemes a camera may use (FindFace: RTSP/HTTP streams and file paths). */
+export const CAMERA_URL_SCHEMES = ['rtsp', 'rtsps', 'http', 'https', 'file'] as const;
+
+export const servicesPlugin = fp(
+  async (app, opts: { deps: ApiDeps; config: ApiConfig }) => {
+    app.decorate('db', opts.deps.db);
+    app.decorate('clickhouse', opts.deps.clickhouse);
+    app.decorate('faces', opts.deps.faces);
+    app.decorate('enrolDefaults', opts.deps.enrol);
+    app.decorate('photoLimits', { maxBytes: opts.config.image_max_bytes, maxSide: opts.config.image_max_side });
+    app.decorate('checkUrl', createUrlPolicy({ allowedNetworks: opts.config.allowed_networks, schemes: CAMERA_URL_SCHEMES }));
+  },
+  { name: 'facestream-services' },
+);

@@ -1,0 +1,90 @@
+// /api/v1/dossier-faces: a photo uploaded as multipart/form-data becomes a dossier face: decoded with FindFace's
+// limits (413/415), its face chosen by `mf_selector` and gated by `minimum_dossier_quality` (422 with the reason),
+// embedded and stored with its vector (which never leaves the API).
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { createDossierFace, deleteDossierFace, getDossierFace, listDossierFaces } from '../../stores/postgres/repositories/dossier-faces.ts';
+import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { getSettings } from '../../stores/postgres/repositories/settings.ts';
+import type { DossierFace as DossierFaceRow } from '../../stores/postgres/rows.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { idPage, pageResult } from '../pagination.ts';
+import { decodeUpload } from '../photos/decode-upload.ts';
+import { MULTIPART, requireMultipart } from '../plugins/multipart.ts';
+import { IdParams, errors } from '../schemas/common.ts';
+import { DossierFace, DossierFaceList, DossierFaceQuery, DossierFaceUpload } from '../schemas/dossier-faces.ts';
+
+const tags = ['dossier faces'];
+
+/** The face without its vector. */
+const view = ({ embedding: _embedding, thumbnail: _t, source_photo: _s, ...rest }: DossierFaceRow) => rest;
+
+export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
+  app.post<{ Body: DossierFaceUpload }>(
+    '',
+    {
+      bodyLimit: app.photoLimits.maxBytes + 1024 * 1024,
+      preValidation: requireMultipart,
+      schema: {
+        tags,
+        summary: 'Add a face to a dossier from an uploaded photo',
+        description:
+          'multipart/form-data with `dossier`, `source_photo` (a file) and optionally `mf_selector`. 413: photo over the size or pixel limit; 415: not an accepted image format; 422: no usable face (`reason`: no_face, several_faces, low_quality, unreadable).',
+        consumes: [MULTIPART],
+        body: DossierFaceUpload,
+        response: { 201: Type.Ref(DossierFace), ...errors(404, 413, 415, 422) },
+      },
+    },
+    async (req, reply) => {
+      const { dossier: dossierId, source_photo: file } = req.body;
+      if (!(await getDossier(app.db, dossierId))) throw new ApiError('FS_ERR_NOT_FOUND', `dossier ${dossierId} not found`, 'dossier');
+      const image = await decodeUpload(file, app.photoLimits);
+      const settings = await getSettings(app.db);
+      const rules = {
+        mf_selector: req.body.mf_selector ?? app.enrolDefaults.mf_selector,
+        minimum_dossier_quality: settings.minimum_dossier_quality ?? app.enrolDefaults.minimum_dossier_quality,
+      };
+      const enrolled = await app.faces.enrol(image, 'source_photo', rules);
+      const { box } = enrolled.face;
+      const face = await createDossierFace(app.db, {
+        dossier_id: dossierId,
+        model_id: enrolled.modelId,
+        embedding: enrolled.vector,
+        quality: Math.max(-20, Math.min(1, enrolled.face.quality)),
+        bbox: { left: box.x1, top: box.y1, right: box.x2, bottom: box.y2 },
+        source_photo_name: file.filename.slice(0, 256),
+      });
+      return reply.status(201).send(view(face));
+    },
+  );
+
+  app.get<{ Querystring: DossierFaceQuery }>(
+    '',
+    { schema: { tags, summary: 'List dossier faces', querystring: DossierFaceQuery, response: { 200: DossierFaceList, ...errors() } } },
+    async (req) => {
+      const q = req.query;
+      const rows = await listDossierFaces(app.db, { ...idPage(q), ...(q.dossier !== undefined ? { dossier_id: q.dossier } : {}) });
+      const page = pageResult(rows, q);
+      return { ...page, results: page.results.map(view) };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/:id',
+    { schema: { tags, summary: 'Get a dossier face', params: IdParams, response: { 200: Type.Ref(DossierFace), ...errors(404) } } },
+    async (req) => {
+      const face = await getDossierFace(app.db, req.params.id);
+      if (!face) throw notFound('dossier face', req.params.id);
+      return view(face);
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/:id',
+    { schema: { tags, summary: 'Delete a dossier face', params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), ...errors(404) } } },
+    async (req, reply) => {
+      if (!(await deleteDossierFace(app.db, req.params.id))) throw notFound('dossier face', req.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

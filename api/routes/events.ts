@@ -1,0 +1,124 @@
+// /api/v1/events: face events from ClickHouse with FindFace's filters, newest (or oldest) first, cursor pages.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { queryEvents, type EventFilter, type EventView, type NumberRange } from '../../stores/clickhouse/events-query.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { errors } from '../schemas/common.ts';
+import { EventIdParams, EventList, EventQuery, FaceEvent } from '../schemas/events.ts';
+
+const tags = ['events'];
+
+/** Repeated parameters and comma-separated values alike. */
+const list = (v: readonly string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+const range = (min: number | undefined, max: number | undefined): NumberRange | undefined =>
+  min === undefined && max === undefined ? undefined : { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+
+const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+
+/** FindFace's query parameters as the store's filter. */
+export function eventFilterOf(q: EventQuery): EventFilter {
+  // [from, to) in ms: gte/gt give the lower bound, lte/lt the upper; the stricter of two wins
+  const lows = [ms(q.created_date_gte), q.created_date_gt !== undefined ? ms(q.created_date_gt)! + 1 : undefined].filter((x) => x !== undefined);
+  const highs = [q.created_date_lte !== undefined ? ms(q.created_date_lte)! + 1 : undefined, ms(q.created_date_lt)].filter((x) => x !== undefined);
+  let matched = q.matched ?? (q.no_match === undefined ? undefined : !q.no_match);
+  if (q.matched !== undefined && q.no_match !== undefined && q.matched === q.no_match) {
+    throw new ApiError('FS_ERR_VALIDATION', 'no_match: contradicts matched', 'no_match');
+  }
+  let watchLists = list(q.matched_lists);
+  if (watchLists?.includes('-1')) {
+    // FindFace's matched_lists = [-1]: the Unmatched list, i.e. unmatched events
+    if (watchLists.length > 1) throw new ApiError('FS_ERR_VALIDATION', 'matched_lists: -1 (unmatched) cannot be combined with other lists', 'matched_lists');
+    if (matched === true) throw new ApiError('FS_ERR_VALIDATION', 'matched_lists: -1 (unmatched) contradicts matched', 'matched_lists');
+    matched = false;
+    watchLists = undefined;
+  }
+  const f: Record<string, unknown> = {
+    from: lows.length ? Math.max(...lows) : undefined,
+    to: highs.length ? Math.min(...highs) : undefined,
+    ids: list(q.id),
+    cameras: list(q.cameras),
+    cameraGroups: list(q.camera_groups),
+    watchLists,
+    matched,
+    dossiers: list(q.matched_dossier),
+    episodes: list(q.episode),
+    acknowledged: q.acknowledged,
+    genders: list(q.f_gender_class),
+    emotions: list(q.f_emotions_class),
+    eyes: list(q.f_eyes_class),
+    liveness: list(q.f_liveness_class),
+    age: range(q.f_age_gte, q.f_age_lte),
+    quality: range(q.quality_gte, q.quality_lte),
+    confidence: range(q.confidence_gte, q.confidence_lte),
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as EventFilter;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** An event in FindFace's field names. */
+export function eventView(e: EventView) {
+  return {
+    id: e.id,
+    created_date: iso(e.ts),
+    camera: e.camera,
+    camera_group: e.cameraGroup,
+    bs_type: e.postType,
+    track: { id: e.trackId, post_no: e.postNo },
+    frame: { ref: e.frame.ref, width: e.frame.width, height: e.frame.height, seq: e.frame.seq },
+    frame_coords_left: e.bbox.x1,
+    frame_coords_top: e.bbox.y1,
+    frame_coords_right: e.bbox.x2,
+    frame_coords_bottom: e.bbox.y2,
+    quality: e.quality,
+    detection_score: e.detectorScore,
+    features: e.attributes,
+    matched: e.matched,
+    matched_dossier: e.dossier,
+    matched_lists: e.matched ? e.watchLists : ['-1'],
+    confidence: e.confidence,
+    candidates: e.candidates.map((c) => ({ dossier: c.dossier, dossier_face: c.dossierFace, watch_list: c.watchList, confidence: c.confidence })),
+    model_id: e.modelId,
+    episode: e.episodeId,
+    acknowledged: e.acknowledged,
+    acknowledged_by: e.acknowledgedBy,
+    acknowledged_date: e.acknowledgedAt === null ? null : iso(e.acknowledgedAt),
+  };
+}
+
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: EventQuery }>(
+    '',
+    {
+      schema: {
+        tags,
+        summary: 'List face events',
+        description: "FindFace's filters; newest first unless `ordering=created_date`; follow `next_page` with `page`.",
+        querystring: EventQuery,
+        response: { 200: EventList, ...errors() },
+      },
+    },
+    async (req) => {
+      const page = await queryEvents(app.clickhouse, {
+        filter: eventFilterOf(req.query),
+        order: req.query.ordering === 'created_date' ? 'oldest' : 'newest',
+        limit: req.query.limit ?? 50,
+        cursor: req.query.page ?? null,
+      });
+      return { results: page.events.map(eventView), next_page: page.nextCursor };
+    },
+  );
+
+  app.get<{ Params: EventIdParams }>(
+    '/:id',
+    { schema: { tags, summary: 'Get a face event', params: EventIdParams, response: { 200: Type.Ref(FaceEvent), ...errors(404) } } },
+    async (req) => {
+      const page = await queryEvents(app.clickhouse, { filter: { ids: [req.params.id] }, limit: 1 });
+      const event = page.events[0];
+      if (!event) throw notFound('event', req.params.id);
+      return eventView(event);
+    },
+  );
+}

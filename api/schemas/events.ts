@@ -1,0 +1,85 @@
+// Face events (FindFace /events/): FindFace's filter names, cursor pagination, FindFace's field names.
+import { Type, type Static } from '@sinclair/typebox';
+import { DateTime, Nullable } from './common.ts';
+
+const Ids = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `${description}; repeat the parameter or separate with commas` }));
+const Score = (description: string) => Type.Optional(Type.Number({ description }));
+
+export const EventQuery = Type.Object({
+  created_date_gte: Type.Optional(DateTime('events at or after')),
+  created_date_gt: Type.Optional(DateTime('events after')),
+  created_date_lte: Type.Optional(DateTime('events at or before')),
+  created_date_lt: Type.Optional(DateTime('events before')),
+  id: Ids('event ids'),
+  cameras: Ids('camera ids'),
+  camera_groups: Ids('camera group ids'),
+  matched_lists: Ids('events matched through any of these watch lists; -1 alone = unmatched events'),
+  no_match: Type.Optional(Type.Boolean({ description: 'true: unmatched events only; false: matched only' })),
+  matched: Type.Optional(Type.Boolean({ description: 'true: matched events only; false: unmatched only' })),
+  matched_dossier: Ids('matched dossiers'),
+  episode: Ids('episode ids'),
+  acknowledged: Type.Optional(Type.Boolean()),
+  f_gender_class: Ids('gender classes: male, female'),
+  f_emotions_class: Ids('emotion classes: angry, disgust, fear, happy, sad, surprise, neutral'),
+  f_eyes_class: Ids('eye state classes: open, closed'),
+  f_liveness_class: Ids('liveness classes: real, fake'),
+  f_age_gte: Score('age at least'),
+  f_age_lte: Score('age at most'),
+  quality_gte: Score('quality at least (0 best … -5)'),
+  quality_lte: Score('quality at most'),
+  confidence_gte: Score('match confidence at least'),
+  confidence_lte: Score('match confidence at most'),
+  ordering: Type.Optional(
+    Type.Union([Type.Literal('-created_date'), Type.Literal('created_date')], { default: '-created_date', description: 'newest first (default) or oldest first' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  page: Type.Optional(Type.String({ description: 'cursor: `next_page` of the previous answer' })),
+});
+export type EventQuery = Static<typeof EventQuery>;
+
+const ClassFeature = Nullable(Type.Object({ name: Type.String(), confidence: Type.Number() }));
+
+export const FaceEvent = Type.Object(
+  {
+    id: Type.String({ description: '64-bit id as a string' }),
+    created_date: DateTime(),
+    camera: Type.String(),
+    camera_group: Nullable(Type.String()),
+    bs_type: Type.Union([Type.Literal('realtime'), Type.Literal('overall')]),
+    track: Type.Object({ id: Type.String(), post_no: Type.Integer() }),
+    frame: Type.Object({ ref: Nullable(Type.String()), width: Type.Integer(), height: Type.Integer(), seq: Type.Number() }),
+    frame_coords_left: Type.Number(),
+    frame_coords_top: Type.Number(),
+    frame_coords_right: Type.Number(),
+    frame_coords_bottom: Type.Number(),
+    quality: Type.Number(),
+    detection_score: Type.Number(),
+    features: Type.Object({
+      gender: ClassFeature,
+      age: Nullable(Type.Number()),
+      emotions: ClassFeature,
+      eyes: ClassFeature,
+      liveness: ClassFeature,
+      headpose: Nullable(Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() })),
+    }),
+    matched: Type.Boolean(),
+    matched_dossier: Nullable(Type.String()),
+    matched_lists: Type.Array(Type.String(), { description: '["-1"] when unmatched' }),
+    confidence: Type.Number(),
+    candidates: Type.Array(Type.Object({ dossier: Type.String(), dossier_face: Type.String(), watch_list: Type.String(), confidence: Type.Number() })),
+    model_id: Type.String(),
+    episode: Nullable(Type.String()),
+    acknowledged: Type.Boolean(),
+    acknowledged_by: Nullable(Type.String()),
+    acknowledged_date: Nullable(DateTime()),
+  },
+  { $id: 'FaceEvent' },
+);
+
+export const EventList = Type.Object({
+  results: Type.Array(Type.Ref(FaceEvent)),
+  next_page: Type.Union([Type.String(), Type.Null()], { description: 'pass as `page` for the next page; null on the last one' }),
+});
+
+export const EventIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export type EventIdParams = Static<typeof EventIdParams>;

@@ -1,0 +1,11 @@
+// Schemas with an $id, shared by reference ($ref) between routes and the OpenAPI document's components: added
+// once, on the root instance, before any route.
+import { ErrorBody } from '../errors.ts';
+import { Camera } from './cameras.ts';
+import { CameraGroup } from './camera-groups.ts';
+import { Dossier } from './dossiers.ts';
+import { DossierFace } from './dossier-faces.ts';
+import { FaceEvent } from './events.ts';
+import { WatchList } from './watch-lists.ts';
+
+export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent] as const;
