@@ -131,9 +131,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
             continue;
           }
           if (!sampler.accept(pts)) continue;
-          // The filter graph (the fallback) is configured from the first frame and needs its time base, which the decoder leaves unset.
-          frame.timeBase = tb;
-          const { image, detectorImage } = convert.frame(frame);
+          const { image, detectorImage } = convert.frame(frame, tb);
           emitted++;
           yield detectorImage ? { index, ptsSeconds: pts, image, detectorImage } : { index, ptsSeconds: pts, image };
         } finally {
@@ -233,15 +231,19 @@ class FrameConverter {
     private readonly ds: { readonly width: number; readonly height: number } | undefined,
   ) {}
 
-  frame(frame: Frame): { image: RgbImage; detectorImage?: RgbImage } {
+  /** `timeBase`: the stream's, which the decoder leaves unset and the filter graph (the fallback) is configured with */
+  frame(frame: Frame, timeBase: Frame['timeBase']): { image: RgbImage; detectorImage?: RgbImage } {
     const plan = this.planFor(frame);
-    const image = plan.full ? this.scaled(plan.full, frame, plan.width, plan.height) : this.filtered(this.fullFilter(), frame);
+    if (!plan.full || (this.ds && !plan.small)) frame.timeBase = timeBase;
+    // node-av makes new Buffer views of the planes on every read of these two
+    const src = plan.full ? { planes: frame.data as Buffer[], strides: frame.linesize } : null;
+    const image = plan.full && src ? this.scaled(plan.full, src, frame.height, plan.width, plan.height) : this.filtered(this.fullFilter(), frame);
     let detectorImage: RgbImage | undefined;
     if (this.ds) {
-      if (plan.small) {
+      if (plan.small && src) {
         const { toYuv, toRgb, planes } = plan.small;
         const { width, height } = this.ds;
-        toYuv.scaleSync(frame.data as Buffer[], frame.linesize, 0, frame.height, planes, [width, width, width]);
+        toYuv.scaleSync(src.planes, src.strides, 0, frame.height, planes, [width, width, width]);
         const data = this.pool.take(width * height * 3);
         toRgb.scaleSync(planes, [width, width, width], 0, height, [bufferOf(data)], [width * 3]);
         detectorImage = { width, height, data };
@@ -297,9 +299,9 @@ class FrameConverter {
     return this.plan;
   }
 
-  private scaled(sws: SoftwareScaleContext, frame: Frame, width: number, height: number): RgbImage {
+  private scaled(sws: SoftwareScaleContext, src: { planes: Buffer[]; strides: number[] }, srcHeight: number, width: number, height: number): RgbImage {
     const data = this.pool.take(width * height * 3);
-    sws.scaleSync(frame.data as Buffer[], frame.linesize, 0, frame.height, [bufferOf(data)], [width * 3]);
+    sws.scaleSync(src.planes, src.strides, 0, srcHeight, [bufferOf(data)], [width * 3]);
     return { width, height, data };
   }
 
