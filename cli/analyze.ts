@@ -10,8 +10,11 @@ import { systemClock } from '../pipelines/runtime/stage.ts';
 import { AnalysisCollector } from '../report/collector.ts';
 import { Report } from '../report/schema.ts';
 import type { EpisodeChange, FaceEvent, Frame, FrameDetections } from '../schemas/records.ts';
+import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
+import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
 import { buildInProcess } from '../topologies/build-inproc.ts';
 import { embeddedTopology } from '../topologies/embedded.ts';
+import { withoutStages } from '../topologies/plan.ts';
 import { createRunContext, type ContextOptions } from './context.ts';
 import { formatEpisode, formatEvent } from './print.ts';
 import { createProgress } from './progress.ts';
@@ -24,10 +27,17 @@ export interface AnalyzeOptions extends Omit<ContextOptions, 'onRejected'> {
   /** print each event and episode as it happens (on by default) */
   readonly printEvents?: boolean;
   readonly logLevel: string;
+  /**
+   * `--store [dir]`: also write the events and episodes to ClickHouse — the embedded chdb in `dir` (true:
+   * stores.clickhouse.data_dir), or the server of CLICKHOUSE_URL. Off by default (docs/CLICKHOUSE.md).
+   */
+  readonly store?: string | true;
 }
 
 export interface AnalyzeResult {
   readonly report: Report;
+  /** with `store`: where the rows went and how many were written */
+  readonly stored?: { readonly target: string; readonly events: number; readonly episodeChanges: number };
   /** set when the source failed part-way: the report holds what was analysed before */
   readonly sourceError?: Error;
 }
@@ -36,8 +46,15 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
   const logger = pino({ level: opts.logLevel }, pino.destination(2));
   setFfmpegLogging(logger.isLevelEnabled('debug'));
   const ctx = await createRunContext({ ...opts, onRejected: (m) => console.error(`facestream: watch list: skipped ${m}`) });
+  let analytics: OpenedAnalytics | undefined;
   try {
     const { config } = ctx;
+    if (opts.store !== undefined) {
+      // loaded only here: the store clients (and chdb's engine) stay out of a plain analyze
+      const { openAnalytics } = await import('../pipelines/sink-clickhouse/open.ts');
+      analytics = await openAnalytics({ config, logger, writeThrough: false, ...(typeof opts.store === 'string' ? { dataDir: opts.store } : {}) });
+    }
+    const topology = analytics ? embeddedTopology : withoutStages(embeddedTopology, ANALYTICS_SINK_STAGES);
     const info = await probeVideo(opts.source, { rtsp_transport: config.ingest.rtsp_transport, timeout_s: config.ingest.timeout_s });
     const started = systemClock.now();
     const collector = new AnalysisCollector();
@@ -46,8 +63,15 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     const progress = createProgress(expectedFrames, opts.progress);
     const print = opts.printEvents === false ? () => {} : progress.log;
     let deadLetters = 0;
-    const run = buildInProcess(embeddedTopology, 'main', {
-      deps: { config, models: ctx.models, index: ctx.index, source: { camera: config.camera, url: opts.source, jobStartMs: started }, onTrackedFrame: collector.onTrackedFrame },
+    const run = buildInProcess(topology, 'main', {
+      deps: {
+        config,
+        models: ctx.models,
+        index: ctx.index,
+        source: { camera: config.camera, url: opts.source, jobStartMs: started },
+        onTrackedFrame: collector.onTrackedFrame,
+        ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } } : {}),
+      },
       taps: {
         frames: [(f) => collector.onFrame(f as Frame)],
         detections: [
@@ -87,6 +111,14 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     } finally {
       progress.stop();
     }
+    let stored: AnalyzeResult['stored'];
+    if (analytics) {
+      await analytics.close(); // writes what the sink still holds
+      const counts = analytics.sink.counts();
+      const target = analytics.store.target.kind === 'embedded' ? analytics.store.target.dataDir : 'CLICKHOUSE_URL';
+      stored = { target, events: counts.eventsWritten, episodeChanges: counts.episodeChangesWritten };
+      if (opts.printEvents !== false) console.error(`facestream: wrote ${stored.events} events and ${stored.episodeChanges} episode changes to ClickHouse (${target})`);
+    }
     const elapsedS = (systemClock.now() - started) / 1000;
     const lastT = collector.lastFrameT;
     const report = collector.build({
@@ -118,8 +150,9 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     const problems = problemsOf(Report, report);
     if (problems.length > 0) throw new Error(`internal error: the report does not match its schema:\n  - ${problems.join('\n  - ')}`);
     if (opts.out) await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
-    return { report, ...(sourceError ? { sourceError } : {}) };
+    return { report, ...(sourceError ? { sourceError } : {}), ...(stored ? { stored } : {}) };
   } finally {
+    await analytics?.close();
     await ctx.models.close();
   }
 }

@@ -82,8 +82,9 @@ commonOptions(
   .option('--camera <id>', 'camera id written into events')
   .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds); default: when the analysis starts', startTime)
   .option('--no-progress', 'no progress bar')
+  .option('--store [dir]', 'also write events and episodes to ClickHouse: embedded chdb in dir (default stores.clickhouse.data_dir), or CLICKHOUSE_URL')
   .option('--log-level <level>', 'pino log level for diagnostics on stderr', 'warn')
-  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; startTime?: number; progress: boolean; logLevel: string }) => {
+  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; startTime?: number; progress: boolean; store?: string | true; logLevel: string }) => {
     // First signal: stop reading, finish what was read, write the report. Second: leave at once.
     const ac = new AbortController();
     const onSignal = () => {
@@ -102,6 +103,7 @@ commonOptions(
         overrides: overridesOf(flags),
         progress: flags.progress,
         logLevel: flags.logLevel,
+        ...(flags.store !== undefined ? { store: flags.store } : {}),
       },
       ac.signal,
     );

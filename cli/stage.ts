@@ -9,6 +9,8 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { createExactFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
 import type { StageDeps } from '../pipelines/registry.ts';
+import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
+import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
 import { startMetricsServer } from '../pipelines/runtime/metrics-server.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
@@ -66,7 +68,19 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  let analytics: OpenedAnalytics | undefined;
   try {
+    if (proc.stages.some((s) => (ANALYTICS_SINK_STAGES as readonly string[]).includes(s))) {
+      // write-through: the runner commits the input offsets when process() returns, so the rows must be written by then
+      const { openAnalytics } = await import('../pipelines/sink-clickhouse/open.ts');
+      analytics = await openAnalytics({ config, logger, writeThrough: true });
+      if (analytics.store.target.kind === 'embedded') {
+        logger.warn(
+          { dataDir: analytics.store.target.dataDir },
+          'analytics in the embedded chdb of this process: no other process (the API) can read it, and one instance only; set CLICKHOUSE_URL for a deployment',
+        );
+      }
+    }
     const serde = createTopicSerde({
       registryUrl: config.kafka.schema_registry_url,
       topicPrefix: config.kafka.topic_prefix,
@@ -85,6 +99,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       index: run?.index ?? createExactFaceIndex(watchListFromFaces([])),
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
       ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),
+      ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } } : {}),
     };
     const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
     const running = await startKafkaProcess({
@@ -109,6 +124,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     logger.info('process finished');
   } finally {
     await metrics?.close();
+    await analytics?.close();
     await run?.models.close();
   }
 }

@@ -72,9 +72,16 @@ describe('planChildren', () => {
       instance: 1,
       camera: 'door',
       runsLastStage: false,
+      lastStages: [],
     });
     expect(children.find((c) => c.name === 'detect')!.args).toEqual(['/repo/bin/facestream.js', 'stage', 'detect', '--topology', 'distributed', '--instance', '0']);
     expect(children.filter((c) => c.runsLastStage).map((c) => c.name)).toEqual(['episodes']);
+  });
+
+  it('with the sink stages, their process runs the last stages', () => {
+    const withSink: TopologySpec = { ...distributed, processes: [...distributed.processes, { name: 'sink', stages: ['sink-events', 'sink-episodes'] }] };
+    const children = plan({ topology: withSink });
+    expect(children.filter((c) => c.runsLastStage).map((c) => [c.name, c.lastStages])).toEqual([['sink', ['sink-events', 'sink-episodes']]]);
   });
 
   it('runs --instances copies of a process, numbered from 0', () => {
@@ -95,6 +102,7 @@ describe('planChildren', () => {
       ['central', ['--watchlist', '/data/watchlist', '--config', '/etc/facestream.yaml']],
     ]);
     expect(children.find((c) => c.name === 'central')!.runsLastStage).toBe(true);
+    expect(children.find((c) => c.name === 'central')!.lastStages).toEqual(['episodes']);
   });
 
   it('refuses a command line that cannot run', () => {

@@ -2,6 +2,7 @@
 // ingests, `--instances n` children for every other process of the topology, each a `facestream stage` command.
 // Pure (no environment, no file system), so a bad command line fails with one clear line and is tested as data.
 import type { StageName } from '../pipelines/registry.ts';
+import { terminalStages } from '../topologies/plan.ts';
 import type { TopologySpec } from '../topologies/topology.ts';
 import { UserError } from './user-error.ts';
 
@@ -38,12 +39,11 @@ export interface PlannedChild {
   readonly instance: number;
   /** set for a process that ingests */
   readonly camera?: string;
-  /** runs the topology's last stage: its "end of stream" log lines mean a camera has gone all the way through */
+  /** runs one of the topology's last stages: their "end of stream" log lines mean a camera has gone all the way through */
   readonly runsLastStage: boolean;
+  /** which of the topology's last stages (terminalStages(): the sinks, or episodes without them) this child runs */
+  readonly lastStages: readonly StageName[];
 }
-
-/** The stage whose end-of-stream marks a camera as finished (`--until-done`). */
-export const LAST_STAGE: StageName = 'episodes';
 
 const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -86,6 +86,7 @@ export function planChildren(input: PlanInput): PlannedChild[] {
     seen.add(s.camera);
   }
 
+  const last = terminalStages(topology);
   const children: PlannedChild[] = [];
   for (const proc of topology.processes) {
     const common = (instance: number) => [input.entry, 'stage', proc.name, '--topology', topology.name, '--instance', String(instance)];
@@ -93,7 +94,8 @@ export function planChildren(input: PlanInput): PlannedChild[] {
       ...(input.watchlist !== undefined && proc.stages.includes('match') ? ['--watchlist', input.watchlist] : []),
       ...(input.config !== undefined ? ['--config', input.config] : []),
     ];
-    const runsLastStage = proc.stages.includes(LAST_STAGE);
+    const lastStages = proc.stages.filter((s) => last.includes(s));
+    const runsLastStage = lastStages.length > 0;
     if (proc.stages.includes('ingest')) {
       sources.forEach((s, i) =>
         children.push({
@@ -106,6 +108,7 @@ export function planChildren(input: PlanInput): PlannedChild[] {
           instance: i,
           camera: s.camera,
           runsLastStage,
+          lastStages,
         }),
       );
       continue;
@@ -119,6 +122,7 @@ export function planChildren(input: PlanInput): PlannedChild[] {
         process: proc.name,
         instance: i,
         runsLastStage,
+        lastStages,
       });
     }
   }

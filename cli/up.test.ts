@@ -9,7 +9,9 @@ import { endOfStreamCamera, up, type UpOptions } from './up.ts';
 import { UserError } from './user-error.ts';
 
 // A stand-in for `facestream stage`: says what it was given, drains on SIGTERM; ingest ends at once (and logs its own
-// "end of stream", which must not count); episodes logs "end of stream" for the cameras in FAKE_ENDED.
+// "end of stream", which must not count); the sink logs "end of stream" for the cameras in FAKE_ENDED: once for
+// sink-events (matches are keyed by camera), once per partition for sink-episodes (4 configured; the broker here
+// does not answer).
 const FAKE_STAGE = `
 const args = process.argv.slice(2);
 const proc = args[1];
@@ -18,9 +20,10 @@ console.log(JSON.stringify({ level: 30, msg: 'stage started', proc, instance: op
   registry: process.env.SCHEMA_REGISTRY_URL, brokers: process.env.KAFKA_BROKERS }));
 process.on('SIGTERM', () => { console.log('draining'); process.exit(0); });
 if (proc === 'ingest') { console.log(JSON.stringify({ level: 30, msg: 'end of stream', camera: opt('--camera') })); process.exit(0); }
-if (proc === 'episodes') {
+if (proc === 'sink') {
   for (const camera of (process.env.FAKE_ENDED ?? '').split(',').filter(Boolean)) {
-    setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', camera })), 300);
+    setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', stage: 'sink-events', camera })), 300);
+    for (let p = 0; p < 4; p++) setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', stage: 'sink-episodes', camera })), 300 + 10 * p);
   }
 }
 setInterval(() => {}, 1000);
@@ -93,15 +96,15 @@ describe('up', () => {
     const registryLine = printed.find((l) => l.startsWith('schema registry '))!;
     const url = /^schema registry (http:\/\/127\.0\.0\.1:\d+) \(served by this process/.exec(registryLine)![1];
     expect(existsSync(join(dir, '.facestream', 'registry'))).toBe(true);
-    const names = ['ingest@lobby', 'ingest@door', 'detect', 'track', 'embed', 'match', 'episodes'];
+    const names = ['ingest@lobby', 'ingest@door', 'detect', 'track', 'embed', 'match', 'episodes', 'sink'];
     for (const name of names) expect(printed).toContainEqual(expect.stringMatching(new RegExp(`^started ${name} \\(pid \\d+\\)$`)));
     const says = (name: string) => JSON.parse(started(name)!.line) as Record<string, unknown>;
     expect(says('ingest@door')).toMatchObject({ proc: 'ingest', instance: '1', camera: 'door', registry: url, brokers: '127.0.0.1:1' });
     expect(says('match')).toMatchObject({ proc: 'match', instance: '0', watchlist: join(dir, 'people') });
     // the last stage was asked to stop (SIGTERM, it drained), and no child outlives up()
-    expect(lines.filter((l) => l.line === 'draining').map((l) => l.name)).toContain('episodes');
+    expect(lines.filter((l) => l.line === 'draining').map((l) => l.name)).toContain('sink');
     const pids = printed.flatMap((l) => /\(pid (\d+)\)$/.exec(l)?.slice(1) ?? []).map(Number);
-    expect(pids).toHaveLength(7);
+    expect(pids).toHaveLength(8);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(printed.at(-1)).toBe('stopped');
   });
@@ -115,12 +118,12 @@ describe('up', () => {
     await until(() => printed.some((l) => l.startsWith('camera lobby has gone through')));
     await new Promise((r) => setTimeout(r, 500));
     expect(returned).toBe(false);
-    expect(started('episodes')).toBeDefined();
+    expect(started('sink')).toBeDefined();
     ac.abort();
     expect(await running).toBe(0);
     expect(printed).toContain('schema registry http://127.0.0.1:9 (SCHEMA_REGISTRY_URL)');
     expect(existsSync(join(dir, '.facestream'))).toBe(false);
-    expect(lines.filter((l) => l.line === 'draining')).toHaveLength(5);
+    expect(lines.filter((l) => l.line === 'draining')).toHaveLength(6);
   });
 });
 

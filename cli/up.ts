@@ -3,8 +3,14 @@
 // (STYLE.md §3): validate → schema registry → children → wait → stop children → stop registry.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import { pino, type Logger } from 'pino';
+import { loadConfig } from '../config/load.ts';
+import { STAGES, type StageName } from '../pipelines/registry.ts';
+import { kafkaNames } from '../pipelines/runtime/kafka/names.ts';
+import { codecsFor, wireOptionsOf } from '../pipelines/runtime/kafka/wire.ts';
 import { startSchemaRegistry } from '../schemas/registry/server.ts';
+import { terminalStages } from '../topologies/plan.ts';
 import { TOPOLOGIES } from '../topologies/registry.ts';
 import type { TopologySpec } from '../topologies/topology.ts';
 import { defaultOutput, Supervisor, type ChildLine, type SupervisorOptions } from './supervisor.ts';
@@ -65,8 +71,9 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
     startTimeS: Date.now() / 1000,
     entry: options.entry ?? ENTRY,
   });
+  const lastStages = terminalStages(topology);
   if (options.untilDone && !children.some((c) => c.runsLastStage)) {
-    throw new UserError(`topology ${topology.name}: --until-done needs a process that runs the episodes stage`);
+    throw new UserError(`topology ${topology.name}: --until-done needs a process that runs ${lastStages.join(' or ') || 'the episodes stage'}`);
   }
 
   // 2. the schema registry: the one SCHEMA_REGISTRY_URL names, or our own (stages register their schemas there)
@@ -77,20 +84,36 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
   const finished = new Promise<Outcome>((resolveReason) => (finish = resolveReason)); // the first reason wins
   const cameras = options.sources.map((s) => s.camera);
   const ended = new Set<string>();
-  const lastStage = new Set(children.filter((c) => c.runsLastStage).map((c) => c.name));
+  const lastStagesOf = new Map(children.filter((c) => c.runsLastStage).map((c) => [c.name, c.lastStages]));
+  /** camera → stage → end-of-stream lines seen; a camera is through once every last stage logged all it will */
+  const endLines = new Map<string, Map<string, number>>();
+  const needed = endOfStreamLinesNeeded(options.config !== undefined ? resolve(cwd, options.config) : undefined, env, brokers, logger);
   const output = options.output ?? defaultOutput;
+  const cameraDone = (camera: string) => {
+    if (ended.has(camera)) return;
+    ended.add(camera);
+    if (!options.untilDone) return;
+    print(`camera ${camera} has gone through every stage (${ended.size}/${cameras.length})`);
+    if (cameras.every((c) => ended.has(c))) finish('until-done');
+  };
   const supervisor = new Supervisor({
     logger: logger.child({ component: 'supervisor' }),
     restartBackoff: options.restartBackoff ?? { initialMs: 500, maxMs: 10_000 },
     stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
     output: (line) => {
       output(line);
-      const camera = lastStage.has(line.name) ? endOfStreamCamera(line.line) : undefined;
-      if (camera === undefined || ended.has(camera)) return;
-      ended.add(camera);
-      if (!options.untilDone) return;
-      print(`camera ${camera} has gone through every stage (${ended.size}/${cameras.length})`);
-      if (cameras.every((c) => ended.has(c))) finish('until-done');
+      const stagesHere = lastStagesOf.get(line.name);
+      const end = stagesHere ? endOfStreamOf(line.line) : undefined;
+      if (!stagesHere || end === undefined || ended.has(end.camera)) return;
+      // a line without its stage comes from a child running one last stage
+      const stage = end.stage ?? (stagesHere.length === 1 ? stagesHere[0] : undefined);
+      if (stage === undefined || !(stagesHere as readonly string[]).includes(stage)) return;
+      const lines = endLines.get(end.camera) ?? new Map<string, number>();
+      endLines.set(end.camera, lines.set(stage, (lines.get(stage) ?? 0) + 1));
+      void Promise.all(lastStages.map(async (s) => (lines.get(s) ?? 0) >= (await needed(s)))).then(
+        (through) => through.every(Boolean) && cameraDone(end.camera),
+        (err: unknown) => logger.warn({ err: (err as Error).message }, 'cannot tell whether a camera has gone through'),
+      );
     },
   });
   supervisor.on('spawn', (s) => {
@@ -149,6 +172,44 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
   }
 }
 
+/**
+ * How many "end of stream" lines of a last stage make a camera done: one where the stage's input is keyed by
+ * camera (the marker travels in the camera's partition), one per partition where it is keyed by scope (episodes:
+ * the marker goes to every partition). The partitions are the topic's own (asked once, when first needed: the
+ * topic exists by then), else the configured count.
+ */
+function endOfStreamLinesNeeded(
+  configFile: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  brokers: string,
+  logger: Logger,
+): (stage: StageName) => Promise<number> {
+  const cache = new Map<StageName, Promise<number>>();
+  const count = async (stage: StageName): Promise<number> => {
+    const input = STAGES[stage].input;
+    if (input === null) return 1;
+    const config = await loadConfig(configFile, {}, env as NodeJS.ProcessEnv);
+    if (codecsFor(wireOptionsOf(config.kafka))(input, false).keyedBy === 'camera') return 1;
+    const topic = kafkaNames(config.kafka.topic_prefix).topic(input);
+    const admin = new Kafka({ clientId: 'facestream-up', brokers: brokers.split(',').map((b) => b.trim()), connectionTimeout: 2000, retry: { retries: 2 }, logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]?.partitions.length ?? config.kafka.topics[input].partitions;
+    } catch (err) {
+      logger.warn({ topic, err: (err as Error).message }, 'cannot read the partitions of the topic; assuming the configured count');
+      return config.kafka.topics[input].partitions;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+  return (stage) => {
+    let n = cache.get(stage);
+    if (!n) cache.set(stage, (n = count(stage)));
+    return n;
+  };
+}
+
 function topologyOf(name: string): TopologySpec {
   const topology = TOPOLOGIES[name];
   if (!topology) throw new UserError(`--topology ${name}: no such topology (there are ${Object.keys(TOPOLOGIES).join(', ')})`);
@@ -177,12 +238,18 @@ async function schemaRegistry(
 
 /** The camera of a pino line `{"msg":"end of stream","camera":"…"}`, else undefined. */
 export function endOfStreamCamera(line: string): string | undefined {
+  return endOfStreamOf(line)?.camera;
+}
+
+/** The camera, and the stage when the line names it, of a pino line `{"msg":"end of stream","camera":"…","stage":"…"}`. */
+export function endOfStreamOf(line: string): { readonly camera: string; readonly stage?: string } | undefined {
   if (!line.startsWith('{') || !line.includes(END_OF_STREAM)) return undefined;
   try {
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { msg, camera } = parsed as { msg?: unknown; camera?: unknown };
-    return msg === END_OF_STREAM && typeof camera === 'string' ? camera : undefined;
+    const { msg, camera, stage } = parsed as { msg?: unknown; camera?: unknown; stage?: unknown };
+    if (msg !== END_OF_STREAM || typeof camera !== 'string') return undefined;
+    return typeof stage === 'string' ? { camera, stage } : { camera };
   } catch {
     return undefined;
   }

@@ -8,6 +8,8 @@ import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
 import { ingestSource } from './ingest/index.ts';
 import { matchStage, type FaceIndex } from './match/index.ts';
+import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
+import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
 import { trackStage, type TrackStageOptions } from './track/index.ts';
 
 export interface StageDeps {
@@ -22,11 +24,18 @@ export interface StageDeps {
   readonly detectorInput?: { readonly width: number; readonly height: number };
   /** where ingest keeps full frames as evidence (Kafka deployments with frame_store.dir) */
   readonly frameStore?: FrameStore;
+  /** what the sink stages write to (pipelines/sink-clickhouse/open.ts): one sink both share; write-through over Kafka */
+  readonly analytics?: { readonly sink: AnalyticsSink; readonly writeThrough: boolean };
 }
 
 function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
   if (!deps.source) throw new Error('the ingest stage needs a source (camera and url)');
   return deps.source;
+}
+
+function analyticsOf(deps: StageDeps, stage: string): NonNullable<StageDeps['analytics']> {
+  if (!deps.analytics) throw new Error(`the ${stage} stage needs the analytics store, which this process did not open`);
+  return deps.analytics;
 }
 
 function modelsOf(deps: StageDeps, stage: string): FaceModels {
@@ -56,6 +65,8 @@ export const STAGES = {
   embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
   match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index }) },
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
+  'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
+  'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },
 } as const;
 
 export type StageName = keyof typeof STAGES;

@@ -1,6 +1,8 @@
 // Every stage its own process, every topic a Kafka topic: scale a stage by running more instances of it (they
 // share its input partitions) and spread processes over machines. Episodes keep one scope's state, so that
-// process runs one instance per scope set.
+// process runs one instance per scope set. The sink process writes events and episodes to ClickHouse
+// (write-through: its offsets commit after the rows are written); with the embedded chdb it must be one instance,
+// on a server (CLICKHOUSE_URL) it scales like the others.
 import type { TopologySpec } from './topology.ts';
 
 export const distributedTopology: TopologySpec = {
@@ -13,6 +15,8 @@ export const distributedTopology: TopologySpec = {
     { name: 'embed', stages: ['embed'], modelWorkers: 1 },
     { name: 'match', stages: ['match'] },
     { name: 'episodes', stages: ['episodes'] },
+    // both sink stages share one ClickHouse client (chdb allows one process per data directory); write-through
+    { name: 'sink', stages: ['sink-events', 'sink-episodes'] },
   ],
   edges: {
     frames: 'kafka',

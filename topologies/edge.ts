@@ -1,5 +1,6 @@
 // Fused at the edge: decoding, detection and tracking run beside the camera in one process, so only face
-// posts (a few small crops a second) leave it; embedding, matching and episodes run centrally over Kafka.
+// posts (a few small crops a second) leave it; embedding, matching, episodes and the analytics sink run
+// centrally over Kafka.
 import type { TopologySpec } from './topology.ts';
 
 export const edgeTopology: TopologySpec = {
@@ -10,6 +11,8 @@ export const edgeTopology: TopologySpec = {
     { name: 'embed', stages: ['embed'], modelWorkers: 1 },
     { name: 'match', stages: ['match'] },
     { name: 'episodes', stages: ['episodes'] },
+    // both sink stages share one ClickHouse client (chdb allows one process per data directory); write-through
+    { name: 'sink', stages: ['sink-events', 'sink-episodes'] },
   ],
   edges: {
     frames: 'inproc',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planProcess } from './plan.ts';
+import { planProcess, terminalStages, withoutStages } from './plan.ts';
 import { TOPOLOGIES } from './registry.ts';
 import type { TopologySpec } from './topology.ts';
 
@@ -16,10 +16,27 @@ describe('planProcess', () => {
     expect(planProcess(TOPOLOGIES['edge']!, 'embed')).toEqual([{ kind: 'kafka-stage', stage: 'embed', input: 'faces', output: 'embeddings' }]);
   });
 
-  it('embedded: one graph, nothing on Kafka', () => {
+  it('embedded: one graph, nothing on Kafka; the sink stages can be left out (analyze without --store)', () => {
     expect(planProcess(TOPOLOGIES['embedded']!, 'main')).toEqual([
+      { kind: 'graph', stages: ['ingest', 'detect', 'track', 'embed', 'match', 'episodes', 'sink-events', 'sink-episodes'], kafkaOutputs: [] },
+    ]);
+    expect(planProcess(withoutStages(TOPOLOGIES['embedded']!, ['sink-events', 'sink-episodes']), 'main')).toEqual([
       { kind: 'graph', stages: ['ingest', 'detect', 'track', 'embed', 'match', 'episodes'], kafkaOutputs: [] },
     ]);
+  });
+
+  it('distributed and edge: one sink process consuming matches and episodes, writing no topic', () => {
+    for (const name of ['distributed', 'edge']) {
+      expect(planProcess(TOPOLOGIES[name]!, 'sink')).toEqual([
+        { kind: 'kafka-stage', stage: 'sink-events', input: 'matches', output: null },
+        { kind: 'kafka-stage', stage: 'sink-episodes', input: 'episodes', output: null },
+      ]);
+    }
+  });
+
+  it('terminal stages: the sinks, or episodes where no sink runs', () => {
+    expect(terminalStages(TOPOLOGIES['distributed']!)).toEqual(['sink-events', 'sink-episodes']);
+    expect(terminalStages(withoutStages(TOPOLOGIES['distributed']!, ['sink-events', 'sink-episodes']))).toEqual(['episodes']);
   });
 
   it('refuses processes that cannot run, saying why', () => {

@@ -59,3 +59,22 @@ export function planProcess(spec: TopologySpec, processName: string): ProcessPar
   if (here.size !== proc.stages.length) throw err('lists a stage twice');
   return parts;
 }
+
+/** The topology with `stages` left out of every process (a process left empty goes), e.g. analyze without --store. */
+export function withoutStages(spec: TopologySpec, stages: readonly string[]): TopologySpec {
+  const drop = new Set(stages);
+  return {
+    ...spec,
+    processes: spec.processes.map((p) => ({ ...p, stages: p.stages.filter((s) => !drop.has(s)) })).filter((p) => p.stages.length > 0),
+  };
+}
+
+/**
+ * The stages whose end of stream means a camera has gone all the way through: those whose output no stage of
+ * the topology reads (the sink stages, or episodes in a topology without them).
+ */
+export function terminalStages(spec: TopologySpec): StageName[] {
+  const all = spec.processes.flatMap((p) => p.stages);
+  const read = new Set(all.map((s) => STAGES[s].input).filter((t) => t !== null));
+  return all.filter((s) => STAGES[s].output === null ? STAGES[s].input !== null : !read.has(STAGES[s].output));
+}
