@@ -51,7 +51,8 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
         model_id: enrolled.modelId,
         embedding: enrolled.vector,
         quality: Math.max(-20, Math.min(1, enrolled.face.quality)),
-        bbox: { left: box.x1, top: box.y1, right: box.x2, bottom: box.y2 },
+        // the store keeps whole pixels: the smallest integer box around the detection
+        bbox: { left: Math.floor(box.x1), top: Math.floor(box.y1), right: Math.max(Math.ceil(box.x2), Math.floor(box.x1) + 1), bottom: Math.max(Math.ceil(box.y2), Math.floor(box.y1) + 1) },
         source_photo_name: file.filename.slice(0, 256),
       });
       return reply.status(201).send(view(face));
