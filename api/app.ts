@@ -18,6 +18,19 @@ import { verifyRoutes } from './routes/verify.ts';
 import { watchListRoutes } from './routes/watch-lists.ts';
 import { SHARED_SCHEMAS } from './schemas/index.ts';
 
+export interface ServedRoute {
+  readonly method: string;
+  readonly url: string;
+  /** left out of the OpenAPI document (Swagger UI's own files, the document itself) */
+  readonly hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly servedRoutes: readonly ServedRoute[];
+  }
+}
+
 export const API_PREFIX = '/api/v1';
 
 /** The resources under /api/v1, each a plugin with its own prefix. */
@@ -44,6 +57,13 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
     },
   });
   installErrorHandling(app);
+  // every route as served, for the OpenAPI coverage test and docs/API.md
+  const served: ServedRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    for (const method of [route.method].flat()) served.push({ method, url: route.url, hidden });
+  });
+  app.decorate('servedRoutes', served);
   acceptMultipart(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(servicesPlugin, { deps, config });
