@@ -213,6 +213,43 @@ program
   });
 
 program
+  .command('serve')
+  .description('serve the API (docs/API.md): PGlite and chdb in --data-dir, or DATABASE_URL and CLICKHOUSE_URL')
+  .option('-c, --config <file>', 'configuration file (JSON or YAML); see docs/config.md')
+  .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+  .option('--port <n>', 'TCP port (default 8080; 0 = any free port)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port 0…65535');
+    return n;
+  })
+  .option('--data-dir <dir>', 'where the embedded stores keep their data', 'data')
+  .option('--log-level <level>', 'pino log level of the API (JSON lines on stdout)', 'warn')
+  .action(async (flags: { config?: string; host?: string; port?: number; dataDir: string; logLevel: string }) => {
+    const { serve } = await import('./serve.ts');
+    const say = (line: string) => console.error(`facestream: ${line}`);
+    const { stop } = await serve({
+      ...(flags.config ? { configFile: flags.config } : {}),
+      api: { ...(flags.host !== undefined ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}) },
+      dataDir: flags.dataDir,
+      logLevel: flags.logLevel,
+      env: process.env,
+      say,
+    });
+    // First signal: stop accepting, finish the requests in flight, close the stores. Second: leave at once.
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        say('stopping (signal again to quit at once)');
+        void stop().then(resolve);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  });
+
+program
   .command('config')
   .description('print the resolved configuration (defaults ← file), or the errors in it')
   .option('-c, --config <file>', 'configuration file (JSON or YAML)')

@@ -1,0 +1,38 @@
+// `facestream serve` as a user runs it: embedded stores in a temporary data directory, any free port; /healthz and
+// /readyz answer; SIGTERM closes everything and exits 0.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+it('serves the API and stops cleanly on SIGTERM', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'facestream-serve-'));
+  const env = { ...process.env };
+  delete env['DATABASE_URL'];
+  delete env['CLICKHOUSE_URL'];
+  const child = spawn(process.execPath, ['bin/facestream.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        const m = /API listening on (http:\/\/\S+) /.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    const groups = (await (await fetch(`${url}/api/v1/camera-groups`)).json()) as { results: { name: string }[] };
+    expect(groups.results.map((g) => g.name)).toContain('Default');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/closed the API[\s\S]*closed the analytics store[\s\S]*closed the identity store/);
+  } finally {
+    child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,103 @@
+// `facestream serve`: the API on one box. Reads like a checklist: configuration → identity store (PGlite in
+// <data-dir>/postgres, or DATABASE_URL) → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
+// face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
+// The embedded stages (ingest … sink) join with the live-cameras step of issue 4.
+import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { loadConfig } from '../config/load.ts';
+import { buildApi } from '../api/app.ts';
+import { apiConfig, type ApiConfig } from '../api/config.ts';
+import { createFaceService } from '../api/photos/face-service.ts';
+import { loadFaceModels } from '../models/face-models.ts';
+import { AnalyticsSinkConfig, ClickHouseRetentionConfig, type ClickHouseConfig } from '../stores/clickhouse/config.ts';
+import { startClickHouse } from '../stores/clickhouse/index.ts';
+import { redactUrl } from '../stores/clickhouse/client.ts';
+import { databaseOptionsFromEnv, openDatabase } from '../stores/postgres/open.ts';
+import { UserError } from './user-error.ts';
+
+export interface ServeOptions {
+  readonly configFile?: string;
+  readonly api: Partial<ApiConfig>;
+  /** where PGlite and chdb keep their data when no server URL is given */
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** the environment, read once here */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** told what happens (one line each) */
+  readonly say: (line: string) => void;
+}
+
+/** The ClickHouse store's settings until config/schema.ts has a `clickhouse` section: defaults + CLICKHOUSE_URL. */
+function clickHouseSettings(env: ServeOptions['env'], dataDir: string): ClickHouseConfig {
+  return {
+    url: env['CLICKHOUSE_URL'] ?? '',
+    database: env['CLICKHOUSE_DATABASE'] ?? 'default',
+    data_dir: join(dataDir, 'clickhouse'),
+    retention: Value.Default(ClickHouseRetentionConfig, {}) as ClickHouseConfig['retention'],
+    sink: Value.Default(AnalyticsSinkConfig, {}) as ClickHouseConfig['sink'],
+  };
+}
+
+/** Starts everything and resolves once the API listens; `stop()` closes it all (safe to call twice). */
+export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+  const config = await loadConfig(opts.configFile);
+  let api: ApiConfig;
+  try {
+    api = apiConfig(opts.api);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  const closers: Array<[string, () => Promise<unknown>]> = [];
+  const stop = once(async () => {
+    for (const [name, close] of closers.reverse()) {
+      try {
+        await close();
+        opts.say(`closed ${name}`);
+      } catch (err) {
+        opts.say(`closing ${name} failed: ${(err as Error).message}`);
+      }
+    }
+  });
+  try {
+    const pg = databaseOptionsFromEnv(opts.env, join(opts.dataDir, 'postgres'));
+    const { db, migrations } = await openDatabase(pg);
+    closers.push(['the identity store', () => db.close()]);
+    opts.say(`identity store: ${pg.url ? redactUrl(pg.url) : `PGlite in ${pg.dataDir}`} (${migrations.applied.length} migrations applied)`);
+
+    const chConfig = clickHouseSettings(opts.env, opts.dataDir);
+    const ch = await startClickHouse(chConfig);
+    closers.push(['the analytics store', () => ch.close()]);
+    opts.say(`analytics store: ${chConfig.url ? redactUrl(chConfig.url) : `chdb in ${chConfig.data_dir}`}`);
+
+    const models = await loadFaceModels({
+      ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
+      detect: config.detect,
+      intraOpThreads: config.runtime.intra_op_threads,
+      embedBatchSize: config.embed.batch_size,
+    });
+    closers.push(['the face models', () => models.close()]);
+
+    const app = await buildApi(
+      {
+        db,
+        clickhouse: ch.client,
+        faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold }),
+        enrol: config.enrol,
+        logger: { level: opts.logLevel },
+      },
+      api,
+    );
+    closers.push(['the API', () => app.close()]);
+    const url = await app.listen({ host: api.host, port: api.port });
+    opts.say(`API listening on ${url} (OpenAPI at ${url}/openapi.json${api.docs ? `, Swagger UI at ${url}/docs` : ''})`);
+    return { url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= fn());
+}
