@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaBrokers, uniqueTopic } from '../../test/support/kafka.ts';
 import { startKafka } from './broker.ts';
 import type { KafkaBroker } from './broker.ts';
-import { isAlive, waitForExit } from './process.ts';
+import { isAlive, waitForExit } from '../local-service/process.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

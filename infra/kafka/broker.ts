@@ -4,21 +4,22 @@
 //
 // No JVM is left behind: unless `detached`, a watchdog kills it when the Node process that started it dies (even by
 // SIGKILL), and exit/signal handlers stop it on a normal exit or Ctrl-C.
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { fileSize, tailFile, tailSection } from '../local-service/log.ts';
+import { freePorts } from '../local-service/ports.ts';
+import { commandLine, isAlive, stopPid } from '../local-service/process.ts';
+import type { Shutdown } from '../local-service/process.ts';
+import { ServiceProcess } from '../local-service/service-process.ts';
 import { HOST, brokerLayout, log4jProperties, serverProperties } from './config.ts';
 import type { BrokerLayout, BrokerPorts } from './config.ts';
 import { ensureKafkaJars } from './jars.ts';
-import { sleep } from './lock.ts';
-import { freePorts } from './ports.ts';
-import { errorEntries, fileSize, tailFile } from './log.ts';
-import { commandLine, isAlive, signal, spawnWatchdog, terminate } from './process.ts';
+import { errorEntries } from './log.ts';
 
 export interface StartKafkaOptions {
   /** Where config, data and logs go. Default: a fresh temporary directory, removed by stop(). A given one is kept. */
@@ -113,7 +114,12 @@ export function isKafkaProcess(pid: number, dataDir: string): boolean {
 
 /** Stops a broker by pid (e.g. one started detached by another process). */
 export async function stopKafkaPid(pid: number, graceMs = 15_000): Promise<void> {
-  await terminate(pid, graceMs);
+  await stopPid(pid, kafkaShutdown(graceMs));
+}
+
+/** The JVM's orderly shutdown is SIGTERM (controlled shutdown, logs flushed); SIGKILL after `graceMs`. */
+function kafkaShutdown(graceMs: number): Shutdown {
+  return [{ signal: 'SIGTERM', waitMs: graceMs }];
 }
 
 interface Settings {
@@ -130,22 +136,26 @@ interface Settings {
 
 class LocalKafka implements KafkaBroker {
   readonly brokers: string[];
-  #pid = 0;
-  #child: ChildProcess | undefined;
-  #exited: Promise<void> = Promise.resolve();
-  #stopping: Promise<void> | undefined;
   /** Where this start's lines begin in the log, to quote its errors on failure. */
   #logOffset = 0;
 
   private readonly s: Settings;
+  private readonly proc: ServiceProcess;
 
   constructor(s: Settings) {
     this.s = s;
     this.brokers = [`${HOST}:${s.ports.port}`];
+    this.proc = new ServiceProcess({
+      name: 'kafka',
+      detached: s.detached,
+      ownerPid: s.ownerPid,
+      shutdown: kafkaShutdown(s.stopTimeoutMs),
+      ownedDir: s.ownsDataDir ? s.layout.dataDir : undefined,
+    });
   }
 
   get pid(): number {
-    return this.#pid;
+    return this.proc.pid;
   }
   get port(): number {
     return this.s.ports.port;
@@ -161,16 +171,12 @@ class LocalKafka implements KafkaBroker {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      await this.halt();
-      if (this.s.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true });
-    })();
-    return this.#stopping;
+    return this.proc.stop();
   }
 
   async restart(): Promise<void> {
-    if (this.#stopping) throw new Error('restart() after stop(): start a new broker instead');
-    await this.halt();
+    if (this.proc.stopped) throw new Error('restart() after stop(): start a new broker instead');
+    await this.proc.halt();
     await this.launch();
   }
 
@@ -182,64 +188,14 @@ class LocalKafka implements KafkaBroker {
     await writeFile(layout.log4jProperties, log4jProperties(layout));
     this.#logOffset = await fileSize(layout.logFile);
     if (!existsSync(join(layout.logDirs, 'meta.properties'))) await this.format();
-
-    const out = await open(layout.outFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn('java', [...this.s.jvmOptions, ...this.javaBase(), 'kafka.Kafka', layout.serverProperties], {
-        cwd: layout.dataDir,
-        detached: this.s.detached,
-        stdio: ['ignore', out.fd, out.fd],
-      });
-    } finally {
-      await out.close();
-    }
-    if (child.pid === undefined) {
-      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`java not found on PATH. ${JAVA_HINT}`) : err;
-    }
-    child.on('error', () => undefined);
-    child.unref();
-    this.#child = child;
-    this.#pid = child.pid;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    if (this.s.ownerPid !== undefined) {
-      spawnWatchdog({
-        ownerPid: this.s.ownerPid,
-        javaPid: child.pid,
-        graceMs: this.s.stopTimeoutMs,
-        removeDir: this.s.ownsDataDir ? layout.dataDir : undefined,
-      });
-    }
-    if (!this.s.detached) live.add(this);
-    hookProcessExit();
-
-    try {
-      await this.waitReady();
-    } catch (err) {
-      await this.halt();
-      throw err;
-    }
-  }
-
-  /** Stops the JVM only (restart() keeps the data directory). */
-  async halt(): Promise<void> {
-    live.delete(this);
-    hookProcessExit();
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    // Our own child: its exit event is exact, and reaping it is Node's job.
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      this.#exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.s.stopTimeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      child.kill('SIGKILL');
-      await this.#exited;
-    }
+    const command = {
+      file: 'java',
+      args: [...this.s.jvmOptions, ...this.javaBase(), 'kafka.Kafka', layout.serverProperties],
+      cwd: layout.dataDir,
+      outFile: layout.outFile,
+      notFound: `java not found on PATH. ${JAVA_HINT}`,
+    };
+    await this.proc.start(command, () => this.waitReady());
   }
 
   private javaBase(): string[] {
@@ -264,8 +220,7 @@ class LocalKafka implements KafkaBroker {
     });
   }
 
-  private async waitReady(): Promise<void> {
-    const deadline = Date.now() + this.s.readyTimeoutMs;
+  private waitReady(): Promise<void> {
     const kafka = new Kafka({
       clientId: 'facestream-kafka-ready',
       brokers: this.brokers,
@@ -274,67 +229,29 @@ class LocalKafka implements KafkaBroker {
       requestTimeout: 3_000,
       retry: { retries: 0 },
     });
-    for (;;) {
-      if (!isAlive(this.#pid)) throw await this.failure('the broker exited while starting');
+    const probe = async (): Promise<boolean> => {
       const admin = kafka.admin();
       try {
         await admin.connect();
-        const cluster = await admin.describeCluster();
-        if (cluster.brokers.length > 0) return;
+        return (await admin.describeCluster()).brokers.length > 0;
       } catch {
-        // not up yet
+        return false; // not up yet
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
-      if (Date.now() > deadline) throw await this.failure(`the broker did not answer within ${this.s.readyTimeoutMs / 1000} s`);
-      await sleep(250);
-    }
+    };
+    const failure = (what: string) => this.failure(what);
+    return this.proc.waitReady({ subject: 'the broker', timeoutMs: this.s.readyTimeoutMs, intervalMs: 250, probe, failure });
   }
 
   private async failure(what: string): Promise<Error> {
     const { layout } = this.s;
     const out = await tailFile(layout.outFile, 30);
     const errors = await errorEntries(layout.logFile, this.#logOffset);
-    const log = await tailFile(layout.logFile, 30);
-    const parts = [`Kafka on ${this.brokers.join(',')}: ${what} (pid ${this.#pid}, data ${layout.dataDir}).`];
+    const parts = [`Kafka on ${this.brokers.join(',')}: ${what} (pid ${this.pid}, data ${layout.dataDir}).`];
     if (errors) parts.push(`--- errors in ${layout.logFile} ---\n${errors}`);
     if (out) parts.push(`--- ${layout.outFile} (last lines) ---\n${out}`);
-    parts.push(log ? `--- ${layout.logFile} (last 30 lines) ---\n${log}` : `(no broker log at ${layout.logFile})`);
+    parts.push(await tailSection(layout.logFile, 30, 'no broker log'));
     return new Error(parts.join('\n'));
-  }
-}
-
-// Brokers this process owns, stopped if it exits or is interrupted without calling stop(). The watchdog covers deaths
-// that run no handler (SIGKILL); these handlers make the common cases quick and graceful.
-const live = new Set<LocalKafka>();
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooked = false;
-
-function termAll(): void {
-  for (const b of live) signal(b.pid, 'SIGTERM');
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  termAll();
-  // If nobody else handles this signal, keep its default meaning (end the process) now that ours is done.
-  if (process.listenerCount(sig) === 1) {
-    unhook();
-    process.kill(process.pid, sig);
-  }
-}
-
-function unhook(): void {
-  process.off('exit', termAll);
-  for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  hooked = false;
-}
-
-function hookProcessExit(): void {
-  if (live.size > 0 && !hooked) {
-    process.on('exit', termAll);
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-    hooked = true;
-  } else if (live.size === 0 && hooked) {
-    unhook();
   }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from './process.ts';
+import { isAlive } from '../local-service/process.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

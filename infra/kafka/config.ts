@@ -3,6 +3,9 @@
 //   <dataDir>/kafka-logs/      Kafka's log.dirs (topic data and the KRaft metadata log)
 //   <dataDir>/logs/server.log  the broker's log4j output; logs/kafka.out its stdout/stderr (JVM errors)
 import { join } from 'node:path';
+import { HOST } from '../local-service/ports.ts';
+
+export { HOST };
 
 export interface BrokerLayout {
   readonly dataDir: string;
@@ -30,8 +33,6 @@ export interface BrokerPorts {
   /** The KRaft controller listener. */
   readonly controllerPort: number;
 }
-
-export const HOST = '127.0.0.1';
 
 export function serverProperties(layout: BrokerLayout, ports: BrokerPorts): string {
   const props: Record<string, string | number | boolean> = {

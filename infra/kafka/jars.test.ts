@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KAFKA_VERSION, defaultKafkaCacheDir, ensureKafkaJars } from './jars.ts';
-import { sleep } from './lock.ts';
+import { sleep } from '../local-service/process.ts';
 
 describe('ensureKafkaJars', () => {
   let cacheDir = '';

@@ -9,7 +9,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withDirLock } from './lock.ts';
+import { withDirLock } from '../local-service/lock.ts';
 
 export const KAFKA_VERSION = '3.9.1';
 const POM = fileURLToPath(new URL('./pom.xml', import.meta.url));

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../kafka/process.ts';
+import { isAlive } from '../local-service/process.ts';
 import { ensurePostgresBinaries } from './install.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,8 +5,10 @@
 //   <root>/initdb.log     initdb's output, quoted when it fails
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { HOST } from '../local-service/ports.ts';
 
-export const HOST = '127.0.0.1';
+export { HOST };
+
 /** The superuser initdb creates; trust authentication on loopback only, so the cluster needs no password. */
 export const SUPERUSER = 'postgres';
 /** Debian bookworm's PostgreSQL 15 (package postgresql-15). FACESTREAM_PG_BIN points elsewhere. */

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, waitForExit } from '../kafka/process.ts';
+import { isAlive, waitForExit } from '../local-service/process.ts';
 import { freshDatabase, postgresUrl } from '../../test/support/postgres.ts';
 import { ensurePostgresBinaries } from './install.ts';
 import { isPostgresProcess, startPostgres } from './server.ts';

@@ -5,22 +5,21 @@
 // The postmaster is our own child (not pg_ctl's grandchild), so its pid is exact and its exit observed; stop() is
 // pg_ctl's "fast" mode by signal. No server is left behind: unless `detached`, a watchdog stops it when the Node
 // process that started it dies (even by SIGKILL), and exit/signal handlers stop it on a normal exit or Ctrl-C.
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import pg from 'pg';
-import { sleep } from '../kafka/lock.ts';
-import { tailFile } from '../kafka/log.ts';
-import { freePorts } from '../kafka/ports.ts';
-import { commandLine, isAlive, signal, waitForExit } from '../kafka/process.ts';
+import { tailSection } from '../local-service/log.ts';
+import { freePorts } from '../local-service/ports.ts';
+import { commandLine, isAlive, stopPid } from '../local-service/process.ts';
+import type { Shutdown } from '../local-service/process.ts';
+import { ServiceProcess } from '../local-service/service-process.ts';
 import { assertReachable, handOver, serverAccount } from './account.ts';
 import type { Account } from './account.ts';
 import { HOST, INSTALL_HINT, SUPERUSER, binDir, clusterLayout, connectionUrl, hasBinaries } from './layout.ts';
 import type { ClusterLayout } from './layout.ts';
-import { spawnWatchdog } from './watchdog.ts';
 
 export interface StartPostgresOptions {
   /**
@@ -118,14 +117,20 @@ export function isPostgresProcess(pid: number, dir: string): boolean {
 
 /** Stops a server by its postmaster's pid: fast shutdown, immediate after `graceMs`, SIGKILL 5 s later. */
 export async function stopPostgresPid(pid: number, graceMs = 10_000): Promise<'fast' | 'immediate' | 'killed'> {
-  if (!signal(pid, 'SIGINT')) return 'fast';
-  if (await waitForExit(pid, graceMs)) return 'fast';
-  signal(pid, 'SIGQUIT');
-  if (await waitForExit(pid, 5_000)) return 'immediate';
-  signal(pid, 'SIGKILL');
-  if (!(await waitForExit(pid, 10_000))) throw new Error(`postgres ${pid} survived SIGKILL`);
-  return 'killed';
+  return SHUTDOWN_MODES[await stopPid(pid, postgresShutdown(graceMs), 'postgres')]!;
 }
+
+// The postmaster's shutdown signals: SIGTERM = smart (waits for every client to leave), SIGINT = fast (disconnects
+// clients, checkpoints, exits), SIGQUIT = immediate (backends quit at once, crash recovery on the next start). Fast,
+// then immediate after `graceMs`, then (by ServiceProcess, stopPid and the watchdog) SIGKILL 5 s later. Backends
+// leave by themselves when they see their postmaster die.
+function postgresShutdown(graceMs: number): Shutdown {
+  return [
+    { signal: 'SIGINT', waitMs: graceMs },
+    { signal: 'SIGQUIT', waitMs: 5_000 },
+  ];
+}
+const SHUTDOWN_MODES = ['fast', 'immediate', 'killed'] as const;
 
 function initdb(bin: string, layout: ClusterLayout, account: Account | undefined): Promise<void> {
   // Trust on loopback (pg_hba from -A), UTF-8 without a locale (C collation: same on every machine), no fsync.
@@ -160,20 +165,24 @@ interface Settings {
 
 class LocalPostgres implements PostgresServer {
   readonly url: string;
-  #pid = 0;
-  #child: ChildProcess | undefined;
-  #exited: Promise<void> = Promise.resolve();
-  #stopping: Promise<void> | undefined;
 
   private readonly s: Settings;
+  private readonly proc: ServiceProcess;
 
   constructor(s: Settings) {
     this.s = s;
     this.url = connectionUrl(s.port, s.database);
+    this.proc = new ServiceProcess({
+      name: 'postgres',
+      detached: s.detached,
+      ownerPid: s.ownerPid,
+      shutdown: postgresShutdown(s.stopTimeoutMs),
+      ownedDir: s.ownsDir ? s.layout.root : undefined,
+    });
   }
 
   get pid(): number {
-    return this.#pid;
+    return this.proc.pid;
   }
   get port(): number {
     return this.s.port;
@@ -189,11 +198,7 @@ class LocalPostgres implements PostgresServer {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      await this.halt();
-      if (this.s.ownsDir) await rm(this.dir, { recursive: true, force: true });
-    })();
-    return this.#stopping;
+    return this.proc.stop();
   }
 
   /** Starts the postmaster and waits until it answers; creates the database if asked. */
@@ -202,89 +207,38 @@ class LocalPostgres implements PostgresServer {
     const args = ['-D', layout.dataDir, '-p', String(this.s.port), '-c', `listen_addresses=${HOST}`];
     args.push('-c', `unix_socket_directories=${layout.socketDir}`);
     for (const [name, value] of Object.entries(this.s.settings)) args.push('-c', `${name}=${value}`);
-    const out = await open(layout.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(join(this.s.bin, 'postgres'), args, {
-        cwd: layout.root,
-        detached: this.s.detached,
-        stdio: ['ignore', out.fd, out.fd],
-        uid: this.s.account?.uid,
-        gid: this.s.account?.gid,
-        env: { ...process.env, LC_ALL: 'C' },
-      });
-    } finally {
-      await out.close();
-    }
-    if (child.pid === undefined) throw await new Promise<Error>((resolve) => child.once('error', resolve));
-    child.on('error', () => undefined);
-    child.unref();
-    this.#child = child;
-    this.#pid = child.pid;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    if (this.s.ownerPid !== undefined) {
-      spawnWatchdog({
-        ownerPid: this.s.ownerPid,
-        serverPid: child.pid,
-        graceMs: this.s.stopTimeoutMs,
-        removeDir: this.s.ownsDir ? layout.root : undefined,
-      });
-    }
-    if (!this.s.detached) live.add(this);
-    hookProcessExit();
-
-    try {
+    const command = {
+      file: join(this.s.bin, 'postgres'),
+      args,
+      cwd: layout.root,
+      outFile: layout.logFile,
+      uid: this.s.account?.uid,
+      gid: this.s.account?.gid,
+      env: { ...process.env, LC_ALL: 'C' },
+    };
+    await this.proc.start(command, async () => {
       await this.waitReady();
       if (this.s.database !== 'postgres') await this.createDatabase(this.s.database);
-    } catch (err) {
-      await this.halt();
-      throw err;
-    }
+    });
   }
 
-  /** Stops the postmaster only (the cluster directory stays). */
-  async halt(): Promise<void> {
-    live.delete(this);
-    hookProcessExit();
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT'); // fast shutdown
-    if (await this.exitedWithin(this.s.stopTimeoutMs)) return;
-    child.kill('SIGQUIT'); // immediate shutdown
-    if (await this.exitedWithin(5_000)) return;
-    child.kill('SIGKILL');
-    await this.#exited;
-  }
-
-  private async exitedWithin(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const exited = await Promise.race([
-      this.#exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-    ]);
-    clearTimeout(timer);
-    return exited;
-  }
-
-  private async waitReady(): Promise<void> {
-    const deadline = Date.now() + this.s.readyTimeoutMs;
+  private waitReady(): Promise<void> {
     const url = connectionUrl(this.s.port);
-    for (;;) {
-      if (!isAlive(this.#pid)) throw await this.failure('the server exited while starting');
+    const probe = async (): Promise<boolean> => {
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
       client.on('error', () => undefined);
       try {
         await client.connect();
         await client.query('SELECT 1');
-        return;
+        return true;
       } catch {
-        // not up yet ("the database system is starting up", or refused)
+        return false; // not up yet ("the database system is starting up", or refused)
       } finally {
         await client.end().catch(() => undefined);
       }
-      if (Date.now() > deadline) throw await this.failure(`the server did not answer within ${this.s.readyTimeoutMs / 1000} s`);
-      await sleep(100);
-    }
+    };
+    const failure = (what: string) => this.failure(what);
+    return this.proc.waitReady({ subject: 'the server', timeoutMs: this.s.readyTimeoutMs, intervalMs: 100, probe, failure });
   }
 
   private async createDatabase(name: string): Promise<void> {
@@ -304,44 +258,7 @@ class LocalPostgres implements PostgresServer {
 
   private async failure(what: string): Promise<Error> {
     const { layout } = this.s;
-    const log = await tailFile(layout.logFile, 30);
-    const parts = [`PostgreSQL on ${HOST}:${this.s.port}: ${what} (pid ${this.#pid}, cluster ${layout.root}).`];
-    parts.push(log ? `--- ${layout.logFile} (last 30 lines) ---\n${log}` : `(no server log at ${layout.logFile})`);
-    return new Error(parts.join('\n'));
-  }
-}
-
-// Servers this process owns, stopped if it exits or is interrupted without calling stop(). The watchdog covers deaths
-// that run no handler (SIGKILL); these handlers make the common cases quick. SIGINT is PostgreSQL's fast shutdown.
-const live = new Set<LocalPostgres>();
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooked = false;
-
-function stopAll(): void {
-  for (const s of live) signal(s.pid, 'SIGINT');
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  stopAll();
-  // If nobody else handles this signal, keep its default meaning (end the process) now that ours is done.
-  if (process.listenerCount(sig) === 1) {
-    unhook();
-    process.kill(process.pid, sig);
-  }
-}
-
-function unhook(): void {
-  process.off('exit', stopAll);
-  for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  hooked = false;
-}
-
-function hookProcessExit(): void {
-  if (live.size > 0 && !hooked) {
-    process.on('exit', stopAll);
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-    hooked = true;
-  } else if (live.size === 0 && hooked) {
-    unhook();
+    const head = `PostgreSQL on ${HOST}:${this.s.port}: ${what} (pid ${this.pid}, cluster ${layout.root}).`;
+    return new Error(`${head}\n${await tailSection(layout.logFile, 30, 'no server log')}`);
   }
 }

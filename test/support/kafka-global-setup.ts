@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { isKafkaProcess, stopKafkaPid } from '../../infra/kafka/broker.ts';
-import { isAlive } from '../../infra/kafka/process.ts';
+import { isAlive } from '../../infra/local-service/process.ts';
 
 export type SharedKafka =
   | { readonly kind: 'external'; readonly brokers: string[] }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { isKafkaProcess, startKafka } from '../../infra/kafka/broker.ts';
 import type { KafkaBroker, StartKafkaOptions } from '../../infra/kafka/broker.ts';
-import { withDirLock } from '../../infra/kafka/lock.ts';
+import { withDirLock } from '../../infra/local-service/lock.ts';
 import { SHARED_STATE_FILE, readSharedState } from './kafka-global-setup.ts';
 import type { SharedKafka, SharedKafkaState } from './kafka-global-setup.ts';
 

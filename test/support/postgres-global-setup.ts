@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { isAlive } from '../../infra/kafka/process.ts';
+import { isAlive } from '../../infra/local-service/process.ts';
 import { isPostgresProcess, stopPostgresPid } from '../../infra/postgres/server.ts';
 
 export type SharedPostgres =

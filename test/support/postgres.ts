@@ -13,7 +13,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { withDirLock } from '../../infra/kafka/lock.ts';
+import { withDirLock } from '../../infra/local-service/lock.ts';
 import { ensurePostgresBinaries } from '../../infra/postgres/install.ts';
 import { isPostgresProcess, startPostgres } from '../../infra/postgres/server.ts';
 import type { PostgresServer, StartPostgresOptions } from '../../infra/postgres/server.ts';

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, withDirLock } from './lock.ts';
+import { withDirLock } from './lock.ts';
+import { sleep } from './process.ts';
 
 describe('withDirLock', () => {
   let dir = '';

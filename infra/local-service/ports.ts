@@ -1,7 +1,9 @@
-// Loopback ports for the broker: free ones chosen by the OS, or a check that given ones are still free.
+// Loopback ports for a local service: free ones chosen by the OS, or a check that given ones are still free.
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { HOST } from './config.ts';
+
+/** Local services listen on loopback only: nothing they serve is meant for other machines. */
+export const HOST = '127.0.0.1';
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,9 @@
 // A lock between processes on one machine: a directory made with mkdir (atomic), holding the owner's pid.
-// Used so that two processes starting at once do not fetch the Kafka jars or start the CLI broker twice.
+// Used so that two processes starting at once do not fetch the Kafka jars or start a CLI's or a test run's service twice.
 // A lock whose owner died (crash, SIGKILL) is taken over instead of waited on forever.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isAlive } from './process.ts';
+import { isAlive, sleep } from './process.ts';
 
 export interface DirLockOptions {
   /** Give up waiting for another owner after this long. */
@@ -70,8 +70,4 @@ async function isStale(lockDir: string, owner: number | undefined): Promise<bool
   } catch {
     return false; // gone already: the next mkdir decides
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
