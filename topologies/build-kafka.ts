@@ -3,7 +3,7 @@
 // single stages consuming a Kafka topic — until they end or stop() is called.
 import type { ITopicConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { FacestreamConfig } from '../config/schema.ts';
 import { STAGES, type StageDeps } from '../pipelines/registry.ts';
 import type { Stage, Clock } from '../pipelines/runtime/stage.ts';
@@ -73,8 +73,12 @@ export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<Runn
   const stops: Array<() => Promise<void>> = [];
   const runs: Array<Promise<void>> = [];
   let stopping = false;
+  let kafkaStages = 0;
   for (const part of planProcess(spec, opts.process)) {
     if (part.kind === 'kafka-stage') {
+      // the runtime's metrics register their names once per registry, so a second consuming stage in one process
+      // (the sink process: sink-events and sink-episodes) gets a registry of its own, not served (known limit)
+      const registry = kafkaStages++ === 0 ? opts.registry : new Registry();
       const stage = STAGES[part.stage].build(opts.deps) as Stage<unknown, unknown>;
       if (stage.state) await createTopics(kafka, [stateTopicConfig(names, stage.name)], logger);
       const runner = new KafkaStageRunner({
@@ -87,7 +91,7 @@ export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<Runn
         output: part.output ? { topic: part.output, codec: codecOf(part.output) } : null,
         instance: opts.instance,
         logger,
-        registry: opts.registry,
+        registry,
         clock: opts.clock,
       });
       stops.push(() => runner.stop());
