@@ -16,6 +16,8 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
     // so a worker held up by an embedding does not leave the others idle until the batch ends. The runtime never
     // waits to fill a batch, so a live stream that keeps up still goes frame by frame.
     maxBatch: models.concurrency > 1 ? models.concurrency * 3 : 1,
+    // and the next batch starts while this one's last frames are still on a worker
+    batchesInFlight: models.concurrency > 1 ? 2 : 1,
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
       // All frames of the batch are detected before any is forwarded: a failed batch is retried frame by
       // frame by the runtime, and nothing of it has gone downstream twice. Results go out in input order.

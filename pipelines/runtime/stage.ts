@@ -41,6 +41,12 @@ export interface Stage<In, Out> {
   process(records: readonly In[], ctx: StageContext<Out>): Promise<void> | void;
   /** Largest batch `process` accepts; 1 when absent. */
   readonly maxBatch?: number;
+  /**
+   * Batches the in-process runtime may have in `process` at once (1 when absent). Only for a stage without
+   * state between calls (detect): the next batch starts while the last waits on its model workers, so they
+   * never sit idle at a batch boundary; outputs still go on in input order.
+   */
+  readonly batchesInFlight?: number;
   /** Called periodically with the wall clock, for state that must expire while no input arrives. */
   punctuate?(now: number, ctx: StageContext<Out>): Promise<void> | void;
   readonly punctuateEveryMs?: number;

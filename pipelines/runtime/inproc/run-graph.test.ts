@@ -147,4 +147,35 @@ describe('in-process graph', () => {
     };
     await expect(graph([{ stage: broken as Stage<unknown, unknown>, input: 'numbers' }]).run()).rejects.toThrow('no model file');
   });
+
+  it('batches in flight: the next batch starts before the last is done, outputs keep input order, a failing batch sends nothing twice', async () => {
+    const seen: number[] = [];
+    let inProcess = 0;
+    let most = 0;
+    const slowFirst: Stage<number, number> = {
+      name: 'slow-first',
+      maxBatch: 3,
+      batchesInFlight: 2,
+      async process(records, ctx) {
+        inProcess++;
+        most = Math.max(most, inProcess);
+        // earlier batches take longer, so later ones finish first
+        await new Promise((r) => setTimeout(r, records[0]! % 2 === 0 ? 15 : 1));
+        inProcess--;
+        for (const r of records) {
+          await ctx.forward(r);
+          if (r === 7) throw new Error('seven is poison');
+        }
+      },
+    };
+    const letters: DeadLetter[] = [];
+    await graph([{ stage: slowFirst as Stage<unknown, unknown>, input: 'numbers', output: 'out' }], {
+      taps: { out: [(r) => void seen.push(r as number)] },
+      queueCapacity: 8,
+      onDeadLetter: (l) => letters.push(l),
+    }).run();
+    expect(most).toBe(2);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 7));
+    expect(letters.map((l) => l.record)).toEqual([7]);
+  });
 });

@@ -140,15 +140,33 @@ export class InProcessGraph {
         timer = setInterval(() => void lock.run(() => stage.punctuate!(this.opts.clock.now(), ctx)), stage.punctuateEveryMs);
         timer.unref();
       }
+      // Batches in process at once, oldest first; each forwards its outputs after the one before it has.
+      const inFlight: Promise<void>[] = [];
+      const window = Math.max(1, stage.batchesInFlight ?? 1);
       for (;;) {
         const batch = await queue.take(stage.maxBatch ?? 1);
         if (!batch) break;
         this.metrics.queueDepth.set(labels, queue.size);
         this.metrics.recordsIn.inc(labels, batch.length);
         const end = this.metrics.latency.startTimer(labels);
-        await lock.run(() => this.processOrDeadLetter(node, batch, ctx));
-        end();
+        if (window === 1) {
+          await lock.run(async () => this.forwardAll(ctx, await this.processOrDeadLetter(node, batch, ctx)));
+          end();
+          continue;
+        }
+        const outputs = this.processOrDeadLetter(node, batch, ctx);
+        const previous = inFlight.at(-1);
+        inFlight.push(
+          (async () => {
+            const records = await outputs;
+            await previous;
+            await lock.run(() => this.forwardAll(ctx, records));
+            end();
+          })(),
+        );
+        if (inFlight.length >= window) await inFlight.shift();
       }
+      for (const batch of inFlight) await batch;
       if (!this.abort.signal.aborted) await lock.run(() => stage.flush?.(ctx));
     } catch (err) {
       // A stage that cannot go on would leave its producers waiting on a full queue: stop the graph.
@@ -161,21 +179,37 @@ export class InProcessGraph {
     }
   }
 
-  /** A failing batch is retried record by record so one poisonous record does not take its neighbours. */
-  private async processOrDeadLetter(node: StageNode, batch: unknown[], ctx: StageContext<unknown>): Promise<void> {
+  /**
+   * The outputs of a batch. What a call forwards is held until it returns, so a failing batch — retried record
+   * by record so one poisonous record does not take its neighbours — sends nothing twice.
+   */
+  private async processOrDeadLetter(node: StageNode, batch: unknown[], ctx: StageContext<unknown>): Promise<unknown[]> {
+    const attempt = async (records: unknown[]) => {
+      const outputs: unknown[] = [];
+      await node.stage.process(records, { ...ctx, forward: async (record) => void outputs.push(record) });
+      return outputs;
+    };
     try {
-      await node.stage.process(batch, ctx);
-      return;
+      return await attempt(batch);
     } catch (err) {
-      if (batch.length === 1) return this.deadLetter(node, batch[0], err);
+      if (batch.length === 1) {
+        this.deadLetter(node, batch[0], err);
+        return [];
+      }
     }
+    const outputs: unknown[] = [];
     for (const record of batch) {
       try {
-        await node.stage.process([record], ctx);
+        outputs.push(...(await attempt([record])));
       } catch (err) {
         this.deadLetter(node, record, err);
       }
     }
+    return outputs;
+  }
+
+  private async forwardAll(ctx: StageContext<unknown>, records: readonly unknown[]): Promise<void> {
+    for (const record of records) await ctx.forward(record);
   }
 
   private deadLetter(node: StageNode, record: unknown, err: unknown): void {
