@@ -1,10 +1,6 @@
 // A real broker, no mocks: topics, produce/consume, restart on the same address with data kept, stop, and no JVM left
 // behind when its owner dies.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +8,7 @@ import { kafkaBrokers, uniqueTopic } from '../../test/support/kafka.ts';
 import { startKafka } from './broker.ts';
 import type { KafkaBroker } from './broker.ts';
 import { isAlive, waitForExit } from '../local-service/process.ts';
-
-const REPO = join(import.meta.dirname, '..', '..');
+import { eventually, holdInChild, whenOwnerDies, withTakenPort } from '../local-service/testing.ts';
 
 function client(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'broker-test', brokers, logLevel: logLevel.NOTHING });
@@ -42,15 +37,6 @@ async function readValues(kafka: Kafka, topic: string, count: number): Promise<s
     await consumer.disconnect();
   }
   return values;
-}
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 describe('a broker of its own', () => {
@@ -117,14 +103,7 @@ describe('a broker of its own', () => {
 
 describe('no JVM left behind', () => {
   it('when the Node process that started the broker is SIGKILLed', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/run-ts.js'), join(REPO, 'infra/kafka/fixtures/hold-broker.ts')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`fixture exited early (${code})`)));
-      createInterface({ input: child.stdout }).once('line', resolve);
-    });
-    const started = JSON.parse(line) as { pid: number; dataDir: string };
+    const { child, started } = await holdInChild<{ pid: number; dataDir: string }>('infra/kafka/fixtures/hold-broker.ts');
     expect(isAlive(started.pid)).toBe(true);
     child.kill('SIGKILL');
     expect(await waitForExit(started.pid, 20_000)).toBe(true);
@@ -132,27 +111,14 @@ describe('no JVM left behind', () => {
   });
 
   it('when the owner of a detached broker dies', async () => {
-    const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
-    const broker = await startKafka({ detached: true, ownerPid: owner.pid! });
-    try {
-      owner.kill('SIGKILL');
-      expect(await waitForExit(broker.pid, 20_000)).toBe(true);
-      expect(await eventually(() => !existsSync(broker.dataDir), 5_000)).toBe(true);
-    } finally {
-      await broker.stop();
-    }
+    const after = await whenOwnerDies((ownerPid) => startKafka({ detached: true, ownerPid }), (b) => b.dataDir);
+    expect(after).toEqual({ exited: true, dirRemoved: true });
   });
 
   it('when the broker cannot start: the error carries its log', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const address = taken.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    try {
+    await withTakenPort(async (port) => {
       await expect(startKafka({ port, readyTimeoutMs: 30_000 })).rejects.toThrow(/exited while starting[\s\S]*errors in [\s\S]*Address already in use/);
-    } finally {
-      taken.close();
-    }
+    });
   });
 });
 

@@ -15,7 +15,8 @@ import { fileSize, tailFile, tailSection } from '../local-service/log.ts';
 import { freePorts } from '../local-service/ports.ts';
 import { commandLine, isAlive, stopPid } from '../local-service/process.ts';
 import type { Shutdown } from '../local-service/process.ts';
-import { ServiceProcess } from '../local-service/service-process.ts';
+import { ServiceProcess, supervision } from '../local-service/service-process.ts';
+import type { Supervision } from '../local-service/service-process.ts';
 import { HOST, brokerLayout, log4jProperties, serverProperties } from './config.ts';
 import type { BrokerLayout, BrokerPorts } from './config.ts';
 import { ensureKafkaJars } from './jars.ts';
@@ -85,14 +86,11 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   try {
     const [p1, p2] = opts.port !== undefined && opts.controllerPort !== undefined ? [] : await freePorts(2);
     const ports: BrokerPorts = { port: opts.port ?? p1!, controllerPort: opts.controllerPort ?? p2! };
-    const detached = opts.detached ?? false;
     const broker = new LocalKafka({
       libsDir,
       layout: brokerLayout(dataDir),
       ports,
-      ownsDataDir,
-      detached,
-      ownerPid: opts.ownerPid ?? (detached ? undefined : process.pid),
+      supervision: supervision(opts, ownsDataDir ? dataDir : undefined),
       jvmOptions: opts.jvmOptions ?? DEFAULT_JVM_OPTIONS,
       readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
       stopTimeoutMs: opts.stopTimeoutMs ?? 15_000,
@@ -126,9 +124,7 @@ interface Settings {
   readonly libsDir: string;
   readonly layout: BrokerLayout;
   readonly ports: BrokerPorts;
-  readonly ownsDataDir: boolean;
-  readonly detached: boolean;
-  readonly ownerPid: number | undefined;
+  readonly supervision: Supervision;
   readonly jvmOptions: readonly string[];
   readonly readyTimeoutMs: number;
   readonly stopTimeoutMs: number;
@@ -145,13 +141,7 @@ class LocalKafka implements KafkaBroker {
   constructor(s: Settings) {
     this.s = s;
     this.brokers = [`${HOST}:${s.ports.port}`];
-    this.proc = new ServiceProcess({
-      name: 'kafka',
-      detached: s.detached,
-      ownerPid: s.ownerPid,
-      shutdown: kafkaShutdown(s.stopTimeoutMs),
-      ownedDir: s.ownsDataDir ? s.layout.dataDir : undefined,
-    });
+    this.proc = new ServiceProcess({ name: 'kafka', shutdown: kafkaShutdown(s.stopTimeoutMs), ...s.supervision });
   }
 
   get pid(): number {

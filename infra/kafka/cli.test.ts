@@ -1,37 +1,25 @@
 // The `kafka` command as a user runs it, in a throw-away state directory: up is idempotent, down stops the JVM,
 // and the next up comes back on the same port with the user's topics.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../local-service/process.ts';
+import { runCli } from '../local-service/testing.ts';
+import type { CliRun } from '../local-service/testing.ts';
 
-const REPO = join(import.meta.dirname, '..', '..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+function kafkaCli(stateDir: string, ...args: string[]): Promise<CliRun> {
+  return runCli('infra/kafka/cli.ts', stateDir, args, 90_000);
 }
 
-function kafkaCli(stateDir: string, ...args: string[]): Promise<Run> {
-  const argv = [join(REPO, 'bin/run-ts.js'), join(REPO, 'infra/kafka/cli.ts'), ...args, '--state-dir', stateDir];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { cwd: REPO, timeout: 90_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function brokersOf(r: Run): string {
+function brokersOf(r: CliRun): string {
   const m = /^KAFKA_BROKERS=(\S+)$/m.exec(r.stdout);
   expect(m, r.stderr).not.toBeNull();
   return m![1]!;
 }
 
-function pidOf(r: Run): number {
+function pidOf(r: CliRun): number {
   return Number(/pid (\d+)/.exec(r.stderr)?.[1]);
 }
 

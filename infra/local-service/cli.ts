@@ -4,9 +4,10 @@
 // (its pid checked against /proc, so a recycled pid does not count), a ports file (the next `up` takes the same ports
 // again when still free, so clients keep their address), and the service's data, which survives down/up. A lock
 // keeps two `up`s (or an `up` and a `down`) from racing.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readJson, writeJson } from './json-file.ts';
 import { withDirLock } from './lock.ts';
 import { HOST, freePorts, isPortFree } from './ports.ts';
 
@@ -182,18 +183,4 @@ function portArg(v: string | undefined, option: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new Error(`--${option} must be a port number, not ${JSON.stringify(v)}`);
   return n;
-}
-
-export async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written whole or not at all (a temporary file renamed into place): a reader never sees half a file. */
-export async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeFile(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(`${file}.tmp`, file);
 }

@@ -9,16 +9,29 @@ import { isAlive, signal, sleep } from './process.ts';
 import type { Shutdown } from './process.ts';
 import { spawnWatchdog } from './watchdog.ts';
 
-export interface ServiceProcessOptions {
-  /** 'kafka', 'postgres': names the watchdog. */
-  readonly name: string;
+/** Who keeps the process alive, and what goes with it. */
+export interface Supervision {
   /** Let the process outlive this one (its own session; no exit handlers). */
   readonly detached: boolean;
   /** The process whose death stops the service (by the watchdog); undefined: none. */
   readonly ownerPid: number | undefined;
-  readonly shutdown: Shutdown;
   /** A throw-away directory: removed by stop(), and by the watchdog once the owner died. */
   readonly ownedDir: string | undefined;
+}
+
+/**
+ * The start options' defaults: owned by this process unless detached; a detached service with an owner outlives the
+ * process that started it but not the owner (a test run's shared broker or server).
+ */
+export function supervision(opts: { readonly detached?: boolean; readonly ownerPid?: number }, ownedDir: string | undefined): Supervision {
+  const detached = opts.detached ?? false;
+  return { detached, ownerPid: opts.ownerPid ?? (detached ? undefined : process.pid), ownedDir };
+}
+
+export interface ServiceProcessOptions extends Supervision {
+  /** 'kafka', 'postgres': names the watchdog. */
+  readonly name: string;
+  readonly shutdown: Shutdown;
 }
 
 export interface Command {

@@ -1,24 +1,15 @@
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../local-service/process.ts';
+import { runCli } from '../local-service/testing.ts';
+import type { CliRun } from '../local-service/testing.ts';
 import { ensurePostgresBinaries } from './install.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-async function cli(stateDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(REPO, 'bin/run-ts.js'), join(REPO, 'infra/postgres/cli.ts'), ...args, '--state-dir', stateDir], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function cli(stateDir: string, ...args: string[]): Promise<CliRun> {
+  return runCli('infra/postgres/cli.ts', stateDir, args, 120_000);
 }
 
 describe('postgres CLI (up, status, down)', () => {

@@ -1,19 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, waitForExit } from '../local-service/process.ts';
+import { eventually, holdInChild, whenOwnerDies, withTakenPort } from '../local-service/testing.ts';
 import { freshDatabase, postgresUrl } from '../../test/support/postgres.ts';
 import { ensurePostgresBinaries } from './install.ts';
 import { isPostgresProcess, startPostgres } from './server.ts';
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 async function ask<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -39,15 +34,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return out;
-}
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 beforeAll(() => ensurePostgresBinaries());
@@ -87,28 +73,15 @@ describe('startPostgres', () => {
   });
 
   it('fails with the server log when the port is taken', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const address = taken.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    try {
+    await withTakenPort(async (port) => {
       await expect(startPostgres({ port })).rejects.toThrow(/exited while starting[\s\S]*could not (bind|create)/);
-    } finally {
-      taken.close();
-    }
+    });
   });
 });
 
 describe('no server left behind', () => {
   it('when the Node process that started it is SIGKILLed (postmaster, backends and directory go)', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/run-ts.js'), join(REPO, 'infra/postgres/fixtures/hold-server.ts')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`fixture exited early (${code})`)));
-      createInterface({ input: child.stdout }).once('line', resolve);
-    });
-    const started = JSON.parse(line) as { pid: number; dir: string };
+    const { child, started } = await holdInChild<{ pid: number; dir: string }>('infra/postgres/fixtures/hold-server.ts');
     const backends = childrenOf(started.pid);
     expect(backends.length).toBeGreaterThan(0);
     child.kill('SIGKILL');
@@ -118,15 +91,8 @@ describe('no server left behind', () => {
   });
 
   it('when the owner of a detached server dies', async () => {
-    const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
-    const server = await startPostgres({ detached: true, ownerPid: owner.pid! });
-    try {
-      owner.kill('SIGKILL');
-      expect(await waitForExit(server.pid, 20_000)).toBe(true);
-      expect(await eventually(() => !existsSync(server.dir), 5_000)).toBe(true);
-    } finally {
-      await server.stop();
-    }
+    const after = await whenOwnerDies((ownerPid) => startPostgres({ detached: true, ownerPid }), (s) => s.dir);
+    expect(after).toEqual({ exited: true, dirRemoved: true });
   });
 });
 

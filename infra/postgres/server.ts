@@ -15,7 +15,8 @@ import { tailSection } from '../local-service/log.ts';
 import { freePorts } from '../local-service/ports.ts';
 import { commandLine, isAlive, stopPid } from '../local-service/process.ts';
 import type { Shutdown } from '../local-service/process.ts';
-import { ServiceProcess } from '../local-service/service-process.ts';
+import { ServiceProcess, supervision } from '../local-service/service-process.ts';
+import type { Supervision } from '../local-service/service-process.ts';
 import { assertReachable, handOver, serverAccount } from './account.ts';
 import type { Account } from './account.ts';
 import { HOST, INSTALL_HINT, SUPERUSER, binDir, clusterLayout, connectionUrl, hasBinaries } from './layout.ts';
@@ -86,16 +87,13 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       await handOver(layout.socketDir, account); // the server makes its socket there
     }
     const port = opts.port ?? (await freePorts(1))[0]!;
-    const detached = opts.detached ?? false;
     const server = new LocalPostgres({
       bin,
       layout,
       account,
       port,
       database: opts.database ?? 'postgres',
-      ownsDir,
-      detached,
-      ownerPid: opts.ownerPid ?? (detached ? undefined : process.pid),
+      supervision: supervision(opts, ownsDir ? dir : undefined),
       settings: { ...(opts.durable ? {} : FAST_SETTINGS), ...opts.settings },
       readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
       stopTimeoutMs: opts.stopTimeoutMs ?? 10_000,
@@ -155,9 +153,7 @@ interface Settings {
   readonly account: Account | undefined;
   readonly port: number;
   readonly database: string;
-  readonly ownsDir: boolean;
-  readonly detached: boolean;
-  readonly ownerPid: number | undefined;
+  readonly supervision: Supervision;
   readonly settings: Readonly<Record<string, string>>;
   readonly readyTimeoutMs: number;
   readonly stopTimeoutMs: number;
@@ -172,13 +168,7 @@ class LocalPostgres implements PostgresServer {
   constructor(s: Settings) {
     this.s = s;
     this.url = connectionUrl(s.port, s.database);
-    this.proc = new ServiceProcess({
-      name: 'postgres',
-      detached: s.detached,
-      ownerPid: s.ownerPid,
-      shutdown: postgresShutdown(s.stopTimeoutMs),
-      ownedDir: s.ownsDir ? s.layout.root : undefined,
-    });
+    this.proc = new ServiceProcess({ name: 'postgres', shutdown: postgresShutdown(s.stopTimeoutMs), ...s.supervision });
   }
 
   get pid(): number {

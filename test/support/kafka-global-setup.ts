@@ -2,13 +2,11 @@
 // for it (test/support/kafka.ts), so runs that need no Kafka start no JVM. Setup only makes a run directory and tells
 // the test processes about it; teardown stops the broker if one was started. The broker is owned by this (the main
 // vitest) process: it outlives each test file's worker, and its watchdog kills it if vitest itself is killed.
-// KAFKA_BROKERS=host:port[,…] in the environment: use that broker, start none.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// KAFKA_BROKERS=host:port[,…] in the environment: use that broker, start none. The mechanics:
+// infra/local-service/shared-run.ts.
 import type { TestProject } from 'vitest/node';
 import { isKafkaProcess, stopKafkaPid } from '../../infra/kafka/broker.ts';
-import { isAlive } from '../../infra/local-service/process.ts';
+import { openSharedRun } from '../../infra/local-service/shared-run.ts';
 
 export type SharedKafka =
   | { readonly kind: 'external'; readonly brokers: string[] }
@@ -20,13 +18,14 @@ export interface SharedKafkaState {
   readonly pid: number;
   readonly dataDir: string;
 }
-export const SHARED_STATE_FILE = 'broker.json';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     facestreamKafka: SharedKafka;
   }
 }
+
+export const isSharedKafka = (s: SharedKafkaState): boolean => isKafkaProcess(s.pid, s.dataDir);
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const external = process.env['KAFKA_BROKERS'];
@@ -35,34 +34,11 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('facestreamKafka', { kind: 'external', brokers });
     return undefined;
   }
-  await sweepDeadRuns();
-  const runDir = await mkdtemp(join(tmpdir(), `${RUN_PREFIX}${process.pid}-`));
+  const { runDir, teardown } = await openSharedRun<SharedKafkaState>('facestream-kafka-run-', {
+    isRunning: isSharedKafka,
+    stop: (s) => stopKafkaPid(s.pid),
+    dirOf: (s) => s.dataDir,
+  });
   project.provide('facestreamKafka', { kind: 'lazy', runDir, ownerPid: process.pid });
-  return async () => {
-    const state = await readSharedState(runDir);
-    if (state && isKafkaProcess(state.pid, state.dataDir)) await stopKafkaPid(state.pid);
-    if (state) await rm(state.dataDir, { recursive: true, force: true });
-    await rm(runDir, { recursive: true, force: true });
-  };
-}
-
-const RUN_PREFIX = 'facestream-kafka-run-';
-
-/**
- * A run killed before its teardown (Ctrl-C, SIGKILL) leaves its small run directory behind; the broker's watchdog has
- * already stopped the JVM and removed its data. Remove those of runs whose vitest process is gone.
- */
-async function sweepDeadRuns(): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    const pid = name.startsWith(RUN_PREFIX) ? Number.parseInt(name.slice(RUN_PREFIX.length), 10) : NaN;
-    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-export async function readSharedState(runDir: string): Promise<SharedKafkaState | undefined> {
-  try {
-    return JSON.parse(await readFile(join(runDir, SHARED_STATE_FILE), 'utf8')) as SharedKafkaState;
-  } catch {
-    return undefined;
-  }
+  return teardown;
 }

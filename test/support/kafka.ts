@@ -7,13 +7,11 @@
 // A test that stops or restarts its broker needs its own: `const broker = await ownKafka()` … `await broker.stop()`.
 // KAFKA_BROKERS=host:port in the environment makes kafkaBrokers() use that broker instead.
 import { randomBytes } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { inject } from 'vitest';
-import { isKafkaProcess, startKafka } from '../../infra/kafka/broker.ts';
+import { startKafka } from '../../infra/kafka/broker.ts';
 import type { KafkaBroker, StartKafkaOptions } from '../../infra/kafka/broker.ts';
-import { withDirLock } from '../../infra/local-service/lock.ts';
-import { SHARED_STATE_FILE, readSharedState } from './kafka-global-setup.ts';
+import { sharedService } from '../../infra/local-service/shared-run.ts';
+import { isSharedKafka } from './kafka-global-setup.ts';
 import type { SharedKafka, SharedKafkaState } from './kafka-global-setup.ts';
 
 export type { KafkaBroker, StartKafkaOptions };
@@ -42,15 +40,10 @@ async function sharedBrokers(): Promise<string[]> {
   if (provided === undefined) return (await startKafka()).brokers;
   if (provided.kind === 'external') return provided.brokers;
   const { runDir, ownerPid } = provided;
-  return withDirLock(join(runDir, 'start.lock'), async () => {
-    const running = await readSharedState(runDir);
-    if (running && isKafkaProcess(running.pid, running.dataDir)) return running.brokers;
+  const state = await sharedService<SharedKafkaState>(runDir, isSharedKafka, async () => {
     // Detached from this worker (the next test file runs in another one), owned by the main vitest process.
     const broker = await startKafka({ detached: true, ownerPid });
-    const state: SharedKafkaState = { brokers: broker.brokers, pid: broker.pid, dataDir: broker.dataDir };
-    const file = join(runDir, SHARED_STATE_FILE);
-    await writeFile(`${file}.tmp`, JSON.stringify(state));
-    await rename(`${file}.tmp`, file);
-    return broker.brokers;
+    return { brokers: broker.brokers, pid: broker.pid, dataDir: broker.dataDir };
   });
+  return state.brokers;
 }

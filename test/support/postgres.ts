@@ -9,15 +9,13 @@
 // TEST_DATABASE_URL=postgres://… in the environment makes these use that server instead; the databases
 // freshDatabase() makes there stay (drop the `<prefix>_<hex>` ones when done).
 import { randomBytes } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { withDirLock } from '../../infra/local-service/lock.ts';
+import { sharedService } from '../../infra/local-service/shared-run.ts';
 import { ensurePostgresBinaries } from '../../infra/postgres/install.ts';
-import { isPostgresProcess, startPostgres } from '../../infra/postgres/server.ts';
+import { startPostgres } from '../../infra/postgres/server.ts';
 import type { PostgresServer, StartPostgresOptions } from '../../infra/postgres/server.ts';
-import { SHARED_STATE_FILE, readSharedState } from './postgres-global-setup.ts';
+import { isSharedPostgres } from './postgres-global-setup.ts';
 import type { SharedPostgres, SharedPostgresState } from './postgres-global-setup.ts';
 
 export type { PostgresServer, StartPostgresOptions };
@@ -57,16 +55,11 @@ async function sharedServer(): Promise<string> {
   if (provided === undefined) return (await ownPostgres()).url;
   if (provided.kind === 'external') return provided.url;
   const { runDir, ownerPid } = provided;
-  return withDirLock(join(runDir, 'start.lock'), async () => {
-    const running = await readSharedState(runDir);
-    if (running && isPostgresProcess(running.pid, running.dir)) return running.url;
+  const state = await sharedService<SharedPostgresState>(runDir, isSharedPostgres, async () => {
     await ensurePostgresBinaries();
     // Detached from this worker (the next test file runs in another one), owned by the main vitest process.
     const server = await startPostgres({ detached: true, ownerPid });
-    const state: SharedPostgresState = { url: server.url, pid: server.pid, dir: server.dir };
-    const file = join(runDir, SHARED_STATE_FILE);
-    await writeFile(`${file}.tmp`, JSON.stringify(state));
-    await rename(`${file}.tmp`, file);
-    return server.url;
+    return { url: server.url, pid: server.pid, dir: server.dir };
   });
+  return state.url;
 }
