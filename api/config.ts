@@ -1,5 +1,5 @@
-// Configuration of the HTTP API: TypeBox schema with FindFace's upload limits as defaults; the type is derived.
-// Not yet a section of config/schema.ts (add `api: ApiConfig` there); `apiConfig()` fills the defaults meanwhile.
+// Configuration of the HTTP API (`api` in config/schema.ts): TypeBox schema with FindFace's upload limits as
+// defaults; the type is derived. `apiConfig()` fills the defaults where an API is built without the whole config (tests).
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 

@@ -222,15 +222,15 @@ program
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port 0…65535');
     return n;
   })
-  .option('--data-dir <dir>', 'where the embedded stores keep their data', 'data')
+  .option('--data-dir <dir>', 'where the embedded stores keep their data (default: stores.postgres.data_dir and stores.clickhouse.data_dir, under .facestream/data)')
   .option('--log-level <level>', 'pino log level of the API (JSON lines on stdout)', 'warn')
-  .action(async (flags: { config?: string; host?: string; port?: number; dataDir: string; logLevel: string }) => {
+  .action(async (flags: { config?: string; host?: string; port?: number; dataDir?: string; logLevel: string }) => {
     const { serve } = await import('./serve.ts');
     const say = (line: string) => console.error(`facestream: ${line}`);
     const { stop } = await serve({
       ...(flags.config ? { configFile: flags.config } : {}),
       api: { ...(flags.host !== undefined ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}) },
-      dataDir: flags.dataDir,
+      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       logLevel: flags.logLevel,
       env: process.env,
       say,

@@ -3,50 +3,34 @@
 // face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
 // The embedded stages (ingest … sink) join with the live-cameras step of issue 4.
 import { join } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
 import { loadConfig } from '../config/load.ts';
 import { buildApi } from '../api/app.ts';
-import { apiConfig, type ApiConfig } from '../api/config.ts';
+import type { ApiConfig } from '../api/config.ts';
 import { createFaceService } from '../api/photos/face-service.ts';
 import { loadFaceModels } from '../models/face-models.ts';
-import { AnalyticsSinkConfig, ClickHouseRetentionConfig, type ClickHouseConfig } from '../stores/clickhouse/config.ts';
 import { startClickHouse } from '../stores/clickhouse/index.ts';
 import { redactUrl } from '../stores/clickhouse/client.ts';
-import { databaseOptionsFromEnv, openDatabase } from '../stores/postgres/open.ts';
-import { UserError } from './user-error.ts';
+import { databaseOptionsOf } from '../stores/postgres/config.ts';
+import { openDatabase } from '../stores/postgres/open.ts';
 
 export interface ServeOptions {
   readonly configFile?: string;
+  /** command-line settings over the configuration's `api` section */
   readonly api: Partial<ApiConfig>;
-  /** where PGlite and chdb keep their data when no server URL is given */
-  readonly dataDir: string;
+  /** where PGlite and chdb keep their data (`<dir>/postgres`, `<dir>/clickhouse`), over stores.*.data_dir */
+  readonly dataDir?: string;
   readonly logLevel: string;
-  /** the environment, read once here */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** the environment (DATABASE_URL, CLICKHOUSE_URL, …), read once by the configuration */
+  readonly env: NodeJS.ProcessEnv;
   /** told what happens (one line each) */
   readonly say: (line: string) => void;
 }
 
-/** The ClickHouse store's settings until config/schema.ts has a `clickhouse` section: defaults + CLICKHOUSE_URL. */
-function clickHouseSettings(env: ServeOptions['env'], dataDir: string): ClickHouseConfig {
-  return {
-    url: env['CLICKHOUSE_URL'] ?? '',
-    database: env['CLICKHOUSE_DATABASE'] ?? 'default',
-    data_dir: join(dataDir, 'clickhouse'),
-    retention: Value.Default(ClickHouseRetentionConfig, {}) as ClickHouseConfig['retention'],
-    sink: Value.Default(AnalyticsSinkConfig, {}) as ClickHouseConfig['sink'],
-  };
-}
-
 /** Starts everything and resolves once the API listens; `stop()` closes it all (safe to call twice). */
 export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
-  const config = await loadConfig(opts.configFile);
-  let api: ApiConfig;
-  try {
-    api = apiConfig(opts.api);
-  } catch (err) {
-    throw new UserError((err as Error).message);
-  }
+  const dirs = opts.dataDir ? { postgres: { data_dir: join(opts.dataDir, 'postgres') }, clickhouse: { data_dir: join(opts.dataDir, 'clickhouse') } } : {};
+  const config = await loadConfig(opts.configFile, { api: opts.api, stores: dirs }, opts.env);
+  const { api } = config;
   const closers: Array<[string, () => Promise<unknown>]> = [];
   const stop = once(async () => {
     for (const [name, close] of closers.reverse()) {
@@ -59,12 +43,12 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     }
   });
   try {
-    const pg = databaseOptionsFromEnv(opts.env, join(opts.dataDir, 'postgres'));
+    const pg = databaseOptionsOf(config.stores.postgres);
     const { db, migrations } = await openDatabase(pg);
     closers.push(['the identity store', () => db.close()]);
     opts.say(`identity store: ${pg.url ? redactUrl(pg.url) : `PGlite in ${pg.dataDir}`} (${migrations.applied.length} migrations applied)`);
 
-    const chConfig = clickHouseSettings(opts.env, opts.dataDir);
+    const chConfig = config.stores.clickhouse;
     const ch = await startClickHouse(chConfig);
     closers.push(['the analytics store', () => ch.close()]);
     opts.say(`analytics store: ${chConfig.url ? redactUrl(chConfig.url) : `chdb in ${chConfig.data_dir}`}`);

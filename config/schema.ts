@@ -13,6 +13,7 @@ import { KafkaConfig } from '../pipelines/runtime/kafka/config.ts';
 import { FrameStoreConfig } from '../stores/frames/config.ts';
 import { PostgresConfig } from '../stores/postgres/config.ts';
 import { ClickHouseConfig } from '../stores/clickhouse/config.ts';
+import { ApiConfig } from '../api/config.ts';
 
 /** The databases: each store owns its section's schema (stores/<store>/config.ts). */
 export const StoresConfig = Type.Object(
@@ -41,6 +42,7 @@ export const FacestreamConfig = Type.Object(
     kafka: KafkaConfig,
     frame_store: FrameStoreConfig,
     stores: StoresConfig,
+    api: ApiConfig,
   },
   { additionalProperties: false },
 );
