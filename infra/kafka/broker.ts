@@ -132,6 +132,10 @@ interface Settings {
 
 class LocalKafka implements KafkaBroker {
   readonly brokers: string[];
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dataDir: string;
+  readonly logFile: string;
   /** Where this start's lines begin in the log, to quote its errors on failure. */
   #logOffset = 0;
 
@@ -141,23 +145,14 @@ class LocalKafka implements KafkaBroker {
   constructor(s: Settings) {
     this.s = s;
     this.brokers = [`${HOST}:${s.ports.port}`];
+    ({ port: this.port, controllerPort: this.controllerPort } = s.ports);
+    ({ dataDir: this.dataDir, logFile: this.logFile } = s.layout);
     this.proc = new ServiceProcess({ name: 'kafka', shutdown: kafkaShutdown(s.stopTimeoutMs), ...s.supervision });
   }
 
+  /** The JVM's: a new one after restart(). */
   get pid(): number {
     return this.proc.pid;
-  }
-  get port(): number {
-    return this.s.ports.port;
-  }
-  get controllerPort(): number {
-    return this.s.ports.controllerPort;
-  }
-  get dataDir(): string {
-    return this.s.layout.dataDir;
-  }
-  get logFile(): string {
-    return this.s.layout.logFile;
   }
 
   stop(): Promise<void> {

@@ -161,6 +161,10 @@ interface Settings {
 
 class LocalPostgres implements PostgresServer {
   readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly logFile: string;
 
   private readonly s: Settings;
   private readonly proc: ServiceProcess;
@@ -168,23 +172,14 @@ class LocalPostgres implements PostgresServer {
   constructor(s: Settings) {
     this.s = s;
     this.url = connectionUrl(s.port, s.database);
+    this.port = s.port;
+    ({ root: this.dir, dataDir: this.dataDir, logFile: this.logFile } = s.layout);
     this.proc = new ServiceProcess({ name: 'postgres', shutdown: postgresShutdown(s.stopTimeoutMs), ...s.supervision });
   }
 
+  /** The postmaster's. */
   get pid(): number {
     return this.proc.pid;
-  }
-  get port(): number {
-    return this.s.port;
-  }
-  get dir(): string {
-    return this.s.layout.root;
-  }
-  get dataDir(): string {
-    return this.s.layout.dataDir;
-  }
-  get logFile(): string {
-    return this.s.layout.logFile;
   }
 
   stop(): Promise<void> {
