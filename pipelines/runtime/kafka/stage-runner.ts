@@ -65,6 +65,8 @@ export class KafkaStageRunner {
   private consumed = 0;
   /** sizes the commits by the measured processing time per record */
   private readonly pace: CommitPace;
+  /** when the broker last answered a fetch (even with nothing): the clock punctuation may trust */
+  private lastFetchAt: number | undefined;
   /** partitions of the output topic, for control records that go to every partition */
   private outputPartitions = 1;
   private stopping: Promise<void> | undefined;
@@ -123,6 +125,9 @@ export class KafkaStageRunner {
     const { state } = stage;
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'partitions assigned');
+    });
+    this.consumer.on(this.consumer.events.FETCH, () => {
+      this.lastFetchAt = this.opts.clock.now();
     });
     // kafkajs restarts its consumer after a retriable crash; one it gives up on must end the stage (its
     // supervisor restarts it) rather than leave a process that consumes nothing
@@ -283,8 +288,15 @@ export class KafkaStageRunner {
     );
   }
 
+  /**
+   * Punctuation's clock stops while the broker does not answer: a stage's wall-clock timeouts (a camera's tracks
+   * end after camera_idle_timeout without frames, episodes close after episode_event_timeout) are about the
+   * cameras, and a broker outage or restart is not a camera going quiet. An idle but healthy input still advances
+   * it: fetches come back empty every few seconds (long poll).
+   */
   private async punctuate(ctx: StageContext<unknown>): Promise<void> {
-    await this.opts.stage.punctuate?.(this.opts.clock.now(), ctx);
+    const now = this.opts.clock.now();
+    await this.opts.stage.punctuate?.(Math.min(now, this.lastFetchAt ?? now), ctx);
     const out = [...(await this.drainOutbox()), ...this.stateChanges((key) => this.stateKeyPartition.get(key) ?? -1)];
     if (out.length > 0) await this.committer.commit(out);
   }
