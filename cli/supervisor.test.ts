@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAlive, waitForExit } from '../infra/kafka/process.ts';
+import { isAlive, waitForExit } from '../infra/local-service/process.ts';
 import { backoffDelay, defaultOutput, Supervisor, type ChildExit, type ChildLine, type ChildStarted, type SupervisorOptions } from './supervisor.ts';
 
 const logger = pino({ level: 'silent' });

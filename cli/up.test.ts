@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../infra/kafka/process.ts';
+import { isAlive } from '../infra/local-service/process.ts';
 import type { ChildLine } from './supervisor.ts';
 import { endOfStreamCamera, up, type UpOptions } from './up.ts';
 import { UserError } from './user-error.ts';

@@ -27,4 +27,12 @@ describe('CommitPace', () => {
     expect(after).toBeLessThan(1000);
     expect(after).toBeGreaterThan(100);
   });
+
+  it('covers at least four times what a commit takes, so commits cost at most about a fifth of the time', () => {
+    const pace = new CommitPace(100, 5000);
+    pace.observe(3, 90); // detect: 30 ms a frame → 3 frames per 100 ms
+    expect(pace.next()).toBe(3);
+    pace.observeCommit(50); // but a transaction takes 50 ms: 200 ms of frames per commit
+    expect(pace.next()).toBe(6);
+  });
 });

@@ -25,7 +25,7 @@ export const KafkaConfig = Type.Object(
       default: 100,
       minimum: 1,
       description:
-        'a commit covers about this much processing: the records per commit follow the measured time per record (≤ max_batch_records), so a cheap stage commits thousands of records at once and a model stage a few frames, keeping latency low (Kafka Streams commit.interval.ms)',
+        'a commit covers about this much processing, or four times what a commit takes when that is longer: the records per commit follow the measured time per record (≤ max_batch_records), so a cheap stage commits thousands of records at once and a model stage a few frames, keeping latency low (Kafka Streams commit.interval.ms)',
     }),
     fetch_max_bytes_per_partition: Type.Integer({
       default: 8 << 20,

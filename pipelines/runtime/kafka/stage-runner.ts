@@ -237,9 +237,11 @@ export class KafkaStageRunner {
     const last = messages[messages.length - 1]!;
     const progress: InputProgress = { groupId: this.group, topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(BigInt(last.offset) + 1n) }] }] };
     const endCommit = this.kafkaMetrics.commitSeconds.startTimer(labels);
+    const commitStarted = performance.now();
     await withRetries(() => this.committer.commit(out, progress), this.opts.config.max_retries, (err, attempt, delayMs) =>
       this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'commit failed; retrying'),
     );
+    this.pace.observeCommit(performance.now() - commitStarted);
     endCommit();
     // after the commit: downstream can now read everything of these cameras (`up --until-done` waits for this line)
     for (const camera of ended) this.logger.info({ camera }, 'end of stream');
