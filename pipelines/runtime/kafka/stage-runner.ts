@@ -39,6 +39,9 @@ export interface StageRunnerOptions {
   readonly clock: Clock;
 }
 
+/** Partition batches in hand at once (more than any topic facestream creates has partitions). */
+const PARTITIONS_AT_ONCE = 64;
+
 interface Pending {
   readonly message: KafkaMessage;
   readonly record: unknown;
@@ -149,7 +152,11 @@ export class KafkaStageRunner {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // A fetch brings up to fetch_max_bytes_per_partition from each partition: taken one partition after the
+      // other, 80 frames of one camera would be detected before the next camera's first. With the partitions'
+      // batches in hand at once, their chunks take turns at the stage lock (first come, first served), so every
+      // camera waits a few chunks at most.
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.eachBatch(payload, ctx).catch((err) => {
         this.fail(err);
         throw err;
