@@ -73,14 +73,12 @@ const colScratch: AxisScratch = { first: new Int32Array(0), len: new Int32Array(
 const rowScratch: AxisScratch = { first: new Int32Array(0), len: new Int32Array(0), w: new Float64Array(0) };
 let tmpScratch = new Float64Array(0);
 
-export function cropResize(src: RgbImage, box: Box, outW: number, outH: number): RgbImage {
+/** The taps of both axes for resampling `box` of `src` to outW × outH, and the source rows r0…r1 any output row reads. */
+function planResize(src: RgbImage, box: Box, outW: number, outH: number) {
   const sx = (box.x2 - box.x1) / outW;
   const sy = (box.y2 - box.y1) / outH;
   const cols = axisTaps(box.x1, sx, outW, tapsFor(sx), src.width, colScratch);
   const rows = axisTaps(box.y1, sy, outH, tapsFor(sy), src.height, rowScratch);
-  const out = new Uint8Array(outW * outH * 3);
-
-  // source rows any output row reads
   let r0 = src.height;
   let r1 = -1;
   for (let q = 0; q < outH; q++) {
@@ -88,6 +86,12 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
     r0 = Math.min(r0, rows.first[q]!);
     r1 = Math.max(r1, rows.first[q]! + rows.len[q]! - 1);
   }
+  return { cols, rows, r0, r1 };
+}
+
+export function cropResize(src: RgbImage, box: Box, outW: number, outH: number): RgbImage {
+  const { cols, rows, r0, r1 } = planResize(src, box, outW, outH);
+  const out = new Uint8Array(outW * outH * 3);
   if (r1 < r0) return { width: outW, height: outH, data: out };
 
   // horizontal pass: those source rows at the output width
@@ -146,25 +150,14 @@ export function cropResize(src: RgbImage, box: Box, outW: number, outH: number):
 
 /**
  * cropResize straight to grey (BT.601 weights, as toGrey), as floats without rounding: what the landmark model and
- * the sharpness measure read of a face, for every face of every frame. The horizontal pass is cropResize's; the
- * vertical pass then runs on one channel instead of three, and no RGB crop is made and converted afterwards.
+ * the sharpness measure read of a face, for every face of every frame. The taps are cropResize's; the passes go
+ * to one channel (grey) right after the horizontal one, and no RGB crop is made and converted afterwards.
  * Equal to toGrey(cropResize(…)) up to the RGB crop's rounding to whole values (≤ 0.5 of 255).
  */
 export function cropResizeGrey(src: RgbImage, box: Box, outW: number, outH: number, into?: Float32Array): GreyImage {
-  const sx = (box.x2 - box.x1) / outW;
-  const sy = (box.y2 - box.y1) / outH;
-  const cols = axisTaps(box.x1, sx, outW, tapsFor(sx), src.width, colScratch);
-  const rows = axisTaps(box.y1, sy, outH, tapsFor(sy), src.height, rowScratch);
+  const { cols, rows, r0, r1 } = planResize(src, box, outW, outH);
   const n = outW * outH;
   const out = into && into.length >= n ? into.subarray(0, n).fill(0) : new Float32Array(n);
-
-  let r0 = src.height;
-  let r1 = -1;
-  for (let q = 0; q < outH; q++) {
-    if (rows.len[q] === 0) continue;
-    r0 = Math.min(r0, rows.first[q]!);
-    r1 = Math.max(r1, rows.first[q]! + rows.len[q]! - 1);
-  }
   if (r1 < r0) return { width: outW, height: outH, data: out };
 
   const data = src.data;
