@@ -8,7 +8,8 @@ import type { ChildLine } from './supervisor.ts';
 import { endOfStreamCamera, up, type UpOptions } from './up.ts';
 import { UserError } from './user-error.ts';
 
-// A stand-in for `facestream stage`: says what it was given, drains on SIGTERM; ingest ends at once (and logs its own
+// A stand-in for `facestream stage`: says what it was given, drains on SIGTERM; a consuming stage says it has joined
+// its group ("partitions assigned": the cameras start after every consumer has); ingest ends at once (and logs its own
 // "end of stream", which must not count); the sink logs "end of stream" for the cameras in FAKE_ENDED: once for
 // sink-events (matches are keyed by camera), once per partition for sink-episodes (4 configured; the broker here
 // does not answer).
@@ -19,6 +20,7 @@ const opt = (n) => { const i = args.indexOf(n); return i < 0 ? undefined : args[
 console.log(JSON.stringify({ level: 30, msg: 'stage started', proc, instance: opt('--instance'), camera: opt('--camera'), watchlist: opt('--watchlist'),
   registry: process.env.SCHEMA_REGISTRY_URL, brokers: process.env.KAFKA_BROKERS }));
 process.on('SIGTERM', () => { console.log('draining'); process.exit(0); });
+if (proc !== 'ingest') setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'partitions assigned', partitions: [0] })), 50);
 if (proc === 'ingest') { console.log(JSON.stringify({ level: 30, msg: 'end of stream', camera: opt('--camera') })); process.exit(0); }
 if (proc === 'sink') {
   for (const camera of (process.env.FAKE_ENDED ?? '').split(',').filter(Boolean)) {
@@ -98,6 +100,11 @@ describe('up', () => {
     expect(existsSync(join(dir, '.facestream', 'registry'))).toBe(true);
     const names = ['ingest@lobby', 'ingest@door', 'detect', 'track', 'embed', 'match', 'episodes', 'sink'];
     for (const name of names) expect(printed).toContainEqual(expect.stringMatching(new RegExp(`^started ${name} \\(pid \\d+\\)$`)));
+    // the cameras start once every consuming process has joined its group
+    const startedAt = (name: string) => printed.findIndex((l) => l.startsWith(`started ${name} `));
+    const lastJoin = Math.max(...lines.flatMap((l, i) => (l.line.includes('"msg":"partitions assigned"') ? [i] : [])));
+    expect(lines.findIndex((l) => l.name === 'ingest@lobby')).toBeGreaterThan(lastJoin);
+    expect(Math.min(startedAt('ingest@lobby'), startedAt('ingest@door'))).toBeGreaterThan(Math.max(...['detect', 'track', 'embed', 'match', 'episodes', 'sink'].map(startedAt)));
     const says = (name: string) => JSON.parse(started(name)!.line) as Record<string, unknown>;
     expect(says('ingest@door')).toMatchObject({ proc: 'ingest', instance: '1', camera: 'door', registry: url, brokers: '127.0.0.1:1' });
     expect(says('match')).toMatchObject({ proc: 'match', instance: '0', watchlist: join(dir, 'people') });

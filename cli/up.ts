@@ -17,6 +17,9 @@ import { defaultOutput, Supervisor, type ChildLine, type SupervisorOptions } fro
 import { planChildren, type PlannedChild, type SourceArg } from './up-plan.ts';
 import { UserError } from './user-error.ts';
 
+/** Longest the cameras wait for the consuming processes to join their groups. */
+const SOURCES_HOLD_MS = 120_000;
+
 export interface UpOptions {
   /** a name in topologies/registry.ts with at least one Kafka edge: distributed, edge */
   readonly topology: string;
@@ -81,7 +84,9 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
 
   // 3. the children, supervised
   let finish: (reason: Outcome) => void = () => undefined;
+  let stopping = false;
   const finished = new Promise<Outcome>((resolveReason) => (finish = resolveReason)); // the first reason wins
+  void finished.then(() => (stopping = true));
   const cameras = options.sources.map((s) => s.camera);
   const ended = new Set<string>();
   const lastStagesOf = new Map(children.filter((c) => c.runsLastStage).map((c) => [c.name, c.lastStages]));
@@ -96,12 +101,27 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
     print(`camera ${camera} has gone through every stage (${ended.size}/${cameras.length})`);
     if (cameras.every((c) => ended.has(c))) finish('until-done');
   };
+  // The cameras start once every consuming process has joined its group: frames handed on before that wait in
+  // Kafka, a start-up backlog (model loading, ten processes on two cores: tens of seconds) that every camera then
+  // carries until the stages catch up. A process that has not joined after SOURCES_HOLD_MS holds them no longer.
+  const consumers = children.filter((c) => c.camera === undefined);
+  const joined = new Set<string>();
+  let sourcesAdded = false;
+  const addSources = () => {
+    if (sourcesAdded || stopping) return;
+    sourcesAdded = true;
+    for (const child of children.filter((c) => c.camera !== undefined)) supervisor.add({ name: child.name, command: child.command, args: child.args, env: childEnv, cwd });
+  };
   const supervisor = new Supervisor({
     logger: logger.child({ component: 'supervisor' }),
     restartBackoff: options.restartBackoff ?? { initialMs: 500, maxMs: 10_000 },
     stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
     output: (line) => {
       output(line);
+      if (!sourcesAdded && line.line.includes('"msg":"partitions assigned"')) {
+        joined.add(line.name);
+        if (consumers.every((c) => joined.has(c.name))) addSources();
+      }
       const stagesHere = lastStagesOf.get(line.name);
       const end = stagesHere ? endOfStreamOf(line.line) : undefined;
       if (!stagesHere || end === undefined || ended.has(end.camera)) return;
@@ -121,7 +141,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
   });
   supervisor.once('done', () => finish('all-exited'));
   const childEnv = { ...env, KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registry.url };
-  for (const child of children) supervisor.add({ name: child.name, command: child.command, args: child.args, env: childEnv, cwd });
+  for (const child of consumers) supervisor.add({ name: child.name, command: child.command, args: child.args, env: childEnv, cwd });
 
   // 4. what stops it: a signal (twice: kill), the caller's AbortSignal, --until-done, or every child finished
   let killed = false;
@@ -150,6 +170,8 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
 
   print(`${summary(topology, children)}; KAFKA_BROKERS=${brokers}`);
   supervisor.start();
+  const holdSources = setTimeout(addSources, SOURCES_HOLD_MS);
+  if (consumers.length === 0) addSources();
 
   try {
     const reason = await finished;
@@ -164,6 +186,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
     print(reason === 'all-exited' ? 'every child has finished' : 'stopped');
     return 0;
   } finally {
+    clearTimeout(holdSources);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     signal?.removeEventListener('abort', onAbort);

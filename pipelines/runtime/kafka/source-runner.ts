@@ -26,6 +26,26 @@ export interface KafkaTaps {
   close(): Promise<void>;
 }
 
+/**
+ * A record the broker has not acknowledged after this long ends the source with an error, for its supervisor to
+ * restart it (a file is then read again from its start, the tracker skipping the frames it has). The producer
+ * retries a broker that is away for ever; but kafkajs's idempotent producer can stay wedged after a broker restart
+ * (kafkajs#598: out-of-order sequence), and a camera stuck for ever is worse than one restarted.
+ */
+const SEND_DEADLINE_MS = 60_000;
+
+async function withDeadline(send: Promise<unknown>, topic: Topic): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`a ${topic} record was not acknowledged by the broker within ${SEND_DEADLINE_MS / 1000} s; giving up so that the source is restarted`)), SEND_DEADLINE_MS);
+  });
+  try {
+    await Promise.race([send, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: KafkaNames, serde: WireSerde, logger: Logger): KafkaTaps {
   const producer: Producer = kafka.producer({ ...PRODUCER_DEFAULTS, allowAutoTopicCreation: false });
   const taps: Partial<Record<Topic, Tap[]>> = {};
@@ -34,7 +54,7 @@ export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: 
       async (record) => {
         const key = serde.encodeKey(topic, codec.key(record));
         const value = serde.encodeValue(topic, await codec.toWire(record));
-        await producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key, value }] });
+        await withDeadline(producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key, value }] }), topic);
       },
     ];
   }
