@@ -3,7 +3,8 @@ import type { Queryable } from '../db.ts';
 import type { DossierFace, DossierFacePatch, MatchableFace, NewDossierFace, Page } from '../rows.ts';
 import { assignments, pageParams } from '../sql.ts';
 import type { ColumnKind } from '../sql.ts';
-import { bytesToVector, vectorToBytes } from '../vector.ts';
+// embeddings in a bytea as on Kafka: float32 little-endian (Debian's PostgreSQL has no pgvector)
+import { float32FromBytes, float32ToBytes } from '../../../schemas/float32-bytes.ts';
 
 interface FaceRow {
   readonly id: number;
@@ -31,7 +32,7 @@ function toFace(r: FaceRow): DossierFace {
     id: r.id,
     dossier_id: r.dossier_id,
     model_id: r.model_id,
-    embedding: bytesToVector(r.embedding),
+    embedding: float32FromBytes(r.embedding),
     quality: r.quality,
     thumbnail: r.thumbnail,
     source_photo: r.source_photo,
@@ -59,7 +60,7 @@ export async function createDossierFace(q: Queryable, face: NewDossierFace): Pro
       face.dossier_id,
       face.model_id,
       face.embedding.length,
-      vectorToBytes(face.embedding),
+      float32ToBytes(face.embedding),
       face.quality,
       face.thumbnail ?? null,
       face.source_photo ?? null,
@@ -118,5 +119,5 @@ export async function listMatchableFaces(q: Queryable, modelId: string, page: Pa
      ORDER BY f.id LIMIT $2`,
     [after, limit, modelId],
   );
-  return rows.map((r) => ({ ...r, embedding: bytesToVector(r.embedding) }));
+  return rows.map((r) => ({ ...r, embedding: float32FromBytes(r.embedding) }));
 }
