@@ -59,30 +59,34 @@ export async function deleteRole(q: Queryable, id: number): Promise<boolean> {
   return (await q.query('DELETE FROM roles WHERE id = $1', [id])).rowCount > 0;
 }
 
-/** Gives the role `access` to the camera group, or takes its right away (null). */
-export async function setCameraGroupAccess(q: Queryable, roleId: number, cameraGroupId: number, access: ObjectAccess | null): Promise<void> {
+/** The per-object rights tables and their object column (fixed names: the only text written into the SQL below). */
+const OBJECT_RIGHTS = {
+  cameraGroup: { table: 'camera_group_permissions', column: 'camera_group_id' },
+  watchList: { table: 'watch_list_permissions', column: 'watch_list_id' },
+} as const;
+
+/** Gives the role `access` to the object, or takes its right away (null). */
+async function setObjectAccess(q: Queryable, kind: keyof typeof OBJECT_RIGHTS, roleId: number, objectId: number, access: ObjectAccess | null): Promise<void> {
+  const { table, column } = OBJECT_RIGHTS[kind];
   if (access === null) {
-    await q.query('DELETE FROM camera_group_permissions WHERE role_id = $1 AND camera_group_id = $2', [roleId, cameraGroupId]);
+    await q.query(`DELETE FROM ${table} WHERE role_id = $1 AND ${column} = $2`, [roleId, objectId]);
     return;
   }
   await q.query(
-    `INSERT INTO camera_group_permissions (role_id, camera_group_id, access) VALUES ($1, $2, $3)
-     ON CONFLICT (role_id, camera_group_id) DO UPDATE SET access = EXCLUDED.access`,
-    [roleId, cameraGroupId, access],
+    `INSERT INTO ${table} (role_id, ${column}, access) VALUES ($1, $2, $3)
+     ON CONFLICT (role_id, ${column}) DO UPDATE SET access = EXCLUDED.access`,
+    [roleId, objectId, access],
   );
 }
 
+/** Gives the role `access` to the camera group, or takes its right away (null). */
+export function setCameraGroupAccess(q: Queryable, roleId: number, cameraGroupId: number, access: ObjectAccess | null): Promise<void> {
+  return setObjectAccess(q, 'cameraGroup', roleId, cameraGroupId, access);
+}
+
 /** Gives the role `access` to the watch list, or takes its right away (null). */
-export async function setWatchListAccess(q: Queryable, roleId: number, watchListId: number, access: ObjectAccess | null): Promise<void> {
-  if (access === null) {
-    await q.query('DELETE FROM watch_list_permissions WHERE role_id = $1 AND watch_list_id = $2', [roleId, watchListId]);
-    return;
-  }
-  await q.query(
-    `INSERT INTO watch_list_permissions (role_id, watch_list_id, access) VALUES ($1, $2, $3)
-     ON CONFLICT (role_id, watch_list_id) DO UPDATE SET access = EXCLUDED.access`,
-    [roleId, watchListId, access],
-  );
+export function setWatchListAccess(q: Queryable, roleId: number, watchListId: number, access: ObjectAccess | null): Promise<void> {
+  return setObjectAccess(q, 'watchList', roleId, watchListId, access);
 }
 
 /** The role's rights on camera groups and watch lists, by id. */
