@@ -268,3 +268,11 @@ try {
   if (process.env['FACESTREAM_DEBUG'] && err instanceof Error) console.error(err.stack);
   process.exitCode = exitCodeOf(err);
 }
+// Every command's promise settles when its work is over. Whatever a library left open after that (a client's
+// retry timer, a socket) must not keep the process alive: a stage that failed but never exits is never restarted
+// by its supervisor. Unref'd, so a process with nothing left open exits at once as usual.
+const LINGER_MS = 5000;
+setTimeout(() => {
+  console.error(`facestream: still running ${LINGER_MS / 1000} s after the command ended (open: ${process.getActiveResourcesInfo().join(', ')}); exiting`);
+  process.exit();
+}, LINGER_MS).unref();

@@ -17,10 +17,19 @@ export interface UpRun {
   readonly restartBackoff?: UpOptions['restartBackoff'];
   /** sees each status line of up (e.g. `started track (pid 123)`) */
   readonly onPrint?: (line: string) => void;
+  /** stop the run after this long and resolve with code -1 and everything printed so far (a hang shows its log) */
+  readonly deadlineMs?: number;
 }
 
 export async function upUntilDone(run: UpRun): Promise<{ readonly code: number; readonly log: readonly string[] }> {
   const log: string[] = [];
+  const abort = new AbortController();
+  let timedOut = false;
+  const deadline = run.deadlineMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    log.push(`(deadline: stopped after ${run.deadlineMs} ms)`);
+    abort.abort();
+  }, run.deadlineMs);
   const code = await up({
     topology: run.topology,
     sources: run.sources,
@@ -36,6 +45,7 @@ export async function upUntilDone(run: UpRun): Promise<{ readonly code: number; 
       run.onPrint?.(l);
     },
     output: (l) => log.push(`[${l.name}] ${l.line}`),
-  });
-  return { code, log };
+  }, abort.signal);
+  clearTimeout(deadline);
+  return { code: timedOut ? -1 : code, log };
 }
