@@ -2,47 +2,23 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { queryEvents, type EventFilter, type EventView, type NumberRange } from '../../stores/clickhouse/events-query.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
+import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
-import { EventIdParams, EventList, EventQuery, FaceEvent } from '../schemas/events.ts';
+import { EventIdParams, EventList, EventQuery, FaceEvent, type EventFilterQuery } from '../schemas/events.ts';
 
 const tags = ['events'];
-
-/** Repeated parameters and comma-separated values alike. */
-const list = (v: readonly string[] | undefined): string[] | undefined =>
-  v === undefined ? undefined : v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 
 const range = (min: number | undefined, max: number | undefined): NumberRange | undefined =>
   min === undefined && max === undefined ? undefined : { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
 
-const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
-
 /** FindFace's query parameters as the store's filter. */
-export function eventFilterOf(q: EventQuery): EventFilter {
-  // [from, to) in ms: gte/gt give the lower bound, lte/lt the upper; the stricter of two wins
-  const lows = [ms(q.created_date_gte), q.created_date_gt !== undefined ? ms(q.created_date_gt)! + 1 : undefined].filter((x) => x !== undefined);
-  const highs = [q.created_date_lte !== undefined ? ms(q.created_date_lte)! + 1 : undefined, ms(q.created_date_lt)].filter((x) => x !== undefined);
-  let matched = q.matched ?? (q.no_match === undefined ? undefined : !q.no_match);
-  if (q.matched !== undefined && q.no_match !== undefined && q.matched === q.no_match) {
-    throw new ApiError('FS_ERR_VALIDATION', 'no_match: contradicts matched', 'no_match');
-  }
-  let watchLists = list(q.matched_lists);
-  if (watchLists?.includes('-1')) {
-    // FindFace's matched_lists = [-1]: the Unmatched list, i.e. unmatched events
-    if (watchLists.length > 1) throw new ApiError('FS_ERR_VALIDATION', 'matched_lists: -1 (unmatched) cannot be combined with other lists', 'matched_lists');
-    if (matched === true) throw new ApiError('FS_ERR_VALIDATION', 'matched_lists: -1 (unmatched) contradicts matched', 'matched_lists');
-    matched = false;
-    watchLists = undefined;
-  }
-  const f: Record<string, unknown> = {
-    from: lows.length ? Math.max(...lows) : undefined,
-    to: highs.length ? Math.min(...highs) : undefined,
+export function eventFilterOf(q: EventFilterQuery): EventFilter {
+  return defined<EventFilter>({
+    ...timeRangeOf(q),
     ids: list(q.id),
-    cameras: list(q.cameras),
-    cameraGroups: list(q.camera_groups),
-    watchLists,
-    matched,
-    dossiers: list(q.matched_dossier),
+    ...placeOf(q),
+    ...matchOf(q),
     episodes: list(q.episode),
     acknowledged: q.acknowledged,
     genders: list(q.f_gender_class),
@@ -52,8 +28,7 @@ export function eventFilterOf(q: EventQuery): EventFilter {
     age: range(q.f_age_gte, q.f_age_lte),
     quality: range(q.quality_gte, q.quality_lte),
     confidence: range(q.confidence_gte, q.confidence_lte),
-  };
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as EventFilter;
+  });
 }
 
 const iso = (t: number) => new Date(t).toISOString();

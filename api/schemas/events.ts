@@ -1,22 +1,15 @@
 // Face events (FindFace /events/): FindFace's filter names, cursor pagination, FindFace's field names.
 import { Type, type Static } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common.ts';
-
-const Ids = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `${description}; repeat the parameter or separate with commas` }));
+import { Ids, MatchQuery, PlaceQuery, TimePageQuery, TimeRangeQuery } from './filters.ts';
 const Score = (description: string) => Type.Optional(Type.Number({ description }));
 
-export const EventQuery = Type.Object({
-  created_date_gte: Type.Optional(DateTime('events at or after')),
-  created_date_gt: Type.Optional(DateTime('events after')),
-  created_date_lte: Type.Optional(DateTime('events at or before')),
-  created_date_lt: Type.Optional(DateTime('events before')),
+/** The filters of an event list (also what acknowledge-all selects), without ordering and pages. */
+export const EventFilterQuery = Type.Object({
+  ...TimeRangeQuery,
   id: Ids('event ids'),
-  cameras: Ids('camera ids'),
-  camera_groups: Ids('camera group ids'),
-  matched_lists: Ids('events matched through any of these watch lists; -1 alone = unmatched events'),
-  no_match: Type.Optional(Type.Boolean({ description: 'true: unmatched events only; false: matched only' })),
-  matched: Type.Optional(Type.Boolean({ description: 'true: matched events only; false: unmatched only' })),
-  matched_dossier: Ids('matched dossiers'),
+  ...PlaceQuery,
+  ...MatchQuery,
   episode: Ids('episode ids'),
   acknowledged: Type.Optional(Type.Boolean()),
   f_gender_class: Ids('gender classes: male, female'),
@@ -29,12 +22,10 @@ export const EventQuery = Type.Object({
   quality_lte: Score('quality at most'),
   confidence_gte: Score('match confidence at least'),
   confidence_lte: Score('match confidence at most'),
-  ordering: Type.Optional(
-    Type.Union([Type.Literal('-created_date'), Type.Literal('created_date')], { default: '-created_date', description: 'newest first (default) or oldest first' }),
-  ),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-  page: Type.Optional(Type.String({ description: 'cursor: `next_page` of the previous answer' })),
 });
+export type EventFilterQuery = Static<typeof EventFilterQuery>;
+
+export const EventQuery = Type.Object({ ...EventFilterQuery.properties, ...TimePageQuery });
 export type EventQuery = Static<typeof EventQuery>;
 
 const ClassFeature = Nullable(Type.Object({ name: Type.String(), confidence: Type.Number() }));
