@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Db } from '../stores/postgres/db.ts';
 import type { EnrolConfig } from '../pipelines/match/config.ts';
 import type { FaceService } from './photos/face-service.ts';
+import type { AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
+import type { LoginLimits } from './routes/auth.ts';
 
 export interface ApiDeps {
   /** identity store (PostgreSQL or PGlite), migrated */
@@ -15,10 +17,17 @@ export interface ApiDeps {
   /** enrolment defaults (config `enrol`); the runtime setting `minimum_dossier_quality` overrides the gate */
   readonly enrol: EnrolConfig;
   /**
-   * The authentication/authorisation seam: runs as a preHandler of every /api/v1 route and throws an ApiError to
-   * refuse. Absent = every request is let through (auth comes with a later step of issue 4).
+   * The authentication/authorisation seam: runs on onRequest of every /api/v1 route (before the body is read), sets
+   * `request.principal` and throws an ApiError to refuse. Absent = the token authoriser over `db`
+   * (api/auth/authorize.ts); tests wrap it (api/testing.ts).
    */
   readonly authorize?: (request: FastifyRequest) => Promise<void>;
+  /** where audit rows go; absent = batched into `clickhouse`'s audit_log (stores/clickhouse/audit-log.ts) */
+  readonly audit?: AuditLogWriter;
+  /** login attempt limits per client IP and per user name; absent = DEFAULT_LOGIN_LIMITS (api/routes/auth.ts) */
+  readonly loginLimits?: LoginLimits;
+  /** ms since the epoch: token expiry and use, audit times, login limits; absent = Date.now */
+  readonly clock?: () => number;
   /** pino logger options or false; default: off */
   readonly logger?: boolean | { readonly level: string };
 }

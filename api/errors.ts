@@ -8,6 +8,9 @@ import { EventQueryError } from '../stores/clickhouse/events-query.ts';
 
 export const API_ERROR_CODES = [
   'FS_ERR_VALIDATION',
+  'FS_ERR_UNAUTHENTICATED',
+  'FS_ERR_FORBIDDEN',
+  'FS_ERR_RATE_LIMITED',
   'FS_ERR_NOT_FOUND',
   'FS_ERR_CONFLICT',
   'FS_ERR_IN_USE',
@@ -23,6 +26,9 @@ export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   FS_ERR_VALIDATION: 400,
+  FS_ERR_UNAUTHENTICATED: 401,
+  FS_ERR_FORBIDDEN: 403,
+  FS_ERR_RATE_LIMITED: 429,
   FS_ERR_NOT_FOUND: 404,
   FS_ERR_CONFLICT: 409,
   FS_ERR_IN_USE: 409,
@@ -45,6 +51,8 @@ export class ApiError extends Error {
     readonly field?: string,
     /** a machine-readable reason under the code (`no_face`, `several_faces`, `low_quality` …) */
     readonly reason?: string,
+    /** headers the answer carries (WWW-Authenticate on 401, Retry-After on 429) */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.statusCode = STATUS[code];
@@ -69,8 +77,14 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 // Tables of the identity store, longest first (constraint names are `<table>_<column>_<key|check|fkey>`), and the
 // API field a junction table's column stands for.
-const TABLES = ['watch_list_camera_groups', 'dossier_watch_lists', 'camera_groups', 'dossier_faces', 'watch_lists', 'dossiers', 'cameras'];
-const JUNCTION_FIELD: Readonly<Record<string, string>> = { watch_list_camera_groups: 'camera_group_ids', dossier_watch_lists: 'watch_list_ids' };
+const TABLES = ['watch_list_camera_groups', 'dossier_watch_lists', 'camera_group_permissions', 'watch_list_permissions', 'camera_groups', 'dossier_faces', 'watch_lists', 'user_roles', 'dossiers', 'cameras', 'users', 'roles'];
+const JUNCTION_FIELD: Readonly<Record<string, string>> = {
+  watch_list_camera_groups: 'camera_group_ids',
+  dossier_watch_lists: 'watch_list_ids',
+  user_roles: 'role_ids',
+  camera_group_permissions: 'object_id',
+  watch_list_permissions: 'object_id',
+};
 
 function fieldOfConstraint(constraint: string | undefined): string | undefined {
   if (!constraint) return undefined;
@@ -153,6 +167,7 @@ export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
   const body: ErrorBody = {
     error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.reason ? { reason: err.reason } : {}) },
   };
+  if (err.headers) reply.headers(err.headers);
   return reply.status(err.statusCode).type('application/json; charset=utf-8').send(body);
 }
 

@@ -24,7 +24,7 @@ export async function registerOperations(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/healthz',
-    { schema: { tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { schema: { tags, security: [], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -33,6 +33,7 @@ export async function registerOperations(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
+        security: [],
         summary: 'The stores answer',
         response: { 200: Type.Object({ status: Type.Literal('ready'), postgres: Type.Literal('ok'), clickhouse: Type.Literal('ok') }), ...errors(503) },
       },
@@ -58,6 +59,7 @@ export async function registerOperations(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
+        security: [],
         summary: 'Prometheus metrics',
         produces: ['text/plain'],
         response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },

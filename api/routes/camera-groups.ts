@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createCameraGroup, deleteCameraGroup, getCameraGroup, listCameraGroups, updateCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
+import { setCameraGroupAccess } from '../../stores/postgres/repositories/roles.ts';
+import { isAdmin, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -13,14 +15,24 @@ export async function cameraGroupRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: CameraGroupCreate }>(
     '',
     { schema: { tags, summary: 'Create a camera group', body: CameraGroupCreate, response: { 201: Type.Ref(CameraGroup), ...errors(409) } } },
-    async (req, reply) => reply.status(201).send(await createCameraGroup(app.db, req.body)),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const group = await app.db.transaction(async (tx) => {
+        const created = await createCameraGroup(tx, req.body);
+        // FindFace: what a role's member creates, that role can change (administrators see everything anyway)
+        if (!isAdmin(p)) await setCameraGroupAccess(tx, p.user.primary_role_id, created.id, 'change');
+        return created;
+      });
+      return reply.status(201).send(group);
+    },
   );
 
   app.get<{ Querystring: CameraGroupQuery }>(
     '',
     { schema: { tags, summary: 'List camera groups', querystring: CameraGroupQuery, response: { 200: CameraGroupList, ...errors() } } },
     async (req) => {
-      const rows = await listCameraGroups(app.db, { ...idPage(req.query), ...(req.query.active !== undefined ? { active: req.query.active } : {}) });
+      const ids = visibleIds(principalOf(req), 'camera group');
+      const rows = await listCameraGroups(app.db, { ...idPage(req.query), ...(req.query.active !== undefined ? { active: req.query.active } : {}), ...(ids ? { ids } : {}) });
       return pageResult(rows, req.query);
     },
   );
@@ -28,13 +40,19 @@ export async function cameraGroupRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a camera group', params: IdParams, response: { 200: Type.Ref(CameraGroup), ...errors(404) } } },
-    async (req) => (await getCameraGroup(app.db, req.params.id)) ?? Promise.reject(notFound('camera group', req.params.id)),
+    async (req) => {
+      requireAccess(principalOf(req), 'camera group', req.params.id, 'view');
+      return (await getCameraGroup(app.db, req.params.id)) ?? Promise.reject(notFound('camera group', req.params.id));
+    },
   );
 
   app.patch<{ Params: IdParams; Body: CameraGroupPatch }>(
     '/:id',
     { schema: { tags, summary: 'Change a camera group', params: IdParams, body: CameraGroupPatch, response: { 200: Type.Ref(CameraGroup), ...errors(404, 409) } } },
-    async (req) => (await updateCameraGroup(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('camera group', req.params.id)),
+    async (req) => {
+      requireAccess(principalOf(req), 'camera group', req.params.id, 'change');
+      return (await updateCameraGroup(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('camera group', req.params.id));
+    },
   );
 
   app.delete<{ Params: IdParams }>(
@@ -48,6 +66,7 @@ export async function cameraGroupRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
+      requireAccess(principalOf(req), 'camera group', req.params.id, 'change');
       if (!(await deleteCameraGroup(app.db, req.params.id))) throw notFound('camera group', req.params.id);
       return reply.status(204).send();
     },

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
 import { listCameraGroups } from '../../stores/postgres/repositories/camera-groups.ts';
+import type { Camera as CameraRow } from '../../stores/postgres/rows.ts';
+import { principalOf, requireAccess, visibleIds, type Principal } from '../auth/principal.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -25,12 +27,27 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     return found.id;
   }
 
+  /** The camera, if the user sees its group (`need` = change: may change it); 404 otherwise. */
+  async function cameraFor(p: Principal, id: number, need: 'view' | 'change'): Promise<CameraRow> {
+    const camera = await getCamera(app.db, id);
+    if (!camera) throw notFound('camera', id);
+    try {
+      requireAccess(p, 'camera group', camera.camera_group_id, need);
+    } catch (err) {
+      // a camera of an unseen group is unknown to this user: say so about the camera, not its group
+      throw err instanceof ApiError && err.code === 'FS_ERR_NOT_FOUND' ? notFound('camera', id) : err;
+    }
+    return camera;
+  }
+
   app.post<{ Body: CameraCreate }>(
     '',
     { schema: { tags, summary: 'Create a camera', body: CameraCreate, response: { 201: Type.Ref(Camera), ...errors(409) } } },
     async (req, reply) => {
       await checkUrl(req.body.url);
       const camera_group_id = req.body.camera_group_id ?? (await defaultGroupId());
+      // adding a camera changes its group
+      requireAccess(principalOf(req), 'camera group', camera_group_id, 'change');
       return reply.status(201).send(await createCamera(app.db, { ...req.body, camera_group_id }));
     },
   );
@@ -40,8 +57,10 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'List cameras', querystring: CameraQuery, response: { 200: CameraList, ...errors() } } },
     async (req) => {
       const q = req.query;
+      const groups = visibleIds(principalOf(req), 'camera group');
       const rows = await listCameras(app.db, {
         ...idPage(q),
+        ...(groups ? { camera_group_ids: groups } : {}),
         ...(q.camera_group !== undefined ? { camera_group_id: q.camera_group } : {}),
         ...(q.active !== undefined ? { active: q.active } : {}),
       });
@@ -52,13 +71,16 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a camera', params: IdParams, response: { 200: Type.Ref(Camera), ...errors(404) } } },
-    async (req) => (await getCamera(app.db, req.params.id)) ?? Promise.reject(notFound('camera', req.params.id)),
+    async (req) => cameraFor(principalOf(req), req.params.id, 'view'),
   );
 
   app.patch<{ Params: IdParams; Body: CameraPatch }>(
     '/:id',
     { schema: { tags, summary: 'Change a camera', params: IdParams, body: CameraPatch, response: { 200: Type.Ref(Camera), ...errors(404, 409) } } },
     async (req) => {
+      const p = principalOf(req);
+      await cameraFor(p, req.params.id, 'change');
+      if (req.body.camera_group_id !== undefined) requireAccess(p, 'camera group', req.body.camera_group_id, 'change');
       await checkUrl(req.body.url);
       return (await updateCamera(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('camera', req.params.id));
     },
@@ -68,6 +90,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     '/:id',
     { schema: { tags, summary: 'Delete a camera', params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), ...errors(404) } } },
     async (req, reply) => {
+      await cameraFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteCamera(app.db, req.params.id))) throw notFound('camera', req.params.id);
       return reply.status(204).send();
     },

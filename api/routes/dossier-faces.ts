@@ -7,6 +7,7 @@ import { createDossierFace, deleteDossierFace, getDossierFace, listDossierFaces 
 import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import { getSettings } from '../../stores/postgres/repositories/settings.ts';
 import type { DossierFace as DossierFaceRow } from '../../stores/postgres/rows.ts';
+import { principalOf, requireDossierAccess, visibleIds, type Principal } from '../auth/principal.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { decodeUpload } from '../photos/decode-upload.ts';
@@ -20,6 +21,19 @@ const tags = ['dossier faces'];
 const view = ({ embedding: _embedding, thumbnail: _t, source_photo: _s, ...rest }: DossierFaceRow) => rest;
 
 export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
+  /** The face, if the user sees its dossier (`need` = change: may change the dossier); 404 otherwise. */
+  async function faceFor(p: Principal, id: number, need: 'view' | 'change'): Promise<DossierFaceRow> {
+    const face = await getDossierFace(app.db, id);
+    const dossier = face && (await getDossier(app.db, face.dossier_id));
+    if (!face || !dossier) throw notFound('dossier face', id);
+    try {
+      requireDossierAccess(p, dossier, need);
+    } catch (err) {
+      throw err instanceof ApiError && err.code === 'FS_ERR_NOT_FOUND' ? notFound('dossier face', id) : err;
+    }
+    return face;
+  }
+
   app.post<{ Body: DossierFaceUpload }>(
     '',
     {
@@ -37,7 +51,9 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const { dossier: dossierId, source_photo: file } = req.body;
-      if (!(await getDossier(app.db, dossierId))) throw new ApiError('FS_ERR_NOT_FOUND', `dossier ${dossierId} not found`, 'dossier');
+      const target = await getDossier(app.db, dossierId);
+      if (!target) throw new ApiError('FS_ERR_NOT_FOUND', `dossier ${dossierId} not found`, 'dossier');
+      requireDossierAccess(principalOf(req), target, 'change');
       const image = await decodeUpload(file, app.photoLimits);
       const settings = await getSettings(app.db);
       const rules = {
@@ -64,7 +80,12 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'List dossier faces', querystring: DossierFaceQuery, response: { 200: DossierFaceList, ...errors() } } },
     async (req) => {
       const q = req.query;
-      const rows = await listDossierFaces(app.db, { ...idPage(q), ...(q.dossier !== undefined ? { dossier_id: q.dossier } : {}) });
+      const lists = visibleIds(principalOf(req), 'watch list');
+      const rows = await listDossierFaces(app.db, {
+        ...idPage(q),
+        ...(q.dossier !== undefined ? { dossier_id: q.dossier } : {}),
+        ...(lists ? { visible_watch_list_ids: lists } : {}),
+      });
       const page = pageResult(rows, q);
       return { ...page, results: page.results.map(view) };
     },
@@ -73,17 +94,14 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a dossier face', params: IdParams, response: { 200: Type.Ref(DossierFace), ...errors(404) } } },
-    async (req) => {
-      const face = await getDossierFace(app.db, req.params.id);
-      if (!face) throw notFound('dossier face', req.params.id);
-      return view(face);
-    },
+    async (req) => view(await faceFor(principalOf(req), req.params.id, 'view')),
   );
 
   app.delete<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Delete a dossier face', params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), ...errors(404) } } },
     async (req, reply) => {
+      await faceFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteDossierFace(app.db, req.params.id))) throw notFound('dossier face', req.params.id);
       return reply.status(204).send();
     },

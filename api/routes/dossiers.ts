@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createDossier, deleteDossier, getDossier, listDossiers, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import type { Dossier as DossierRow } from '../../stores/postgres/rows.ts';
+import { principalOf, requireAccess, requireDossierAccess, visibleIds, type Principal } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -9,11 +11,24 @@ import { Dossier, DossierCreate, DossierList, DossierPatch, DossierQuery } from 
 
 const tags = ['dossiers'];
 
+/** Putting a dossier on a list (or taking it off) changes the list. */
+const requireListsChangeable = (p: Principal, ids: readonly number[] | undefined): void => ids?.forEach((id) => requireAccess(p, 'watch list', id, 'change'));
+
 export async function dossierRoutes(app: FastifyInstance): Promise<void> {
+  async function dossierFor(p: Principal, id: number, need: 'view' | 'change'): Promise<DossierRow> {
+    const dossier = await getDossier(app.db, id);
+    if (!dossier) throw notFound('dossier', id);
+    requireDossierAccess(p, dossier, need);
+    return dossier;
+  }
+
   app.post<{ Body: DossierCreate }>(
     '',
     { schema: { tags, summary: 'Create a dossier', body: DossierCreate, response: { 201: Type.Ref(Dossier), ...errors() } } },
-    async (req, reply) => reply.status(201).send(await createDossier(app.db, req.body)),
+    async (req, reply) => {
+      requireListsChangeable(principalOf(req), req.body.watch_list_ids);
+      return reply.status(201).send(await createDossier(app.db, req.body));
+    },
   );
 
   app.get<{ Querystring: DossierQuery }>(
@@ -21,8 +36,10 @@ export async function dossierRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'List dossiers', querystring: DossierQuery, response: { 200: DossierList, ...errors() } } },
     async (req) => {
       const q = req.query;
+      const lists = visibleIds(principalOf(req), 'watch list');
       const rows = await listDossiers(app.db, {
         ...idPage(q),
+        ...(lists ? { visible_watch_list_ids: lists } : {}),
         ...(q.name_contains !== undefined ? { name_contains: q.name_contains } : {}),
         ...(q.watch_list !== undefined ? { watch_list_id: q.watch_list } : {}),
         ...(q.active !== undefined ? { active: q.active } : {}),
@@ -35,19 +52,25 @@ export async function dossierRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a dossier', params: IdParams, response: { 200: Type.Ref(Dossier), ...errors(404) } } },
-    async (req) => (await getDossier(app.db, req.params.id)) ?? Promise.reject(notFound('dossier', req.params.id)),
+    async (req) => dossierFor(principalOf(req), req.params.id, 'view'),
   );
 
   app.patch<{ Params: IdParams; Body: DossierPatch }>(
     '/:id',
     { schema: { tags, summary: 'Change a dossier', params: IdParams, body: DossierPatch, response: { 200: Type.Ref(Dossier), ...errors(404) } } },
-    async (req) => (await updateDossier(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('dossier', req.params.id)),
+    async (req) => {
+      const p = principalOf(req);
+      await dossierFor(p, req.params.id, 'change');
+      requireListsChangeable(p, req.body.watch_list_ids);
+      return (await updateDossier(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('dossier', req.params.id));
+    },
   );
 
   app.delete<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Delete a dossier with its faces', params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), ...errors(404) } } },
     async (req, reply) => {
+      await dossierFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteDossier(app.db, req.params.id))) throw notFound('dossier', req.params.id);
       return reply.status(204).send();
     },

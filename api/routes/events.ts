@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { queryEvents, type EventFilter, type EventView, type NumberRange } from '../../stores/clickhouse/events-query.ts';
+import { eventVisibility, principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
@@ -76,8 +77,10 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      // FindFace's rule, in the query: only events of the user's camera groups and watch lists (or Unmatched)
+      const visibleTo = eventVisibility(principalOf(req));
       const page = await queryEvents(app.clickhouse, {
-        filter: eventFilterOf(req.query),
+        filter: { ...eventFilterOf(req.query), ...(visibleTo ? { visibleTo } : {}) },
         order: req.query.ordering === 'created_date' ? 'oldest' : 'newest',
         limit: req.query.limit ?? 50,
         cursor: req.query.page ?? null,
@@ -90,7 +93,9 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     '/:id',
     { schema: { tags, summary: 'Get a face event', params: EventIdParams, response: { 200: Type.Ref(FaceEvent), ...errors(404) } } },
     async (req) => {
-      const page = await queryEvents(app.clickhouse, { filter: { ids: [req.params.id] }, limit: 1 });
+      const visibleTo = eventVisibility(principalOf(req));
+      // an event the user may not see is answered like one that does not exist
+      const page = await queryEvents(app.clickhouse, { filter: { ids: [req.params.id], ...(visibleTo ? { visibleTo } : {}) }, limit: 1 });
       const event = page.events[0];
       if (!event) throw notFound('event', req.params.id);
       return eventView(event);

@@ -3,7 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createWatchList, deleteWatchList, getWatchList, listWatchLists, purgeWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
+import { setWatchListAccess } from '../../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../../stores/postgres/rows.ts';
+import { isAdmin, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -15,7 +17,16 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: WatchListCreate }>(
     '',
     { schema: { tags, summary: 'Create a watch list', body: WatchListCreate, response: { 201: Type.Ref(WatchList), ...errors(409) } } },
-    async (req, reply) => reply.status(201).send(await createWatchList(app.db, req.body)),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const list = await app.db.transaction(async (tx) => {
+        const created = await createWatchList(tx, req.body);
+        // FindFace: what a role's member creates, that role can change
+        if (!isAdmin(p)) await setWatchListAccess(tx, p.user.primary_role_id, created.id, 'change');
+        return created;
+      });
+      return reply.status(201).send(list);
+    },
   );
 
   app.get<{ Querystring: WatchListQuery }>(
@@ -23,8 +34,10 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'List watch lists (the Unmatched list first)', querystring: WatchListQuery, response: { 200: WatchListList, ...errors() } } },
     async (req) => {
       const q = req.query;
+      const ids = visibleIds(principalOf(req), 'watch list');
       const rows = await listWatchLists(app.db, {
         ...idPage(q),
+        ...(ids ? { ids } : {}),
         ...(q.active !== undefined ? { active: q.active } : {}),
         ...(q.camera_group !== undefined ? { camera_group_id: q.camera_group } : {}),
       });
@@ -35,13 +48,17 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a watch list', params: IdParams, response: { 200: Type.Ref(WatchList), ...errors(404) } } },
-    async (req) => (await getWatchList(app.db, req.params.id)) ?? Promise.reject(notFound('watch list', req.params.id)),
+    async (req) => {
+      requireAccess(principalOf(req), 'watch list', req.params.id, 'view');
+      return (await getWatchList(app.db, req.params.id)) ?? Promise.reject(notFound('watch list', req.params.id));
+    },
   );
 
   app.patch<{ Params: IdParams; Body: WatchListPatch }>(
     '/:id',
     { schema: { tags, summary: 'Change a watch list', params: IdParams, body: WatchListPatch, response: { 200: Type.Ref(WatchList), ...errors(404, 409) } } },
     async (req) => {
+      requireAccess(principalOf(req), 'watch list', req.params.id, 'change');
       if (req.params.id === UNMATCHED_WATCH_LIST_ID && req.body.name !== undefined) {
         throw new ApiError('FS_ERR_BUILTIN', 'name: the built-in Unmatched list cannot be renamed', 'name');
       }
@@ -60,6 +77,7 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
+      requireAccess(principalOf(req), 'watch list', req.params.id, 'change');
       if (req.params.id === UNMATCHED_WATCH_LIST_ID) throw new ApiError('FS_ERR_BUILTIN', 'the built-in Unmatched list cannot be deleted');
       if (!(await deleteWatchList(app.db, req.params.id))) throw notFound('watch list', req.params.id);
       return reply.status(204).send();
@@ -77,6 +95,7 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      requireAccess(principalOf(req), 'watch list', req.params.id, 'change');
       if (req.params.id === UNMATCHED_WATCH_LIST_ID) throw new ApiError('FS_ERR_BUILTIN', 'the built-in Unmatched list holds no dossiers to purge');
       if (!(await getWatchList(app.db, req.params.id))) throw notFound('watch list', req.params.id);
       return { deleted: await purgeWatchList(app.db, req.params.id) };

@@ -6,6 +6,9 @@ import { CameraGroup } from './camera-groups.ts';
 import { Dossier } from './dossiers.ts';
 import { DossierFace } from './dossier-faces.ts';
 import { FaceEvent } from './events.ts';
+import { RoleView } from './roles.ts';
+import { TokenView } from './tokens.ts';
+import { UserView } from './users.ts';
 import { WatchList } from './watch-lists.ts';
 
-export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent] as const;
+export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, UserView, RoleView, TokenView] as const;

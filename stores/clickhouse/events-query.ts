@@ -9,6 +9,16 @@ export interface NumberRange {
   readonly max?: number;
 }
 
+/** What one reader may see (FindFace's rule): the event's camera group, and its matched lists or the Unmatched list. */
+export interface EventVisibility {
+  /** camera group ids as face_events.camera_group holds them */
+  readonly cameraGroups: readonly string[];
+  /** a matched event is visible when it matched through any of these watch lists */
+  readonly watchLists: readonly string[];
+  /** whether unmatched events are visible (the built-in Unmatched list) */
+  readonly unmatched: boolean;
+}
+
 export interface EventFilter {
   /** ms since the epoch, inclusive */
   readonly from?: number;
@@ -33,6 +43,8 @@ export interface EventFilter {
   /** FindFace quality scale, 0 best … -5 */
   readonly quality?: NumberRange;
   readonly confidence?: NumberRange;
+  /** only the events this reader may see; absent = all */
+  readonly visibleTo?: EventVisibility;
 }
 
 export type EventOrder = 'newest' | 'oldest';
@@ -134,6 +146,12 @@ export function eventConditions(filter: EventFilter, c = new SqlConditions()): S
   c.range('age', filter.age);
   c.range('quality', filter.quality);
   c.range('confidence', filter.confidence);
+  if (filter.visibleTo !== undefined) {
+    const v = filter.visibleTo;
+    c.in('camera_group', v.cameraGroups);
+    const viaList = `(matched AND hasAny(watch_lists, ${c.param(v.watchLists, 'Array(String)')}))`;
+    c.add(v.unmatched ? `(${viaList} OR NOT matched)` : viaList);
+  }
   return c;
 }
 

@@ -15,6 +15,7 @@ export {
   EventQueryError,
   MAX_EVENTS_PAGE,
   type EventFilter,
+  type EventVisibility,
   type EventQuery,
   type EventPage,
   type EventView,

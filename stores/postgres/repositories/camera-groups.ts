@@ -25,11 +25,17 @@ export async function getCameraGroup(q: Queryable, id: number): Promise<CameraGr
   return rows[0];
 }
 
-export async function listCameraGroups(q: Queryable, filter: Page & { readonly active?: boolean } = {}): Promise<CameraGroup[]> {
+export interface CameraGroupFilter extends Page {
+  readonly active?: boolean;
+  /** Only these groups (the ones a user may see); absent = all. */
+  readonly ids?: readonly number[];
+}
+
+export async function listCameraGroups(q: Queryable, filter: CameraGroupFilter = {}): Promise<CameraGroup[]> {
   const [after, limit] = pageParams(filter);
   const { rows } = await q.query<CameraGroup>(
-    'SELECT * FROM camera_groups WHERE id > $1 AND ($3::boolean IS NULL OR active = $3) ORDER BY id LIMIT $2',
-    [after, limit, filter.active ?? null],
+    'SELECT * FROM camera_groups WHERE id > $1 AND ($3::boolean IS NULL OR active = $3) AND ($4::integer[] IS NULL OR id = ANY($4)) ORDER BY id LIMIT $2',
+    [after, limit, filter.active ?? null, filter.ids ? [...filter.ids] : null],
   );
   return rows;
 }

@@ -17,6 +17,8 @@ const COLUMNS: Readonly<Record<keyof NewCamera, ColumnKind>> = {
 export interface CameraFilter extends Page {
   readonly camera_group_id?: number;
   readonly active?: boolean;
+  /** Only cameras of these groups (the ones a user may see); absent = all. */
+  readonly camera_group_ids?: readonly number[];
 }
 
 export async function createCamera(q: Queryable, camera: NewCamera): Promise<Camera> {
@@ -35,8 +37,9 @@ export async function listCameras(q: Queryable, filter: CameraFilter = {}): Prom
   const { rows } = await q.query<Camera>(
     `SELECT * FROM cameras
      WHERE id > $1 AND ($3::integer IS NULL OR camera_group_id = $3) AND ($4::boolean IS NULL OR active = $4)
+       AND ($5::integer[] IS NULL OR camera_group_id = ANY($5))
      ORDER BY id LIMIT $2`,
-    [after, limit, filter.camera_group_id ?? null, filter.active ?? null],
+    [after, limit, filter.camera_group_id ?? null, filter.active ?? null, filter.camera_group_ids ? [...filter.camera_group_ids] : null],
   );
   return rows;
 }

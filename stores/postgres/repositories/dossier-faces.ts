@@ -2,6 +2,7 @@
 import type { Queryable } from '../db.ts';
 import type { DossierFace, DossierFacePatch, MatchableFace, NewDossierFace, Page } from '../rows.ts';
 import { assignments, pageParams } from '../sql.ts';
+import { ON_VISIBLE_LISTS } from './dossiers.ts';
 import type { ColumnKind } from '../sql.ts';
 // embeddings in a bytea as on Kafka: float32 little-endian (Debian's PostgreSQL has no pgvector)
 import { float32FromBytes, float32ToBytes } from '../../../schemas/float32-bytes.ts';
@@ -80,11 +81,19 @@ export async function getDossierFace(q: Queryable, id: number): Promise<DossierF
   return rows[0] && toFace(rows[0]);
 }
 
-export async function listDossierFaces(q: Queryable, filter: Page & { readonly dossier_id?: number } = {}): Promise<DossierFace[]> {
+export interface DossierFaceFilter extends Page {
+  readonly dossier_id?: number;
+  /** Only faces of dossiers a user may see: on one of these lists, or on none (see dossiers.ts). */
+  readonly visible_watch_list_ids?: readonly number[];
+}
+
+export async function listDossierFaces(q: Queryable, filter: DossierFaceFilter = {}): Promise<DossierFace[]> {
   const [after, limit] = pageParams(filter);
   const { rows } = await q.query<FaceRow>(
-    `SELECT ${FIELDS} FROM dossier_faces WHERE id > $1 AND ($3::integer IS NULL OR dossier_id = $3) ORDER BY id LIMIT $2`,
-    [after, limit, filter.dossier_id ?? null],
+    `SELECT ${FIELDS} FROM dossier_faces
+     WHERE id > $1 AND ($3::integer IS NULL OR dossier_id = $3) AND ($4::integer[] IS NULL OR ${ON_VISIBLE_LISTS('dossier_faces.dossier_id', '$4')})
+     ORDER BY id LIMIT $2`,
+    [after, limit, filter.dossier_id ?? null, filter.visible_watch_list_ids ? [...filter.visible_watch_list_ids] : null],
   );
   return rows.map(toFace);
 }

@@ -36,6 +36,14 @@ export async function getDossier(q: Queryable, id: number): Promise<Dossier | un
   return rows[0];
 }
 
+/**
+ * SQL: the dossier `dossierId` is on one of the lists in the integer[] parameter `param`, or on no list at all (a
+ * dossier on no list is guarded by the dossier permissions only). Both arguments are fixed text from this module.
+ */
+export const ON_VISIBLE_LISTS = (dossierId: string, param: string): string =>
+  `(EXISTS (SELECT 1 FROM dossier_watch_lists v WHERE v.dossier_id = ${dossierId} AND v.watch_list_id = ANY(${param}))
+    OR NOT EXISTS (SELECT 1 FROM dossier_watch_lists v WHERE v.dossier_id = ${dossierId}))`;
+
 export interface DossierFilter extends Page {
   /** Case-insensitive substring of the name (FindFace's name_contains). */
   readonly name_contains?: string;
@@ -44,6 +52,8 @@ export interface DossierFilter extends Page {
   readonly active?: boolean;
   /** With at least one face (true) or none (false). */
   readonly has_faces?: boolean;
+  /** Only dossiers on at least one of these lists, or on none (what a user with rights on these lists may see). */
+  readonly visible_watch_list_ids?: readonly number[];
 }
 
 export async function listDossiers(q: Queryable, filter: DossierFilter = {}): Promise<Dossier[]> {
@@ -55,6 +65,7 @@ export async function listDossiers(q: Queryable, filter: DossierFilter = {}): Pr
        AND ($4::integer IS NULL OR EXISTS (SELECT 1 FROM dossier_watch_lists l WHERE l.dossier_id = d.id AND l.watch_list_id = $4))
        AND ($5::boolean IS NULL OR d.active = $5)
        AND ($6::boolean IS NULL OR EXISTS (SELECT 1 FROM dossier_faces f WHERE f.dossier_id = d.id) = $6)
+       AND ($7::integer[] IS NULL OR ${ON_VISIBLE_LISTS('d.id', '$7')})
      ORDER BY d.id LIMIT $2`,
     [
       after,
@@ -63,6 +74,7 @@ export async function listDossiers(q: Queryable, filter: DossierFilter = {}): Pr
       filter.watch_list_id ?? null,
       filter.active ?? null,
       filter.has_faces ?? null,
+      filter.visible_watch_list_ids ? [...filter.visible_watch_list_ids] : null,
     ],
   );
   return rows;

@@ -2,7 +2,8 @@
 // when made; only its SHA-256 is stored, and a key is found again by hashing what the client sends.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db.ts';
-import type { Token } from '../rows.ts';
+import type { Page, Token } from '../rows.ts';
+import { pageParams } from '../sql.ts';
 
 export function tokenKeyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -46,6 +47,22 @@ export async function listTokens(q: Queryable, userId: number): Promise<Token[]>
     [userId],
   );
   return rows;
+}
+
+/** Every user's tokens, or one user's, paged by id (for administrators). */
+export async function listTokensPage(q: Queryable, filter: Page & { readonly user_id?: number } = {}): Promise<Token[]> {
+  const [after, limit] = pageParams(filter);
+  const { rows } = await q.query<Token>(
+    `SELECT id, user_id, name, created_date, expires_date, last_used_date FROM tokens
+     WHERE id > $1 AND ($3::integer IS NULL OR user_id = $3) ORDER BY id LIMIT $2`,
+    [after, limit, filter.user_id ?? null],
+  );
+  return rows;
+}
+
+export async function getToken(q: Queryable, id: number): Promise<Token | undefined> {
+  const { rows } = await q.query<Token>('SELECT id, user_id, name, created_date, expires_date, last_used_date FROM tokens WHERE id = $1', [id]);
+  return rows[0];
 }
 
 /** FindFace's logout: this token only. */
