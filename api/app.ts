@@ -1,27 +1,24 @@
 // buildApi: the Fastify application, built apart from listening (cli/serve.ts listens, tests inject()).
 // Order: error handling and body parsers → services → OpenAPI → operations routes → /api/v1 resources, one plugin
-// each, behind authentication, authorisation and audit (api/plugins/auth.ts).
-import { randomUUID } from 'node:crypto';
+// each, behind the authorisation seam.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createAuditLogWriter, type AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
 import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandling } from './errors.ts';
-import { authPlugin } from './plugins/auth.ts';
 import { acceptMultipart, uploadKeyword } from './plugins/multipart.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerOperations } from './plugins/operations.ts';
 import { servicesPlugin } from './plugins/services.ts';
-import { auditLogRoutes } from './routes/audit-log.ts';
-import { authRoutes } from './routes/auth.ts';
 import { cameraGroupRoutes } from './routes/camera-groups.ts';
 import { cameraRoutes } from './routes/cameras.ts';
 import { dossierFaceRoutes } from './routes/dossier-faces.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
+import { detectRoutes } from './routes/detect.ts';
+import { episodeRoutes } from './routes/episodes.ts';
+import { eventAcknowledgeRoutes } from './routes/event-acknowledge.ts';
 import { eventRoutes } from './routes/events.ts';
-import { roleRoutes } from './routes/roles.ts';
-import { tokenRoutes } from './routes/tokens.ts';
-import { userRoutes } from './routes/users.ts';
+import { searchRoutes } from './routes/search.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { watchListRoutes } from './routes/watch-lists.ts';
 import { SHARED_SCHEMAS } from './schemas/index.ts';
@@ -36,8 +33,6 @@ export interface ServedRoute {
 declare module 'fastify' {
   interface FastifyInstance {
     readonly servedRoutes: readonly ServedRoute[];
-    /** the audit rows' writer: `flush()` makes the rows of answered requests readable (tests) */
-    readonly auditLog: AuditLogWriter;
   }
 }
 
@@ -51,12 +46,12 @@ export const RESOURCES = [
   ['/dossiers', dossierRoutes],
   ['/dossier-faces', dossierFaceRoutes],
   ['/events', eventRoutes],
+  ['/events', eventAcknowledgeRoutes],
+  ['/episodes', episodeRoutes],
+  ['/search', searchRoutes],
+  ['/detect', detectRoutes],
+  ['/statistics', statisticsRoutes],
   ['/verify', verifyRoutes],
-  ['/auth', authRoutes],
-  ['/users', userRoutes],
-  ['/roles', roleRoutes],
-  ['/tokens', tokenRoutes],
-  ['/audit-log', auditLogRoutes],
 ] as const;
 
 export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<FastifyInstance> {
@@ -65,8 +60,6 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
     bodyLimit: config.body_limit_bytes,
     trustProxy: config.trust_proxy,
     routerOptions: { ignoreTrailingSlash: true },
-    // unique across restarts and processes: the audit log keys rows by request id
-    genReqId: () => randomUUID(),
     ajv: {
       // unknown fields are errors (400 naming them), not silently dropped
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true },
@@ -86,14 +79,11 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   await app.register(servicesPlugin, { deps, config });
   await registerOpenApi(app, { ui: config.docs });
   await registerOperations(app);
-  const audit =
-    deps.audit ?? createAuditLogWriter({ client: deps.clickhouse, onError: (err, rows) => app.log.error({ err, rows }, 'audit rows could not be written') });
-  app.decorate('auditLog', audit);
-  app.addHook('onClose', async () => audit.close());
   await app.register(
     async (api) => {
-      // authentication, authorisation and audit: every resource route passes here first
-      await api.register(authPlugin, { deps, audit });
+      // the authorisation seam: every resource route passes here first
+      const authorize = deps.authorize;
+      if (authorize) api.addHook('preHandler', async (request) => authorize(request));
       for (const [prefix, routes] of RESOURCES) await api.register(routes, { prefix });
     },
     { prefix: API_PREFIX },

@@ -6,13 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { loadFaceModels } from '../models/face-models.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { Db } from '../stores/postgres/db.ts';
-import { getRoleByName } from '../stores/postgres/repositories/roles.ts';
-import { createToken } from '../stores/postgres/repositories/tokens.ts';
-import { createUser } from '../stores/postgres/repositories/users.ts';
-import type { User } from '../stores/postgres/rows.ts';
 import { buildApi } from './app.ts';
-import { createAuthorizer } from './auth/authorize.ts';
-import type { ApiDeps } from './deps.ts';
 import { apiConfig, type ApiConfig } from './config.ts';
 import { createFaceService, type FaceService } from './photos/face-service.ts';
 
@@ -22,6 +16,8 @@ export const noFaces: FaceService = {
   confidenceThreshold: 0.39,
   enrol: () => Promise.reject(new Error('no face models in this test')),
   verify: () => Promise.reject(new Error('no face models in this test')),
+  probe: () => Promise.reject(new Error('no face models in this test')),
+  analyse: () => Promise.reject(new Error('no face models in this test')),
 };
 
 /** A ClickHouse client for tests that never query events: every call fails. */
@@ -35,47 +31,12 @@ export interface TestApiOptions {
   readonly clickhouse?: ClickHouseClient;
   readonly faces?: FaceService;
   readonly config?: Partial<ApiConfig>;
-  /**
-   * Who a request without an Authorization header acts as: a fresh administrator (the default, so tests of
-   * resources need not log in) or nobody (`anonymous`: the real 401s). A request with the header is judged as sent.
-   */
-  readonly as?: 'admin' | 'anonymous';
-  readonly deps?: Partial<Pick<ApiDeps, 'loginLimits' | 'clock' | 'audit'>>;
-}
-
-let users = 0;
-
-/** A user with a role (built-in by name, or a role id) and a token; `headers` authenticate a request as them. */
-export async function testUser(
-  db: Db,
-  o: { readonly role: string | number; readonly name?: string; readonly role_ids?: readonly number[]; readonly superuser?: boolean },
-): Promise<{ user: User; key: string; headers: { authorization: string } }> {
-  const roleId = typeof o.role === 'number' ? o.role : (await getRoleByName(db, o.role))?.id;
-  if (roleId === undefined) throw new Error(`no role ${o.role}`);
-  const name = o.name ?? `test-${typeof o.role === 'number' ? 'role' : o.role}-${process.pid}-${++users}`;
-  const user = await createUser(db, { name, primary_role_id: roleId, ...(o.role_ids ? { role_ids: o.role_ids } : {}), ...(o.superuser ? { superuser: true } : {}) });
-  const { key } = await createToken(db, { user_id: user.id, name: 'test' });
-  return { user, key, headers: { authorization: `Bearer ${key}` } };
 }
 
 export async function testApi(o: TestApiOptions): Promise<FastifyInstance> {
   const config = await loadConfig(undefined);
-  const clock = o.deps?.clock ?? Date.now;
-  const real = createAuthorizer({ db: o.db, clock });
-  const admin = (o.as ?? 'admin') === 'admin' ? await testUser(o.db, { role: 'admin' }) : undefined;
   const app = await buildApi(
-    {
-      db: o.db,
-      clickhouse: o.clickhouse ?? noClickHouse,
-      faces: o.faces ?? noFaces,
-      enrol: config.enrol,
-      ...o.deps,
-      // the real authoriser; a request that brings no credentials is the test administrator's
-      authorize: (request) => {
-        if (admin && request.headers.authorization === undefined) request.headers.authorization = admin.headers.authorization;
-        return real(request);
-      },
-    },
+    { db: o.db, clickhouse: o.clickhouse ?? noClickHouse, faces: o.faces ?? noFaces, enrol: config.enrol },
     apiConfig(o.config),
   );
   await app.ready();
@@ -85,8 +46,8 @@ export async function testApi(o: TestApiOptions): Promise<FastifyInstance> {
 /** The project's face models and a face service over them, with the configured thresholds. */
 export async function testFaces(): Promise<{ models: FaceModels; faces: FaceService }> {
   const config = await loadConfig(undefined);
-  const models = await loadFaceModels({ detect: config.detect, intraOpThreads: 1 });
-  return { models, faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold }) };
+  const models = await loadFaceModels({ detect: config.detect, attributes: config.attributes, intraOpThreads: 1 });
+  return { models, faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold, attributes: config.attributes }) };
 }
 
 export interface Part {

@@ -56,6 +56,8 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     const models = await loadFaceModels({
       ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
       detect: config.detect,
+      // the heads /detect reports (the face service asks for the same ones)
+      attributes: config.attributes,
       intraOpThreads: config.runtime.intra_op_threads,
       embedBatchSize: config.embed.batch_size,
     });
@@ -65,7 +67,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
       {
         db,
         clickhouse: ch.client,
-        faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold }),
+        faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold, attributes: config.attributes }),
         enrol: config.enrol,
         logger: { level: opts.logLevel },
       },

@@ -46,6 +46,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`DELETE ${V1}/dossier-faces/:id`]: need('delete_dossierface'),
   [`GET ${V1}/events`]: need('view_listevent'),
   [`GET ${V1}/events/:id`]: need('view_listevent'),
+  // acknowledging (FindFace: operators and viewers do it too)
+  [`PATCH ${V1}/events/:id`]: need('change_listevent'),
+  [`POST ${V1}/events/acknowledge`]: need('change_listevent'),
   // FindFace lets every role search and compare faces; the photos are the caller's own
   [`POST ${V1}/verify`]: AUTHENTICATED,
 

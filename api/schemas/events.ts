@@ -30,6 +30,16 @@ export type EventQuery = Static<typeof EventQuery>;
 
 const ClassFeature = Nullable(Type.Object({ name: Type.String(), confidence: Type.Number() }));
 
+/** Face attributes, null where not estimated (also what /detect answers). */
+export const Features = Type.Object({
+  gender: ClassFeature,
+  age: Nullable(Type.Number()),
+  emotions: ClassFeature,
+  eyes: ClassFeature,
+  liveness: ClassFeature,
+  headpose: Nullable(Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() })),
+});
+
 export const FaceEvent = Type.Object(
   {
     id: Type.String({ description: '64-bit id as a string' }),
@@ -45,14 +55,7 @@ export const FaceEvent = Type.Object(
     frame_coords_bottom: Type.Number(),
     quality: Type.Number(),
     detection_score: Type.Number(),
-    features: Type.Object({
-      gender: ClassFeature,
-      age: Nullable(Type.Number()),
-      emotions: ClassFeature,
-      eyes: ClassFeature,
-      liveness: ClassFeature,
-      headpose: Nullable(Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() })),
-    }),
+    features: Features,
     matched: Type.Boolean(),
     matched_dossier: Nullable(Type.String()),
     matched_lists: Type.Array(Type.String(), { description: '["-1"] when unmatched' }),

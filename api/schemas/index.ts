@@ -5,10 +5,8 @@ import { Camera } from './cameras.ts';
 import { CameraGroup } from './camera-groups.ts';
 import { Dossier } from './dossiers.ts';
 import { DossierFace } from './dossier-faces.ts';
+import { Episode } from './episodes.ts';
 import { FaceEvent } from './events.ts';
-import { RoleView } from './roles.ts';
-import { TokenView } from './tokens.ts';
-import { UserView } from './users.ts';
 import { WatchList } from './watch-lists.ts';
 
-export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, UserView, RoleView, TokenView] as const;
+export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, Episode] as const;

@@ -17,6 +17,8 @@ export interface TestEventOptions {
   readonly quality?: number;
   readonly attributes?: FaceAttributes;
   readonly vector?: Float32Array;
+  /** the embedder of `vector` (default: the test records' 'test-model') */
+  readonly modelId?: string;
 }
 
 export function testEvent(o: TestEventOptions): FaceEvent {
@@ -43,6 +45,7 @@ export function testEvent(o: TestEventOptions): FaceEvent {
     ...base,
     embedding: {
       ...base.embedding,
+      ...(o.modelId !== undefined ? { modelId: o.modelId } : {}),
       attributes: o.attributes ?? {},
       post: { ...post, frame: { ...post.frame, ts: o.ts }, trackFirstTs: o.ts - 2000, trackLastTs: o.ts },
     },
@@ -53,14 +56,14 @@ export function testChange(
   kind: EpisodeChange['kind'],
   episodeId: string,
   eventId: string | null,
-  o: { eventsCount: number; startTs: number; endTs: number; dossier?: string | null; cameras?: string[] },
+  o: { eventsCount: number; startTs: number; endTs: number; dossier?: string | null; cameras?: string[]; bestEventId?: string },
 ): EpisodeChange {
   return {
     kind,
     episodeId,
     scope: 'default',
     eventId,
-    bestEventId: eventId ?? 'best',
+    bestEventId: o.bestEventId ?? eventId ?? 'best',
     eventsCount: o.eventsCount,
     dossier: o.dossier ?? null,
     cameras: o.cameras ?? ['cam-1'],

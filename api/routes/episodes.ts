@@ -1,0 +1,75 @@
+// /api/v1/episodes: FindFace's episodes from ClickHouse (the latest change of each wins), with the filters they share
+// with events, newest (or oldest) first, cursor pages; one episode with its events.
+import type { FastifyInstance } from 'fastify';
+import { getEpisode, queryEpisodes, type EpisodeFilter, type EpisodeView } from '../../stores/clickhouse/episodes-query.ts';
+import { MAX_EVENTS_PAGE, queryEvents } from '../../stores/clickhouse/events-query.ts';
+import { notFound } from '../errors.ts';
+import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
+import { errors } from '../schemas/common.ts';
+import { EpisodeIdParams, EpisodeList, EpisodeQuery, EpisodeWithEvents } from '../schemas/episodes.ts';
+import { eventView } from './events.ts';
+
+const tags = ['episodes'];
+
+export function episodeFilterOf(q: EpisodeQuery): EpisodeFilter {
+  return defined<EpisodeFilter>({ ...timeRangeOf(q), ids: list(q.id), ...placeOf(q), ...matchOf(q), open: q.open });
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** An episode in FindFace's field names. */
+export function episodeView(e: EpisodeView) {
+  return {
+    id: e.id,
+    created_date: iso(e.startTs),
+    last_event_date: iso(e.endTs),
+    closed_date: e.open ? null : iso(e.endTs),
+    open: e.open,
+    events_count: e.eventsCount,
+    best_event: e.bestEventId,
+    last_event: e.lastEventId,
+    matched_event: e.matchedEventId,
+    matched: e.dossier !== null,
+    matched_dossier: e.dossier,
+    matched_lists: e.dossier !== null ? e.watchLists : ['-1'],
+    cameras: e.cameras,
+    camera_groups: e.cameraGroups,
+    acknowledged: e.acknowledged,
+  };
+}
+
+export async function episodeRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: EpisodeQuery }>(
+    '',
+    {
+      schema: {
+        tags,
+        summary: 'List episodes',
+        description: "FindFace's filters on the episode's start (`created_date_*`), cameras, camera groups, watch lists, matched / no_match, dossier, open; newest first unless `ordering=created_date`; follow `next_page` with `page`.",
+        querystring: EpisodeQuery,
+        response: { 200: EpisodeList, ...errors() },
+      },
+    },
+    async (req) => {
+      const page = await queryEpisodes(app.clickhouse, {
+        filter: episodeFilterOf(req.query),
+        order: req.query.ordering === 'created_date' ? 'oldest' : 'newest',
+        limit: req.query.limit ?? 50,
+        cursor: req.query.page ?? null,
+      });
+      return { results: page.episodes.map(episodeView), next_page: page.nextCursor };
+    },
+  );
+
+  app.get<{ Params: EpisodeIdParams }>(
+    '/:id',
+    { schema: { tags, summary: 'Get an episode with its events', params: EpisodeIdParams, response: { 200: EpisodeWithEvents, ...errors(404) } } },
+    async (req) => {
+      const episode = await getEpisode(app.clickhouse, req.params.id);
+      if (!episode) throw notFound('episode', req.params.id);
+      const events = await queryEvents(app.clickhouse, { filter: { episodes: [episode.id] }, order: 'oldest', limit: MAX_EVENTS_PAGE });
+      return { ...episodeView(episode), events: events.events.map(eventView) };
+    },
+  );
+}
+

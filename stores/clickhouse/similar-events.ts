@@ -1,0 +1,61 @@
+// Search by face over event history (FindFace's Search → Events): the events whose stored vector is at least
+// `threshold` similar to a query vector, under the events' own filters (time range, cameras, camera groups …).
+//
+// How: one scan of face_events FINAL computing dotProduct(embedding, query) per row that passes the filters. The
+// vectors are L2-normalised when written (and the query is too), so the dot product is the cosine similarity;
+// cosineDistance would compute both norms again per row for the same answer. The time range prunes whole
+// partitions (PARTITION BY toDate(ts)) and cameras the primary key (ORDER BY (camera, ts, id)), so the cost is
+// that of the events left after them: 2 KiB of vector read and 512 multiply-adds each. Only ids, times and
+// similarities come back; the best `limit` events are then read in full by id (queryEvents).
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventConditions, MAX_EVENTS_PAGE, queryEvents, EventQueryError, type EventFilter, type EventView } from './events-query.ts';
+import { TABLES } from './names.ts';
+
+export interface SimilarEventsQuery {
+  /** L2-normalised query vector */
+  readonly vector: Float32Array;
+  /** only events embedded by this model (vectors of different models are not comparable) */
+  readonly modelId: string;
+  /** cosine similarity at least this */
+  readonly threshold: number;
+  readonly filter?: EventFilter;
+  /** most similar first (default), or newest first among those above the threshold */
+  readonly order?: 'confidence' | 'newest';
+  /** 1 … 1000 */
+  readonly limit: number;
+}
+
+export interface SimilarEvent {
+  readonly event: EventView;
+  /** cosine similarity to the query */
+  readonly confidence: number;
+}
+
+export async function searchSimilarEvents(client: ClickHouseClient, query: SimilarEventsQuery): Promise<SimilarEvent[]> {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_EVENTS_PAGE) throw new EventQueryError(`limit must be an integer in 1…${MAX_EVENTS_PAGE}`);
+  const filter = query.filter ?? {};
+  const c = eventConditions(filter);
+  c.add(`model_id = ${c.param(query.modelId, 'String')}`);
+  const q = c.param(Array.from(query.vector), 'Array(Float32)');
+  // a vector of another length (a corrupt row) would make dotProduct throw: it scores -2, below any threshold
+  const similarity = `if(length(embedding) = ${c.param(query.vector.length, 'UInt32')}, dotProduct(embedding, ${q}), -2)`;
+  c.add(`similarity >= ${c.param(query.threshold, 'Float64')}`);
+  const order = query.order === 'newest' ? 'ts DESC, id DESC' : 'similarity DESC, ts DESC, id DESC';
+  const rs = await client.query({
+    query: `SELECT id, ${similarity} AS similarity
+      FROM ${TABLES.faceEvents} FINAL
+      ${c.where()}
+      ORDER BY ${order}
+      LIMIT ${c.param(query.limit, 'UInt32')}`,
+    query_params: c.params,
+    format: 'JSONEachRow',
+  });
+  const hits = await rs.json<{ id: string; similarity: number }>();
+  if (hits.length === 0) return [];
+  const page = await queryEvents(client, { filter: { ...filter, ids: hits.map((h) => h.id) }, limit: hits.length });
+  const byId = new Map(page.events.map((e) => [e.id, e]));
+  return hits.flatMap((h) => {
+    const event = byId.get(h.id);
+    return event ? [{ event, confidence: Math.round(h.similarity * 1e6) / 1e6 }] : [];
+  });
+}
