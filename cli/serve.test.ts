@@ -1,5 +1,6 @@
-// `facestream serve` as a user runs it: embedded stores in a temporary data directory, any free port; /healthz and
-// /readyz answer; SIGTERM closes everything and exits 0.
+// `facestream serve` as a user runs it: embedded stores in a temporary data directory, any free port; the first
+// start creates `admin` and prints its password once; /healthz and /readyz answer anyone, /api/v1 only with a
+// token; SIGTERM closes everything and exits 0.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ it('serves the API and stops cleanly on SIGTERM', async () => {
   const env = { ...process.env };
   delete env['DATABASE_URL'];
   delete env['CLICKHOUSE_URL'];
+  delete env['FACESTREAM_ADMIN_PASSWORD'];
   const child = spawn(process.execPath, ['bin/facestream.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -26,7 +28,13 @@ it('serves the API and stops cleanly on SIGTERM', async () => {
     });
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
-    const groups = (await (await fetch(`${url}/api/v1/camera-groups`)).json()) as { results: { name: string }[] };
+    expect((await fetch(`${url}/api/v1/camera-groups`)).status).toBe(401);
+    const password = /created user admin with password (\S+) /.exec(stderr)?.[1];
+    expect(password).toEqual(expect.any(String));
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    expect(login.status).toBe(200);
+    const { key } = (await login.json()) as { key: string };
+    const groups = (await (await fetch(`${url}/api/v1/camera-groups`, { headers: { authorization: `Bearer ${key}` } })).json()) as { results: { name: string }[] };
     expect(groups.results.map((g) => g.name)).toContain('Default');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,10 +1,11 @@
 // `facestream serve`: the API on one box. Reads like a checklist: configuration → identity store (PGlite in
-// <data-dir>/postgres, or DATABASE_URL) → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
+// <data-dir>/postgres, or DATABASE_URL) → the first administrator when there is no user → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
 // face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
 // The embedded stages (ingest … sink) join with the live-cameras step of issue 4.
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { buildApi } from '../api/app.ts';
+import { ensureFirstAdmin } from '../api/auth/bootstrap.ts';
 import type { ApiConfig } from '../api/config.ts';
 import { createFaceService } from '../api/photos/face-service.ts';
 import { loadFaceModels } from '../models/face-models.ts';
@@ -47,6 +48,12 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     const { db, migrations } = await openDatabase(pg);
     closers.push(['the identity store', () => db.close()]);
     opts.say(`identity store: ${pg.url ? redactUrl(pg.url) : `PGlite in ${pg.dataDir}`} (${migrations.applied.length} migrations applied)`);
+
+    // nobody could log in to create the first user: make `admin`, with FACESTREAM_ADMIN_PASSWORD or a random
+    // password told once (docs/API.md "Authentication and rights")
+    const admin = await ensureFirstAdmin(db, opts.env['FACESTREAM_ADMIN_PASSWORD']);
+    if (admin.created && admin.password !== undefined) opts.say(`created user ${admin.name} with password ${admin.password} (shown only now: log in and change it)`);
+    else if (admin.created) opts.say(`created user ${admin.name} with the password in FACESTREAM_ADMIN_PASSWORD`);
 
     const chConfig = config.stores.clickhouse;
     const ch = await startClickHouse(chConfig);
