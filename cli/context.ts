@@ -7,7 +7,7 @@ import { enrolWatchlistFolder, type EnrolledWatchlist } from '../enrolment/watch
 import type { FaceModels } from '../models/face-models.types.ts';
 import { loadFaceModels, type LoadFaceModelsOptions } from '../models/face-models.ts';
 import { startModelWorkers } from '../models/worker/pool.ts';
-import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../pipelines/match/index.ts';
+import { createFaceIndex, watchListFromFaces, type FaceIndex } from '../pipelines/match/index.ts';
 
 export interface RunContext {
   readonly config: Readonly<FacestreamConfig>;
@@ -47,7 +47,7 @@ export async function createRunContext(opts: ContextOptions): Promise<RunContext
     const watchlist = opts.watchlistDir ? await enrolWatchlistFolder(opts.watchlistDir, models, config.enrol) : null;
     for (const r of watchlist?.rejected ?? []) opts.onRejected(r.message);
     const faces = (watchlist?.faces ?? []).map((f) => ({ id: f.photo, dossier: f.dossier, watchList: f.watchList, vector: f.vector }));
-    return { config, models, watchlist, index: createExactFaceIndex(watchListFromFaces(faces)) };
+    return { config, models, watchlist, index: createFaceIndex(watchListFromFaces(faces), config.match.index) };
   } catch (err) {
     await models.close();
     throw err;

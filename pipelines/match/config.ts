@@ -3,6 +3,30 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 
+export const HnswConfig = Type.Object(
+  {
+    m: Type.Integer({ default: 16, minimum: 2, maximum: 128, description: 'HNSW links per node (M): more = better recall, more memory and slower builds' }),
+    ef_construction: Type.Integer({ default: 128, minimum: 8, maximum: 2048, description: 'HNSW candidate list while inserting (efConstruction): more = a better graph, slower enrolment' }),
+    ef_search: Type.Integer({ default: 64, minimum: 8, maximum: 4096, description: 'HNSW candidate list while searching (efSearch): more = better recall, slower search' }),
+  },
+  { ...strict, default: {} },
+);
+export type HnswConfig = Static<typeof HnswConfig>;
+
+export const MatchIndexConfig = Type.Object(
+  {
+    type: Type.Union([Type.Literal('auto'), Type.Literal('exact'), Type.Literal('hnsw')], {
+      default: 'auto',
+      description:
+        'how the watch lists are searched: `exact` scans every face (always the true best match), `hnsw` an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_hnsw_from` faces, else hnsw; chosen when the index is built (at start), not while faces are enrolled',
+    }),
+    auto_hnsw_from: Type.Integer({ default: 20_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the HNSW index' }),
+    hnsw: HnswConfig,
+  },
+  { ...strict, default: {} },
+);
+export type MatchIndexConfig = Static<typeof MatchIndexConfig>;
+
 export const MatchConfig = Type.Object(
   {
     confidence_threshold: Type.Number({
@@ -11,6 +35,7 @@ export const MatchConfig = Type.Object(
       description: "FindFace CONFIDENCE_THRESHOLD: cosine similarity at or above which a candidate is a match; default: the embedder's `thresholds.match` in the model manifest (0.39 for the bundled model, chosen on master.csv, docs/BENCHMARKS.md)",
     }),
     max_candidates: Type.Integer({ default: 5, minimum: 1, maximum: 100, description: 'top-k candidates kept on each event' }),
+    index: MatchIndexConfig,
   },
   strict,
 );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExactFaceIndex } from './face-index.ts';
+import { createExactFaceIndex } from './exact-index.ts';
 import { watchListFromFaces, type WatchList } from './watchlist.ts';
 import { basis, unit } from '../runtime/testing/index.ts';
 

@@ -1,9 +1,12 @@
 // The match stage as the registry sees it: name, input and output topics, the factory.
 export { createMatchStage, matchEvent, type MatchStage, type MatchStageOptions } from './stage.ts';
-export { createExactFaceIndex, ExactFaceIndex, type FaceIndex } from './face-index.ts';
+export { createFaceIndex, type FaceIndex } from './face-index.ts';
+export { createExactFaceIndex, ExactFaceIndex } from './exact-index.ts';
+export { HnswFaceIndex } from './hnsw-index.ts';
+export type { IndexedFace } from './face-table.ts';
 export { decideMatch, eventId, type MatchDecision } from './decide.ts';
 export { watchListFromFaces, type Dossier, type WatchList, type WatchListFace } from './watchlist.ts';
-export { MatchConfig, EnrolConfig } from './config.ts';
+export { MatchConfig, MatchIndexConfig, HnswConfig, EnrolConfig } from './config.ts';
 
 import { TOPICS } from '../../topologies/names.ts';
 import { createMatchStage } from './stage.ts';

@@ -3,7 +3,7 @@ import { validateOrThrow } from '../../config/validate.ts';
 import { MatchConfig } from './config.ts';
 import { createMatchStage } from './stage.ts';
 import { decideMatch, eventId } from './decide.ts';
-import { createExactFaceIndex } from './face-index.ts';
+import { createExactFaceIndex } from './exact-index.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
 

@@ -1,0 +1,120 @@
+// The exact FaceIndex: every face vector in one flat Float32Array, row = the face's slot (face-table.ts). A search
+// is one pass over contiguous memory (10k × 512 floats ≈ 20 MB, a few ms); searchMany is one matrix product.
+// The reference the HNSW index is measured against, and the default below a few tens of thousands of faces.
+import type { MatchCandidate } from '../../schemas/records.ts';
+import type { FaceIndex } from './face-index.ts';
+import { FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
+import { createPairScores, type PairScores } from './gemm-scores.ts';
+import type { WatchList } from './watchlist.ts';
+
+export class ExactFaceIndex implements FaceIndex {
+  dim: number;
+  private readonly table = new FaceTable();
+  /** row r = slot r; a free slot's row is zero and skipped by the table */
+  private vectors = new Float32Array(0);
+  /**
+   * Made on the first searchMany(). The gallery is an input of each product, not a constant of the model, so
+   * add() and remove() change what the next search sees without a new session (making one copies the gallery
+   * and took ~0.7 s at 10k faces here, far too long to pay on every enrolment).
+   */
+  private gemm: Promise<PairScores> | undefined;
+
+  constructor(watchList: WatchList) {
+    const faces = facesOf(watchList);
+    this.dim = faces[0]?.vector.length ?? 0;
+    this.add(faces);
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  add(faces: readonly IndexedFace[]): void {
+    for (const face of faces) {
+      if (this.dim === 0) this.dim = face.vector.length;
+      if (face.vector.length !== this.dim) throw new RangeError(`face ${face.id} of ${face.dossier}: dimension ${face.vector.length}, expected ${this.dim}`);
+    }
+    for (const face of faces) {
+      // a face enrolled again (same id) replaces the old vector
+      this.remove([face.id]);
+      const slot = this.table.insert(face);
+      if ((slot + 1) * this.dim > this.vectors.length) this.grow(slot + 1);
+      normalisedInto(face.vector, this.vectors, slot * this.dim);
+    }
+  }
+
+  remove(faceIds: readonly string[]): number {
+    let removed = 0;
+    for (const id of faceIds) {
+      const slot = this.table.delete(id);
+      if (slot === undefined) continue;
+      this.vectors.fill(0, slot * this.dim, (slot + 1) * this.dim);
+      removed++;
+    }
+    return removed;
+  }
+
+  search(query: Float32Array, k: number): MatchCandidate[] {
+    if (this.size === 0 || k <= 0) return [];
+    const q = this.normalisedQueries([query]);
+    const dim = this.dim;
+    const v = this.vectors;
+    const rows = this.table.slotCount;
+    const scores = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const base = r * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      // Four accumulators let the engine overlap multiplications; the tail loop covers dim % 4.
+      for (; i + 3 < dim; i += 4) {
+        s0 += (q[i] as number) * (v[base + i] as number);
+        s1 += (q[i + 1] as number) * (v[base + i + 1] as number);
+        s2 += (q[i + 2] as number) * (v[base + i + 2] as number);
+        s3 += (q[i + 3] as number) * (v[base + i + 3] as number);
+      }
+      for (; i < dim; i++) s0 += (q[i] as number) * (v[base + i] as number);
+      scores[r] = s0 + s1 + s2 + s3;
+    }
+    return this.table.topDossiers(rows, (r) => r, (r) => scores[r] as number, k);
+  }
+
+  async searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+    if (this.size === 0 || k <= 0) return queries.map(() => []);
+    if (queries.length === 0) return [];
+    const q = this.normalisedQueries(queries);
+    const rows = this.table.slotCount;
+    this.gemm ??= createPairScores(this.dim);
+    const scores = await (await this.gemm).scores(q, queries.length, this.vectors.subarray(0, rows * this.dim), rows);
+    return queries.map((_, i) => this.table.topDossiers(rows, (r) => r, (r) => scores[i * rows + r] as number, k));
+  }
+
+  async close(): Promise<void> {
+    const gemm = this.gemm;
+    this.gemm = undefined;
+    await (await gemm)?.close();
+  }
+
+  /** Room for at least `rows` rows, doubling so that n single adds copy O(n) floats in all. */
+  private grow(rows: number): void {
+    const next = new Float32Array(Math.max(rows, 2 * (this.vectors.length / this.dim), 16) * this.dim);
+    next.set(this.vectors);
+    this.vectors = next;
+  }
+
+  /** The queries L2-normalised, back to back; a query of another dimension is refused. */
+  private normalisedQueries(queries: readonly Float32Array[]): Float32Array {
+    const out = new Float32Array(queries.length * this.dim);
+    queries.forEach((query, i) => {
+      if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
+      normalisedInto(query, out, i * this.dim);
+    });
+    return out;
+  }
+}
+
+export function createExactFaceIndex(watchList: WatchList): ExactFaceIndex {
+  return new ExactFaceIndex(watchList);
+}

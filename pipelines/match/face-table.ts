@@ -1,0 +1,147 @@
+// What every FaceIndex keeps beside its vectors: which dossier, face id and watch list each slot holds, and how
+// scored slots become the k best dossiers. Slots are small integers reused after a removal, so the exact index
+// can use them as matrix rows and the HNSW index as keys without either growing for ever under enrol/delete churn.
+import type { MatchCandidate } from '../../schemas/records.ts';
+import type { WatchList, WatchListFace } from './watchlist.ts';
+
+/** An enrolled face as add() takes it: the watch-list face and its dossier. */
+export type IndexedFace = WatchListFace & { readonly dossier: string };
+
+/** Faces of a watch list, dossier by dossier, in IndexedFace shape. */
+export function facesOf(watchList: WatchList): IndexedFace[] {
+  return watchList.dossiers.flatMap((d) => d.faces.map((f) => ({ ...f, dossier: d.name })));
+}
+
+/** `src` scaled to unit length into dst[offset …]; a zero vector stays zero (it then matches nothing). */
+export function normalisedInto(src: Float32Array, dst: Float32Array, offset: number): void {
+  let norm = 0;
+  for (let i = 0; i < src.length; i++) norm += (src[i] as number) * (src[i] as number);
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < src.length; i++) dst[offset + i] = (src[i] as number) * scale;
+}
+
+export class FaceTable {
+  /** slot → dossier number, −1 for a free slot */
+  private dossierOf: number[] = [];
+  private faceIds: string[] = [];
+  private lists: string[] = [];
+  private readonly slotOfFace = new Map<string, number>();
+  private readonly free: number[] = [];
+  /** dossier number → name; numbers are never reused, so a name keeps its number while faces come and go */
+  private readonly names: string[] = [];
+  private readonly dossierNo = new Map<string, number>();
+  /** per dossier: best score and slot of the query being ranked, reused between queries (reset via `touched`) */
+  private bestScore = new Float64Array(0);
+  private bestSlot = new Int32Array(0);
+
+  /** faces held */
+  get size(): number {
+    return this.slotOfFace.size;
+  }
+
+  /** one past the highest slot ever used: the rows a matrix over slots needs */
+  get slotCount(): number {
+    return this.dossierOf.length;
+  }
+
+  slotOf(faceId: string): number | undefined {
+    return this.slotOfFace.get(faceId);
+  }
+
+  isLive(slot: number): boolean {
+    return (this.dossierOf[slot] ?? -1) >= 0;
+  }
+
+  /** A slot for a new face (the caller has removed any face of the same id first). */
+  insert(face: IndexedFace): number {
+    if (this.slotOfFace.has(face.id)) throw new Error(`face ${face.id} is already indexed`);
+    let d = this.dossierNo.get(face.dossier);
+    if (d === undefined) {
+      d = this.names.length;
+      this.names.push(face.dossier);
+      this.dossierNo.set(face.dossier, d);
+    }
+    const slot = this.free.pop() ?? this.dossierOf.length;
+    this.dossierOf[slot] = d;
+    this.faceIds[slot] = face.id;
+    this.lists[slot] = face.watchList;
+    this.slotOfFace.set(face.id, slot);
+    return slot;
+  }
+
+  /** Frees the face's slot and returns it, or undefined when the face is not indexed. */
+  delete(faceId: string): number | undefined {
+    const slot = this.slotOfFace.get(faceId);
+    if (slot === undefined) return undefined;
+    this.slotOfFace.delete(faceId);
+    this.dossierOf[slot] = -1;
+    this.faceIds[slot] = '';
+    this.lists[slot] = '';
+    this.free.push(slot);
+    return slot;
+  }
+
+  /** What a slot holds, without its vector (for saving an index); null for a free slot. */
+  faceAt(slot: number): Omit<IndexedFace, 'vector'> | null {
+    const d = this.dossierOf[slot] ?? -1;
+    return d < 0 ? null : { id: this.faceIds[slot] as string, dossier: this.names[d] as string, watchList: this.lists[slot] as string };
+  }
+
+  /** Puts a saved slot back as it was (slots restored in order, from 0): the saved graph's keys are these slots. */
+  restore(slot: number, face: Omit<IndexedFace, 'vector'> | null): void {
+    if (slot !== this.dossierOf.length) throw new Error(`slot ${slot} restored out of order`);
+    if (face === null) {
+      this.dossierOf.push(-1);
+      this.faceIds.push('');
+      this.lists.push('');
+      this.free.push(slot);
+      return;
+    }
+    this.free.push(slot);
+    this.insert({ ...face, vector: new Float32Array(0) });
+  }
+
+  /**
+   * The `k` best dossiers among `n` scored slots (slotAt(i), scoreAt(i)), each by its best face, best first;
+   * equal confidences ordered by dossier name. Free slots are skipped.
+   */
+  topDossiers(n: number, slotAt: (i: number) => number, scoreAt: (i: number) => number, k: number): MatchCandidate[] {
+    if (this.bestScore.length < this.names.length) {
+      this.bestScore = new Float64Array(this.names.length * 2);
+      this.bestSlot = new Int32Array(this.names.length * 2);
+      this.bestScore.fill(-Infinity);
+    }
+    const touched: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = slotAt(i);
+      const d = this.dossierOf[slot] ?? -1;
+      if (d < 0) continue;
+      const s = scoreAt(i);
+      if (this.bestScore[d] === -Infinity) touched.push(d);
+      if (s > (this.bestScore[d] as number)) {
+        this.bestScore[d] = s;
+        this.bestSlot[d] = slot;
+      }
+    }
+    // Top-k kept sorted best first (dossier numbers); ties by name, so the order never depends on insertion order.
+    const top: number[] = [];
+    const before = (a: number, b: number) => {
+      const sa = this.bestScore[a] as number;
+      const sb = this.bestScore[b] as number;
+      return sa > sb || (sa === sb && (this.names[a] as string) < (this.names[b] as string));
+    };
+    for (const d of touched) {
+      if (top.length === k && !before(d, top[k - 1] as number)) continue;
+      let at = top.length;
+      while (at > 0 && before(d, top[at - 1] as number)) at--;
+      top.splice(at, 0, d);
+      if (top.length > k) top.pop();
+    }
+    const out = top.map((d) => {
+      const slot = this.bestSlot[d] as number;
+      return { dossier: this.names[d] as string, dossierFace: this.faceIds[slot] as string, watchList: this.lists[slot] as string, confidence: this.bestScore[d] as number };
+    });
+    for (const d of touched) this.bestScore[d] = -Infinity;
+    return out;
+  }
+}

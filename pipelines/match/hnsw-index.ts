@@ -1,0 +1,123 @@
+// The approximate FaceIndex: an HNSW graph (usearch, prebuilt native binaries; inner product on L2-normalised
+// vectors = cosine) for watch lists too large to scan on every event. Keys are the face table's slots, so
+// add() and remove() reach the graph at once (usearch marks removed nodes and skips them), no rebuild.
+// A search asks the graph for more faces than dossiers wanted, since one dossier may hold several faces.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import usearch from 'usearch';
+import type { MatchCandidate } from '../../schemas/records.ts';
+import type { HnswConfig } from './config.ts';
+import type { FaceIndex } from './face-index.ts';
+import { FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
+import type { WatchList } from './watchlist.ts';
+
+const { Index, MetricKind, ScalarKind } = usearch;
+
+export class HnswFaceIndex implements FaceIndex {
+  dim: number;
+  private readonly table = new FaceTable();
+  private graph: InstanceType<typeof Index> | undefined;
+
+  constructor(
+    watchList: WatchList,
+    private readonly params: HnswConfig,
+    /** native threads for a bulk add; a single add or search always takes one (a stage process has a core) */
+    private readonly buildThreads = 1,
+  ) {
+    const faces = facesOf(watchList);
+    this.dim = faces[0]?.vector.length ?? 0;
+    this.add(faces);
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  add(faces: readonly IndexedFace[]): void {
+    if (faces.length === 0) return;
+    if (this.dim === 0) this.dim = faces[0]!.vector.length;
+    for (const face of faces) {
+      if (face.vector.length !== this.dim) throw new RangeError(`face ${face.id} of ${face.dossier}: dimension ${face.vector.length}, expected ${this.dim}`);
+    }
+    // a face enrolled again (same id) replaces the old vector; the last of duplicates in one call wins
+    const latest = new Map(faces.map((f) => [f.id, f]));
+    this.remove([...latest.keys()]);
+    const keys = new BigUint64Array(latest.size);
+    const vectors = new Float32Array(latest.size * this.dim);
+    [...latest.values()].forEach((face, i) => {
+      keys[i] = BigInt(this.table.insert(face));
+      normalisedInto(face.vector, vectors, i * this.dim);
+    });
+    // one native call for the batch: usearch spreads a bulk insert over its threads
+    this.graphOf().add(keys, vectors, latest.size > 1 ? this.buildThreads : 1);
+  }
+
+  remove(faceIds: readonly string[]): number {
+    let removed = 0;
+    for (const id of faceIds) {
+      const slot = this.table.delete(id);
+      if (slot === undefined) continue;
+      this.graph?.remove(BigInt(slot));
+      removed++;
+    }
+    return removed;
+  }
+
+  search(query: Float32Array, k: number): MatchCandidate[] {
+    if (this.size === 0 || k <= 0 || !this.graph) return [];
+    if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
+    const q = new Float32Array(this.dim);
+    normalisedInto(query, q, 0);
+    // Faces enough for k dossiers: start at 2k (most dossiers hold one or two photos), double while short.
+    for (let faces = Math.min(this.size, 2 * k); ; faces = Math.min(this.size, faces * 2)) {
+      const { keys, distances } = this.graph.search(q, faces, 1);
+      const found = this.table.topDossiers(keys.length, (i) => Number(keys[i]), (i) => 1 - (distances[i] as number), k);
+      if (found.length >= k || faces >= this.size) return found;
+    }
+  }
+
+  searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+    // A graph search is ~1 ms and runs on this thread; there is no batch product to share as in the exact index.
+    return Promise.resolve(queries.map((q) => this.search(q, k)));
+  }
+
+  /** The graph needs no freeing beyond dropping it (usearch has no close). */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Writes the graph (usearch's own format) and the face table beside it, so a restart or a re-run of the bench
+   * loads in seconds what took minutes to build. Written under temporary names, then renamed.
+   */
+  save(file: string): void {
+    const faces = Array.from({ length: this.table.slotCount }, (_, slot) => this.table.faceAt(slot));
+    writeFileSync(`${file}.faces.json.tmp`, JSON.stringify({ dim: this.dim, faces }));
+    this.graphOf().save(`${file}.tmp`);
+    renameSync(`${file}.faces.json.tmp`, `${file}.faces.json`);
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** An index saved by save(); `params.ef_search` applies, the graph's own M and ef_construction are kept. */
+  static load(file: string, params: HnswConfig): HnswFaceIndex {
+    if (!existsSync(file)) throw new Error(`no saved HNSW index at ${file}`);
+    const saved = JSON.parse(readFileSync(`${file}.faces.json`, 'utf8')) as { dim: number; faces: (Omit<IndexedFace, 'vector'> | null)[] };
+    const index = new HnswFaceIndex({ dossiers: [] }, params);
+    index.dim = saved.dim;
+    saved.faces.forEach((face, slot) => index.table.restore(slot, face));
+    index.graphOf().load(file);
+    return index;
+  }
+
+  private graphOf(): InstanceType<typeof Index> {
+    this.graph ??= new Index({
+      dimensions: this.dim,
+      metric: MetricKind.IP,
+      quantization: ScalarKind.F32,
+      connectivity: this.params.m,
+      expansion_add: this.params.ef_construction,
+      expansion_search: this.params.ef_search,
+      multi: false,
+    });
+    return this.graph;
+  }
+}
