@@ -1,14 +1,19 @@
 // buildApi: the Fastify application, built apart from listening (cli/serve.ts listens, tests inject()).
 // Order: error handling and body parsers → services → OpenAPI → operations routes → /api/v1 resources, one plugin
-// each, behind the authorisation seam.
+// each, behind authentication, authorisation and audit (api/plugins/auth.ts).
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createAuditLogWriter, type AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
 import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandling } from './errors.ts';
+import { authPlugin } from './plugins/auth.ts';
 import { acceptMultipart, uploadKeyword } from './plugins/multipart.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerOperations } from './plugins/operations.ts';
 import { servicesPlugin } from './plugins/services.ts';
+import { auditLogRoutes } from './routes/audit-log.ts';
+import { authRoutes } from './routes/auth.ts';
 import { cameraGroupRoutes } from './routes/camera-groups.ts';
 import { cameraRoutes } from './routes/cameras.ts';
 import { dossierFaceRoutes } from './routes/dossier-faces.ts';
@@ -19,6 +24,9 @@ import { eventAcknowledgeRoutes } from './routes/event-acknowledge.ts';
 import { eventRoutes } from './routes/events.ts';
 import { searchRoutes } from './routes/search.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
+import { roleRoutes } from './routes/roles.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { watchListRoutes } from './routes/watch-lists.ts';
 import { SHARED_SCHEMAS } from './schemas/index.ts';
@@ -33,6 +41,8 @@ export interface ServedRoute {
 declare module 'fastify' {
   interface FastifyInstance {
     readonly servedRoutes: readonly ServedRoute[];
+    /** the audit rows' writer: `flush()` makes the rows of answered requests readable (tests) */
+    readonly auditLog: AuditLogWriter;
   }
 }
 
@@ -52,6 +62,11 @@ export const RESOURCES = [
   ['/detect', detectRoutes],
   ['/statistics', statisticsRoutes],
   ['/verify', verifyRoutes],
+  ['/auth', authRoutes],
+  ['/users', userRoutes],
+  ['/roles', roleRoutes],
+  ['/tokens', tokenRoutes],
+  ['/audit-log', auditLogRoutes],
 ] as const;
 
 export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<FastifyInstance> {
@@ -60,6 +75,8 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
     bodyLimit: config.body_limit_bytes,
     trustProxy: config.trust_proxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // unique across restarts and processes: the audit log keys rows by request id
+    genReqId: () => randomUUID(),
     ajv: {
       // unknown fields are errors (400 naming them), not silently dropped
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true },
@@ -79,11 +96,14 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   await app.register(servicesPlugin, { deps, config });
   await registerOpenApi(app, { ui: config.docs });
   await registerOperations(app);
+  const audit =
+    deps.audit ?? createAuditLogWriter({ client: deps.clickhouse, onError: (err, rows) => app.log.error({ err, rows }, 'audit rows could not be written') });
+  app.decorate('auditLog', audit);
+  app.addHook('onClose', async () => audit.close());
   await app.register(
     async (api) => {
-      // the authorisation seam: every resource route passes here first
-      const authorize = deps.authorize;
-      if (authorize) api.addHook('preHandler', async (request) => authorize(request));
+      // authentication, authorisation and audit: every resource route passes here first
+      await api.register(authPlugin, { deps, audit });
       for (const [prefix, routes] of RESOURCES) await api.register(routes, { prefix });
     },
     { prefix: API_PREFIX },

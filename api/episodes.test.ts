@@ -1,20 +1,25 @@
 // Episodes through the API on chdb: every filter against known episodes and events, cursor pages, one episode with
-// its events, 404 and 400 naming the field.
+// its events, 404 and 400 naming the field, and what a reader with rights on one camera group sees.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testChange, testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
 import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
+import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
+import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
 import { openDatabase } from '../stores/postgres/open.ts';
 import type { Db } from '../stores/postgres/db.ts';
-import { testApi } from './testing.ts';
+import { testApi, testUser } from './testing.ts';
 
 const S = 1000;
 const HOUR = 3600 * S;
 const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
 const at = (s: number) => T0 + s * S;
 const iso = (t: number) => new Date(t).toISOString();
-const GROUPS: Record<string, string> = { 'cam-a': 'g1', 'cam-b': 'g2', 'cam-c': 'g2' };
+// camera groups of the identity store: cam-a in g1, cam-b and cam-c in g2 (ids set in beforeAll)
+let g1 = '';
+let g2 = '';
 
 // ep-1: Alice (vip) on cam-a, closed; ep-2: unmatched on cam-b, LIVE; ep-3: unmatched on cam-a, then Bob (staff) on
 // cam-c, LIVE; ep-4: unmatched on cam-c, closed.
@@ -43,10 +48,12 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   store = await openTestStore();
-  const writer = createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => GROUPS[c] });
+  db = (await openDatabase({})).db;
+  g1 = String((await createCameraGroup(db, { name: 'g1' })).id);
+  g2 = String((await createCameraGroup(db, { name: 'g2' })).id);
+  const writer = createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => (c === 'cam-a' ? g1 : g2) });
   await writer.writeEvents(EVENTS.map(testEvent));
   await writer.writeEpisodeChanges(CHANGES);
-  db = (await openDatabase({})).db;
   app = await testApi({ db, clickhouse: store.client });
 });
 afterAll(async () => {
@@ -69,8 +76,8 @@ describe('episodes', () => {
     expect(await ids(`created_date_gt=${iso(at(100))}&created_date_lte=${iso(at(300))}`)).toEqual(['ep-4', 'ep-3']);
     expect(await ids('cameras=cam-c')).toEqual(['ep-4', 'ep-3']);
     expect(await ids('cameras=cam-a,cam-b')).toEqual(['ep-3', 'ep-2', 'ep-1']);
-    expect(await ids('camera_groups=g1')).toEqual(['ep-3', 'ep-1']);
-    expect(await ids('camera_groups=g2')).toEqual(['ep-4', 'ep-3', 'ep-2']);
+    expect(await ids(`camera_groups=${g1}`)).toEqual(['ep-3', 'ep-1']);
+    expect(await ids(`camera_groups=${g2}`)).toEqual(['ep-4', 'ep-3', 'ep-2']);
     expect(await ids('matched_lists=vip')).toEqual(['ep-1']);
     expect(await ids('matched_lists=staff&matched_lists=vip')).toEqual(['ep-3', 'ep-1']);
     expect(await ids('matched_lists=-1')).toEqual(['ep-4', 'ep-2']);
@@ -80,8 +87,8 @@ describe('episodes', () => {
     expect(await ids('open=true')).toEqual(['ep-3', 'ep-2']);
     expect(await ids('open=false')).toEqual(['ep-4', 'ep-1']);
     expect(await ids('id=ep-2,ep-4')).toEqual(['ep-4', 'ep-2']);
-    expect(await ids(`camera_groups=g2&open=false&created_date_gte=${iso(at(0))}`)).toEqual(['ep-4']);
-    expect(await ids(`camera_groups=g1&created_date_gte=${iso(at(100))}`)).toEqual(['ep-3']);
+    expect(await ids(`camera_groups=${g2}&open=false&created_date_gte=${iso(at(0))}`)).toEqual(['ep-4']);
+    expect(await ids(`camera_groups=${g1}&created_date_gte=${iso(at(100))}`)).toEqual(['ep-3']);
   });
 
   it('the latest change wins; an episode in FindFace field names', async () => {
@@ -101,10 +108,10 @@ describe('episodes', () => {
       matched_dossier: 'alice',
       matched_lists: ['vip'],
       cameras: ['cam-a'],
-      camera_groups: ['g1'],
+      camera_groups: [g1],
       acknowledged: false,
     });
-    expect(ep3).toMatchObject({ open: true, closed_date: null, events_count: 2, last_event: 'e5', matched_event: 'e5', cameras: ['cam-a', 'cam-c'], camera_groups: ['g1', 'g2'], matched_lists: ['staff'] });
+    expect(ep3).toMatchObject({ open: true, closed_date: null, events_count: 2, last_event: 'e5', matched_event: 'e5', cameras: ['cam-a', 'cam-c'], camera_groups: [g1, g2].sort(), matched_lists: ['staff'] });
     const ep2 = JSON.parse((await app.inject({ method: 'GET', url: '/api/v1/episodes?id=ep-2' })).body).results[0];
     expect(ep2).toMatchObject({ matched: false, matched_dossier: null, matched_event: null, matched_lists: ['-1'] });
   });
@@ -131,6 +138,19 @@ describe('episodes', () => {
       page = body.next_page;
     } while (page);
     expect(seen).toEqual(['ep-1', 'ep-2', 'ep-3', 'ep-4']);
+  });
+
+  it('a reader sees the episodes with an event of their camera groups and lists (FindFace\'s event rule)', async () => {
+    const role = await createRole(db, { name: 'episode-watchers', permissions: ['view_eventepisode'] });
+    await setCameraGroupAccess(db, role.id, Number(g2), 'view');
+    await setWatchListAccess(db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
+    const { headers } = await testUser(db, { role: role.id });
+    const as = (url: string) => app.inject({ method: 'GET', url, headers });
+    // g2 holds e3 (ep-2), e6 (ep-4), both unmatched, and e5 (ep-3), matched through a list the role cannot see
+    expect((JSON.parse((await as('/api/v1/episodes')).body).results as { id: string }[]).map((e) => e.id)).toEqual(['ep-4', 'ep-2']);
+    expect((await as('/api/v1/episodes/ep-1')).statusCode).toBe(404);
+    expect((await as('/api/v1/episodes/ep-3')).statusCode).toBe(404);
+    expect(JSON.parse((await as('/api/v1/episodes/ep-2')).body).events.map((e: { id: string }) => e.id)).toEqual(['e3']);
   });
 
   it('400 naming the field', async () => {

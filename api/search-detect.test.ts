@@ -11,10 +11,13 @@ import type { FaceModels } from '../models/face-models.types.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testEvent } from '../stores/clickhouse/test-events.ts';
 import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
+import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
+import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
 import { openDatabase } from '../stores/postgres/open.ts';
 import type { Db } from '../stores/postgres/db.ts';
 import type { FaceService } from './photos/face-service.ts';
-import { multipart, testApi, testFaces, type Part } from './testing.ts';
+import { multipart, testApi, testFaces, testUser, type Part } from './testing.ts';
 
 const HOUR = 3600_000;
 const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
@@ -38,17 +41,22 @@ let store: TestStore;
 let db: Db;
 let app: FastifyInstance;
 const dossierFace: Record<string, number> = {};
+// camera groups of the identity store: cam-a in g1, cam-b in g2
+let g1 = 0;
+let g2 = 0;
 
 beforeAll(async () => {
   ({ models, faces } = await testFaces());
   store = await openTestStore();
+  db = (await openDatabase({})).db;
+  g1 = (await createCameraGroup(db, { name: 'g1' })).id;
+  g2 = (await createCameraGroup(db, { name: 'g2' })).id;
   const events = [];
   for (const e of EVENTS) {
     const probe = await faces.probe(await readPhoto(deepfacePath(e.file)), e.file);
     events.push(testEvent({ id: e.id, ts: T0 + e.minute * 60_000, camera: e.camera, vector: probe.vector, modelId: probe.modelId }));
   }
-  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => (c === 'cam-a' ? 'g1' : 'g2') }).writeEvents(events);
-  db = (await openDatabase({})).db;
+  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
   app = await testApi({ db, clickhouse: store.client, faces });
   for (const [name, file] of [['Anna', 'img5.jpg'], ['Boris', 'img20.jpg']] as const) {
     const dossier = JSON.parse((await app.inject({ method: 'POST', url: '/api/v1/dossiers', payload: { name } })).body).id as number;
@@ -92,12 +100,24 @@ describe('search over events', () => {
 
   it('by photo with cameras, camera groups, time range, ordering and limit', async () => {
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'cameras', value: 'cam-b' }])))).toEqual(['a4']);
-    expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'camera_groups', value: 'g1' }])))).toEqual(['a2']);
+    expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'camera_groups', value: String(g1) }])))).toEqual(['a2']);
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'created_date_gte', value: iso(T0 + 2 * 60_000) }])))).toEqual(['a4']);
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'ordering', value: '-created_date' }])))).toEqual(['a4', 'a2']);
     expect(answer(await byPhoto('events', 'img1.jpg', [{ name: 'limit', value: '1' }])).results).toHaveLength(1);
     // a threshold below every similarity returns everything; the query's model only
     expect(answer(await byPhoto('events', 'img1.jpg', [{ name: 'threshold', value: '-1' }])).results).toHaveLength(EVENTS.length);
+  });
+
+  it('a reader finds only the events of their camera groups and lists; other events are unknown to them', async () => {
+    const role = await createRole(db, { name: 'searchers', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(db, role.id, g2, 'view');
+    await setWatchListAccess(db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
+    const { headers } = await testUser(db, { role: role.id });
+    const body = multipart([photoPart('photo', 'img1.jpg')]);
+    const r = await app.inject({ method: 'POST', url: '/api/v1/search/events', headers: { ...headers, ...body.headers }, payload: body.payload });
+    expect(eventIds(answer(r))).toEqual(['a4']);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:a2', headers })).statusCode).toBe(404);
+    expect(eventIds(answer(await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21', headers })))).toEqual(['b21']);
   });
 
   it('by event id: the event itself first, then the same person', async () => {

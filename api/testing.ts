@@ -6,7 +6,13 @@ import { loadConfig } from '../config/load.ts';
 import { loadFaceModels } from '../models/face-models.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { Db } from '../stores/postgres/db.ts';
+import { getRoleByName } from '../stores/postgres/repositories/roles.ts';
+import { createToken } from '../stores/postgres/repositories/tokens.ts';
+import { createUser } from '../stores/postgres/repositories/users.ts';
+import type { User } from '../stores/postgres/rows.ts';
 import { buildApi } from './app.ts';
+import { createAuthorizer } from './auth/authorize.ts';
+import type { ApiDeps } from './deps.ts';
 import { apiConfig, type ApiConfig } from './config.ts';
 import { createFaceService, type FaceService } from './photos/face-service.ts';
 
@@ -31,12 +37,47 @@ export interface TestApiOptions {
   readonly clickhouse?: ClickHouseClient;
   readonly faces?: FaceService;
   readonly config?: Partial<ApiConfig>;
+  /**
+   * Who a request without an Authorization header acts as: a fresh administrator (the default, so tests of
+   * resources need not log in) or nobody (`anonymous`: the real 401s). A request with the header is judged as sent.
+   */
+  readonly as?: 'admin' | 'anonymous';
+  readonly deps?: Partial<Pick<ApiDeps, 'loginLimits' | 'clock' | 'audit'>>;
+}
+
+let users = 0;
+
+/** A user with a role (built-in by name, or a role id) and a token; `headers` authenticate a request as them. */
+export async function testUser(
+  db: Db,
+  o: { readonly role: string | number; readonly name?: string; readonly role_ids?: readonly number[]; readonly superuser?: boolean },
+): Promise<{ user: User; key: string; headers: { authorization: string } }> {
+  const roleId = typeof o.role === 'number' ? o.role : (await getRoleByName(db, o.role))?.id;
+  if (roleId === undefined) throw new Error(`no role ${o.role}`);
+  const name = o.name ?? `test-${typeof o.role === 'number' ? 'role' : o.role}-${process.pid}-${++users}`;
+  const user = await createUser(db, { name, primary_role_id: roleId, ...(o.role_ids ? { role_ids: o.role_ids } : {}), ...(o.superuser ? { superuser: true } : {}) });
+  const { key } = await createToken(db, { user_id: user.id, name: 'test' });
+  return { user, key, headers: { authorization: `Bearer ${key}` } };
 }
 
 export async function testApi(o: TestApiOptions): Promise<FastifyInstance> {
   const config = await loadConfig(undefined);
+  const clock = o.deps?.clock ?? Date.now;
+  const real = createAuthorizer({ db: o.db, clock });
+  const admin = (o.as ?? 'admin') === 'admin' ? await testUser(o.db, { role: 'admin' }) : undefined;
   const app = await buildApi(
-    { db: o.db, clickhouse: o.clickhouse ?? noClickHouse, faces: o.faces ?? noFaces, enrol: config.enrol },
+    {
+      db: o.db,
+      clickhouse: o.clickhouse ?? noClickHouse,
+      faces: o.faces ?? noFaces,
+      enrol: config.enrol,
+      ...o.deps,
+      // the real authoriser; a request that brings no credentials is the test administrator's
+      authorize: (request) => {
+        if (admin && request.headers.authorization === undefined) request.headers.authorization = admin.headers.authorization;
+        return real(request);
+      },
+    },
     apiConfig(o.config),
   );
   await app.ready();

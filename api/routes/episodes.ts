@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getEpisode, queryEpisodes, type EpisodeFilter, type EpisodeView } from '../../stores/clickhouse/episodes-query.ts';
 import { MAX_EVENTS_PAGE, queryEvents } from '../../stores/clickhouse/events-query.ts';
+import { eventVisibility, principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
@@ -51,8 +52,10 @@ export async function episodeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      // FindFace's event rule: an episode shows when one of its events may be seen
+      const visibleTo = eventVisibility(principalOf(req));
       const page = await queryEpisodes(app.clickhouse, {
-        filter: episodeFilterOf(req.query),
+        filter: { ...episodeFilterOf(req.query), ...(visibleTo ? { visibleTo } : {}) },
         order: req.query.ordering === 'created_date' ? 'oldest' : 'newest',
         limit: req.query.limit ?? 50,
         cursor: req.query.page ?? null,
@@ -65,9 +68,12 @@ export async function episodeRoutes(app: FastifyInstance): Promise<void> {
     '/:id',
     { schema: { tags, summary: 'Get an episode with its events', params: EpisodeIdParams, response: { 200: EpisodeWithEvents, ...errors(404) } } },
     async (req) => {
-      const episode = await getEpisode(app.clickhouse, req.params.id);
+      const visibleTo = eventVisibility(principalOf(req));
+      const visible = visibleTo ? { visibleTo } : {};
+      // an episode the user may not see is answered like one that does not exist; so are its hidden events
+      const episode = await getEpisode(app.clickhouse, req.params.id, visible);
       if (!episode) throw notFound('episode', req.params.id);
-      const events = await queryEvents(app.clickhouse, { filter: { episodes: [episode.id] }, order: 'oldest', limit: MAX_EVENTS_PAGE });
+      const events = await queryEvents(app.clickhouse, { filter: { episodes: [episode.id], ...visible }, order: 'oldest', limit: MAX_EVENTS_PAGE });
       return { ...episodeView(episode), events: events.events.map(eventView) };
     },
   );

@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { acknowledgeMatching } from '../../stores/clickhouse/acknowledge.ts';
-import { countEvents, queryEvents } from '../../stores/clickhouse/events-query.ts';
+import { countEvents, queryEvents, type EventVisibility } from '../../stores/clickhouse/events-query.ts';
+import { eventVisibility, principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { errors } from '../schemas/common.ts';
 import { AcknowledgeMany, AcknowledgeOne, AcknowledgeResult } from '../schemas/acknowledge.ts';
@@ -13,13 +14,11 @@ import { eventFilterOf, eventView } from './events.ts';
 
 const tags = ['events'];
 
-/**
- * Who acknowledges: the authenticated user's name when the authorisation seam set a principal on the request,
- * read structurally so this route does not depend on how authentication is built; 'api' without one.
- */
-function actorOf(request: FastifyRequest): string {
-  const principal = (request as unknown as { principal?: { user?: { name?: unknown } } | null }).principal;
-  return typeof principal?.user?.name === 'string' ? principal.user.name : 'api';
+/** Who acknowledges (acknowledged_by), and the events they may touch: FindFace's event rule, as for listing. */
+function readerOf(request: FastifyRequest): { by: string; visible: { visibleTo?: EventVisibility } } {
+  const p = principalOf(request);
+  const visibleTo = eventVisibility(p);
+  return { by: p.user.name, visible: visibleTo ? { visibleTo } : {} };
 }
 
 export async function eventAcknowledgeRoutes(app: FastifyInstance): Promise<void> {
@@ -31,9 +30,11 @@ export async function eventAcknowledgeRoutes(app: FastifyInstance): Promise<void
       schema: { tags, summary: 'Acknowledge an event (or take it back)', params: EventIdParams, body: AcknowledgeOne, response: { 200: Type.Ref(FaceEvent), ...errors(404) } },
     },
     async (req) => {
-      const filter = { ids: [req.params.id] };
+      const reader = readerOf(req);
+      // an event the user may not see is answered like one that does not exist
+      const filter = { ids: [req.params.id], ...reader.visible };
       if ((await countEvents(app.clickhouse, filter)) === 0) throw notFound('event', req.params.id);
-      await acknowledgeMatching(app.clickhouse, filter, { by: actorOf(req), at: clock(), acknowledged: req.body.acknowledged });
+      await acknowledgeMatching(app.clickhouse, filter, { by: reader.by, at: clock(), acknowledged: req.body.acknowledged });
       const [event] = (await queryEvents(app.clickhouse, { filter, limit: 1 })).events;
       if (!event) throw notFound('event', req.params.id);
       return eventView(event);
@@ -58,11 +59,12 @@ export async function eventAcknowledgeRoutes(app: FastifyInstance): Promise<void
     },
     async (req) => {
       const acknowledged = req.body.acknowledged ?? true;
-      const base = eventFilterOf(req.query);
+      const reader = readerOf(req);
+      const base = { ...eventFilterOf(req.query), ...reader.visible };
       const filter = req.body.ids ? { ...base, ids: base.ids ? req.body.ids.filter((id) => base.ids!.includes(id)) : req.body.ids } : base;
       // counted first: an INSERT … SELECT does not say how many rows it wrote
       const changed = await countEvents(app.clickhouse, { ...filter, acknowledged: !acknowledged });
-      if (changed > 0) await acknowledgeMatching(app.clickhouse, filter, { by: actorOf(req), at: clock(), acknowledged });
+      if (changed > 0) await acknowledgeMatching(app.clickhouse, filter, { by: reader.by, at: clock(), acknowledged });
       return { changed, acknowledged };
     },
   );

@@ -1,9 +1,10 @@
 // /api/v1/search: FindFace's search by face over event history (`/events`) or over the dossiers (`/dossiers`). GET
 // takes a stored face (`looks_like=event:<id>|dossierface:<id>`), POST an uploaded photo (multipart `photo`, with
 // the dossier-face upload's rules: 413/415/422); both take the same threshold, limit, ordering and filters.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { searchSimilarEvents } from '../../stores/clickhouse/similar-events.ts';
 import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { eventVisibility, principalOf, visibleIds } from '../auth/principal.ts';
 import { defined, list, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { MULTIPART, requireMultipart } from '../plugins/multipart.ts';
 import { probeOfPhoto, probeOfReference, type Probe } from '../search/probe.ts';
@@ -38,24 +39,27 @@ function queryView(p: Probe) {
 export async function searchRoutes(app: FastifyInstance): Promise<void> {
   const thresholdOf = (q: { threshold?: number }) => q.threshold ?? app.faces.confidenceThreshold;
 
-  async function events(probe: Probe, q: EventSearch) {
+  // FindFace's rules: events of the reader's camera groups and lists, dossiers of their lists
+  async function events(req: FastifyRequest, probe: Probe, q: EventSearch) {
     const threshold = thresholdOf(q);
+    const visibleTo = eventVisibility(principalOf(req));
     const found = await searchSimilarEvents(app.clickhouse, {
       vector: probe.vector,
       modelId: probe.modelId,
       threshold,
-      filter: defined({ ...timeRangeOf(q), ...placeOf(q) }),
+      filter: defined({ ...timeRangeOf(q), ...placeOf(q), visibleTo }),
       order: q.ordering === '-created_date' ? 'newest' : 'confidence',
       limit: q.limit ?? 100,
     });
     return { threshold, query: queryView(probe), results: found.map((f) => ({ confidence: f.confidence, event: eventView(f.event) })) };
   }
 
-  async function dossiers(probe: Probe, q: DossierSearch) {
+  async function dossiers(req: FastifyRequest, probe: Probe, q: DossierSearch) {
     const threshold = thresholdOf(q);
     const lists = list(q.watch_lists)?.map(Number);
+    const visible = visibleIds(principalOf(req), 'watch list');
     const results = [];
-    for (const hit of await searchSimilarDossiers(app.db, { vector: probe.vector, modelId: probe.modelId, threshold })) {
+    for (const hit of await searchSimilarDossiers(app.db, { vector: probe.vector, modelId: probe.modelId, threshold, ...(visible ? { visibleWatchListIds: visible } : {}) })) {
       const dossier = await getDossier(app.db, hit.dossierId);
       if (!dossier || (lists && !dossier.watch_list_ids.some((w) => lists.includes(w)))) continue;
       results.push({ confidence: hit.confidence, dossier, dossier_face: hit.dossierFaceId });
@@ -79,7 +83,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: EventSearchResult, ...errors(404) },
       },
     },
-    async (req) => events(await probeOfReference(app, req.query.looks_like), req.query),
+    async (req) => events(req, await probeOfReference(app, req.query.looks_like, principalOf(req)), req.query),
   );
 
   app.post<{ Body: EventSearchUpload }>(
@@ -88,7 +92,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       ...upload,
       schema: { tags, summary: 'Events like the face of a photo', description: uploadNote, consumes: [MULTIPART], body: EventSearchUpload, response: { 200: EventSearchResult, ...photoErrors } },
     },
-    async (req) => events(await probeOfPhoto(app.faces, app.photoLimits, req.body.photo), req.body),
+    async (req) => events(req, await probeOfPhoto(app.faces, app.photoLimits, req.body.photo), req.body),
   );
 
   app.get<{ Querystring: DossierSearchQuery }>(
@@ -102,7 +106,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: DossierSearchResult, ...errors(404) },
       },
     },
-    async (req) => dossiers(await probeOfReference(app, req.query.looks_like), req.query),
+    async (req) => dossiers(req, await probeOfReference(app, req.query.looks_like, principalOf(req)), req.query),
   );
 
   app.post<{ Body: DossierSearchUpload }>(
@@ -111,6 +115,6 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       ...upload,
       schema: { tags, summary: 'Dossiers like the face of a photo', description: uploadNote, consumes: [MULTIPART], body: DossierSearchUpload, response: { 200: DossierSearchResult, ...photoErrors } },
     },
-    async (req) => dossiers(await probeOfPhoto(app.faces, app.photoLimits, req.body.photo), req.body),
+    async (req) => dossiers(req, await probeOfPhoto(app.faces, app.photoLimits, req.body.photo), req.body),
   );
 }

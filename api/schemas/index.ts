@@ -7,6 +7,9 @@ import { Dossier } from './dossiers.ts';
 import { DossierFace } from './dossier-faces.ts';
 import { Episode } from './episodes.ts';
 import { FaceEvent } from './events.ts';
+import { RoleView } from './roles.ts';
+import { TokenView } from './tokens.ts';
+import { UserView } from './users.ts';
 import { WatchList } from './watch-lists.ts';
 
-export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, Episode] as const;
+export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, Episode, UserView, RoleView, TokenView] as const;

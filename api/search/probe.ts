@@ -2,10 +2,12 @@
 // (`event:<id>`) or a dossier face (`dossierface:<id>`), as its vector and the model that made it.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { queryEvents } from '../../stores/clickhouse/events-query.ts';
+import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import type { Db } from '../../stores/postgres/db.ts';
 import { getDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
 import type { DetectedFace } from '../../schemas/records.ts';
 import type { PhotoLimits } from '../../models/image/read-photo.ts';
+import { eventVisibility, requireDossierAccess, type Principal } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
 import type { FaceService } from '../photos/face-service.ts';
 import { decodeUpload } from '../photos/decode-upload.ts';
@@ -31,18 +33,27 @@ export async function probeOfPhoto(faces: FaceService, limits: PhotoLimits, file
   return { vector: p.vector, modelId: p.modelId, source: 'photo', id: null, face: p.face, facesInPhoto: p.faces };
 }
 
-export async function probeOfReference(stores: { readonly clickhouse: ClickHouseClient; readonly db: Db }, looksLike: string): Promise<Probe> {
+/** The stored face `looksLike` names; one `reader` may not see is answered like one that does not exist (404). */
+export async function probeOfReference(stores: { readonly clickhouse: ClickHouseClient; readonly db: Db }, looksLike: string, reader: Principal): Promise<Probe> {
   const [kind, id = ''] = looksLike.split(':', 2) as [string, string | undefined];
   const missing = () => new ApiError('FS_ERR_NOT_FOUND', `looks_like: ${kind} ${id} not found`, 'looks_like');
   if (kind === 'event') {
-    const event = (await queryEvents(stores.clickhouse, { filter: { ids: [id] }, limit: 1, withEmbedding: true })).events[0];
+    const visibleTo = eventVisibility(reader);
+    const filter = { ids: [id], ...(visibleTo ? { visibleTo } : {}) };
+    const event = (await queryEvents(stores.clickhouse, { filter, limit: 1, withEmbedding: true })).events[0];
     if (!event?.embedding?.length) throw missing();
     return { vector: Float32Array.from(event.embedding), modelId: event.modelId, source: 'event', id, face: null, facesInPhoto: null };
   }
   if (kind === 'dossierface') {
     if (!/^\d{1,9}$/.test(id)) throw new ApiError('FS_ERR_VALIDATION', 'looks_like: a dossier face id is an integer', 'looks_like');
     const face = await getDossierFace(stores.db, Number(id));
-    if (!face) throw missing();
+    const dossier = face && (await getDossier(stores.db, face.dossier_id));
+    if (!face || !dossier) throw missing();
+    try {
+      requireDossierAccess(reader, dossier, 'view');
+    } catch (err) {
+      throw err instanceof ApiError && err.code === 'FS_ERR_NOT_FOUND' ? missing() : err;
+    }
     return { vector: face.embedding, modelId: face.model_id, source: 'dossierface', id, face: null, facesInPhoto: null };
   }
   throw new ApiError('FS_ERR_VALIDATION', 'looks_like: expected event:<id> or dossierface:<id>', 'looks_like');

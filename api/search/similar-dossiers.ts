@@ -18,10 +18,20 @@ export interface SimilarDossier {
 const PAGE = 1000;
 
 /** Dossiers with a face at least `threshold` similar to `vector`, most similar first (ties by dossier id). */
-export async function searchSimilarDossiers(db: Db, query: { readonly vector: Float32Array; readonly modelId: string; readonly threshold: number }): Promise<SimilarDossier[]> {
+export async function searchSimilarDossiers(
+  db: Db,
+  query: {
+    readonly vector: Float32Array;
+    readonly modelId: string;
+    readonly threshold: number;
+    /** only dossiers on one of these lists or on none (what a reader with rights on these lists sees); absent = all */
+    readonly visibleWatchListIds?: readonly number[];
+  },
+): Promise<SimilarDossier[]> {
   const best = new Map<number, SimilarDossier>();
+  const visible = query.visibleWatchListIds ? { visible_watch_list_ids: query.visibleWatchListIds } : {};
   for (let after: number | undefined; ; ) {
-    const faces = await listDossierFaces(db, { limit: PAGE, ...(after !== undefined ? { after_id: after } : {}) });
+    const faces = await listDossierFaces(db, { limit: PAGE, ...visible, ...(after !== undefined ? { after_id: after } : {}) });
     for (const f of faces) {
       if (f.model_id !== query.modelId || f.embedding.length !== query.vector.length) continue;
       const confidence = Math.round(dot(f.embedding, query.vector) * 1e6) / 1e6;

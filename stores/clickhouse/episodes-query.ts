@@ -3,7 +3,7 @@
 // completed from its events in face_events (camera groups, watch lists, last and first matched event,
 // acknowledgement), which the episode changes do not carry.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { decodeCursor, encodeCursor, eventConditions, EventQueryError, MAX_EVENTS_PAGE, type EventOrder } from './events-query.ts';
+import { decodeCursor, encodeCursor, eventConditions, EventQueryError, MAX_EVENTS_PAGE, type EventFilter, type EventOrder, type EventVisibility } from './events-query.ts';
 import { TABLES } from './names.ts';
 import { SqlConditions } from './sql-params.ts';
 
@@ -24,6 +24,8 @@ export interface EpisodeFilter {
   readonly dossiers?: readonly string[];
   /** true: still open (FindFace's LIVE); false: closed */
   readonly open?: boolean;
+  /** only episodes with an event this reader may see (the events' rule, events-query.ts); absent = all */
+  readonly visibleTo?: EventVisibility;
 }
 
 export interface EpisodeView {
@@ -60,14 +62,17 @@ function episodeConditions(filter: EpisodeFilter, c = new SqlConditions()): SqlC
   if (filter.matched !== undefined) c.add(filter.matched ? "dossier != ''" : "dossier = ''");
   c.in('dossier', filter.dossiers);
   if (filter.open !== undefined) c.add(filter.open ? 'NOT closed' : 'closed');
-  if (filter.cameraGroups !== undefined || filter.watchLists !== undefined) {
+  // camera groups, watch lists and visibility are the events': an episode passes when one of its events does
+  const byEvents: EventFilter = {
+    ...(filter.cameraGroups ? { cameraGroups: filter.cameraGroups } : {}),
+    ...(filter.watchLists ? { watchLists: filter.watchLists } : {}),
+    ...(filter.visibleTo ? { visibleTo: filter.visibleTo } : {}),
+  };
+  if (Object.keys(byEvents).length > 0) {
     // No FINAL: an event's group and lists are the same in every version of its row, and the versions before the
     // episode link have episode_id = ''. Events are never older than their episode, hence the time bound.
     const before = c.parts.length;
-    eventConditions(
-      { ...(filter.cameraGroups ? { cameraGroups: filter.cameraGroups } : {}), ...(filter.watchLists ? { watchLists: filter.watchLists } : {}), ...(filter.from !== undefined ? { from: filter.from } : {}) },
-      c,
-    );
+    eventConditions({ ...byEvents, ...(filter.from !== undefined ? { from: filter.from } : {}) }, c);
     // the event conditions (their parameters stay in `c`) become the subquery's WHERE
     const own = c.parts.splice(before);
     c.add(`id IN (SELECT episode_id FROM ${TABLES.faceEvents} WHERE episode_id != '' AND ${own.join(' AND ')})`);
@@ -173,7 +178,7 @@ export async function queryEpisodes(
   return { episodes, nextCursor: rows.length > limit && last ? encodeCursor(last.startTs, last.id) : null };
 }
 
-/** The episode `id`, or undefined. */
-export async function getEpisode(client: ClickHouseClient, id: string): Promise<EpisodeView | undefined> {
-  return (await queryEpisodes(client, { filter: { ids: [id] }, limit: 1 })).episodes[0];
+/** The episode `id` (if `filter` lets it through), or undefined. */
+export async function getEpisode(client: ClickHouseClient, id: string, filter: EpisodeFilter = {}): Promise<EpisodeView | undefined> {
+  return (await queryEpisodes(client, { filter: { ...filter, ids: [id] }, limit: 1 })).episodes[0];
 }
