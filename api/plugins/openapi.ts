@@ -44,8 +44,17 @@ export async function registerOpenApi(app: FastifyInstance, opts: { readonly ui:
         { name: 'detect' },
         { name: 'statistics' },
         { name: 'verify' },
+        { name: 'authentication' },
+        { name: 'users' },
+        { name: 'roles' },
+        { name: 'tokens' },
+        { name: 'audit' },
         { name: 'operations' },
       ],
+      // every /api/v1 route but login needs a token (docs/API.md "Authentication and rights"); routes open to
+      // anyone say `security: []`
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a key from POST /api/v1/auth/login or POST /api/v1/tokens (FindFace\'s `Token <key>` also works)' } } },
+      security: [{ bearer: [] }],
     },
     // components named after the schemas' $id instead of def-0, def-1 …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
