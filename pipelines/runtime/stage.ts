@@ -47,6 +47,13 @@ export interface Stage<In, Out> {
    * never sit idle at a batch boundary; outputs still go on in input order.
    */
   readonly batchesInFlight?: number;
+  /**
+   * Kafka runtime: how long the broker may hold a fetch to gather more input (fetch.max.wait.ms, with
+   * fetch.min.bytes raised so that it waits) — for a stage whose every call has a large fixed cost, like a store
+   * write, so that it gets about this much input at once instead of a record or two. Absent: the broker answers
+   * as soon as anything is there.
+   */
+  readonly gatherMs?: number;
   /** Called periodically with the wall clock, for state that must expire while no input arrives. */
   punctuate?(now: number, ctx: StageContext<Out>): Promise<void> | void;
   readonly punctuateEveryMs?: number;

@@ -41,6 +41,10 @@ export interface StageRunnerOptions {
 
 /** Partition batches in hand at once (more than any topic facestream creates has partitions). */
 const PARTITIONS_AT_ONCE = 64;
+/** fetch.min.bytes of a stage that gathers its input (Stage.gatherMs): more than it gets in that time, so the broker waits it out. */
+const GATHER_MIN_BYTES = 4 * 1024 * 1024;
+/** Records of a chunk decoded ahead of the one being handled (handleChunk). */
+const DECODE_AHEAD = 8;
 
 interface Pending {
   readonly message: KafkaMessage;
@@ -90,6 +94,7 @@ export class KafkaStageRunner {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: config.fetch_max_bytes_per_partition,
       maxBytes: config.fetch_max_bytes,
+      ...(stage.gatherMs !== undefined ? { minBytes: GATHER_MIN_BYTES, maxWaitTimeInMs: stage.gatherMs } : {}),
     });
     this.producer = kafka.producer({
       ...PRODUCER_DEFAULTS,
@@ -209,7 +214,20 @@ export class KafkaStageRunner {
       await this.processPending(pending, partition, ctx, out);
       pending = [];
     };
-    for (const message of messages) {
+    // Records are decoded up to DECODE_AHEAD ahead of the one in hand: image decoding (sharp) runs on libuv's
+    // threads, so a detect chunk's JPEGs decode side by side instead of one after the other, and a chunk of large
+    // frames does not hold all its pixels at once.
+    const decoded: Array<Promise<unknown> | undefined> = [];
+    const decodeAhead = (from: number) => {
+      for (let j = from; j < Math.min(messages.length, from + DECODE_AHEAD); j++) {
+        if (decoded[j] !== undefined || controlOf(messages[j]!.headers) === END_OF_STREAM) continue;
+        const record = this.decode(messages[j]!.value).then((value) => this.opts.input.codec.fromWire(value));
+        record.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+        decoded[j] = record;
+      }
+    };
+    for (const [i, message] of messages.entries()) {
+      decodeAhead(i);
       const control = controlOf(message.headers);
       if (control === END_OF_STREAM) {
         await flushPending();
@@ -226,8 +244,7 @@ export class KafkaStageRunner {
         continue;
       }
       try {
-        const value = await this.decode(message.value);
-        pending.push({ message, record: await this.opts.input.codec.fromWire(value) });
+        pending.push({ message, record: await decoded[i] });
       } catch (err) {
         if (verdictFor('decode', err) !== 'dead-letter') throw err;
         out.push(await this.deadLetter('decode', message, partition, err));
