@@ -1,7 +1,7 @@
 // The Kafka part of docs/BENCHMARKS.md (bench/write-markdown.ts calls these). Pure: every figure comes from the
 // results passed in; the goal is passed in from write-markdown.ts's GOALS.
 import type { StageRunResult } from './kafka-child.ts';
-import type { E2eRun, Percentiles } from './kafka-e2e.ts';
+import { percentiles, type E2eRun, type Percentiles } from './kafka-e2e.ts';
 import type { KafkaResults } from './kafka.ts';
 
 const num = (v: number, digits = 1) => v.toFixed(digits);
@@ -17,7 +17,14 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
 const mode = (r: StageRunResult) => (r.exactlyOnce ? 'exactly-once' : 'at-least-once');
 const stageName = (r: StageRunResult) => (r.variant ? `${r.stage} (${r.variant})` : r.stage);
 const pq = (p: Percentiles | null) => (p ? `${int(p.p50)} / ${int(p.p95)}` : '-');
-const runName = (e: E2eRun) => `${e.topology}, ${e.imageFormat.toUpperCase()}`;
+const runName = (e: E2eRun) => `${e.topology}, ${e.imageFormat.toUpperCase()}, ${e.cameras.length} camera${e.cameras.length === 1 ? '' : 's'}`;
+/** p50 latency of the first and of the last events handed on: steady if alike, a growing backlog if not */
+const trend = (e: E2eRun) => {
+  const n = Math.min(10, Math.floor(e.series.length / 2));
+  if (n === 0) return '-';
+  const p50 = (xs: ReadonlyArray<readonly [number, number, number | null]>) => percentiles(xs.map((x) => x[1]))?.p50 ?? 0;
+  return `${int(p50(e.series.slice(0, n)))} → ${int(p50(e.series.slice(-n)))}`;
+};
 /** µs of wall time per input record in the Kafka run */
 const wallUs = (r: StageRunResult) => (r.seconds * 1e6) / r.records;
 const perTxn = (r: StageRunResult) => (r.transactions > 0 ? r.totalRecords / r.transactions : 0);
@@ -36,10 +43,10 @@ export function kafkaGoalRows(k: KafkaResults, goal: number): string[][] {
   const dist = k.e2e.find((e) => e.topology === 'distributed' && e.imageFormat === 'jpeg');
   const edge = k.e2e.find((e) => e.topology === 'edge');
   if (dist || edge) {
-    const cams = (dist ?? edge)!.cameras.length;
+    const single = k.e2e.find((e) => e.topology === 'distributed' && e.cameras.length === 1 && e !== dist);
     rows.push([
-      `end-to-end latency frame → event, p50/p95, ${cams} concurrent clips`,
-      [dist, edge].filter((e): e is E2eRun => e !== undefined).map((e) => `${e.topology}: ${pq(e.latencyMs)} ms`).join('; '),
+      'end-to-end latency frame → event, p50/p95, concurrent clips',
+      [dist, edge, single].filter((e): e is E2eRun => e !== undefined).map((e) => `${runName(e)}: ${pq(e.latencyMs)} ms`).join('; '),
       'measured (the issue sets no number)',
     ]);
   }
@@ -145,7 +152,7 @@ function latencySection(k: KafkaResults, produced: string): string {
     '## Kafka: end-to-end latency frame → event',
     '',
     produced,
-    `Each row is one \`facestream up --topology <t> --until-done\` (every process a supervised child, as a user runs it) with ${first.cameras.length} cameras at once: ` +
+    `Each row is one \`facestream up --topology <t> --until-done\` (every process a supervised child, as a user runs it) with ${first.cameras.length} cameras at once (the row with one camera: the first of them alone): ` +
       `${first.cameras.map((c) => `\`${c.clip}\``).join(', ')}, each looped to ~${Math.round(first.cameras[0]!.seconds)} s by stream copy (no re-encode; ${k.clips[0]?.command.replace(/ \S+$/, ' …') ?? ''}) ` +
       'and replayed at its own pace (`ingest.realtime: true`), with the watch list above. ' +
       'Latency of an event = the timestamp of its record on `matches` − the time its best-shot frame was handed on; record timestamps are CreateTime, set by the producing process on this machine\'s clock. ' +
@@ -153,14 +160,16 @@ function latencySection(k: KafkaResults, produced: string): string {
       'So the hand-on time is the timestamp of the frame\'s record on `frames` (distributed), or, where frames never reach Kafka (edge), the ingest process\'s "ingest source finished" log line less the last frame\'s t_s' +
       `${dist?.anchorCheckMs?.sourceFinished !== null && dist?.anchorCheckMs?.sourceFinished !== undefined ? ` (checked in the distributed run against the frames records: off by ${dist.anchorCheckMs.sourceFinished} ms on average)` : ''}. ` +
       'Events whose frame was handed on before every consuming stage had joined its group, plus a warm-up, are left out of the main columns (start-up backlog), but counted in "all events". ' +
+      '"First → last" is the p50 latency of the first 10 and of the last 10 events handed on: alike when the stages keep up, growing when the machine is short of CPU and a backlog builds while the clips play. ' +
       '"Newest frame" measures from the frame that closed the best-shot window (the track\'s newest frame when it posted): the pipeline alone, without the wait for a better shot.',
     '',
     table(
-      ['topology, pixels', 'events (after warm-up)', 'frame → event p50 / p95 (ms)', 'newest frame → event p50 / p95 (ms)', 'all events p50 / p95 (ms)', 'every stage joined after', 'up wall time', '1-min load start / end'],
+      ['topology, pixels, cameras', 'events (after warm-up)', 'frame → event p50 / p95 (ms)', 'first → last (ms)', 'newest frame → event p50 / p95 (ms)', 'all events p50 / p95 (ms)', 'every stage joined after', 'up wall time', '1-min load start / end'],
       k.e2e.map((e) => [
         runName(e),
         `${e.events} (${e.latencyMs?.n ?? 0})`,
         `**${pq(e.latencyMs)}**`,
+        trend(e),
         pq(e.pipelineLatencyMs),
         pq(e.allEventsLatencyMs),
         `${num(e.readyS, 1)} s + ${e.warmupS} s warm-up`,
@@ -172,7 +181,7 @@ function latencySection(k: KafkaResults, produced: string): string {
     'Where it goes: for each hop, the timestamp of a record less that of the record it came from (frames → detections by frame; detections → faces from the frame that closed the post; then by post, and by event), after the warm-up, p50 / p95 in ms.',
     '',
     table(
-      ['topology, pixels', ...hopNames],
+      ['topology, pixels, cameras', ...hopNames],
       k.e2e.map((e) => [runName(e), ...hopNames.map((h) => pq(e.hopsMs.find((x) => `${x.from} → ${x.to}` === h) ?? null))]),
     ),
   ].join('\n');
