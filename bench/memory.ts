@@ -13,6 +13,7 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import type { Report } from '../report/schema.ts';
 import type { AccuracyReport } from './accuracy.ts';
 import type { LatencyReport } from './model-latency.ts';
+import type { MatcherIndexKind, MatcherRun } from './matcher.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +23,7 @@ export type ChildTask =
   | { readonly kind: 'latency' }
   | { readonly kind: 'accuracy' }
   | { readonly kind: 'video-gender' }
+  | { readonly kind: 'matcher'; readonly size: number; readonly index: MatcherIndexKind }
   | { readonly kind: 'analyze'; readonly source: string; readonly overrides: DeepPartial<FacestreamConfig> };
 
 export interface AnalyzeRun {
@@ -36,6 +38,7 @@ interface TaskValues {
   latency: LatencyReport;
   accuracy: AccuracyReport;
   'video-gender': VideoGenderReport;
+  matcher: MatcherRun;
   analyze: AnalyzeRun;
 }
 
@@ -160,6 +163,8 @@ async function perform(task: ChildTask): Promise<TaskValues[ChildTask['kind']]> 
       return (await import('./accuracy.ts')).measureAccuracy();
     case 'video-gender':
       return (await import('./video-gender.ts')).measureVideoGender();
+    case 'matcher':
+      return (await import('./matcher.ts')).measureMatcher(task.size, task.index);
     case 'analyze': {
       // node-av needs the polyfill before it loads (shared/docs/FACTS.md); bin/facestream.js does the same.
       await import('../pipelines/ingest/promise-with-resolvers.ts');

@@ -4,44 +4,52 @@
 //   npm run bench                               all parts, writes docs/BENCHMARKS.md
 //   npm run bench -- --only speed,clips         a subset: prints the Markdown, writes a file only with --out
 //   npm run bench -- --out FILE --json FILE     where to write the Markdown and the raw results
+//   npm run bench -- --only matcher --into docs/BENCHMARKS.md   puts this run's sections into that file, the rest kept
 //   npm run bench -- --seconds 30               length of the 720p throughput input (default 60)
 //   npm run bench -- --quiet-wait 0             seconds the run may wait for other processes to go quiet (default 120)
 //   npm run bench -- --only kafka               the Kafka part alone (a broker of its own; several minutes)
 //   npm run bench -- --kafka-records 100000     embeddings replayed into match (its events into episodes); default 50000
 //   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   npm run bench -- --only matcher             exact vs HNSW index at 10k/100k/1M faces (the 1M graph: many minutes, once; cached)
+//   npm run bench -- --matcher-sizes 10000,100000   other watch-list sizes
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAnalyzeSpeed, measureClips } from './analyze-speed.ts';
 import { machineInfo, oneMinuteLoad } from './machine.ts';
+import { MATCHER_SIZES } from './matcher.ts';
+import { measureMatcherSizes } from './matcher-sizes.ts';
 import { QuietGate, runInChild, type Measured } from './memory.ts';
 import type { LatencyReport } from './model-latency.ts';
-import { renderMarkdown, type BenchResults } from './write-markdown.ts';
+import { renderMarkdown, spliceSections, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
   clips     facestream analyze on each shared clip at native size
   kafka     on a real broker: latency frame → event and bytes per camera-second of facestream up (distributed, edge),
             records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
+  matcher   exact vs HNSW face index on watch lists of 10k, 100k and 1M faces: enrolment, search latency, recall@1, memory
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
   readonly parts: Set<Part>;
   readonly out: string | undefined;
+  readonly into: string | undefined;
   readonly json: string | undefined;
   readonly seconds: number;
   readonly quietWaitS: number;
   readonly kafkaRecords: number | undefined;
   readonly kafkaTrackRecords: number | undefined;
+  readonly matcherSizes: readonly number[];
 }
 
 function parse(argv: readonly string[]): Options {
@@ -50,11 +58,13 @@ function parse(argv: readonly string[]): Options {
     options: {
       only: { type: 'string' },
       out: { type: 'string' },
+      into: { type: 'string' },
       json: { type: 'string' },
       seconds: { type: 'string' },
       'quiet-wait': { type: 'string' },
       'kafka-records': { type: 'string' },
       'kafka-track-records': { type: 'string' },
+      'matcher-sizes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -78,10 +88,13 @@ function parse(argv: readonly string[]): Options {
   };
   const kafkaRecords = count('kafka-records', values['kafka-records']);
   const kafkaTrackRecords = count('kafka-track-records', values['kafka-track-records']);
+  const matcherSizes = values['matcher-sizes'] ? values['matcher-sizes'].split(',').map(Number) : [...MATCHER_SIZES];
+  if (matcherSizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--matcher-sizes: whole numbers of faces ≥ 1000, comma-separated');
   const parts = new Set(requested as Part[]);
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
-  return { parts, out, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords };
+  if (values.into && values.out) throw new Error('--into and --out: one or the other');
+  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -93,7 +106,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords } = parse(argv);
+  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -147,13 +160,17 @@ async function main(): Promise<void> {
       ...(kafkaTrackRecords !== undefined ? { trackRecords: kafkaTrackRecords } : {}),
     });
   }
+  if (parts.has('matcher')) results.matcher = await measureMatcherSizes(matcherSizes, log, gate);
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;
   results.waitedS = gate.waitedS;
 
   const markdown = renderMarkdown(results);
   if (json) writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
-  if (out) {
+  if (into) {
+    writeFileSync(into, spliceSections(readFileSync(into, 'utf8'), markdown));
+    log(`put ${[...parts].join(', ')} into ${relative(process.cwd(), into)}`);
+  } else if (out) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, markdown);
     log(`wrote ${relative(process.cwd(), out)}`);

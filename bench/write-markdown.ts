@@ -6,6 +6,8 @@ import type { ClipRow, SpeedResults } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
 import { kafkaGoalRows, kafkaMemoryRows, kafkaSections } from './kafka-markdown.ts';
 import type { MachineInfo } from './machine.ts';
+import { matcherGoalRow, matcherSection } from './matcher-markdown.ts';
+import type { MatcherResults } from './matcher-sizes.ts';
 import type { AnalyzeRun, Measured } from './memory.ts';
 import type { LatencyReport } from './model-latency.ts';
 
@@ -27,6 +29,7 @@ export interface BenchResults {
   readonly speed?: SpeedResults;
   readonly clips?: readonly ClipRow[];
   readonly kafka?: KafkaResults;
+  readonly matcher?: MatcherResults;
 }
 
 /** The goals of the issue, the only numbers this file does not measure. */
@@ -106,6 +109,8 @@ function goalsSection(r: BenchResults): string {
     rows.push(['gender accuracy on faces whose sex is known', `photos: ${pct(g.accuracy)} (${g.correct}/${g.faces} faces)${onVideo}`, 'measured (the issue sets no number)']);
   }
   if (r.kafka) rows.push(...kafkaGoalRows(r.kafka, GOALS.kafkaRecordsPerSecond));
+  const matcherGoal = r.matcher && matcherGoalRow(r.matcher);
+  if (matcherGoal) rows.push(matcherGoal);
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
@@ -303,7 +308,32 @@ export function renderMarkdown(r: BenchResults): string {
     speedSection(r),
     clipsSection(r),
     ...(r.kafka ? kafkaSections(r.kafka, GOALS.kafkaRecordsPerSecond, produced(r, 'kafka', 'node bin/run-ts.js bench/kafka.ts')) : []),
+    r.matcher ? matcherSection(r.matcher, produced(r, 'matcher', 'node bin/run-ts.js bench/matcher-sizes.ts'), `from ${r.started} at commit ${r.machine.gitCommit} on ${r.machine.cpuModel}, ${r.machine.cores} cores`) : '',
     memorySection(r),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
+}
+
+/** Sections a partial run may put into a full file (`--into`): its own, never the machine, goals or memory tables. */
+const SHARED_SECTIONS = new Set(['## Machine', '## Goals of the issue and what was measured', '## Peak memory']);
+
+/**
+ * `existing` with each "## " section of `partial` put in place of the section of the same title (or before
+ * "## Peak memory" when it has none), the rest of the file as it was. Pure.
+ */
+export function spliceSections(existing: string, partial: string): string {
+  const split = (md: string) => md.split(/\n(?=## )/);
+  const title = (section: string) => section.split('\n')[0]!.trim();
+  const parts = split(existing);
+  for (const section of split(partial).slice(1)) {
+    if (SHARED_SECTIONS.has(title(section))) continue;
+    const body = section.trimEnd();
+    const at = parts.findIndex((p) => title(p) === title(section));
+    if (at >= 0) parts[at] = parts[at]!.endsWith('\n') ? `${body}\n` : body;
+    else {
+      const memory = parts.findIndex((p) => title(p) === '## Peak memory');
+      parts.splice(memory >= 0 ? memory : parts.length, 0, `${body}\n`);
+    }
+  }
+  return parts.join('\n');
 }
