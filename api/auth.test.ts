@@ -139,7 +139,7 @@ describeEachBackend('authentication and rights', (ctx) => {
     const south = await createCameraGroup(ctx.db, { name: `south-${k}` });
     const vip = await createWatchList(ctx.db, { name: `vip-${k}` });
     const staff = await createWatchList(ctx.db, { name: `staff-${k}` });
-    const role = await createRole(ctx.db, { name: `guards-${k}`, permissions: ['view_cameragroup', 'change_cameragroup', 'view_dossierlist', 'view_dossier', 'view_listevent'] });
+    const role = await createRole(ctx.db, { name: `guards-${k}`, permissions: ['view_cameragroup', 'add_cameragroup', 'change_cameragroup', 'view_dossierlist', 'view_dossier', 'view_listevent'] });
     await setCameraGroupAccess(ctx.db, role.id, north.id, 'change');
     await setCameraGroupAccess(ctx.db, role.id, south.id, 'view');
     await setWatchListAccess(ctx.db, role.id, vip.id, 'view');
@@ -147,6 +147,7 @@ describeEachBackend('authentication and rights', (ctx) => {
     const as = (method: 'GET' | 'PATCH', url: string, payload?: object) => app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 
     expect(ids(await as('GET', '/api/v1/camera-groups'))).toEqual([north.id, south.id]);
+    expect((await as('GET', '/api/v1/camera-groups?limit=1')).json()).toMatchObject({ next_page: String(north.id) });
     expect((await as('GET', '/api/v1/camera-groups/1')).statusCode).toBe(404); // Default: not theirs
     expect((await as('PATCH', `/api/v1/camera-groups/${north.id}`, { comment: 'ok' })).statusCode).toBe(200);
     expect((await as('PATCH', `/api/v1/camera-groups/${south.id}`, { comment: 'no' })).statusCode).toBe(403);
@@ -154,6 +155,10 @@ describeEachBackend('authentication and rights', (ctx) => {
     expect((await as('GET', `/api/v1/watch-lists/${staff.id}`)).statusCode).toBe(404);
     // not a permission of the role at all
     expect((await as('GET', '/api/v1/cameras')).statusCode).toBe(403);
+    // what the role's user creates, the role may change
+    const made = await app.inject({ method: 'POST', url: '/api/v1/camera-groups', headers, payload: { name: `made-${k}` } });
+    expect(made.statusCode).toBe(201);
+    expect((await as('PATCH', `/api/v1/camera-groups/${json(made)['id'] as number}`, { comment: 'mine' })).statusCode).toBe(200);
 
     const onVip = await createDossier(ctx.db, { name: `on-vip-${k}`, watch_list_ids: [vip.id] });
     const onStaff = await createDossier(ctx.db, { name: `on-staff-${k}`, watch_list_ids: [staff.id] });

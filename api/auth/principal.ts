@@ -1,5 +1,6 @@
 // Who is asking and what they may touch: the authenticated user with their rights (stores/postgres rights.ts), and
 // the object-level decisions routes take from it (FindFace: per camera group and per watch list, none/view/change).
+import type { Db, Queryable } from '../../stores/postgres/db.ts';
 import type { User, ObjectAccess, Permission } from '../../stores/postgres/rows.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../../stores/postgres/rows.ts';
 import type { UserRights } from '../../stores/postgres/repositories/rights.ts';
@@ -75,4 +76,21 @@ export function requireDossierAccess(p: Principal, dossier: { readonly id: numbe
   const levels = lists.map((id) => accessTo(p, 'watch list', id));
   if (levels.every((a) => a === null)) throw notFound('dossier', dossier.id);
   if (need === 'change' && !levels.every((a) => a === 'change')) throw new ApiError('FS_ERR_FORBIDDEN', `no right to change every watch list of dossier ${dossier.id}`);
+}
+
+/**
+ * Creates a camera group or watch list and, when a non-administrator made it, gives their primary role `change` on
+ * it (FindFace: what a role's member creates, that role's users share), in one transaction.
+ */
+export function createOwned<T extends { readonly id: number }>(
+  db: Db,
+  p: Principal,
+  create: (q: Queryable) => Promise<T>,
+  grant: (q: Queryable, roleId: number, objectId: number, access: ObjectAccess) => Promise<void>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const created = await create(tx);
+    if (!isAdmin(p)) await grant(tx, p.user.primary_role_id, created.id, 'change');
+    return created;
+  });
 }

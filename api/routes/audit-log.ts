@@ -1,6 +1,6 @@
 // /api/v1/audit-log: the audit trail of mutating requests (administrators), newest first, by user and time.
 import type { FastifyInstance } from 'fastify';
-import { queryAuditLog } from '../../stores/clickhouse/audit-log.ts';
+import { auditRow, queryAuditLog } from '../../stores/clickhouse/audit-log.ts';
 import { errors } from '../schemas/common.ts';
 import { AuditList, AuditQuery } from '../schemas/audit-log.ts';
 
@@ -27,19 +27,10 @@ export async function auditLogRoutes(app: FastifyInstance): Promise<void> {
         cursor: q.page ?? null,
       });
       return {
-        results: page.entries.map((e) => ({
-          id: e.id,
-          created_date: new Date(e.ts).toISOString(),
-          user_id: e.userId,
-          user_name: e.userName,
-          method: e.method,
-          route: e.route,
-          status_code: e.statusCode,
-          body_digest: e.bodyDigest,
-          object_kind: e.objectKind,
-          object_id: e.objectId,
-          ip: e.ip,
-        })),
+        results: page.entries.map((e) => {
+          const { ts, details: _details, ...row } = auditRow(e);
+          return { ...row, created_date: new Date(ts).toISOString() };
+        }),
         next_page: page.nextCursor,
       };
     },

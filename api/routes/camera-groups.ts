@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createCameraGroup, deleteCameraGroup, getCameraGroup, listCameraGroups, updateCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
 import { setCameraGroupAccess } from '../../stores/postgres/repositories/roles.ts';
-import { isAdmin, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
+import { createOwned, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -16,13 +16,7 @@ export async function cameraGroupRoutes(app: FastifyInstance): Promise<void> {
     '',
     { schema: { tags, summary: 'Create a camera group', body: CameraGroupCreate, response: { 201: Type.Ref(CameraGroup), ...errors(409) } } },
     async (req, reply) => {
-      const p = principalOf(req);
-      const group = await app.db.transaction(async (tx) => {
-        const created = await createCameraGroup(tx, req.body);
-        // FindFace: what a role's member creates, that role can change (administrators see everything anyway)
-        if (!isAdmin(p)) await setCameraGroupAccess(tx, p.user.primary_role_id, created.id, 'change');
-        return created;
-      });
+      const group = await createOwned(app.db, principalOf(req), (q) => createCameraGroup(q, req.body), setCameraGroupAccess);
       return reply.status(201).send(group);
     },
   );

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { createWatchList, deleteWatchList, getWatchList, listWatchLists, purgeWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
 import { setWatchListAccess } from '../../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../../stores/postgres/rows.ts';
-import { isAdmin, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
+import { createOwned, principalOf, requireAccess, visibleIds } from '../auth/principal.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
@@ -18,13 +18,7 @@ export async function watchListRoutes(app: FastifyInstance): Promise<void> {
     '',
     { schema: { tags, summary: 'Create a watch list', body: WatchListCreate, response: { 201: Type.Ref(WatchList), ...errors(409) } } },
     async (req, reply) => {
-      const p = principalOf(req);
-      const list = await app.db.transaction(async (tx) => {
-        const created = await createWatchList(tx, req.body);
-        // FindFace: what a role's member creates, that role can change
-        if (!isAdmin(p)) await setWatchListAccess(tx, p.user.primary_role_id, created.id, 'change');
-        return created;
-      });
+      const list = await createOwned(app.db, principalOf(req), (q) => createWatchList(q, req.body), setWatchListAccess);
       return reply.status(201).send(list);
     },
   );

@@ -38,7 +38,8 @@ interface AuditDbRow {
   ip: string;
 }
 
-const toRow = (e: AuditEntry) => ({
+/** The entry as an audit_log row (FindFace-style snake_case names, which the API answers with as well). */
+export const auditRow = (e: AuditEntry) => ({
   id: e.id,
   ts: e.ts, // DateTime64(3) takes ms since the epoch in JSONEachRow
   user_id: e.userId,
@@ -101,7 +102,7 @@ export function createAuditLogWriter(o: AuditLogWriterOptions): AuditLogWriter {
     writing = writing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await o.client.insert({ table: TABLES.auditLog, values: batch.map(toRow), format: 'JSONEachRow' });
+        await o.client.insert({ table: TABLES.auditLog, values: batch.map(auditRow), format: 'JSONEachRow' });
       } catch (err) {
         o.onError(err, batch.length);
       }
