@@ -43,6 +43,8 @@ export interface WatchListFilter extends Page {
   readonly active?: boolean;
   /** Lists monitored on this camera group (including those on all groups). */
   readonly camera_group_id?: number;
+  /** Only these lists (the ones a user may see); absent = all. */
+  readonly ids?: readonly number[];
 }
 
 /** By id, so the unmatched list (-1) comes first. */
@@ -54,8 +56,9 @@ export async function listWatchLists(q: Queryable, filter: WatchListFilter = {})
        AND ($4::integer IS NULL
             OR NOT EXISTS (SELECT 1 FROM watch_list_camera_groups l WHERE l.watch_list_id = w.id)
             OR EXISTS (SELECT 1 FROM watch_list_camera_groups l WHERE l.watch_list_id = w.id AND l.camera_group_id = $4))
+       AND ($5::integer[] IS NULL OR w.id = ANY($5))
      ORDER BY w.id LIMIT $2`,
-    [after, limit, filter.active ?? null, filter.camera_group_id ?? null],
+    [after, limit, filter.active ?? null, filter.camera_group_id ?? null, filter.ids ? [...filter.ids] : null],
   );
   return rows;
 }
