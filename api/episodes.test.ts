@@ -4,13 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testChange, testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
-import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
 import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
-import { openDatabase } from '../stores/postgres/open.ts';
-import type { Db } from '../stores/postgres/db.ts';
-import { testApi, testUser } from './testing.ts';
+import { listedIds, testApi, testStores, testUser, type TestStores } from './testing.ts';
 
 const S = 1000;
 const HOUR = 3600 * S;
@@ -42,13 +39,12 @@ const CHANGES = [
   testChange('close', 'ep-4', null, { eventsCount: 1, startTs: at(300), endTs: at(300), cameras: ['cam-c'] }),
 ];
 
-let store: TestStore;
-let db: Db;
+let stores: TestStores;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  db = (await openDatabase({})).db;
+  stores = await testStores();
+  const { store, db } = stores;
   g1 = String((await createCameraGroup(db, { name: 'g1' })).id);
   g2 = String((await createCameraGroup(db, { name: 'g2' })).id);
   const writer = createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => (c === 'cam-a' ? g1 : g2) });
@@ -58,15 +54,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await db?.close();
-  await store?.dispose();
+  await stores?.close();
 });
 
-async function ids(query: string): Promise<string[]> {
-  const r = await app.inject({ method: 'GET', url: `/api/v1/episodes?${query}` });
-  expect(r.statusCode, r.body).toBe(200);
-  return (JSON.parse(r.body).results as { id: string }[]).map((e) => e.id);
-}
+const ids = (query: string) => listedIds(app, `/api/v1/episodes?${query}`);
 
 describe('episodes', () => {
   it('every filter against known episodes', async () => {
@@ -141,10 +132,10 @@ describe('episodes', () => {
   });
 
   it('a reader sees the episodes with an event of their camera groups and lists (FindFace\'s event rule)', async () => {
-    const role = await createRole(db, { name: 'episode-watchers', permissions: ['view_eventepisode'] });
-    await setCameraGroupAccess(db, role.id, Number(g2), 'view');
-    await setWatchListAccess(db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
-    const { headers } = await testUser(db, { role: role.id });
+    const role = await createRole(stores.db, { name: 'episode-watchers', permissions: ['view_eventepisode'] });
+    await setCameraGroupAccess(stores.db, role.id, Number(g2), 'view');
+    await setWatchListAccess(stores.db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
+    const { headers } = await testUser(stores.db, { role: role.id });
     const as = (url: string) => app.inject({ method: 'GET', url, headers });
     // g2 holds e3 (ep-2), e6 (ep-4), both unmatched, and e5 (ep-3), matched through a list the role cannot see
     expect((JSON.parse((await as('/api/v1/episodes')).body).results as { id: string }[]).map((e) => e.id)).toEqual(['ep-4', 'ep-2']);

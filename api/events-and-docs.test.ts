@@ -2,12 +2,8 @@
 // document covering every route the app serves.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
-import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
-import { openDatabase } from '../stores/postgres/open.ts';
-import type { Db } from '../stores/postgres/db.ts';
-import { testApi } from './testing.ts';
+import { listedIds, testApi, testStores, type TestStores } from './testing.ts';
 
 const S = 1000;
 const HOUR = 3600 * S;
@@ -20,27 +16,19 @@ const EVENTS: TestEventOptions[] = [
 ];
 const iso = (t: number) => new Date(t).toISOString();
 
-let store: TestStore;
-let db: Db;
+let stores: TestStores;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => (c === 'cam-a' ? 'g1' : 'g2') }).writeEvents(EVENTS.map(testEvent));
-  db = (await openDatabase({})).db;
-  app = await testApi({ db, clickhouse: store.client });
+  stores = await testStores({ events: EVENTS.map(testEvent), cameraGroupOf: (c) => (c === 'cam-a' ? 'g1' : 'g2') });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client });
 });
 afterAll(async () => {
   await app?.close();
-  await db?.close();
-  await store?.dispose();
+  await stores?.close();
 });
 
-async function ids(query: string): Promise<string[]> {
-  const r = await app.inject({ method: 'GET', url: `/api/v1/events?${query}` });
-  expect(r.statusCode, r.body).toBe(200);
-  return (JSON.parse(r.body).results as { id: string }[]).map((e) => e.id);
-}
+const ids = (query: string) => listedIds(app, `/api/v1/events?${query}`);
 
 describe('events', () => {
   it('FindFace filters', async () => {

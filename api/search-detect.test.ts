@@ -10,14 +10,11 @@ import { deepfacePath } from '../models/testing/deepface.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testEvent } from '../stores/clickhouse/test-events.ts';
-import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
 import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
-import { openDatabase } from '../stores/postgres/open.ts';
-import type { Db } from '../stores/postgres/db.ts';
 import type { FaceService } from './photos/face-service.ts';
-import { multipart, testApi, testFaces, testUser, type Part } from './testing.ts';
+import { multipart, testApi, testFaces, testStores, testUser, type Part, type TestStores } from './testing.ts';
 
 const HOUR = 3600_000;
 const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
@@ -37,8 +34,7 @@ const EVENTS = [
 
 let models: FaceModels;
 let faces: FaceService;
-let store: TestStore;
-let db: Db;
+let stores: TestStores;
 let app: FastifyInstance;
 const dossierFace: Record<string, number> = {};
 // camera groups of the identity store: cam-a in g1, cam-b in g2
@@ -47,8 +43,8 @@ let g2 = 0;
 
 beforeAll(async () => {
   ({ models, faces } = await testFaces());
-  store = await openTestStore();
-  db = (await openDatabase({})).db;
+  stores = await testStores();
+  const { store, db } = stores;
   g1 = (await createCameraGroup(db, { name: 'g1' })).id;
   g2 = (await createCameraGroup(db, { name: 'g2' })).id;
   const events = [];
@@ -67,8 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await app?.close();
-  await db?.close();
-  await store?.dispose();
+  await stores?.close();
   await models?.close();
 });
 
@@ -109,10 +104,10 @@ describe('search over events', () => {
   });
 
   it('a reader finds only the events of their camera groups and lists; other events are unknown to them', async () => {
-    const role = await createRole(db, { name: 'searchers', permissions: ['view_listevent'] });
-    await setCameraGroupAccess(db, role.id, g2, 'view');
-    await setWatchListAccess(db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
-    const { headers } = await testUser(db, { role: role.id });
+    const role = await createRole(stores.db, { name: 'searchers', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(stores.db, role.id, g2, 'view');
+    await setWatchListAccess(stores.db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
+    const { headers } = await testUser(stores.db, { role: role.id });
     const body = multipart([photoPart('photo', 'img1.jpg')]);
     const r = await app.inject({ method: 'POST', url: '/api/v1/search/events', headers: { ...headers, ...body.headers }, payload: body.payload });
     expect(eventIds(answer(r))).toEqual(['a4']);

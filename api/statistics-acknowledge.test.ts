@@ -3,12 +3,8 @@
 // change when events are acknowledged.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
 import { testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
-import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
-import { openDatabase } from '../stores/postgres/open.ts';
-import type { Db } from '../stores/postgres/db.ts';
-import { testApi } from './testing.ts';
+import { testApi, testStores, type TestStores } from './testing.ts';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -22,20 +18,16 @@ const EVENTS: TestEventOptions[] = [
   { id: 's4', ts: T0 + HOUR + 5 * S, camera: 'cam-b', dossier: 'bob', watchList: 'staff', confidence: 0.8 },
 ];
 
-let store: TestStore;
-let db: Db;
+let stores: TestStores;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => (c === 'cam-a' ? 'g1' : 'g2') }).writeEvents(EVENTS.map(testEvent));
-  db = (await openDatabase({})).db;
-  app = await testApi({ db, clickhouse: store.client });
+  stores = await testStores({ events: EVENTS.map(testEvent), cameraGroupOf: (c) => (c === 'cam-a' ? 'g1' : 'g2') });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client });
 });
 afterAll(async () => {
   await app?.close();
-  await db?.close();
-  await store?.dispose();
+  await stores?.close();
 });
 
 type Row = { bucket: string; value: string; events: number; matched: number; unmatched: number; tracks: number; max_confidence: number };

@@ -5,7 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.ts';
 import { loadFaceModels } from '../models/face-models.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
+import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
+import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
+import type { FaceEvent } from '../schemas/records.ts';
 import type { Db } from '../stores/postgres/db.ts';
+import { openDatabase } from '../stores/postgres/open.ts';
 import { getRoleByName } from '../stores/postgres/repositories/roles.ts';
 import { createToken } from '../stores/postgres/repositories/tokens.ts';
 import { createUser } from '../stores/postgres/repositories/users.ts';
@@ -82,6 +86,37 @@ export async function testApi(o: TestApiOptions): Promise<FastifyInstance> {
   );
   await app.ready();
   return app;
+}
+
+export interface TestStores {
+  readonly store: TestStore;
+  readonly db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Both stores of a test file: chdb in a temporary directory and an in-memory PGlite, migrated, with `events` written
+ * through the analytics writer (camera groups by `cameraGroupOf`); close() ends both.
+ */
+export async function testStores(o: { readonly events?: readonly FaceEvent[]; readonly cameraGroupOf?: (camera: string) => string | undefined } = {}): Promise<TestStores> {
+  const store = await openTestStore();
+  if (o.events) await createAnalyticsWriter({ client: store.client, ...(o.cameraGroupOf ? { cameraGroupOf: o.cameraGroupOf } : {}) }).writeEvents(o.events);
+  const { db } = await openDatabase({});
+  return {
+    store,
+    db,
+    async close() {
+      await db.close();
+      await store.dispose();
+    },
+  };
+}
+
+/** The ids of a list answer (`results`), for filter tests; anything but 200 throws with the body. */
+export async function listedIds(app: FastifyInstance, url: string): Promise<string[]> {
+  const r = await app.inject({ method: 'GET', url });
+  if (r.statusCode !== 200) throw new Error(`GET ${url}: ${r.statusCode} ${r.body}`);
+  return (JSON.parse(r.body) as { results: { id: string }[] }).results.map((e) => e.id);
 }
 
 /** The project's face models and a face service over them, with the configured thresholds. */

@@ -82,6 +82,16 @@ export interface EmbeddedPost extends Omit<FacePost, 'crop'> {
 /** FindFace "features"; a head switched off or unavailable is absent in process (null on the wire). */
 export type FaceAttributes = { readonly [K in keyof Avro.FaceAttributes]?: NonNullable<Avro.FaceAttributes[K]> };
 
+/** Every head named, null where absent: the shape on the wire, and in the API's answers. */
+export const attributesOrNull = (a: FaceAttributes): Avro.FaceAttributes => ({
+  gender: a.gender ?? null,
+  age: a.age ?? null,
+  emotions: a.emotions ?? null,
+  eyes: a.eyes ?? null,
+  liveness: a.liveness ?? null,
+  headpose: a.headpose ?? null,
+});
+
 /** A face post with its vector and attributes (topic `embeddings`). */
 export interface FaceEmbedding extends Omit<Avro.FaceEmbedding, 'post' | 'vector' | 'attributes'> {
   readonly post: EmbeddedPost;

@@ -2,20 +2,11 @@
 // attributes (config `attributes`); a photo without faces answers an empty list, not 422.
 import type { FastifyInstance } from 'fastify';
 import { getSettings } from '../../stores/postgres/repositories/settings.ts';
-import type { FaceAttributes } from '../../schemas/records.ts';
+import { attributesOrNull } from '../../schemas/records.ts';
 import { decodeUpload } from '../photos/decode-upload.ts';
 import { MULTIPART, requireMultipart } from '../plugins/multipart.ts';
 import { errors } from '../schemas/common.ts';
 import { DetectResult, DetectUpload } from '../schemas/detect.ts';
-
-const features = (a: FaceAttributes) => ({
-  gender: a.gender ?? null,
-  age: a.age ?? null,
-  emotions: a.emotions ?? null,
-  eyes: a.eyes ?? null,
-  liveness: a.liveness ?? null,
-  headpose: a.headpose ?? null,
-});
 
 export async function detectRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: DetectUpload }>(
@@ -47,7 +38,7 @@ export async function detectRoutes(app: FastifyInstance): Promise<void> {
           low_quality: face.quality < minimum,
           landmarks: face.landmarks5.map(([x, y]) => [x, y]),
           pose: face.pose,
-          features: features(attributes),
+          features: attributesOrNull(attributes),
         })),
       };
     },

@@ -3,29 +3,18 @@
 // completed from its events in face_events (camera groups, watch lists, last and first matched event,
 // acknowledgement), which the episode changes do not carry.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { decodeCursor, encodeCursor, eventConditions, EventQueryError, MAX_EVENTS_PAGE, type EventFilter, type EventOrder, type EventVisibility } from './events-query.ts';
+import { decodeCursor, encodeCursor, eventConditions, EventQueryError, MAX_EVENTS_PAGE, type EventFilter, type EventOrder } from './events-query.ts';
 import { TABLES } from './names.ts';
 import { SqlConditions } from './sql-params.ts';
 
-export interface EpisodeFilter {
-  /** start of the episode, ms since the epoch, inclusive */
-  readonly from?: number;
-  /** start of the episode, ms since the epoch, exclusive */
-  readonly to?: number;
-  readonly ids?: readonly string[];
-  /** episodes that saw any of these cameras */
-  readonly cameras?: readonly string[];
-  /** episodes with an event from any of these camera groups */
-  readonly cameraGroups?: readonly string[];
-  /** episodes with an event matched through any of these watch lists */
-  readonly watchLists?: readonly string[];
-  /** true: an event of the episode matched a dossier; false: none did (FindFace's no_match) */
-  readonly matched?: boolean;
-  readonly dossiers?: readonly string[];
+/**
+ * The events' filter fields, read for an episode: `from`/`to` bound its start, `cameras` are the cameras it saw,
+ * `matched`/`dossiers` its dossier; camera groups, watch lists and visibility are its events' (an episode passes
+ * when one of its events does).
+ */
+export interface EpisodeFilter extends Pick<EventFilter, 'from' | 'to' | 'ids' | 'cameras' | 'cameraGroups' | 'watchLists' | 'matched' | 'dossiers' | 'visibleTo'> {
   /** true: still open (FindFace's LIVE); false: closed */
   readonly open?: boolean;
-  /** only episodes with an event this reader may see (the events' rule, events-query.ts); absent = all */
-  readonly visibleTo?: EventVisibility;
 }
 
 export interface EpisodeView {

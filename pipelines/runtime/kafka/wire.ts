@@ -17,6 +17,7 @@ import type {
   ImageRegion,
   Point,
 } from '../../../schemas/records.ts';
+import { attributesOrNull } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
 import { float32FromBytes, float32ToBytes } from '../../../schemas/float32-bytes.ts';
 import type { Topic } from '../../../topologies/names.ts';
@@ -76,14 +77,6 @@ function regionAroundFaces(pixels: ImageRegion, faces: readonly DetectedFace[]):
   return whole ? pixels : copyRegion(pixels, rect);
 }
 
-const attributesToWire = (a: FaceAttributes): Avro.FaceAttributes => ({
-  gender: a.gender ?? null,
-  age: a.age ?? null,
-  emotions: a.emotions ?? null,
-  eyes: a.eyes ?? null,
-  liveness: a.liveness ?? null,
-  headpose: a.headpose ?? null,
-});
 function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
   return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as FaceAttributes;
 }
@@ -99,7 +92,7 @@ function postFromWire(p: Avro.FacePost): EmbeddedPost {
 }
 
 async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
-  return { post: await postToWire(e.post, quality, format, false), modelId: e.modelId, vector: float32ToBytes(e.vector), attributes: attributesToWire(e.attributes), fresh: e.fresh };
+  return { post: await postToWire(e.post, quality, format, false), modelId: e.modelId, vector: float32ToBytes(e.vector), attributes: attributesOrNull(e.attributes), fresh: e.fresh };
 }
 function embeddingFromWire(e: Avro.FaceEmbedding): FaceEmbedding {
   return { post: postFromWire(e.post), modelId: e.modelId, vector: float32FromBytes(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
