@@ -4,7 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
-import { testApi, testStores, type TestStores } from './testing.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
+import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
+import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
+import { testApi, testStores, testUser, type TestStores } from './testing.ts';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -59,6 +62,20 @@ describe('statistics', () => {
   it('the time range selects buckets by their start', async () => {
     expect(await stats(`group_by=camera&created_date_gte=${iso(T0 + HOUR)}`)).toEqual([row(T0 + HOUR, 'cam-b', 1, 1)]);
     expect(await stats(`interval=minute&group_by=camera&created_date_gt=${iso(T0)}&created_date_lt=${iso(T0 + HOUR)}`)).toEqual([row(T0 + MIN, 'cam-a', 1, 0)]);
+  });
+
+  it('a reader who is not an administrator counts only their camera groups and watch lists', async () => {
+    // the events' groups are 'g1' and 'g2', none of them a group this role has rights on
+    const role = await createRole(stores.db, { name: 'counters', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(stores.db, role.id, (await createCameraGroup(stores.db, { name: 'elsewhere' })).id, 'view');
+    const { headers } = await testUser(stores.db, { role: role.id });
+    const as = (query: string) => app.inject({ method: 'GET', url: `/api/v1/statistics?${query}`, headers });
+    expect(JSON.parse((await as('group_by=camera_group')).body).results).toEqual([]);
+    expect(JSON.parse((await as('group_by=camera_group&values=g1')).body).results).toEqual([]);
+    expect(JSON.parse((await as('group_by=watch_list')).body).results).toEqual([]);
+    const perCamera = await as('group_by=camera');
+    expect(perCamera.statusCode).toBe(403);
+    expect(JSON.parse(perCamera.body).error).toMatchObject({ code: 'FS_ERR_FORBIDDEN', field: 'group_by' });
   });
 
   it('400 naming the field', async () => {
@@ -119,6 +136,17 @@ describe('acknowledge', () => {
     expect(JSON.parse(bad.body).error.field).toBe('ids');
     const badFilter = await acknowledge('?matched_lists=-1,vip');
     expect(JSON.parse(badFilter.body).error.field).toBe('matched_lists');
+  });
+
+  it('a reader acknowledges only events they may see', async () => {
+    const role = await createRole(stores.db, { name: 'acknowledgers', permissions: ['view_listevent', 'change_listevent'] });
+    await setCameraGroupAccess(stores.db, role.id, (await createCameraGroup(stores.db, { name: 'far-away' })).id, 'change');
+    await setWatchListAccess(stores.db, role.id, UNMATCHED_WATCH_LIST_ID, 'change');
+    const { headers } = await testUser(stores.db, { role: role.id });
+    expect((await app.inject({ method: 'PATCH', url: '/api/v1/events/s2', headers, payload: { acknowledged: true } })).statusCode).toBe(404);
+    const all = await app.inject({ method: 'POST', url: '/api/v1/events/acknowledge', headers });
+    expect(JSON.parse(all.body)).toEqual({ changed: 0, acknowledged: true });
+    expect(await unacknowledged()).toEqual(['s1', 's2', 's3', 's4']);
   });
 
   it('acknowledging changes no statistics', async () => {
