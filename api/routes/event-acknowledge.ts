@@ -22,7 +22,8 @@ function readerOf(request: FastifyRequest): { by: string; visible: { visibleTo?:
 }
 
 export async function eventAcknowledgeRoutes(app: FastifyInstance): Promise<void> {
-  const clock = () => Date.now();
+  // the injected clock (ApiDeps.clock): acknowledged_date, and the rewrite's version
+  const clock = () => app.clock();
 
   app.patch<{ Params: EventIdParams; Body: AcknowledgeOne }>(
     '/:id',

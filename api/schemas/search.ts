@@ -2,7 +2,6 @@
 // as a reference (GET, `looks_like=event:<id>|dossierface:<id>`) or as an uploaded photo (POST, multipart `photo`).
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { FileField } from '../plugins/multipart.ts';
-import { LOOKS_LIKE_PATTERN } from '../search/probe.ts';
 import { Nullable } from './common.ts';
 import { BBox } from './dossier-faces.ts';
 import { Dossier } from './dossiers.ts';
@@ -27,7 +26,8 @@ const common = {
 const eventFilters = { ...common, ...TimeRangeQuery, ...PlaceQuery };
 const dossierFilters = { ...common, watch_lists: Ids('only dossiers on any of these watch lists') };
 
-const LooksLike = Type.String({ pattern: LOOKS_LIKE_PATTERN, description: 'the face to look for: event:<id> or dossierface:<id>' });
+// FindFace's face references a search accepts (`detection:<id>` has no counterpart: detections are not kept)
+const LooksLike = Type.String({ pattern: '^(event|dossierface):[^:]+$', description: 'the face to look for: event:<id> or dossierface:<id>' });
 const Photo = FileField('a photo whose biggest face is looked for: JPEG, PNG, WEBP, BMP, TIFF or GIF, ≤ api.image_max_bytes and ≤ api.image_max_side px');
 
 const byReference = <T extends TProperties>(filters: T) => Type.Object({ looks_like: LooksLike, ...filters });

@@ -24,9 +24,6 @@ export interface Probe {
   readonly facesInPhoto: number | null;
 }
 
-/** FindFace's face references that a search accepts (`detection:<id>` has no counterpart: detections are not kept). */
-export const LOOKS_LIKE_PATTERN = '^(event|dossierface):[^:]+$';
-
 export async function probeOfPhoto(faces: FaceService, limits: PhotoLimits, file: UploadedFile): Promise<Probe> {
   const image = await decodeUpload(file, limits);
   const p = await faces.probe(image, file.field);
