@@ -20,7 +20,7 @@ export const MatchIndexConfig = Type.Object(
       description:
         'how the watch lists are searched: `exact` scans every face (always the true best match), `hnsw` an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_hnsw_from` faces, else hnsw; chosen when the index is built (at start), not while faces are enrolled',
     }),
-    auto_hnsw_from: Type.Integer({ default: 20_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the HNSW index' }),
+    auto_hnsw_from: Type.Integer({ default: 200_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the HNSW index' }),
     hnsw: HnswConfig,
   },
   { ...strict, default: {} },

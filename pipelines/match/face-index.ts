@@ -33,10 +33,12 @@ export interface FaceIndex {
 }
 
 /**
- * The index `config` asks for. `auto` keeps the exact index below `auto_hnsw_from` faces: there a batched exact
- * search costs well under a millisecond a query and is never wrong, while a graph costs build time, memory and a
- * little recall; past some tens of thousands of faces the exact scan grows linearly with the gallery and the
- * graph's logarithmic search wins (docs/BENCHMARKS.md, "Matcher at scale", measures both).
+ * The index `config` asks for. `auto` keeps the exact index below `auto_hnsw_from` faces (default 200k), higher
+ * than the usual "HNSW from ~20k" because of what was measured here (docs/BENCHMARKS.md, "Matcher at scale"):
+ * the exact index is never wrong and at 100k faces costs ~7 ms a query in the stage's batches, while HNSW at its
+ * default parameters found the true match for only 60 % of the matched queries at 100k on the bench's
+ * random-direction distractors (ef_search 1024 found all, at ~17 ms a query). Past a few hundred thousand faces
+ * the exact scan (~75 ms a query at 1M) no longer keeps up and the graph, tuned, is the only option.
  */
 export function createFaceIndex(watchList: WatchList, config: MatchIndexConfig): FaceIndex {
   const faces = watchList.dossiers.reduce((n, d) => n + d.faces.length, 0);
