@@ -17,7 +17,9 @@ import { decideMatch } from '../pipelines/match/decide.ts';
 import { BenchVectors, CACHE_DIR, DATA_VERSION, realFaces } from './matcher-data.ts';
 import { findModel, loadManifest } from '../models/manifest.ts';
 
-export const MATCHER_SIZES = [10_000, 100_000, 1_000_000] as const;
+// 1M faces (the issue's goal size) is left to `--matcher-sizes 10000,100000,1000000`: its HNSW graph takes hours to
+// build on 2 cores (100k took 555 s), which would make every `npm run bench` that long.
+export const MATCHER_SIZES = [10_000, 100_000] as const;
 /** synthetic queries of each kind (another photo of an enrolled distractor; a stranger) */
 export const SYNTHETIC_QUERIES = 500;
 /** queries per searchMany call, as the match stage batches them */

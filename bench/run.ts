@@ -10,8 +10,8 @@
 //   npm run bench -- --only kafka               the Kafka part alone (a broker of its own; several minutes)
 //   npm run bench -- --kafka-records 100000     embeddings replayed into match (its events into episodes); default 50000
 //   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
-//   npm run bench -- --only matcher             exact vs HNSW index at 10k/100k/1M faces (the 1M graph: many minutes, once; cached)
-//   npm run bench -- --matcher-sizes 10000,100000   other watch-list sizes
+//   npm run bench -- --only matcher             exact vs HNSW index at 10k and 100k faces (HNSW graphs cached)
+//   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: an HNSW build of hours on 2 cores)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,7 @@ const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE |
   clips     facestream analyze on each shared clip at native size
   kafka     on a real broker: latency frame → event and bytes per camera-second of facestream up (distributed, edge),
             records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
-  matcher   exact vs HNSW face index on watch lists of 10k, 100k and 1M faces: enrolment, search latency, recall@1, memory
+  matcher   exact vs HNSW face index on watch lists of 10k and 100k faces (--matcher-sizes for 1M): enrolment, search latency, recall@1, memory
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
