@@ -2,6 +2,7 @@
 // Order: error handling and body parsers → services → OpenAPI → operations routes → /api/v1 resources, one plugin
 // each, behind authentication, authorisation and audit (api/plugins/auth.ts).
 import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLogWriter, type AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
 import type { ApiConfig } from './config.ts';
@@ -20,6 +21,7 @@ import { dossierFaceRoutes } from './routes/dossier-faces.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
 import { detectRoutes } from './routes/detect.ts';
 import { episodeRoutes } from './routes/episodes.ts';
+import { closeWith, liveRoutes } from './routes/live.ts';
 import { eventAcknowledgeRoutes } from './routes/event-acknowledge.ts';
 import { eventRoutes } from './routes/events.ts';
 import { searchRoutes } from './routes/search.ts';
@@ -93,6 +95,9 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   app.decorate('servedRoutes', served);
   acceptMultipart(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  // before the /api/v1 scope: its onRequest hook marks upgrades (request.ws), which the authoriser reads. Clients send
+  // nothing after connecting, hence the small payload limit; a failing WebSocket handler closes with a code (1011)
+  await app.register(websocket, { options: { maxPayload: 4096 }, errorHandler: (err, socket, request) => (request.log.error({ err }, 'websocket'), closeWith(socket, err)) });
   await app.register(servicesPlugin, { deps, config });
   await registerOpenApi(app, { ui: config.docs });
   await registerOperations(app);
@@ -105,6 +110,7 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
       // authentication, authorisation and audit: every resource route passes here first
       await api.register(authPlugin, { deps, audit });
       for (const [prefix, routes] of RESOURCES) await api.register(routes, { prefix });
+      await api.register(liveRoutes, { prefix: '/live', pollMs: config.live_poll_ms, maxBufferedBytes: config.live_max_buffered_bytes });
     },
     { prefix: API_PREFIX },
   );

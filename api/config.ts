@@ -36,6 +36,16 @@ export const ApiConfig = Type.Object(
       examples: [['10.0.0.0/8', '192.168.1.0/24']],
     }),
     docs: Type.Boolean({ default: true, description: 'serve Swagger UI at /docs (the document at /openapi.json is always served)' }),
+    live_poll_ms: Type.Integer({
+      default: 1000,
+      minimum: 50,
+      description: 'how often the live feed (/api/v1/live) asks ClickHouse for new events and episode changes; one poller for all connections',
+    }),
+    live_max_buffered_bytes: Type.Integer({
+      default: 4 * 1024 * 1024,
+      minimum: 1024,
+      description: 'a live feed client with more unsent bytes than this is disconnected (close 1008) instead of being buffered without bound',
+    }),
   },
   strict,
 );

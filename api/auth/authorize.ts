@@ -19,6 +19,12 @@ export function bearerKey(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The `token` query parameter when it has a token's shape. */
+function queryToken(query: unknown): string | undefined {
+  const token = (query as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && /^[A-Za-z0-9_-]{20,128}$/.test(token) ? token : undefined;
+}
+
 /** The user behind a token key, with their rights; undefined for an unknown, expired or deactivated one. */
 export async function principalOfKey(db: Db, key: string, now: Date): Promise<Principal | undefined> {
   const token = await useToken(db, key, now);
@@ -52,7 +58,8 @@ export function createAuthorizer(o: AuthorizerOptions): (request: FastifyRequest
     const pattern = request.routeOptions.url;
     const rule = pattern === undefined ? undefined : ruleOf(request.method, pattern);
     if (rule?.kind === 'public') return;
-    const key = bearerKey(request.headers.authorization);
+    // browsers cannot set headers on a WebSocket: there (only) the token may come as ?token= (docs/API.md "Live feed")
+    const key = bearerKey(request.headers.authorization) ?? (request.ws ? queryToken(request.query) : undefined);
     if (key === undefined) throw unauthenticated('authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login gives one)');
     const principal = await principalOfKey(o.db, key, new Date(o.clock()));
     if (!principal) throw unauthenticated('the token is unknown, expired or its user deactivated');

@@ -62,6 +62,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`GET ${V1}/search/dossiers`]: need('view_dossier'),
   [`POST ${V1}/search/dossiers`]: need('view_dossier'),
   [`GET ${V1}/statistics`]: need('view_listevent'),
+  // the live feed (WebSocket) of new events and episode changes, narrowed to what the user may see like the listings
+  [`GET ${V1}/live`]: need('view_listevent'),
 
   [`POST ${V1}/auth/login`]: PUBLIC,
   [`POST ${V1}/auth/logout`]: AUTHENTICATED,

@@ -5,10 +5,15 @@ import fp from 'fastify-plugin';
 import type { AuditLogWriter } from '../../stores/clickhouse/audit-log.ts';
 import type { ApiDeps } from '../deps.ts';
 import { createAuthorizer } from '../auth/authorize.ts';
+import { ApiError } from '../errors.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from '../routes/auth.ts';
 import { installAuditHooks } from './audit.ts';
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** a WebSocket upgrade the authoriser refused: the route closes the socket with it (api/routes/live.ts) */
+    socketRefusal: ApiError | null;
+  }
   interface FastifyInstance {
     /** ms since the epoch (ApiDeps.clock) */
     readonly clock: () => number;
@@ -26,7 +31,18 @@ export const authPlugin = fp(
     api.decorateRequest('claimedUser', null);
     installAuditHooks(api, { writer: opts.audit, clock });
     const authorize = opts.deps.authorize ?? createAuthorizer({ db: opts.deps.db, clock });
-    api.addHook('onRequest', async (request) => authorize(request));
+    api.decorateRequest('socketRefusal', null);
+    api.addHook('onRequest', async (request) => {
+      try {
+        await authorize(request);
+      } catch (err) {
+        // A browser sees no status or body of a refused WebSocket upgrade, only a close code: the upgrade goes ahead
+        // and the route closes with this refusal. Still fail closed: without a principal, principalOf() refuses.
+        if (!(request.ws && err instanceof ApiError)) throw err;
+        request.principal = null;
+        request.socketRefusal = err;
+      }
+    });
   },
   { name: 'facestream-auth' },
 );
