@@ -11,6 +11,8 @@ export const TABLES = {
   eventStatsMinute: 'event_stats_minute',
   eventStatsHour: 'event_stats_hour',
   eventStatsDay: 'event_stats_day',
+  /** past events found to match a dossier face when it was added (api/retro-match/) */
+  retroMatches: 'retro_matches',
   /** applied migrations (written by migrate.ts) */
   schemaMigrations: 'schema_migrations',
   /** settings applied to the schema, e.g. each table's TTL (written by retention.ts) */

@@ -24,6 +24,9 @@ export function retentionRules(r: ClickHouseRetentionConfig): ReadonlyMap<TableN
         { time: 'toDateTime(ts)', days: r.unmatched_events_days, where: 'NOT matched' },
       ],
     ],
+    // a retro match is a match found late: kept like matched events (its event, if unmatched live, may go sooner;
+    // the listing then leaves it out)
+    [TABLES.retroMatches, [{ time: 'toDateTime(event_ts)', days: r.matched_events_days }]],
     [TABLES.episodes, [{ time: 'toDateTime(end_ts)', days: r.episodes_days }]],
     [TABLES.episodeEvents, [{ time: 'toDateTime(ts)', days: r.episodes_days }]],
     [TABLES.eventStatsMinute, [{ time: 'bucket', days: r.stats_minute_days }]],
