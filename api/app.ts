@@ -24,6 +24,7 @@ import { episodeRoutes } from './routes/episodes.ts';
 import { closeWith, liveRoutes } from './routes/live.ts';
 import { eventAcknowledgeRoutes } from './routes/event-acknowledge.ts';
 import { eventRoutes } from './routes/events.ts';
+import { retroMatchRoutes } from './routes/retro-matches.ts';
 import { searchRoutes } from './routes/search.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -60,6 +61,7 @@ export const RESOURCES = [
   ['/events', eventRoutes],
   ['/events', eventAcknowledgeRoutes],
   ['/episodes', episodeRoutes],
+  ['/retro-matches', retroMatchRoutes],
   ['/search', searchRoutes],
   ['/detect', detectRoutes],
   ['/statistics', statisticsRoutes],

@@ -2,6 +2,7 @@
 // defaults; the type is derived. `apiConfig()` fills the defaults where an API is built without the whole config (tests).
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { RetroMatchConfig } from './retro-match/config.ts';
 
 const strict = { additionalProperties: false } as const;
 
@@ -24,6 +25,7 @@ export const ApiConfig = Type.Object(
       minimum: 16,
       description: 'longest side of an uploaded photo in pixels (FindFace: 6000); a larger one is answered 413',
     }),
+    retro_match: RetroMatchConfig,
     trust_proxy: Type.Union([Type.Boolean(), Type.Array(Type.String())], {
       default: false,
       description: 'trust X-Forwarded-* headers: false, true (any proxy), or the proxies\' addresses/CIDRs',

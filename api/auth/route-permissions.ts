@@ -61,6 +61,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${V1}/search/events`]: need('view_listevent'),
   [`GET ${V1}/search/dossiers`]: need('view_dossier'),
   [`POST ${V1}/search/dossiers`]: need('view_dossier'),
+  // retro matches are events (seen by FindFace's event rule, with the lists of the dossier they now match)
+  [`GET ${V1}/retro-matches`]: need('view_listevent'),
   [`GET ${V1}/statistics`]: need('view_listevent'),
   // the live feed (WebSocket) of new events and episode changes, narrowed to what the user may see like the listings
   [`GET ${V1}/live`]: need('view_listevent'),

@@ -8,6 +8,7 @@ import type { ApiConfig } from '../config.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { FaceService } from '../photos/face-service.ts';
 import { createUrlPolicy, type UrlVerdict } from '../network/url-policy.ts';
+import { createRetroMatcher, type RetroMatcher } from '../retro-match/matcher.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,6 +19,8 @@ declare module 'fastify' {
     readonly photoLimits: PhotoLimits;
     /** FindFace deny-networks for camera (and later webhook) URLs */
     readonly checkUrl: (url: string) => Promise<UrlVerdict>;
+    /** searches past events for each face added to a dossier (api/retro-match/); `idle()` waits for the searches */
+    readonly retroMatch: RetroMatcher;
   }
 }
 
@@ -32,6 +35,16 @@ export const servicesPlugin = fp(
     app.decorate('enrolDefaults', opts.deps.enrol);
     app.decorate('photoLimits', { maxBytes: opts.config.image_max_bytes, maxSide: opts.config.image_max_side });
     app.decorate('checkUrl', createUrlPolicy({ allowedNetworks: opts.config.allowed_networks, schemes: CAMERA_URL_SCHEMES }));
+    const retro = createRetroMatcher({
+      clickhouse: opts.deps.clickhouse,
+      config: opts.config.retro_match,
+      confidenceThreshold: opts.deps.faces.confidenceThreshold,
+      clock: opts.deps.clock ?? Date.now,
+      onError: (err, face) => app.log.error({ err, dossier_face: face.faceId }, 'retro-match search failed'),
+    });
+    app.decorate('retroMatch', retro);
+    // a search still running would query a client the composition root closes after the app
+    app.addHook('onClose', () => retro.idle());
   },
   { name: 'facestream-services' },
 );

@@ -1,6 +1,6 @@
 // /api/v1/dossier-faces: a photo uploaded as multipart/form-data becomes a dossier face: decoded with FindFace's
 // limits (413/415), its face chosen by `mf_selector` and gated by `minimum_dossier_quality` (422 with the reason),
-// embedded and stored with its vector (which never leaves the API).
+// embedded and stored with its vector (which never leaves the API); then past events are searched for it (retro-match).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createDossierFace, deleteDossierFace, getDossierFace, listDossierFaces } from '../../stores/postgres/repositories/dossier-faces.ts';
@@ -71,6 +71,9 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
         bbox: { left: Math.floor(box.x1), top: Math.floor(box.y1), right: Math.max(Math.ceil(box.x2), Math.floor(box.x1) + 1), bottom: Math.max(Math.ceil(box.y2), Math.floor(box.y1) + 1) },
         source_photo_name: file.filename.slice(0, 256),
       });
+      // in the background (api/retro-match/matcher.ts): a long window should not hold the upload. An inactive dossier
+      // takes no part in identification, so neither in retro-matching
+      if (target.active) void app.retroMatch.afterEnrolment({ faceId: face.id, dossierId, watchListIds: target.watch_list_ids, modelId: enrolled.modelId, vector: enrolled.vector });
       return reply.status(201).send(view(face));
     },
   );

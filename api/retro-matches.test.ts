@@ -1,0 +1,153 @@
+// Retro-match with the project's face models and real photos (shared/data/faces/deepface): events of person A,
+// unmatched when they happened, lie in chdb with the vectors of real faces; adding a photo of A to a dossier raises
+// retro matches for exactly A's events inside the window, once, seen only by readers of the camera group and list.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPhoto } from '../models/image/read-photo.ts';
+import { deepfacePath } from '../models/testing/deepface.ts';
+import type { FaceModels } from '../models/face-models.types.ts';
+import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
+import { testEvent } from '../stores/clickhouse/test-events.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
+import { createDossier } from '../stores/postgres/repositories/dossiers.ts';
+import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
+import { createWatchList } from '../stores/postgres/repositories/watch-lists.ts';
+import type { FaceService } from './photos/face-service.ts';
+import { listedIds, multipart, testApi, testFaces, testStores, testUser, type TestStores } from './testing.ts';
+
+const HOUR = 3600_000;
+const NOW = Date.now();
+
+let models: FaceModels;
+let faces: FaceService;
+let stores: TestStores;
+let app: FastifyInstance;
+let g1 = 0;
+let g2 = 0;
+let wanted = 0;
+let anna = 0;
+let boris = 0;
+
+// master.csv: img1, img2, img4, img5 are one person (A); img20/img21 another (B); img17 (C)
+const EVENTS = [
+  { id: 'a2', file: 'img2.jpg', camera: 'cam-a', ago: 2 * HOUR },
+  { id: 'a4', file: 'img4.jpg', camera: 'cam-b', ago: 72 * HOUR },
+  // outside the default window (168 h)
+  { id: 'a1-old', file: 'img1.jpg', camera: 'cam-a', ago: 240 * HOUR },
+  { id: 'b21', file: 'img21.jpg', camera: 'cam-a', ago: 1 * HOUR },
+  { id: 'c17', file: 'img17.jpg', camera: 'cam-b', ago: 3 * HOUR },
+  // A, already matched live to Anna more confidently than any photo will: no retro match
+  { id: 'a4-live', file: 'img4.jpg', camera: 'cam-b', ago: 24 * HOUR, live: true },
+];
+
+const enrol = async (dossier: number, file: string) => {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/v1/dossier-faces',
+    ...multipart([{ name: 'dossier', value: String(dossier) }, { name: 'source_photo', filename: file, type: 'image/jpeg', value: readFileSync(deepfacePath(file)) }]),
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  await app.retroMatch.idle();
+};
+
+interface Item {
+  confidence: number;
+  dossier_face: string;
+  watch_lists: string[];
+  event: { id: string; matched: boolean };
+  dossier: { id: number; name: string };
+}
+const retro = async (query = '', headers: Record<string, string> = {}): Promise<{ results: Item[]; next_page: string | null }> => {
+  const r = await app.inject({ method: 'GET', url: `/api/v1/retro-matches${query}`, headers });
+  expect(r.statusCode, r.body).toBe(200);
+  return JSON.parse(r.body) as { results: Item[]; next_page: string | null };
+};
+
+beforeAll(async () => {
+  ({ models, faces } = await testFaces());
+  stores = await testStores();
+  const { store, db } = stores;
+  g1 = (await createCameraGroup(db, { name: 'g1' })).id;
+  g2 = (await createCameraGroup(db, { name: 'g2' })).id;
+  wanted = (await createWatchList(db, { name: 'wanted' })).id;
+  anna = (await createDossier(db, { name: 'Anna', watch_list_ids: [wanted] })).id;
+  boris = (await createDossier(db, { name: 'Boris', watch_list_ids: [wanted] })).id;
+  const events = [];
+  for (const e of EVENTS) {
+    const probe = await faces.probe(await readPhoto(deepfacePath(e.file)), e.file);
+    const live = 'live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {};
+    events.push(testEvent({ id: e.id, ts: NOW - e.ago, camera: e.camera, vector: probe.vector, modelId: probe.modelId, ...live }));
+  }
+  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
+  app = await testApi({ db, clickhouse: store.client, faces });
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await stores?.close();
+  await models?.close();
+});
+
+describe('retro-match', () => {
+  it('nothing before a face is added', async () => {
+    expect((await retro()).results).toEqual([]);
+  });
+
+  it("enrolling a photo of A raises retro matches for exactly A's unmatched events inside the window", async () => {
+    await enrol(anna, 'img5.jpg');
+    const { results, next_page } = await retro();
+    expect(results.map((m) => m.event.id)).toEqual(['a2', 'a4']);
+    expect(next_page).toBeNull();
+    for (const m of results) {
+      expect(m.dossier).toMatchObject({ id: anna, name: 'Anna' });
+      expect(m.watch_lists).toEqual([String(wanted)]);
+      expect(m.confidence).toBeGreaterThanOrEqual(faces.confidenceThreshold);
+      // the event itself is unchanged: still unmatched in /events
+      expect(m.event.matched).toBe(false);
+    }
+    expect(await listedIds(app, '/api/v1/events?matched=true')).toEqual(['a4-live']);
+  });
+
+  it('a second enrolment of the same person adds no duplicates and keeps the better match', async () => {
+    const before = new Map((await retro()).results.map((m) => [m.event.id, m.confidence]));
+    await enrol(anna, 'img1.jpg');
+    const after = (await retro()).results;
+    expect(after.map((m) => m.event.id)).toEqual(['a2', 'a4']);
+    for (const m of after) expect(m.confidence).toBeGreaterThanOrEqual(before.get(m.event.id)!);
+  });
+
+  it('another person matches only their own events', async () => {
+    await enrol(boris, 'img20.jpg');
+    expect((await retro(`?dossiers=${boris}`)).results.map((m) => m.event.id)).toEqual(['b21']);
+    expect((await retro(`?dossiers=${anna}`)).results.map((m) => m.event.id)).toEqual(['a2', 'a4']);
+  });
+
+  it("the events' filters, ordering and cursor pages", async () => {
+    expect((await retro('?cameras=cam-b')).results.map((m) => m.event.id)).toEqual(['a4']);
+    expect((await retro(`?camera_groups=${g1}&dossiers=${anna}`)).results.map((m) => m.event.id)).toEqual(['a2']);
+    expect((await retro(`?created_date_lt=${new Date(NOW - 48 * HOUR).toISOString()}`)).results.map((m) => m.event.id)).toEqual(['a4']);
+    expect((await retro('?ordering=created_date')).results.map((m) => m.event.id)).toEqual(['a4', 'a2', 'b21']);
+    const first = await retro('?limit=2');
+    expect(first.results.map((m) => m.event.id)).toEqual(['b21', 'a2']);
+    const second = await retro(`?limit=2&page=${first.next_page!}`);
+    expect(second.results.map((m) => m.event.id)).toEqual(['a4']);
+    expect(second.next_page).toBeNull();
+  });
+
+  it('a reader sees retro matches of their camera groups and watch lists only', async () => {
+    const role = await createRole(stores.db, { name: 'g2 readers', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(stores.db, role.id, g2, 'view');
+    await setWatchListAccess(stores.db, role.id, wanted, 'view');
+    const { headers } = await testUser(stores.db, { role: role.id });
+    expect((await retro('', headers)).results.map((m) => m.event.id)).toEqual(['a4']);
+    // both camera groups but not the list
+    const noList = await createRole(stores.db, { name: 'no list', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(stores.db, noList.id, g1, 'view');
+    await setCameraGroupAccess(stores.db, noList.id, g2, 'view');
+    expect((await retro('', (await testUser(stores.db, { role: noList.id })).headers)).results).toEqual([]);
+    // without view_listevent: 403
+    const none = await createRole(stores.db, { name: 'nothing', permissions: [] });
+    const r = await app.inject({ method: 'GET', url: '/api/v1/retro-matches', headers: (await testUser(stores.db, { role: none.id })).headers });
+    expect(r.statusCode).toBe(403);
+  });
+});
