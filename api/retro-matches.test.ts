@@ -4,17 +4,15 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPhoto } from '../models/image/read-photo.ts';
 import { deepfacePath } from '../models/testing/deepface.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
-import { testEvent } from '../stores/clickhouse/test-events.ts';
 import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createDossier } from '../stores/postgres/repositories/dossiers.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { createWatchList } from '../stores/postgres/repositories/watch-lists.ts';
 import type { FaceService } from './photos/face-service.ts';
-import { listedIds, multipart, testApi, testFaces, testStores, testUser, type TestStores } from './testing.ts';
+import { listedIds, multipart, photoEvent, testApi, testFaces, testStores, testUser, type TestStores } from './testing.ts';
 
 const HOUR = 3600_000;
 const NOW = Date.now();
@@ -75,9 +73,8 @@ beforeAll(async () => {
   boris = (await createDossier(db, { name: 'Boris', watch_list_ids: [wanted] })).id;
   const events = [];
   for (const e of EVENTS) {
-    const probe = await faces.probe(await readPhoto(deepfacePath(e.file)), e.file);
     const live = 'live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {};
-    events.push(testEvent({ id: e.id, ts: NOW - e.ago, camera: e.camera, vector: probe.vector, modelId: probe.modelId, ...live }));
+    events.push(await photoEvent(faces, e.file, { id: e.id, ts: NOW - e.ago, camera: e.camera, ...live }));
   }
   await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
   app = await testApi({ db, clickhouse: store.client, faces });

@@ -5,16 +5,14 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPhoto } from '../models/image/read-photo.ts';
 import { deepfacePath } from '../models/testing/deepface.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
-import { testEvent } from '../stores/clickhouse/test-events.ts';
 import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
 import type { FaceService } from './photos/face-service.ts';
-import { multipart, testApi, testFaces, testStores, testUser, type Part, type TestStores } from './testing.ts';
+import { multipart, photoEvent, testApi, testFaces, testStores, testUser, type Part, type TestStores } from './testing.ts';
 
 const HOUR = 3600_000;
 const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
@@ -48,10 +46,7 @@ beforeAll(async () => {
   g1 = (await createCameraGroup(db, { name: 'g1' })).id;
   g2 = (await createCameraGroup(db, { name: 'g2' })).id;
   const events = [];
-  for (const e of EVENTS) {
-    const probe = await faces.probe(await readPhoto(deepfacePath(e.file)), e.file);
-    events.push(testEvent({ id: e.id, ts: T0 + e.minute * 60_000, camera: e.camera, vector: probe.vector, modelId: probe.modelId }));
-  }
+  for (const e of EVENTS) events.push(await photoEvent(faces, e.file, { id: e.id, ts: T0 + e.minute * 60_000, camera: e.camera }));
   await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
   app = await testApi({ db, clickhouse: store.client, faces });
   for (const [name, file] of [['Anna', 'img5.jpg'], ['Boris', 'img20.jpg']] as const) {

@@ -7,6 +7,9 @@ import { loadFaceModels } from '../models/face-models.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import { openTestStore, type TestStore } from '../stores/clickhouse/testing.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
+import { testEvent, type TestEventOptions } from '../stores/clickhouse/test-events.ts';
+import { readPhoto } from '../models/image/read-photo.ts';
+import { deepfacePath } from '../models/testing/deepface.ts';
 import type { FaceEvent } from '../schemas/records.ts';
 import type { Db } from '../stores/postgres/db.ts';
 import { openDatabase } from '../stores/postgres/open.ts';
@@ -124,6 +127,12 @@ export async function testFaces(): Promise<{ models: FaceModels; faces: FaceServ
   const config = await loadConfig(undefined);
   const models = await loadFaceModels({ detect: config.detect, attributes: config.attributes, intraOpThreads: 1 });
   return { models, faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold, attributes: config.attributes }) };
+}
+
+/** A test event with the vector and model of the face in a shared/data/faces/deepface photo (for searches over events). */
+export async function photoEvent(faces: FaceService, file: string, o: Omit<TestEventOptions, 'vector' | 'modelId'>): Promise<FaceEvent> {
+  const probe = await faces.probe(await readPhoto(deepfacePath(file)), file);
+  return testEvent({ ...o, vector: probe.vector, modelId: probe.modelId });
 }
 
 export interface Part {
