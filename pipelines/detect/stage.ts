@@ -13,10 +13,9 @@ export function createDetectStage(options: DetectStageOptions): Stage<Frame, Fra
   return {
     name: options.name ?? 'detect',
     // With N model workers, up to 3N frames at once: the worker pool hands each frame to the first free worker,
-    // so a worker held up by an embedding does not leave the others idle until the batch ends, and a single
-    // worker (a Kafka detect process) has its next frame queued instead of waiting for the round trip. The runtime
-    // never waits to fill a batch, so a live stream that keeps up still goes frame by frame.
-    maxBatch: models.concurrency * 3,
+    // so a worker held up by an embedding does not leave the others idle until the batch ends. The runtime never
+    // waits to fill a batch, so a live stream that keeps up still goes frame by frame.
+    maxBatch: models.concurrency > 1 ? models.concurrency * 3 : 1,
     // and the next batch starts while this one's last frames are still on a worker
     batchesInFlight: models.concurrency > 1 ? 2 : 1,
     async process(frames: readonly Frame[], ctx: StageContext<FrameDetections>): Promise<void> {
