@@ -120,7 +120,7 @@ export async function measureKafka(opts: KafkaBenchOptions = {}): Promise<KafkaR
     const runs = [['distributed', 'jpeg', clips.length], ['distributed', 'png', clips.length], ['edge', 'jpeg', clips.length], ['distributed', 'jpeg', 1]] as const;
     for (const [topology, imageFormat, cameras] of cached ? [] : runs) {
       await opts.gate?.wait();
-      log(`kafka: up --topology ${topology} (${imageFormat}), ${cameras} cameras of ${o.clipSeconds} s at their own pace`);
+      log(`kafka: up --topology ${topology} (${imageFormat}), ${cameras} camera${cameras === 1 ? '' : 's'} of ${o.clipSeconds} s at their own pace`);
       const { run, records } = await measureEndToEnd({
         brokers: broker.brokers,
         registryUrl: registry.url,

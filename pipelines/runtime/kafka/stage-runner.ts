@@ -218,12 +218,13 @@ export class KafkaStageRunner {
     // threads, so a detect chunk's JPEGs decode side by side instead of one after the other, and a chunk of large
     // frames does not hold all its pixels at once.
     const decoded: Array<Promise<unknown> | undefined> = [];
+    let next = 0; // the first record not yet given to decoding
     const decodeAhead = (from: number) => {
-      for (let j = from; j < Math.min(messages.length, from + DECODE_AHEAD); j++) {
-        if (decoded[j] !== undefined || controlOf(messages[j]!.headers) === END_OF_STREAM) continue;
-        const record = this.decode(messages[j]!.value).then((value) => this.opts.input.codec.fromWire(value));
+      for (const end = Math.min(messages.length, from + DECODE_AHEAD); next < end; next++) {
+        if (controlOf(messages[next]!.headers) === END_OF_STREAM) continue;
+        const record = this.decode(messages[next]!.value).then((value) => this.opts.input.codec.fromWire(value));
         record.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
-        decoded[j] = record;
+        decoded[next] = record;
       }
     };
     for (const [i, message] of messages.entries()) {
