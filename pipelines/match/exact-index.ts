@@ -3,7 +3,7 @@
 // The reference the HNSW index is measured against, and the default below a few tens of thousands of faces.
 import type { MatchCandidate } from '../../schemas/records.ts';
 import type { FaceIndex } from './face-index.ts';
-import { FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
+import { dimensionWith, FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
 import { createPairScores, type PairScores } from './gemm-scores.ts';
 import type { WatchList } from './watchlist.ts';
 
@@ -30,10 +30,7 @@ export class ExactFaceIndex implements FaceIndex {
   }
 
   add(faces: readonly IndexedFace[]): void {
-    for (const face of faces) {
-      if (this.dim === 0) this.dim = face.vector.length;
-      if (face.vector.length !== this.dim) throw new RangeError(`face ${face.id} of ${face.dossier}: dimension ${face.vector.length}, expected ${this.dim}`);
-    }
+    this.dim = dimensionWith(this.dim, faces);
     for (const face of faces) {
       // a face enrolled again (same id) replaces the old vector
       this.remove([face.id]);

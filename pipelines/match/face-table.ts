@@ -12,6 +12,18 @@ export function facesOf(watchList: WatchList): IndexedFace[] {
   return watchList.dossiers.flatMap((d) => d.faces.map((f) => ({ ...f, dossier: d.name })));
 }
 
+/**
+ * The dimension of an index of `dim`-d vectors (0: none yet, the first face decides) once `faces` are added;
+ * a face of another dimension is refused before anything is added.
+ */
+export function dimensionWith(dim: number, faces: readonly IndexedFace[]): number {
+  const d = dim === 0 ? (faces[0]?.vector.length ?? 0) : dim;
+  for (const face of faces) {
+    if (face.vector.length !== d) throw new RangeError(`face ${face.id} of ${face.dossier}: dimension ${face.vector.length}, expected ${d}`);
+  }
+  return d;
+}
+
 /** `src` scaled to unit length into dst[offset …]; a zero vector stays zero (it then matches nothing). */
 export function normalisedInto(src: Float32Array, dst: Float32Array, offset: number): void {
   let norm = 0;

@@ -7,7 +7,7 @@ import usearch from 'usearch';
 import type { MatchCandidate } from '../../schemas/records.ts';
 import type { HnswConfig } from './config.ts';
 import type { FaceIndex } from './face-index.ts';
-import { FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
+import { dimensionWith, FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
 import type { WatchList } from './watchlist.ts';
 
 const { Index, MetricKind, ScalarKind } = usearch;
@@ -34,10 +34,7 @@ export class HnswFaceIndex implements FaceIndex {
 
   add(faces: readonly IndexedFace[]): void {
     if (faces.length === 0) return;
-    if (this.dim === 0) this.dim = faces[0]!.vector.length;
-    for (const face of faces) {
-      if (face.vector.length !== this.dim) throw new RangeError(`face ${face.id} of ${face.dossier}: dimension ${face.vector.length}, expected ${this.dim}`);
-    }
+    this.dim = dimensionWith(this.dim, faces);
     // a face enrolled again (same id) replaces the old vector; the last of duplicates in one call wins
     const latest = new Map(faces.map((f) => [f.id, f]));
     this.remove([...latest.keys()]);
