@@ -1,0 +1,34 @@
+// Configuration of the Viewtron push receiver: TypeBox schema with descriptions and defaults; the type is derived
+// from it. The protocol itself is described in ../shared/docs/VIEWTRON.md and docs/VIEWTRON-RECEIVER.md.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ViewtronConfig = Type.Object(
+  {
+    host: Type.String({ default: '0.0.0.0', description: 'address the receiver listens on (cameras and NVRs must reach it)' }),
+    port: Type.Integer({ default: 8095, minimum: 0, maximum: 65535, description: 'TCP port the receiver listens on: the port set in the device\'s "HTTP POST" settings (0 = any free port)' }),
+    path: Type.String({
+      default: '',
+      description: 'URL path the device posts to (the vendor guides use /API); empty = any path, as the vendor SDKs do. NVRs send an absolute URL in the request line: only its path is compared',
+      examples: ['/API'],
+    }),
+    body_limit_bytes: Type.Integer({
+      default: 4 * 1024 * 1024,
+      minimum: 1024,
+      description: 'largest push accepted; larger ones get 413. Pushes with a full frame run to about 530 KB (VIEWTRON.md §1.2)',
+    }),
+    camera_ids: Type.Record(Type.String(), Type.String(), {
+      default: {},
+      description:
+        'camera id per device: keys are the device key (MAC in lower case, else serial number, else the sender\'s IP address), followed by "/<channel>" for NVR channels; a device not listed gets "viewtron-<device key>"',
+      examples: [{ '00:11:22:33:44:55': 'lobby', '00:11:22:33:44:66/3': 'back-door' }],
+    }),
+    accept_unknown_devices: Type.Boolean({ default: true, description: 'false: pushes from devices not in camera_ids are refused with 403' }),
+    nvr_rect_units: Type.Union([Type.Literal('auto'), Type.Literal('pixels'), Type.Literal('normalized')], {
+      default: 'auto',
+      description:
+        'scale of NVR face boxes, which the vendor leaves open (VIEWTRON.md §3.5): pixels of the full frame, normalized 0–10000, or auto (normalized when a coordinate exceeds the frame size). IPC boxes are always 0–10000',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type ViewtronConfig = Static<typeof ViewtronConfig>;
