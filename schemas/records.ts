@@ -62,10 +62,15 @@ export interface FrameDetections extends Omit<Avro.FrameDetections, 'frame' | 'f
   readonly pixels: ImageRegion;
 }
 
+/** What an edge device said about a face it pushed (Avro: DeviceAttributes). */
+export type DeviceAttributes = Avro.DeviceAttributes;
+
 /** A track's best shot (topic `faces`), FindFace's "face post". */
-export interface FacePost extends Omit<Avro.FacePost, 'frame' | 'face' | 'crop'> {
+export interface FacePost extends Omit<Avro.FacePost, 'frame' | 'face' | 'crop' | 'device'> {
   readonly frame: FrameInfo;
   readonly face: DetectedFace;
+  /** present only on faces an edge device pushed; absent rather than null */
+  readonly device?: DeviceAttributes;
   /** pixels around the face, wide enough for every crop the models take (see pipelines/track/post-crop.ts); always present on `faces` */
   readonly crop: ImageRegion;
 }

@@ -108,6 +108,26 @@ export interface FrameDetections {
 /** realtime: the best shot of a time window while the track is alive (better ones may follow); overall: the best shot of the whole track, posted when it ends. */
 export type PostType = 'realtime' | 'overall';
 
+/** What an edge device (a Viewtron camera or NVR pushing its own face detections) said about a face, as it said it: kept apart from facestream's own attributes, which are read from the same crop by the embed stage. */
+export interface DeviceAttributes {
+  /** Protocol of the push, e.g. viewtron. */
+  readonly vendor: string;
+  /** The device's event type, e.g. VFD, VFD_MATCH, videoFaceDetect. */
+  readonly eventType: string;
+  /** The device's own name (for NVR pushes the NVR's), or null. */
+  readonly deviceName: string | null;
+  /** The device's target (track) id, or null. */
+  readonly targetId: string | null;
+  /** Age category as sent (e.g. youth, middleAged), or null. */
+  readonly age: string | null;
+  /** Sex as sent (male, female, unknown), or null. */
+  readonly sex: string | null;
+  /** Glasses as sent (yes, no, unknown), or null. */
+  readonly glasses: string | null;
+  /** Mask as sent (yes, no, unknown), or null. */
+  readonly mask: string | null;
+}
+
 /** A track's best shot so far (value of topic faces), FindFace's face post. */
 export interface FacePost {
   /** Camera id. */
@@ -134,6 +154,8 @@ export interface FacePost {
   readonly trackLastT: number;
   /** Frames the track was seen in up to this post. */
   readonly trackFrames: number;
+  /** For a face an edge device pushed (pipelines/viewtron): what the device said about it; null for faces facestream found in video. */
+  readonly device: DeviceAttributes | null;
 }
 
 /** Gender class of a face. */

@@ -73,6 +73,7 @@ const post: FacePost = {
   trackFirstT: 190.44,
   trackLastT: 192.84,
   trackFrames: 13,
+  device: null,
 };
 
 const embedding: FaceEmbedding = {

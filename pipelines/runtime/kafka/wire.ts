@@ -84,11 +84,11 @@ function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
 /** A post with its crop (topic faces); `withCrop` false: without (inside embeddings and events, see EmbeddedPost). */
 async function postToWire(p: EmbeddedPost, quality: number, format: ImageFormat, withCrop: boolean): Promise<Avro.FacePost> {
   const crop = withCrop && p.crop ? await regionToWire(p.crop, quality, format) : null;
-  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop };
+  return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop, device: p.device ?? null };
 }
 function postFromWire(p: Avro.FacePost): EmbeddedPost {
-  const { crop: _crop, ...rest } = p;
-  return { ...rest, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face) };
+  const { crop: _crop, device, ...rest } = p;
+  return { ...rest, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), ...(device ? { device } : {}) };
 }
 
 async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
