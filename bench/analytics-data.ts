@@ -5,7 +5,8 @@
 //
 // Shape: posts of 4 per track, tracks spread evenly over DAYS days; CAMERAS cameras in GROUPS groups; a share
 // MATCHED_PERCENT of tracks matched to one of DOSSIERS dossiers on WATCH_LISTS lists (every 5th dossier on two);
-// 3 candidates per event; gender, age, emotion, eyes, liveness and head pose filled like the attribute heads do.
+// 3 candidates per event; gender, age, emotion, eyes, liveness and head pose filled like the attribute heads do;
+// one closed episode per track (its events linked through face_events.episode_id, as the sink links them).
 // Ids are the text of 64-bit hashes, as the pipeline's are; cameras, groups, lists and dossiers are numeric ids as
 // the API's PostgreSQL ids are. Vectors: none by default (10 M × 2 KiB would be 20 GiB of random floats that
 // no events query or statistic reads); `embeddedShare` fills that share with random unit vectors for search.
@@ -24,7 +25,7 @@ const POSTS_PER_TRACK = 4;
 /** rows per INSERT … SELECT: each spans a few days, so it writes a few parts, not one per day per row batch */
 const CHUNK = 1_000_000;
 /** bumped when the generated shape changes, so a cached set of the old shape is not reused */
-export const DATA_VERSION = 1;
+export const DATA_VERSION = 2;
 
 export interface Dataset {
   readonly rows: number;
@@ -64,6 +65,9 @@ export function clearIncomplete(dir: string): void {
 /** u(salt): a uniform number in [0, 1) per row, from a hash of `key` and the salt */
 const u = (key: string, salt: string) => `(cityHash64(${key}, '${salt}') % 1000000 / 1e6)`;
 
+/** the start of a track, ms: tracks spread evenly over the span */
+const TRACK_START = `{from:Int64} + intDiv(track * {span:Int64}, {tracks:UInt64})`;
+
 /** INSERT … SELECT of the rows numbered [start, start + count) of a set of `rows` over [fromMs, fromMs + spanMs). */
 function insertSql(): string {
   // every expression is built from n (the row number) and track (its track), so a row is the same in any run
@@ -71,7 +75,7 @@ function insertSql(): string {
     frame_width, frame_height, track_first_ts, track_last_ts, track_frames, matched, dossier, watch_lists, confidence,
     candidate_dossiers, candidate_dossier_faces, candidate_watch_lists, candidate_confidences, quality, detector_score, sharpness,
     bbox_x1, bbox_y1, bbox_x2, bbox_y2, pose_yaw, pose_pitch, pose_roll, gender, gender_confidence, age, emotion, emotion_confidence,
-    eyes, eyes_confidence, liveness, liveness_confidence, headpose_yaw, headpose_pitch, headpose_roll, model_id, fresh, embedding)
+    eyes, eyes_confidence, liveness, liveness_confidence, headpose_yaw, headpose_pitch, headpose_roll, model_id, fresh, embedding, episode_id)
   SELECT
     toString(cityHash64(n, 'id')) AS id,
     fromUnixTimestamp64Milli(toInt64(track_start_ms + post * 400), 'UTC') AS ts,
@@ -120,13 +124,14 @@ function insertSql(): string {
     pose_roll AS headpose_roll,
     {model:String} AS model_id,
     post = 0 AS fresh,
-    if(${u('n', 'emb')} < {share:Float64}, arrayMap(x -> toFloat32(x / sqrt(arraySum(arrayMap(y -> y * y, raw)))), raw), []) AS embedding
+    if(${u('n', 'emb')} < {share:Float64}, arrayMap(x -> toFloat32(x / sqrt(arraySum(arrayMap(y -> y * y, raw)))), raw), []) AS embedding,
+    toString(cityHash64(track, 'episode')) AS episode_id
   FROM (
     SELECT
       number AS n,
       intDiv(number, ${POSTS_PER_TRACK}) AS track,
       number % ${POSTS_PER_TRACK} AS post,
-      {from:Int64} + intDiv(track * {span:Int64}, {tracks:UInt64}) AS track_start_ms,
+      ${TRACK_START} AS track_start_ms,
       cityHash64(track, 'camera') % ${CAMERAS} + 1 AS cam,
       cityHash64(track, 'matched') % 100 < ${MATCHED_PERCENT} AS is_matched,
       cityHash64(track, 'dossier') % ${DOSSIERS} + 1 AS dos,
@@ -136,6 +141,28 @@ function insertSql(): string {
       if(cityHash64(number, 'emb') % 1000000 / 1e6 < {share:Float64}, arrayMap(i -> randNormal(0, 1, i), range(512)), []) AS raw
     FROM numbers({start:UInt64}, {count:UInt64})
   )`;
+}
+
+/** INSERT … SELECT of the episodes of the tracks [start, start + count): one closed episode each (version as the sink's). */
+function episodesSql(): string {
+  return `INSERT INTO ${TABLES.episodes} (id, version, scope, last_change, closed, last_event_id, best_event_id, events_count, dossier, cameras,
+    start_ts, end_ts, start_t, end_t)
+  SELECT
+    toString(cityHash64(track, 'episode')) AS id,
+    ${POSTS_PER_TRACK} * 2 + 1 AS version,
+    'default' AS scope,
+    'close' AS last_change,
+    true AS closed,
+    '' AS last_event_id,
+    toString(cityHash64(track * ${POSTS_PER_TRACK} + ${POSTS_PER_TRACK - 1}, 'id')) AS best_event_id,
+    ${POSTS_PER_TRACK} AS events_count,
+    if(cityHash64(track, 'matched') % 100 < ${MATCHED_PERCENT}, toString(cityHash64(track, 'dossier') % ${DOSSIERS} + 1), '') AS dossier,
+    [toString(cityHash64(track, 'camera') % ${CAMERAS} + 1)] AS cameras,
+    fromUnixTimestamp64Milli(toInt64(track_start_ms), 'UTC') AS start_ts,
+    fromUnixTimestamp64Milli(toInt64(track_start_ms + ${(POSTS_PER_TRACK - 1) * 400}), 'UTC') AS end_ts,
+    (track_start_ms - {from:Int64}) / 1000 AS start_t,
+    start_t + ${(POSTS_PER_TRACK - 1) * 0.4} AS end_t
+  FROM (SELECT number AS track, ${TRACK_START} AS track_start_ms FROM numbers({start:UInt64}, {count:UInt64}))`;
 }
 
 export interface FillOptions {
@@ -161,6 +188,10 @@ export async function fillDataset(client: ClickHouseClient, dir: string, o: Fill
       query_params: { from: fromMs, span: toMs - fromMs, tracks, start, count, model: o.modelId, share: o.embeddedShare },
     });
     o.log(`  ${(start + count).toLocaleString('en')} of ${o.rows.toLocaleString('en')} rows, ${Math.round((performance.now() - t0) / 1000)} s`);
+  }
+  const episodes = episodesSql();
+  for (let start = 0; start < tracks; start += CHUNK) {
+    await client.command({ query: episodes, query_params: { from: fromMs, span: toMs - fromMs, tracks, start, count: Math.min(CHUNK, tracks - start) } });
   }
   const generationS = Math.round((performance.now() - t0) / 100) / 10;
   const dataset: Dataset = {
