@@ -29,6 +29,12 @@ export interface Queryable {
 export interface Db extends Queryable {
   /** Which engine runs the SQL. */
   readonly kind: 'pg' | 'pglite';
+  /**
+   * LISTEN: `onNotify` gets the payload of every NOTIFY on `channel` from a committed transaction — on a server over a
+   * connection of its own, in PGlite from the same instance. `onLost` is told when a server drops that connection
+   * (nothing more arrives until listen() is called again). Resolves to the function that stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost?: (err: Error) => void): Promise<() => Promise<void>>;
   /** Closes the pool or the embedded database. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -57,6 +57,27 @@ export function connectPg(opts: PgDbOptions): Db {
         client.release(broken instanceof Error ? broken : undefined);
       }
     },
+    async listen(channel: string, onNotify: (payload: string) => void, onLost?: (err: Error) => void): Promise<() => Promise<void>> {
+      // a pooled connection would be handed to other queries between notifications: LISTEN needs one of its own
+      const client = new pg.Client({ connectionString: opts.url, application_name: `${opts.applicationName ?? 'facestream'} listen` });
+      let ended = false;
+      client.on('notification', (n) => {
+        if (n.channel === channel) onNotify(n.payload ?? '');
+      });
+      client.on('error', (err) => {
+        if (!ended) onLost?.(err);
+      });
+      client.on('end', () => {
+        if (!ended) onLost?.(new Error(`the LISTEN connection for ${channel} ended`));
+      });
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        if (ended) return;
+        ended = true;
+        await client.end();
+      };
+    },
     close(): Promise<void> {
       closing ??= pool.end();
       return closing;

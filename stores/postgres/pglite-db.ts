@@ -39,6 +39,10 @@ export async function openPglite(opts: PgliteDbOptions = {}): Promise<Db> {
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return db.transaction((tx) => fn(inTransaction(statements(tx))));
     },
+    async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+      const unlisten = await db.listen(channel, onNotify);
+      return () => (db.closed ? Promise.resolve() : unlisten());
+    },
     close(): Promise<void> {
       closing ??= db.closed ? Promise.resolve() : db.close();
       return closing;

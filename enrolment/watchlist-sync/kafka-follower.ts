@@ -1,0 +1,87 @@
+// What each match process runs on Kafka: it reads the whole compacted `dossiers` topic from the beginning, every
+// partition, in a consumer group of its own (every matcher must see every face, not a share of them, and nothing is
+// committed: the next start reads from the beginning again). `ready` resolves once every partition has been read
+// up to the end it had when the follower started, so the stage takes embeddings only with the full watch lists;
+// later records are handed on as they come.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
+import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
+import { dossiersTopicName, ensureDossiersTopic } from './dossiers-topic.ts';
+
+export interface DossiersFollowerOptions {
+  readonly kafka: Kafka;
+  /** registerAll() already done */
+  readonly serde: TopicSerde;
+  readonly topicPrefix: string;
+  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** each record, in order within its partition (a face's records share one) */
+  readonly onChange: (change: DossierFaceChange) => void;
+}
+
+export interface DossiersFollower {
+  /** Resolves with the records read once the topic is read to the end it had at start. */
+  readonly ready: Promise<{ readonly records: number }>;
+  /** Leaves the topic. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function followDossiersTopic(opts: DossiersFollowerOptions): Promise<DossiersFollower> {
+  const topic = dossiersTopicName(opts.topicPrefix);
+  const admin = opts.kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    // a match process may start before anything was enrolled: the topic it follows must exist
+    await ensureDossiersTopic(admin, opts.topicPrefix);
+    ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.low) < BigInt(p.high)).map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = opts.kafka.consumer({ groupId: `${topic}-follower-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  let records = 0;
+  let markReady!: () => void;
+  let failReady!: (err: unknown) => void;
+  const ready = new Promise<{ records: number }>((resolve, reject) => {
+    markReady = () => resolve({ records });
+    failReady = reject;
+  });
+  const caughtUp = () => {
+    if (ends.size === 0) markReady();
+  };
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  consumer.on(consumer.events.CRASH, (e) => failReady(e.payload.error));
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch, heartbeat }) => {
+      for (const m of batch.messages) {
+        try {
+          const key = await opts.serde.decodeKey('dossiers', m.key ?? Buffer.alloc(0));
+          const value = m.value === null ? null : await opts.serde.decodeValue('dossiers', m.value);
+          opts.onChange({ key, value });
+        } catch (err) {
+          // one unreadable record must not keep every other face from this matcher
+          opts.logger.warn({ topic, partition: batch.partition, offset: m.offset, err: (err as Error).message }, 'dossiers: record skipped');
+        }
+        records++;
+      }
+      const end = ends.get(batch.partition);
+      if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
+        ends.delete(batch.partition);
+        caughtUp();
+      }
+      await heartbeat();
+    },
+  });
+  caughtUp();
+  let stopping: Promise<void> | undefined;
+  return {
+    ready,
+    stop(): Promise<void> {
+      stopping ??= consumer.disconnect();
+      return stopping;
+    },
+  };
+}

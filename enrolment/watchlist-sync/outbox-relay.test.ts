@@ -1,0 +1,122 @@
+// The outbox and its relay on both engines (a real PostgreSQL server and PGlite), publishing in process: every kind
+// of change that alters what a matcher holds reaches a subscriber's index, woken by NOTIFY (the poll is set to a
+// minute, so only a notification can deliver within the test), and rows committed while no relay ran are published
+// by the next one.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../../pipelines/match/index.ts';
+import { applyDossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
+import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
+import { outboxLength } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
+import { createDossier, deleteDossier, mergeDossiers, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { createWatchList, deleteWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
+import { describeEachBackend } from '../../stores/postgres/testing/backends.ts';
+import { createInProcessDossierPublisher, type InProcessDossierPublisher } from './inproc-publisher.ts';
+import { startOutboxRelay, type OutboxRelay } from './outbox-relay.ts';
+
+const logger = pino({ level: 'silent' });
+const BOX = { left: 10, top: 20, right: 110, bottom: 140 };
+
+function vector(seed: number, n = 64): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = Math.sin(seed * 31 + i);
+  return v;
+}
+
+describeEachBackend('dossier-face outbox and relay', (ctx) => {
+  let hub: InProcessDossierPublisher;
+  let relay: OutboxRelay | undefined;
+  let index: FaceIndex;
+  const start = async () => {
+    relay = await startOutboxRelay({ db: ctx.db, publisher: hub, logger, pollMs: 60_000 });
+  };
+  /** the dossier the index finds for `v`, as the match stage would name it */
+  const found = (v: Float32Array) => index.search(v, 1)[0]?.dossier;
+
+  beforeAll(async () => {
+    hub = createInProcessDossierPublisher();
+    index = createExactFaceIndex(watchListFromFaces([]));
+    hub.subscribe((change) => applyDossierFaceChange(index, change, { modelId: 'm1' }));
+    await start();
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await index.close();
+  });
+
+  it('delivers an enrolment and a deletion, woken by NOTIFY', async () => {
+    const list = await createWatchList(ctx.db, { name: 'relay-wanted' });
+    const anna = await createDossier(ctx.db, { name: 'Anna', watch_list_ids: [list.id] });
+    const face = await createDossierFace(ctx.db, { dossier_id: anna.id, model_id: 'm1', embedding: vector(1), quality: -1, bbox: BOX, source_photo: 'anna.jpg' });
+    await expect.poll(() => found(vector(1)), { timeout: 10_000 }).toBe(String(anna.id));
+    expect(index.search(vector(1), 1)[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id) });
+    await expect.poll(() => outboxLength(ctx.db)).toBe(0);
+
+    await deleteDossierFace(ctx.db, face.id);
+    await expect.poll(() => found(vector(1)), { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it('drops the faces of a deactivated dossier or watch list and brings them back on reactivation', async () => {
+    const list = await createWatchList(ctx.db, { name: 'relay-toggle' });
+    const boris = await createDossier(ctx.db, { name: 'Boris', watch_list_ids: [list.id] });
+    await createDossierFace(ctx.db, { dossier_id: boris.id, model_id: 'm1', embedding: vector(2), quality: -1, bbox: BOX });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBe(String(boris.id));
+
+    await updateDossier(ctx.db, boris.id, { active: false });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBeUndefined();
+    await updateDossier(ctx.db, boris.id, { active: true });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBe(String(boris.id));
+
+    await updateWatchList(ctx.db, list.id, { active: false });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBeUndefined();
+    await updateWatchList(ctx.db, list.id, { active: true });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBe(String(boris.id));
+
+    // taken off its only list, then the list deleted while it is back on it
+    await updateDossier(ctx.db, boris.id, { watch_list_ids: [] });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBeUndefined();
+    await updateDossier(ctx.db, boris.id, { watch_list_ids: [list.id] });
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBe(String(boris.id));
+    await deleteWatchList(ctx.db, list.id);
+    await expect.poll(() => found(vector(2)), { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it('follows a merge (faces move to the surviving dossier) and a dossier deletion', async () => {
+    const list = await createWatchList(ctx.db, { name: 'relay-merge' });
+    const into = await createDossier(ctx.db, { name: 'Clara', watch_list_ids: [list.id] });
+    const from = await createDossier(ctx.db, { name: 'Clara (2)', watch_list_ids: [list.id] });
+    await createDossierFace(ctx.db, { dossier_id: from.id, model_id: 'm1', embedding: vector(3), quality: -1, bbox: BOX });
+    // another embedder's face never reaches this matcher
+    await createDossierFace(ctx.db, { dossier_id: into.id, model_id: 'm2', embedding: vector(4), quality: -1, bbox: BOX });
+    await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(from.id));
+    expect(found(vector(4))).not.toBe(String(into.id));
+
+    expect(await mergeDossiers(ctx.db, into.id, from.id)).toBe(1);
+    await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(into.id));
+    await deleteDossier(ctx.db, into.id);
+    await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it('publishes what was committed while no relay ran (a crash between commit and publish)', async () => {
+    await relay!.stop();
+    const list = await createWatchList(ctx.db, { name: 'relay-crash' });
+    const dora = await createDossier(ctx.db, { name: 'Dora', watch_list_ids: [list.id] });
+    await createDossierFace(ctx.db, { dossier_id: dora.id, model_id: 'm1', embedding: vector(5), quality: -1, bbox: BOX });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(found(vector(5))).toBeUndefined();
+    expect(await outboxLength(ctx.db)).toBeGreaterThan(0);
+
+    await start();
+    await expect.poll(() => found(vector(5)), { timeout: 10_000 }).toBe(String(dora.id));
+    await expect.poll(() => outboxLength(ctx.db)).toBe(0);
+  });
+
+  it('hands a late subscriber every face held (the in-process counterpart of reading the topic from the start)', async () => {
+    const late = createExactFaceIndex(watchListFromFaces([]));
+    const unsubscribe = hub.subscribe((change) => applyDossierFaceChange(late, change, { modelId: 'm1' }));
+    expect(late.search(vector(5), 1)[0]?.dossier).toBe(found(vector(5)));
+    expect(late.size).toBe(index.size);
+    unsubscribe();
+    await late.close();
+  });
+});
