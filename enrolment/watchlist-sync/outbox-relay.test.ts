@@ -8,7 +8,7 @@ import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../../
 import { applyDossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
 import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
 import { outboxLength } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
-import { createDossier, deleteDossier, mergeDossiers, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { createDossier, deleteDossier, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import { createWatchList, deleteWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
 import { describeEachBackend } from '../../stores/postgres/testing/backends.ts';
 import { createInProcessDossierPublisher, type InProcessDossierPublisher } from './inproc-publisher.ts';
@@ -91,7 +91,11 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(from.id));
     expect(found(vector(4))).not.toBe(String(into.id));
 
-    expect(await mergeDossiers(ctx.db, into.id, from.id)).toBe(1);
+    // what a merge does, whoever runs it: the faces move by a plain update, the other dossier goes
+    await ctx.db.transaction(async (tx) => {
+      await tx.query('UPDATE dossier_faces SET dossier_id = $1 WHERE dossier_id = $2', [into.id, from.id]);
+      await deleteDossier(tx, from.id);
+    });
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(into.id));
     await deleteDossier(ctx.db, into.id);
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBeUndefined();
