@@ -14,6 +14,7 @@ import { FrameStoreConfig } from '../stores/frames/config.ts';
 import { PostgresConfig } from '../stores/postgres/config.ts';
 import { ClickHouseConfig } from '../stores/clickhouse/config.ts';
 import { ApiConfig } from '../api/config.ts';
+import { ViewtronConfig } from '../pipelines/viewtron/config.ts';
 
 /** The databases: each store owns its section's schema (stores/<store>/config.ts). */
 export const StoresConfig = Type.Object(
@@ -43,6 +44,7 @@ export const FacestreamConfig = Type.Object(
     frame_store: FrameStoreConfig,
     stores: StoresConfig,
     api: ApiConfig,
+    viewtron: ViewtronConfig,
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import { matchStage, type FaceIndex } from './match/index.ts';
 import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
 import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
 import { trackStage, type TrackStageOptions } from './track/index.ts';
+import { viewtronSource } from './viewtron/index.ts';
 
 export interface StageDeps {
   readonly config: Readonly<FacestreamConfig>;
@@ -67,6 +68,7 @@ export const STAGES = {
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },
+  viewtron: { ...viewtronSource, build: (d: StageDeps) => viewtronSource.create({ config: d.config.viewtron, models: modelsOf(d, 'viewtron') }) },
 } as const;
 
 export type StageName = keyof typeof STAGES;

@@ -23,6 +23,10 @@ export const ViewtronConfig = Type.Object(
       examples: [{ '00:11:22:33:44:55': 'lobby', '00:11:22:33:44:66/3': 'back-door' }],
     }),
     accept_unknown_devices: Type.Boolean({ default: true, description: 'false: pushes from devices not in camera_ids are refused with 403' }),
+    use_device_time: Type.Boolean({
+      default: true,
+      description: "events take the device's currentTime (the receive time when it is missing or implausible); false: always the receive time, for devices whose clock is not set",
+    }),
     nvr_rect_units: Type.Union([Type.Literal('auto'), Type.Literal('pixels'), Type.Literal('normalized')], {
       default: 'auto',
       description:

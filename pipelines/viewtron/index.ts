@@ -1,0 +1,17 @@
+// The Viewtron receiver as the registry sees it: a source (no input topic) producing face posts, and its factory.
+export { createViewtronSource, SUCCESS_BODY, VIEWTRON_COUNTERS, type ViewtronSource, type ViewtronSourceOptions } from './stage.ts';
+export { parsePush, ViewtronPushError, PUSH_ERROR_CODES, type ViewtronPush, type FacePush } from './parse.ts';
+export { ViewtronConfig } from './config.ts';
+
+import { TOPICS } from '../../topologies/names.ts';
+import { createViewtronSource } from './stage.ts';
+
+export const viewtronSource = {
+  name: 'viewtron',
+  input: null,
+  output: TOPICS.faces,
+  stores: [],
+  /** whether it reads the pixels of its input (else the Kafka runtime passes them through undecoded) */
+  readsPixels: false,
+  create: createViewtronSource,
+} as const;
