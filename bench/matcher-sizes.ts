@@ -1,20 +1,17 @@
-// The parent's side of the matcher bench (bench/matcher.ts): every size, exact then HNSW, each in a child process
-// of its own, and how far the HNSW answers agree with the exact ones. Kept apart from matcher.ts because a child
-// loads that file from inside bench/memory.ts, which this one imports.
+// The parent's side of the matcher bench (bench/matcher.ts): every size and gallery, exact then HNSW, each in a
+// child process of its own, and how far the HNSW answers (at each ef_search) agree with the exact ones. Kept apart
+// from matcher.ts because a child loads that file from inside bench/memory.ts, which this one imports.
 //
 //   node bin/run-ts.js bench/matcher-sizes.ts [sizes]     e.g. 10000,100000 — prints the JSON results
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { validateOrThrow } from '../config/validate.ts';
-import { HnswConfig } from '../pipelines/match/config.ts';
-import { BATCH, hnswFile, matchThreshold, MATCHER_SIZES, SYNTHETIC_QUERIES, type MatcherRun } from './matcher.ts';
+import { GALLERIES, type Gallery } from './matcher-data.ts';
+import { BATCH, hnswCached, matchThreshold, MATCHER_SIZES, SYNTHETIC_QUERIES, type MatcherRun, type MatcherSearch } from './matcher.ts';
 import { runInChild, type Measured, type QuietGate } from './memory.ts';
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-export interface MatcherRow {
-  readonly exact: Measured<MatcherRun>;
-  readonly hnsw: Measured<MatcherRun>;
+/** How one HNSW search setting agrees with the exact index. */
+export interface MatcherAgreement {
   /** share of queries whose HNSW top-1 dossier is the exact index's, overall and on the real queries alone */
   readonly recallAt1: number;
   readonly recallAt1Real: number;
@@ -23,8 +20,21 @@ export interface MatcherRow {
    * "nearest" distractor is one of many near-equal ones, and missing it changes no decision
    */
   readonly recallAt1Matched: number;
+  /**
+   * over the same matched queries: share whose exact top-1 is among HNSW's 5 candidates — what a re-rank of the
+   * candidates with exact float32 scores could reach at best (it cannot bring back a face the graph never reached)
+   */
+  readonly inTop5Matched: number;
   /** share of queries with the same decision (matched dossier, or none) at the threshold */
   readonly sameDecision: number;
+}
+
+export interface MatcherRow {
+  readonly gallery: Gallery;
+  readonly exact: Measured<MatcherRun>;
+  readonly hnsw: Measured<MatcherRun>;
+  /** one per hnsw.value.searches entry */
+  readonly agreement: readonly MatcherAgreement[];
 }
 
 export interface MatcherResults {
@@ -34,37 +44,51 @@ export interface MatcherResults {
   readonly syntheticQueries: number;
 }
 
-function agreement(a: readonly (string | null)[], b: readonly (string | null)[], from = 0, to = a.length): number {
-  let same = 0;
-  for (let i = from; i < to; i++) if (a[i] === b[i]) same++;
-  return to > from ? round(same / (to - from), 4) : 1;
+function share(indices: readonly number[], ok: (i: number) => boolean): number {
+  return indices.length ? round(indices.filter(ok).length / indices.length, 4) : 1;
 }
 
-function matchedRecall(top1: readonly (string | null)[], exact: MatcherRun): number {
-  const matched = exact.decisions.flatMap((d, i) => (d === null ? [] : [i]));
-  return matched.length ? round(matched.filter((i) => top1[i] === exact.top1[i]).length / matched.length, 4) : 1;
+export function agreementOf(hnsw: MatcherSearch, exact: MatcherSearch, realQueries: number): MatcherAgreement {
+  const all = exact.top5.map((_, i) => i);
+  const matched = all.filter((i) => exact.decisions[i] !== null);
+  const sameTop1 = (i: number) => hnsw.top5[i]?.[0] === exact.top5[i]?.[0];
+  return {
+    recallAt1: share(all, sameTop1),
+    recallAt1Real: share(all.slice(0, realQueries), sameTop1),
+    recallAt1Matched: share(matched, sameTop1),
+    inTop5Matched: share(matched, (i) => (hnsw.top5[i] ?? []).includes(exact.top5[i]?.[0] ?? '')),
+    sameDecision: share(all, (i) => hnsw.decisions[i] === exact.decisions[i]),
+  };
 }
 
-/** Every size, exact then HNSW, each in a child process. */
+async function matcherChild(size: number, gallery: Gallery, index: 'exact' | 'hnsw', gate?: QuietGate): Promise<Measured<MatcherRun>> {
+  const run = await runInChild({ kind: 'matcher', size, gallery, index }, gate);
+  if (!run.value) throw new Error('the matcher child measured nothing');
+  return { ...run, value: run.value };
+}
+
+/** Every size and gallery, exact then HNSW, each in a child process; an HNSW graph not cached is built in a child first. */
 export async function measureMatcherSizes(sizes: readonly number[], log: (line: string) => void, gate?: QuietGate): Promise<MatcherResults> {
   const rows: MatcherRow[] = [];
   for (const size of sizes) {
-    log(`matcher: exact index, ${size} faces`);
-    const exact = await runInChild({ kind: 'matcher', size, index: 'exact' }, gate);
-    log(`  build ${exact.value.buildS} s, ${exact.value.batchPerQueryMs} ms a query in batches, peak RSS ${exact.peakRssMb} MiB`);
-    log(`matcher: HNSW index, ${size} faces${existsSync(hnswFile(size, validateOrThrow(HnswConfig, {}, 'hnsw'))) ? ' (graph cached)' : ' (building the graph: minutes at 1M)'}`);
-    const hnsw = await runInChild({ kind: 'matcher', size, index: 'hnsw' }, gate);
-    const real = exact.value.queries.real;
-    const row = {
-      exact,
-      hnsw,
-      recallAt1: agreement(hnsw.value.top1, exact.value.top1),
-      recallAt1Real: agreement(hnsw.value.top1, exact.value.top1, 0, real),
-      recallAt1Matched: matchedRecall(hnsw.value.top1, exact.value),
-      sameDecision: agreement(hnsw.value.decisions, exact.value.decisions),
-    };
-    log(`  build ${hnsw.value.buildS} s, search p50 ${hnsw.value.searchP50Ms} ms p99 ${hnsw.value.searchP99Ms} ms, recall@1 ${row.recallAt1} (matched queries ${row.recallAt1Matched}), peak RSS ${hnsw.peakRssMb} MiB`);
-    rows.push(row);
+    for (const gallery of GALLERIES) {
+      log(`matcher: exact index, ${size} faces, ${gallery} gallery`);
+      const exact = await matcherChild(size, gallery, 'exact', gate);
+      const e = exact.value.searches[0]!;
+      log(`  build ${exact.value.buildS} s, ${e.batchPerQueryMs} ms a query in batches, peak RSS ${exact.peakRssMb} MiB`);
+      if (!hnswCached(gallery, size)) {
+        log(`matcher: building the HNSW graph, ${size} faces, ${gallery} gallery (minutes at 1M)`);
+        await runInChild({ kind: 'matcher', size, gallery, index: 'hnsw', buildOnly: true });
+      }
+      log(`matcher: HNSW index, ${size} faces, ${gallery} gallery`);
+      const hnsw = await matcherChild(size, gallery, 'hnsw', gate);
+      const agreement = hnsw.value.searches.map((s) => agreementOf(s, e, exact.value.queries.real));
+      hnsw.value.searches.forEach((s, i) =>
+        log(`  ef_search ${s.efSearch}: p50 ${s.searchP50Ms} ms p99 ${s.searchP99Ms} ms, recall@1 matched ${agreement[i]!.recallAt1Matched} (all ${agreement[i]!.recallAt1})`),
+      );
+      log(`  build ${hnsw.value.buildS} s, RSS loaded ${hnsw.value.rssLoadedMb} MiB, peak ${hnsw.peakRssMb} MiB`);
+      rows.push({ gallery, exact, hnsw, agreement });
+    }
   }
   return { rows, threshold: matchThreshold(), batch: BATCH, syntheticQueries: SYNTHETIC_QUERIES };
 }

@@ -13,7 +13,7 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import type { Report } from '../report/schema.ts';
 import type { AccuracyReport } from './accuracy.ts';
 import type { LatencyReport } from './model-latency.ts';
-import type { MatcherIndexKind, MatcherRun } from './matcher.ts';
+import type { MatcherRun, MatcherTask } from './matcher.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,7 @@ export type ChildTask =
   | { readonly kind: 'latency' }
   | { readonly kind: 'accuracy' }
   | { readonly kind: 'video-gender' }
-  | { readonly kind: 'matcher'; readonly size: number; readonly index: MatcherIndexKind }
+  | ({ readonly kind: 'matcher' } & MatcherTask)
   | { readonly kind: 'analyze'; readonly source: string; readonly overrides: DeepPartial<FacestreamConfig> };
 
 export interface AnalyzeRun {
@@ -38,7 +38,7 @@ interface TaskValues {
   latency: LatencyReport;
   accuracy: AccuracyReport;
   'video-gender': VideoGenderReport;
-  matcher: MatcherRun;
+  matcher: MatcherRun | null;
   analyze: AnalyzeRun;
 }
 
@@ -164,7 +164,7 @@ async function perform(task: ChildTask): Promise<TaskValues[ChildTask['kind']]> 
     case 'video-gender':
       return (await import('./video-gender.ts')).measureVideoGender();
     case 'matcher':
-      return (await import('./matcher.ts')).measureMatcher(task.size, task.index);
+      return (await import('./matcher.ts')).measureMatcher(task);
     case 'analyze': {
       // node-av needs the polyfill before it loads (shared/docs/FACTS.md); bin/facestream.js does the same.
       await import('../pipelines/ingest/promise-with-resolvers.ts');

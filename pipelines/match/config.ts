@@ -5,9 +5,14 @@ const strict = { additionalProperties: false } as const;
 
 export const HnswConfig = Type.Object(
   {
-    m: Type.Integer({ default: 16, minimum: 2, maximum: 128, description: 'HNSW links per node (M): more = better recall, more memory and slower builds' }),
+    m: Type.Integer({ default: 32, minimum: 2, maximum: 128, description: 'HNSW links per node (M): more = better recall, more memory and slower builds' }),
     ef_construction: Type.Integer({ default: 128, minimum: 8, maximum: 2048, description: 'HNSW candidate list while inserting (efConstruction): more = a better graph, slower enrolment' }),
-    ef_search: Type.Integer({ default: 64, minimum: 8, maximum: 4096, description: 'HNSW candidate list while searching (efSearch): more = better recall, slower search' }),
+    ef_search: Type.Integer({ default: 128, minimum: 8, maximum: 4096, description: 'HNSW candidate list while searching (efSearch): more = better recall, slower search' }),
+    quantization: Type.Union([Type.Literal('f16'), Type.Literal('f32')], {
+      default: 'f16',
+      description:
+        'how the graph stores vectors: `f16` halves the memory of `f32` and speeds up building and search, with the same recall@1 in docs/BENCHMARKS.md (its rounding, ~0.001 of a cosine, is far below the gap between a match and the next face); usearch `i8` is not offered: it rounds each coordinate of a unit 512-d vector to a few levels and lost recall',
+    }),
   },
   { ...strict, default: {} },
 );

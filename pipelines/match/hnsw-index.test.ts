@@ -113,10 +113,10 @@ describe('hnsw on real embeddings', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('gives the exact index\'s top-1 for every other photo of an enrolled person', () => {
+  it.each(['f16', 'f32'] as const)('%s vectors: the exact index\'s top-1 for every other photo of an enrolled person', (quantization) => {
     const wl = watchListFromFaces([...enrolled, ...distractors]);
     const exact = createExactFaceIndex(wl);
-    const hnsw = new HnswFaceIndex(wl, hnswParams);
+    const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization });
     expect(queries.length).toBeGreaterThan(10);
     for (const q of queries) {
       const want = exact.search(q.vector, 1)[0]!;

@@ -109,7 +109,7 @@ export class HnswFaceIndex implements FaceIndex {
     this.graph ??= new Index({
       dimensions: this.dim,
       metric: MetricKind.IP,
-      quantization: ScalarKind.F32,
+      quantization: this.params.quantization === 'f16' ? ScalarKind.F16 : ScalarKind.F32,
       connectivity: this.params.m,
       expansion_add: this.params.ef_construction,
       expansion_search: this.params.ef_search,
