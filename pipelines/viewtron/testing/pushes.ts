@@ -1,5 +1,7 @@
 // Push bodies shaped like VIEWTRON.md §4's constructed examples (and the SDK fixtures they follow), with real
 // JPEG bytes where a test wants them. For tests of the parser, the receiver and the pipeline behind it.
+import sharp from 'sharp';
+import type { Box, RgbImage } from '../../../schemas/records.ts';
 import type { DeviceFaceAttributes, DeviceRect } from '../parse.ts';
 
 export interface FaceItem {
@@ -99,3 +101,29 @@ export const KEEPALIVES = {
 export const IPC_ALARM_STATUS =
   '<?xml version="1.0" encoding="UTF-8"?>\n<config version="1.0" xmlns="http://www.ipc.com/ver10"><alarmStatusInfo><VFDAlarm type="boolean" id="1">true</VFDAlarm></alarmStatusInfo>' +
   '<dataTime>01-01-2026 12:00:00 AM</dataTime><deviceInfo><deviceName>Lobby Cam</deviceName><deviceNo.>1</deviceNo.><sn>EXAMPLESN0001</sn><ipAddress>10.0.0.31</ipAddress><macAddress>00:11:22:33:44:55</macAddress></deviceInfo></config>';
+
+/** What a camera would push for a face at `box` of `photo`: a square JPEG crop of 1.6× the box at 184×184. */
+export async function cameraCrop(photo: RgbImage, box: Box, side = 184): Promise<Buffer> {
+  const size = Math.round(1.6 * Math.max(box.x2 - box.x1, box.y2 - box.y1));
+  const left = Math.max(0, Math.round((box.x1 + box.x2 - size) / 2));
+  const top = Math.max(0, Math.round((box.y1 + box.y2 - size) / 2));
+  const raw = { width: photo.width, height: photo.height, channels: 3 as const };
+  return sharp(photo.data, { raw })
+    .extract({ left, top, width: Math.min(size, photo.width - left), height: Math.min(size, photo.height - top) })
+    .resize(side, side, { fit: 'fill' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** The photo as the full-frame JPEG a device sends. */
+export function sceneJpeg(photo: RgbImage): Promise<Buffer> {
+  return sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** A box in IPC units (0–10000 of the frame). */
+export const normalizedRect = (box: Box, frame: { width: number; height: number }): DeviceRect => ({
+  x1: Math.round((box.x1 / frame.width) * 10000),
+  y1: Math.round((box.y1 / frame.height) * 10000),
+  x2: Math.round((box.x2 / frame.width) * 10000),
+  y2: Math.round((box.y2 / frame.height) * 10000),
+});
