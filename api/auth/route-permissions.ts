@@ -40,6 +40,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // purge deletes the list's dossiers
   [`POST ${V1}/watch-lists/:id/purge`]: need('delete_dossier'),
   ...crud(`${V1}/dossiers`, 'dossier'),
+  // merging changes this dossier and deletes the other (delete_dossier checked in the route)
+  [`POST ${V1}/dossiers/:id/merge`]: need('change_dossier'),
   [`POST ${V1}/dossier-faces`]: need('add_dossierface'),
   [`GET ${V1}/dossier-faces`]: need('view_dossierface'),
   [`GET ${V1}/dossier-faces/:id`]: need('view_dossierface'),

@@ -1,13 +1,13 @@
 // /api/v1/dossiers: FindFace's dossiers (a person: name, comment, custom fields, the watch lists it is on).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { createDossier, deleteDossier, getDossier, listDossiers, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { createDossier, deleteDossier, getDossier, listDossiers, mergeDossiers, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import type { Dossier as DossierRow } from '../../stores/postgres/rows.ts';
-import { principalOf, requireAccess, requireDossierAccess, visibleIds, type Principal } from '../auth/principal.ts';
-import { notFound } from '../errors.ts';
+import { hasPermission, principalOf, requireAccess, requireDossierAccess, visibleIds, type Principal } from '../auth/principal.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
-import { Dossier, DossierCreate, DossierList, DossierPatch, DossierQuery } from '../schemas/dossiers.ts';
+import { Dossier, DossierCreate, DossierList, DossierMerge, DossierMerged, DossierPatch, DossierQuery } from '../schemas/dossiers.ts';
 
 const tags = ['dossiers'];
 
@@ -73,6 +73,36 @@ export async function dossierRoutes(app: FastifyInstance): Promise<void> {
       await dossierFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteDossier(app.db, req.params.id))) throw notFound('dossier', req.params.id);
       return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: IdParams; Body: DossierMerge }>(
+    '/:id/merge',
+    {
+      schema: {
+        tags,
+        summary: 'Merge another dossier into this one',
+        description:
+          "The duplicate-dossier answer (FindFace: merge): the faces of `from` move to this dossier and `from` is deleted. Needs change on both dossiers and the delete_dossier permission; this dossier's name, fields and watch lists stay.",
+        params: IdParams,
+        body: DossierMerge,
+        response: { 200: DossierMerged, ...errors(404) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const { id } = req.params;
+      const { from } = req.body;
+      if (from === id) throw new ApiError('FS_ERR_VALIDATION', 'from: a dossier cannot be merged into itself', 'from');
+      await dossierFor(p, id, 'change');
+      const other = await getDossier(app.db, from);
+      if (!other) throw new ApiError('FS_ERR_NOT_FOUND', `dossier ${from} not found`, 'from');
+      requireDossierAccess(p, other, 'change');
+      if (!hasPermission(p, 'delete_dossier')) throw new ApiError('FS_ERR_FORBIDDEN', 'merging deletes the other dossier: needs permission delete_dossier');
+      const moved = await mergeDossiers(app.db, id, from);
+      const dossier = moved === undefined ? undefined : await getDossier(app.db, id);
+      if (moved === undefined || !dossier) throw notFound('dossier', moved === undefined ? from : id);
+      return { dossier, faces_moved: moved, deleted: from };
     },
   );
 }

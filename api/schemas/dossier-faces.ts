@@ -27,15 +27,37 @@ export const MfSelector = Type.Union([Type.Literal('reject'), Type.Literal('bigg
   description: 'a photo with several faces: reject it (default: enrol.mf_selector), or take the biggest face',
 });
 
+export const CreateFrom = Type.String({
+  pattern: '^event:[^:]{1,64}$',
+  description: 'instead of a photo: the face of a stored event, `event:<id>` (its vector, quality and box; its full frame when the frame store keeps it)',
+});
+
 export const DossierFaceUpload = Type.Object(
   {
     dossier: Type.Integer({ description: 'the dossier the face is added to' }),
-    source_photo: FileField('the photo: JPEG, PNG, WEBP, BMP, TIFF or GIF, ≤ api.image_max_bytes and ≤ api.image_max_side px'),
+    source_photo: Type.Optional(FileField('the photo: JPEG, PNG, WEBP, BMP, TIFF or GIF, ≤ api.image_max_bytes and ≤ api.image_max_side px')),
+    create_from: Type.Optional(CreateFrom),
     mf_selector: Type.Optional(MfSelector),
   },
   { additionalProperties: false },
 );
 export type DossierFaceUpload = Static<typeof DossierFaceUpload>;
+
+/** Another dossier that already holds this person's face (FindFace: "a similar dossier exists: merge?"). */
+export const DuplicateDossier = Type.Object({
+  dossier: Type.Integer(),
+  name: Type.String(),
+  face: Type.Integer({ description: 'its dossier face most similar to the new one' }),
+  confidence: Type.Number(),
+});
+
+export const DossierFaceAdded = Type.Object({
+  ...DossierFace.properties,
+  duplicates: Type.Array(DuplicateDossier, {
+    description:
+      'a warning, not a refusal: other dossiers you may see with a face at least match.confidence_threshold similar to the new one, most similar first; POST /dossiers/{id}/merge joins them',
+  }),
+});
 
 export const DossierFaceQuery = Type.Object({ ...PageQuery, dossier: Type.Optional(Type.Integer({ description: 'faces of this dossier' })) });
 export type DossierFaceQuery = Static<typeof DossierFaceQuery>;

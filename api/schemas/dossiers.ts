@@ -40,3 +40,15 @@ export const DossierQuery = Type.Object({
 export type DossierQuery = Static<typeof DossierQuery>;
 
 export const DossierList = listOf(Type.Ref(Dossier), 'dossiers by id');
+
+export const DossierMerge = Type.Object(
+  { from: Type.Integer({ minimum: 1, description: 'the dossier merged into this one: its faces move here, then it is deleted' }) },
+  { additionalProperties: false },
+);
+export type DossierMerge = Static<typeof DossierMerge>;
+
+export const DossierMerged = Type.Object({
+  dossier: Type.Ref(Dossier),
+  faces_moved: Type.Integer(),
+  deleted: Type.Integer({ description: 'the id of the merged dossier, now gone' }),
+});

@@ -1,7 +1,7 @@
 // The face a search looks for (FindFace's looks_like): an uploaded photo's biggest face, a stored event's face
 // (`event:<id>`) or a dossier face (`dossierface:<id>`), as its vector and the model that made it.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { queryEvents } from '../../stores/clickhouse/events-query.ts';
+import { queryEvents, type EventView } from '../../stores/clickhouse/events-query.ts';
 import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import type { Db } from '../../stores/postgres/db.ts';
 import { getDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
@@ -30,14 +30,19 @@ export async function probeOfPhoto(faces: FaceService, limits: PhotoLimits, file
   return { vector: p.vector, modelId: p.modelId, source: 'photo', id: null, face: p.face, facesInPhoto: p.faces };
 }
 
+/** The event `id` with its embedding, if `reader` may see it (FindFace's rule, as GET /events/:id); else undefined. */
+export async function visibleEvent(clickhouse: ClickHouseClient, id: string, reader: Principal): Promise<EventView | undefined> {
+  const visibleTo = eventVisibility(reader);
+  const filter = { ids: [id], ...(visibleTo ? { visibleTo } : {}) };
+  return (await queryEvents(clickhouse, { filter, limit: 1, withEmbedding: true })).events[0];
+}
+
 /** The stored face `looksLike` names; one `reader` may not see is answered like one that does not exist (404). */
 export async function probeOfReference(stores: { readonly clickhouse: ClickHouseClient; readonly db: Db }, looksLike: string, reader: Principal): Promise<Probe> {
   const [kind, id = ''] = looksLike.split(':', 2) as [string, string | undefined];
   const missing = () => new ApiError('FS_ERR_NOT_FOUND', `looks_like: ${kind} ${id} not found`, 'looks_like');
   if (kind === 'event') {
-    const visibleTo = eventVisibility(reader);
-    const filter = { ids: [id], ...(visibleTo ? { visibleTo } : {}) };
-    const event = (await queryEvents(stores.clickhouse, { filter, limit: 1, withEmbedding: true })).events[0];
+    const event = await visibleEvent(stores.clickhouse, id, reader);
     if (!event?.embedding?.length) throw missing();
     return { vector: Float32Array.from(event.embedding), modelId: event.modelId, source: 'event', id, face: null, facesInPhoto: null };
   }

@@ -7,6 +7,7 @@
 import { dot } from '../../models/embedders/l2-normalise.ts';
 import type { Db } from '../../stores/postgres/db.ts';
 import { listDossierFaces } from '../../stores/postgres/repositories/dossier-faces.ts';
+import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
 
 export interface SimilarDossier {
   readonly dossierId: number;
@@ -43,4 +44,25 @@ export async function searchSimilarDossiers(
     after = faces[faces.length - 1]!.id;
   }
   return [...best.values()].sort((a, b) => b.confidence - a.confidence || a.dossierId - b.dossierId);
+}
+
+export interface DuplicateDossier {
+  readonly dossier: number;
+  readonly name: string;
+  readonly face: number;
+  readonly confidence: number;
+}
+
+/**
+ * The duplicate-dossier warning of an added face: other dossiers (not `dossierId`) the reader sees that hold a face at
+ * least `threshold` similar, most similar first, with their names.
+ */
+export async function duplicateDossiers(
+  db: Db,
+  added: { readonly dossierId: number; readonly vector: Float32Array; readonly modelId: string; readonly threshold: number; readonly visibleWatchListIds?: readonly number[] },
+): Promise<DuplicateDossier[]> {
+  const similar = (await searchSimilarDossiers(db, added)).filter((s) => s.dossierId !== added.dossierId);
+  const named = await Promise.all(similar.map(async (s) => ({ s, dossier: await getDossier(db, s.dossierId) })));
+  // a dossier deleted between the two reads is no duplicate any more
+  return named.flatMap(({ s, dossier }) => (dossier ? [{ dossier: s.dossierId, name: dossier.name, face: s.dossierFaceId, confidence: s.confidence }] : []));
 }

@@ -95,3 +95,17 @@ export function updateDossier(q: Queryable, id: number, patch: DossierPatch): Pr
 export async function deleteDossier(q: Queryable, id: number): Promise<boolean> {
   return (await q.query('DELETE FROM dossiers WHERE id = $1', [id])).rowCount > 0;
 }
+
+/**
+ * Merges dossier `fromId` into `intoId`: its faces move (plain updates, so what watches dossier_faces sees them move)
+ * and it is deleted, in one transaction. Resolves to the number of faces moved, or undefined when either is missing.
+ */
+export function mergeDossiers(q: Queryable, intoId: number, fromId: number): Promise<number | undefined> {
+  return q.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>('SELECT id FROM dossiers WHERE id = ANY($1::integer[]) FOR UPDATE', [[intoId, fromId]]);
+    if (rows.length !== 2) return undefined;
+    const moved = await tx.query('UPDATE dossier_faces SET dossier_id = $1 WHERE dossier_id = $2', [intoId, fromId]);
+    await tx.query('DELETE FROM dossiers WHERE id = $1', [fromId]);
+    return moved.rowCount;
+  });
+}
