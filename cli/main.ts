@@ -250,6 +250,43 @@ program
   });
 
 program
+  .command('import')
+  .description('enrol a watch-list folder or a TSV table of photos through the HTTP API (docs/API.md "Bulk import")')
+  .argument('<source>', 'a folder (a sub-folder of photos per person, or one photo per person) or a .tsv file: name<TAB>photo[<TAB>comment]')
+  .requiredOption('--api <url>', 'the API, e.g. http://127.0.0.1:8080 (facestream serve)')
+  .option('--token <key>', 'an API token (POST /api/v1/auth/login or /tokens)')
+  .option('--user <name>', 'log in as this user instead of --token')
+  .option('--password-env <var>', 'the environment variable holding --user\'s password', 'FACESTREAM_PASSWORD')
+  .option('--watch-list <name>', 'put new dossiers on this watch list (created when missing)')
+  .option('--parallel <n>', 'uploads at a time', positiveInteger, 4)
+  .addOption(new Option('--mf-selector <mode>', 'photos with several faces: reject them, or enrol the biggest face').choices(['reject', 'biggest']))
+  .option('--report <file>', "write every photo's outcome here (JSON)")
+  .option('--no-progress', 'no progress bar')
+  .action(async (source: string, flags: { api: string; token?: string; user?: string; passwordEnv: string; watchList?: string; parallel: number; mfSelector?: 'reject' | 'biggest'; report?: string; progress: boolean }) => {
+    const { importPhotos, summaryLine } = await import('./import.ts');
+    let auth: { token: string } | { user: string; password: string };
+    if (flags.token) auth = { token: flags.token };
+    else if (flags.user) {
+      const password = process.env[flags.passwordEnv];
+      if (password === undefined) throw new UserError(`--user ${flags.user}: set the password in ${flags.passwordEnv} (or name another variable with --password-env)`);
+      auth = { user: flags.user, password };
+    } else throw new UserError('import: give --token, or --user with the password in an environment variable');
+    const report = await importPhotos({
+      source,
+      api: flags.api,
+      auth,
+      parallel: flags.parallel,
+      progress: flags.progress,
+      ...(flags.watchList !== undefined ? { watchList: flags.watchList } : {}),
+      ...(flags.mfSelector ? { mfSelector: flags.mfSelector } : {}),
+      ...(flags.report ? { report: flags.report } : {}),
+    });
+    for (const p of report.photos) if (p.outcome === 'rejected' || p.outcome === 'failed') console.error(`facestream: ${p.photo}: ${p.outcome} (${p.reason ?? ''}): ${p.message ?? ''}`);
+    console.log(summaryLine(report, flags.report));
+    if (report.summary.rejected + report.summary.failed > 0) process.exitCode = 1;
+  });
+
+program
   .command('config')
   .description('print the resolved configuration (defaults ← file), or the errors in it')
   .option('-c, --config <file>', 'configuration file (JSON or YAML)')
