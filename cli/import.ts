@@ -107,6 +107,8 @@ export async function importPhotos(o: ImportOptions): Promise<ImportReport> {
   );
 
   // the missing dossiers, created once each; one that cannot be created fails its photos
+  const comments = new Map<string, string>();
+  for (const p of photos) if (p.comment !== undefined && !comments.has(p.dossier)) comments.set(p.dossier, p.comment);
   const dossierIds = new Map<string, number>(existing);
   const creationErrors = new Map<string, string>();
   let created = 0;
@@ -114,7 +116,7 @@ export async function importPhotos(o: ImportOptions): Promise<ImportReport> {
     wanted.filter((name) => !existing.has(name)),
     o.parallel,
     async (name) => {
-      const comment = photos.find((p) => p.dossier === name && p.comment !== undefined)?.comment;
+      const comment = comments.get(name);
       const r = await api.call<Named & ApiErrorBody>('POST', '/dossiers', { name, ...(comment ? { comment } : {}), ...(list ? { watch_list_ids: [list.id] } : {}) });
       if (r.status === 201) {
         dossierIds.set(name, r.body.id);
