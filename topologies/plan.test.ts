@@ -34,6 +34,14 @@ describe('planProcess', () => {
     }
   });
 
+  it('viewtron: the receiver and embed in one graph writing embeddings to Kafka; in one process, every stage in its graph', () => {
+    expect(planProcess(TOPOLOGIES['viewtron']!, 'viewtron')).toEqual([{ kind: 'graph', stages: ['viewtron', 'embed'], kafkaOutputs: ['embeddings'] }]);
+    expect(planProcess(TOPOLOGIES['viewtron']!, 'match')).toEqual([{ kind: 'kafka-stage', stage: 'match', input: 'embeddings', output: 'matches' }]);
+    expect(planProcess(TOPOLOGIES['viewtron-embedded']!, 'main')).toEqual([
+      { kind: 'graph', stages: ['viewtron', 'embed', 'match', 'episodes', 'sink-events', 'sink-episodes'], kafkaOutputs: [] },
+    ]);
+  });
+
   it('terminal stages: the sinks, or episodes where no sink runs', () => {
     expect(terminalStages(TOPOLOGIES['distributed']!)).toEqual(['sink-events', 'sink-episodes']);
     expect(terminalStages(withoutStages(TOPOLOGIES['distributed']!, ['sink-events', 'sink-episodes']))).toEqual(['episodes']);
