@@ -1,8 +1,10 @@
 // `facestream serve`: the API on one box. Reads like a checklist: configuration → identity store (PGlite in
-// <data-dir>/postgres, or DATABASE_URL) → the first administrator when there is no user → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
+// <data-dir>/postgres, or DATABASE_URL) → the first administrator when there is no user → the relay of enrolments to
+// matchers (the Kafka `dossiers` topic with KAFKA_BROKERS, else in process) → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
 // face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
 // The embedded stages (ingest … sink) join with the live-cameras step of issue 4.
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
 import { buildApi } from '../api/app.ts';
 import { ensureFirstAdmin } from '../api/auth/bootstrap.ts';
@@ -13,6 +15,14 @@ import { startClickHouse } from '../stores/clickhouse/index.ts';
 import { redactUrl } from '../stores/clickhouse/client.ts';
 import { databaseOptionsOf } from '../stores/postgres/config.ts';
 import { openDatabase } from '../stores/postgres/open.ts';
+import type { FacestreamConfig } from '../config/schema.ts';
+import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
+import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
+import { startKafkaDossierPublisher } from '../enrolment/watchlist-sync/kafka-publisher.ts';
+import { startOutboxRelay, type OutboxRelay } from '../enrolment/watchlist-sync/outbox-relay.ts';
+import type { DossierPublisher } from '../enrolment/watchlist-sync/publisher.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { UserError } from './user-error.ts';
 
 export interface ServeOptions {
   readonly configFile?: string;
@@ -27,8 +37,15 @@ export interface ServeOptions {
   readonly say: (line: string) => void;
 }
 
+export interface Served {
+  readonly url: string;
+  /** without Kafka: every face a matcher must hold and each change, for matchers in this process to subscribe to */
+  readonly dossiers?: InProcessDossierPublisher;
+  stop(): Promise<void>;
+}
+
 /** Starts everything and resolves once the API listens; `stop()` closes it all (safe to call twice). */
-export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function serve(opts: ServeOptions): Promise<Served> {
   const dirs = opts.dataDir ? { postgres: { data_dir: join(opts.dataDir, 'postgres') }, clickhouse: { data_dir: join(opts.dataDir, 'clickhouse') } } : {};
   const config = await loadConfig(opts.configFile, { api: opts.api, stores: dirs }, opts.env);
   const { api } = config;
@@ -54,6 +71,14 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     const admin = await ensureFirstAdmin(db, opts.env['FACESTREAM_ADMIN_PASSWORD']);
     if (admin.created && admin.password !== undefined) opts.say(`created user ${admin.name} with password ${admin.password} (shown only now: log in and change it)`);
     else if (admin.created) opts.say(`created user ${admin.name} with the password in FACESTREAM_ADMIN_PASSWORD`);
+
+    // enrolments and deletions reach every matcher (docs/KAFKA.md "dossiers", docs/STORES.md "Outbox")
+    const logger = pino({ level: opts.logLevel, base: { component: 'watchlist-sync' } });
+    const { publisher, dossiers } = await dossierPublisher(config, logger);
+    closers.push(['the dossiers publisher', () => publisher.close()]);
+    const relay: OutboxRelay = await startOutboxRelay({ db, publisher, logger, snapshotAtStart: dossiers !== undefined });
+    closers.push(['the dossiers relay', () => relay.stop()]);
+    opts.say(`enrolments relayed to ${publisher.target}`);
 
     const chConfig = config.stores.clickhouse;
     const ch = await startClickHouse(chConfig);
@@ -83,11 +108,25 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     closers.push(['the API', () => app.close()]);
     const url = await app.listen({ host: api.host, port: api.port });
     opts.say(`API listening on ${url} (OpenAPI at ${url}/openapi.json${api.docs ? `, Swagger UI at ${url}/docs` : ''})`);
-    return { url, stop };
+    return { url, stop, ...(dossiers ? { dossiers } : {}) };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The Kafka `dossiers` topic when brokers are configured (its schemas in the registry), else subscribers in this process. */
+async function dossierPublisher(config: FacestreamConfig, logger: pino.Logger): Promise<{ publisher: DossierPublisher; dossiers?: InProcessDossierPublisher }> {
+  const { kafka } = config;
+  if (kafka.brokers.length === 0) {
+    const dossiers = createInProcessDossierPublisher();
+    return { publisher: dossiers, dossiers };
+  }
+  if (!kafka.schema_registry_url) throw new UserError('KAFKA_BROKERS is set but SCHEMA_REGISTRY_URL is not: enrolments go to the `dossiers` topic with their schema in a registry');
+  const serde = createTopicSerde({ registryUrl: kafka.schema_registry_url, topicPrefix: kafka.topic_prefix, logger, registerRetry: { attempts: kafka.max_retries + 1 } });
+  await serde.registerAll();
+  const client = createKafkaClient({ brokers: kafka.brokers, clientId: `${kafka.client_id}-serve`, logger });
+  return { publisher: await startKafkaDossierPublisher({ kafka: client, serde, topicPrefix: kafka.topic_prefix }) };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

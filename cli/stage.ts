@@ -8,6 +8,10 @@ import { loadConfig } from '../config/load.ts';
 import type { FacestreamConfig } from '../config/schema.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { createExactFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
+import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
+import { syncIndexFromKafka } from '../enrolment/watchlist-sync/matcher-sync.ts';
+import type { DossiersFollower } from '../enrolment/watchlist-sync/kafka-follower.ts';
+import { findModel, loadManifest } from '../models/manifest.ts';
 import type { StageDeps } from '../pipelines/registry.ts';
 import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
@@ -69,6 +73,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   collectDefaultMetrics({ register: metricsRegistry });
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let analytics: OpenedAnalytics | undefined;
+  let dossiers: DossiersFollower | undefined;
   try {
     if (proc.stages.some((s) => (ANALYTICS_SINK_STAGES as readonly string[]).includes(s))) {
       // write-through: the runner commits the input offsets when process() returns, so the rows must be written by then
@@ -90,18 +95,26 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     await serde.registerAll();
     metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
     logger.info({ metrics: metrics.url }, 'metrics served');
+    const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
+    // the --watchlist folder's faces (if any), then every face enrolled through the API, read from the `dossiers`
+    // topic before the stage takes its first embedding and kept up to date while it runs
+    let index = run?.index ?? createExactFaceIndex(watchListFromFaces([]));
+    if (proc.stages.includes('match')) {
+      index = new LiveFaceIndex(index);
+      const modelId = run?.models.embedderId ?? findModel(loadManifest(config.model_manifest || undefined), 'embedder')?.id ?? '';
+      dossiers = await syncIndexFromKafka({ kafka, serde, topicPrefix: config.kafka.topic_prefix, index, modelId, logger });
+    }
     const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
     if (frameStore) pruneEveryHour(frameStore, config.frame_store.retention_hours, logger, signal);
     const deps: StageDeps = {
       config,
       ...(frameStore ? { frameStore } : {}),
       ...(run ? { models: run.models } : {}),
-      index: run?.index ?? createExactFaceIndex(watchListFromFaces([])),
+      index,
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
       ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),
       ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } } : {}),
     };
-    const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
     const running = await startKafkaProcess({
       spec,
       process: proc.name,
@@ -123,6 +136,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     }
     logger.info('process finished');
   } finally {
+    await dossiers?.stop();
     await metrics?.close();
     await analytics?.close();
     await run?.models.close();
