@@ -25,7 +25,7 @@ import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, spliceSections, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
@@ -38,6 +38,7 @@ const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE |
   kafka     on a real broker: latency frame → event and bytes per camera-second of facestream up (distributed, edge),
             records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
   matcher   exact vs HNSW face index on watch lists of 10k and 100k faces (--matcher-sizes for 1M): enrolment, search latency, recall@1, memory
+  enrolment-sync  on a real broker: a dossier face committed → in a matcher's index (and deleted → gone), p50/p99 over 50 each
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
@@ -161,11 +162,16 @@ async function main(): Promise<void> {
     });
   }
   if (parts.has('matcher')) results.matcher = await measureMatcherSizes(matcherSizes, log, gate);
+  let enrolmentSync = '';
+  if (parts.has('enrolment-sync')) {
+    const { measureEnrolmentSync, enrolmentSyncMarkdown } = await import('./enrolment-sync.ts');
+    enrolmentSync = `\n${enrolmentSyncMarkdown(await measureEnrolmentSync({ log }), results.command)}`;
+  }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;
   results.waitedS = gate.waitedS;
 
-  const markdown = renderMarkdown(results);
+  const markdown = renderMarkdown(results) + enrolmentSync;
   if (json) writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   if (into) {
     writeFileSync(into, spliceSections(readFileSync(into, 'utf8'), markdown));
