@@ -2,13 +2,13 @@
 // `facestream stage viewtron|match --topology viewtron` runs them; a pushed photo of an enrolled person reaches the
 // matches topic as an event naming the dossier, with the device's attributes across the Avro wire.
 import { copyFile, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRunContext, type RunContext } from '../../cli/context.ts';
+import { freePorts } from '../../infra/local-service/ports.ts';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
 import { readPhoto } from '../../models/image/read-photo.ts';
 import { subjectFace } from '../../models/testing/deepface.ts';
@@ -27,14 +27,6 @@ import { readUntil } from '../support/topic-reader.ts';
 
 const logger = pino({ level: 'silent' });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 describe('viewtron topology (real broker)', () => {
   let registry: SchemaRegistryServer;
   let run: RunContext;
@@ -44,7 +36,7 @@ describe('viewtron topology (real broker)', () => {
   beforeAll(async () => {
     const brokers = await kafkaBrokers();
     registry = await startSchemaRegistry({ port: 0 });
-    port = await freePort();
+    [port] = (await freePorts(1)) as [number];
     const watchlist = await mkdtemp(join(tmpdir(), 'fs-vtk-'));
     await copyFile(FACE_PHOTO('img20.jpg'), join(watchlist, 'person-a.jpg'));
     run = await createRunContext({
