@@ -11,6 +11,12 @@ export const IngestConfig = Type.Object(
     start_stream_timestamp: Type.Number({ default: 0, description: 'files: epoch seconds of the first frame (0 = time the job started)' }),
     realtime: Type.Boolean({ default: false, description: 'files: hand frames on at the pace of their timestamps, as a live camera would (replaying a recording as a camera); false = as fast as they decode' }),
     rtsp_transport: Type.Union([Type.Literal('tcp'), Type.Literal('udp')], { default: 'tcp' }),
+    camera_idle_timeout: Type.Number({
+      default: 10,
+      exclusiveMinimum: 0,
+      description:
+        's without a frame after which the camera is idle and its tracks end: live sources by the wall clock while waiting on the camera (and at once when the source fails or stops), files by a gap in their stream time',
+    }),
     timeout_s: Type.Number({ default: 6, minimum: 1, description: 'a source that delivers nothing for this long is reported as stalled' }),
   },
   strict,

@@ -95,6 +95,35 @@ describe('RTSP over TCP from the test server', () => {
     expect(waitedMs).toBeLessThan(5000);
   });
 
+  it('the stage says a frozen camera is idle after camera_idle_timeout of waiting, once per quiet spell, and when the stall ends it', async () => {
+    const server = await serve();
+    const ctx = { ...mockContext<Frame>(), clock: systemClock };
+    const order: Array<readonly [kind: string, ts: number]> = [];
+    const config = validateOrThrow(IngestConfig, { camera_idle_timeout: 1, timeout_s: 3 }, 'ingest');
+    const source = createIngestSource({ camera: 'door', url: server.url, config });
+    const forward = async (f: Frame) => {
+      order.push(['frame', f.ts]);
+      if (f.seq === 4) server.stall();
+    };
+    await expect(source.run({ ...ctx, forward, idle: async (i) => void order.push(['idle', i.ts]) }, new AbortController().signal)).rejects.toMatchObject({ code: 'stalled' });
+    // (opening and probing the stream may itself take camera_idle_timeout: the camera has sent nothing yet either)
+    const first = order.findIndex(([kind], k) => kind === 'idle' && k > 0);
+    expect(order[first - 1]?.[0]).toBe('frame');
+    expect(order[first]![1] - order[first - 1]![1]).toBeGreaterThanOrEqual(1_000);
+    // frames the decoder still held come out when the read fails; each quiet spell is said once, the last by the failure
+    expect(order.some(([kind], k) => kind === 'idle' && order[k - 1]?.[0] === 'idle')).toBe(false);
+    expect(order.at(-1)?.[0]).toBe('idle');
+  });
+
+  it('the stage says a camera that hangs up is idle at once, however long camera_idle_timeout is', async () => {
+    const server = await serve();
+    const ctx = { ...mockContext<Frame>(), clock: systemClock };
+    const config = validateOrThrow(IngestConfig, { camera_idle_timeout: 3600 }, 'ingest');
+    const forward = async (f: Frame) => void (f.seq === 4 && server.hangUp());
+    await expect(createIngestSource({ camera: 'door', url: server.url, config }).run({ ...ctx, forward }, new AbortController().signal)).rejects.toMatchObject({ code: 'ended_early' });
+    expect(ctx.idles.map((i) => i.camera)).toEqual(['door']);
+  });
+
   it('a camera that hangs up mid-stream ends with ended_early at once', async () => {
     const server = await serve();
     const { error, afterLastMs } = await readLive(server.url, {}, (_, n) => n === 10 && server.hangUp());

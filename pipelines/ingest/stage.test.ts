@@ -8,7 +8,7 @@ import { IngestConfig } from './config.ts';
 import { SourceError } from './errors.ts';
 import { createIngestSource, INGEST_COUNTERS } from './stage.ts';
 import { localFrameStore } from '../../stores/frames/local-frame-store.ts';
-import { CLASSROOM, corruptCopy, makeTempDir, mp4Boxes, removeDir, truncateCopy } from './testing/media.ts';
+import { CLASSROOM, corruptCopy, FEMALE, makeTempDir, mp4Boxes, pausedCopy, removeDir, truncateCopy } from './testing/media.ts';
 
 const config = (over: Record<string, unknown>): IngestConfig => validateOrThrow(IngestConfig, { ...over }, 'ingest');
 
@@ -100,6 +100,26 @@ describe('ingest source on a file', () => {
     await createIngestSource({ camera: 'c', url: cut, config: config({}) }).run(ctx2, new AbortController().signal);
     expect(ctx2.counts.get(INGEST_COUNTERS.truncatedSources)).toBe(1);
     expect(ctx2.forwarded.length).toBeGreaterThan(3);
+  });
+
+  it('a file whose stream pauses for camera_idle_timeout says its camera went idle, between the frames around the pause', async () => {
+    const paused = join(dir, 'paused.mp4');
+    await pausedCopy(FEMALE, paused, 1, 4);
+    const run = async (camera_idle_timeout: number) => {
+      const ctx = mockContext<Frame>();
+      const order: string[] = [];
+      const source = createIngestSource({ camera: 'c', url: paused, config: config({ camera_idle_timeout, start_stream_timestamp: 1_700_000_000 }) });
+      await source.run({ ...ctx, forward: async (f) => void order.push(`frame ${f.ts}`), idle: async (i) => void order.push(`idle ${i.ts}`) }, new AbortController().signal);
+      return order;
+    };
+    const order = await run(3);
+    const at = order.findIndex((o) => o.startsWith('idle'));
+    const [before, idle, after] = order.slice(at - 1, at + 2).map((o) => Number(o.split(' ')[1]));
+    expect(order.filter((o) => o.startsWith('idle'))).toHaveLength(1);
+    expect(after! - before!).toBeGreaterThanOrEqual(4_000);
+    expect(idle).toBe(before! + 3_000);
+    // a pause shorter than the timeout is no idle
+    expect((await run(5)).some((o) => o.startsWith('idle'))).toBe(false);
   });
 
   it('stops between frames when aborted', async () => {

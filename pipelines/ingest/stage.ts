@@ -1,8 +1,10 @@
 // Ingest source: one video source of one camera → Frame records. Decoding lives in video-source.ts; this shell
-// numbers the sampled frames, gives them timestamps and counts skipped problems as metrics.
+// numbers the sampled frames, gives them timestamps, says when the camera is idle (idle.ts) and counts skipped
+// problems as metrics.
 import type { Frame } from '../../schemas/records.ts';
 import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
+import { LiveIdleWatch, pauseBefore } from './idle.ts';
 import type { IngestConfig } from './config.ts';
 import { parseSource } from './source-url.ts';
 import { readVideo, type DecodeProblem, type ReadSummary } from './video-source.ts';
@@ -68,11 +70,22 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         signal,
         onProblem: (p) => onProblem(ctx, p),
       });
+      const idle = (ts: number) => ctx.idle({ camera, ts: Math.round(ts) }).then(() => ctx.logger.info({ camera, ts: Math.round(ts) }, 'camera idle'));
+      const watch = live ? new LiveIdleWatch(config.camera_idle_timeout * 1000, ctx.clock, idle) : null;
+      const next = async () => {
+        try {
+          return await (watch ? watch.waitOn(frames.next()) : frames.next());
+        } catch (err) {
+          await watch?.gone(); // the live source failed (stalled, hung up)
+          throw err;
+        }
+      };
       let seq = 0;
       let firstPts = 0;
+      let previousT_s: number | null = null;
       // for-await would hide the generator's return value (the summary), hence next() by hand.
       try {
-        for (let r = await frames.next(); ; r = await frames.next()) {
+        for (let r = await next(); ; r = await next()) {
           if (r.done) {
             summary = r.value;
             break;
@@ -84,12 +97,20 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
+          const pause = live ? null : pauseBefore(previousT_s, t_s, config.camera_idle_timeout);
+          previousT_s = t_s;
+          if (pause !== null) {
+            if (config.realtime) await paced(liveBaseMs + pause * 1000 - ctx.clock.now(), signal);
+            await idle(fileBaseMs + pause * 1000);
+          }
           if (config.realtime && !live) await paced(liveBaseMs + t_s * 1000 - ctx.clock.now(), signal);
           const frameTs = Math.round(ts);
           const frameRef = options.frameStore ? await options.frameStore.put(camera, seq, frameTs, f.image) : undefined;
           const frame: Frame = { camera, seq: seq++, ts: frameTs, t_s, width: f.image.width, height: f.image.height, image: f.image, ...(frameRef ? { frameRef } : {}) };
           await ctx.forward(f.detectorImage ? { ...frame, detectorImage: f.detectorImage } : frame);
+          watch?.seen(frameTs, receivedMs);
         }
+        if (summary?.aborted) await watch?.gone(); // stopped
       } finally {
         // return()'s argument only becomes the result of that call; what matters is the cleanup it triggers.
         if (summary === null) await frames.return(LEFT_EARLY);

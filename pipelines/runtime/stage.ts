@@ -18,6 +18,24 @@ export interface StageContext<Out> {
 }
 
 /**
+ * A camera went quiet: ingest — the only stage that sees the camera's real time — got no frame of it for
+ * `ingest.camera_idle_timeout` (or its live source failed or was stopped). It travels after the camera's frames, in
+ * their order, so a stall further down the pipeline (a broker restart, a stage reloading its models) is never taken
+ * for a quiet camera.
+ */
+export interface CameraIdle {
+  readonly camera: string;
+  /** the camera's time when it was found idle, on its frames' `ts` scale (ms since the epoch) */
+  readonly ts: number;
+}
+
+/** What a source is given: a stage's context, and a way to say its camera went quiet. */
+export interface SourceContext<Out> extends StageContext<Out> {
+  /** Sends `idle` on after every record forwarded before it; resolves when it has been accepted. */
+  idle(idle: CameraIdle): Promise<void>;
+}
+
+/**
  * State a stage keeps across records, exposed per key (a camera, an episode scope) so the Kafka runtime can
  * commit it with the outputs and offsets it belongs to and restore it after a restart or a rebalance. Values
  * are plain data (structured clone: objects, arrays, typed arrays, Maps).
@@ -54,7 +72,7 @@ export interface Stage<In, Out> {
    * as soon as anything is there.
    */
   readonly gatherMs?: number;
-  /** Called periodically with the wall clock, for state that must expire while no input arrives. */
+  /** Called periodically with the wall clock, for state that must expire while no input arrives (episodes). */
   punctuate?(now: number, ctx: StageContext<Out>): Promise<void> | void;
   readonly punctuateEveryMs?: number;
   /** Input has ended (end of file, shutdown): emit what state still holds. */
@@ -64,13 +82,18 @@ export interface Stage<In, Out> {
    * The Kafka runtime calls it when the camera's end-of-stream marker arrives; in process, `flush` does it.
    */
   endOfStream?(camera: string, ctx: StageContext<Out>): Promise<void> | void;
+  /**
+   * The camera went quiet (CameraIdle): end what state holds for it. The marker stops at the first stage that has
+   * this hook (track); the runtimes pass it on through stages without it, after what they emitted before it.
+   */
+  idle?(idle: CameraIdle, ctx: StageContext<Out>): Promise<void> | void;
   close?(): Promise<void> | void;
 }
 
 /** A stage with no input: it produces records until its input is exhausted or `signal` aborts. */
 export interface Source<Out> {
   readonly name: string;
-  run(ctx: StageContext<Out>, signal: AbortSignal): Promise<void>;
+  run(ctx: SourceContext<Out>, signal: AbortSignal): Promise<void>;
   close?(): Promise<void> | void;
 }
 

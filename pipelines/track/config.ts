@@ -11,7 +11,6 @@ export const TrackConfig = Type.Object(
     appearance_weight: Type.Number({ default: 0.3, minimum: 0, maximum: 1, description: 'weight of appearance similarity against IoU when associating' }),
     min_appearance: Type.Number({ default: 0.5, minimum: -1, maximum: 1, description: 'associations whose appearance similarity is below this are refused' }),
     assignment: Type.Union([Type.Literal('optimal'), Type.Literal('greedy')], { default: 'optimal', description: 'how detections are assigned to tracks: optimal (Hungarian) or greedy by cost' }),
-    camera_idle_timeout: Type.Number({ default: 10, exclusiveMinimum: 0, description: 'wall-clock s without any frame from a camera after which its tracks end (a stalled stream)' }),
   },
   strict,
 );

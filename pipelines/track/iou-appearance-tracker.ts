@@ -188,10 +188,6 @@ export class IouAppearanceTracker implements Tracker {
     return ended;
   }
 
-  cameras(): readonly string[] {
-    return [...this.states.entries()].filter(([, s]) => s.live.length > 0).map(([c]) => c).sort();
-  }
-
   saveCamera(camera: string): CameraTracks | undefined {
     return this.states.get(camera);
   }

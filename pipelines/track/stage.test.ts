@@ -69,18 +69,41 @@ describe('track stage', () => {
     expect(ctx.take().map(summary)).toEqual([['cam-2', 1, 'overall', 3, 1]]);
   });
 
-  it('punctuate ends the tracks of a camera idle for camera_idle_timeout of wall clock', async () => {
-    const s = stage({ credence_count: 1, camera_idle_timeout: 5 }, { overall_only: true });
-    const ctx = mockContext<FacePost>({ now: 1_000_000 });
+  it('an idle marker ends the tracks of its camera only, in stream order; the camera then starts new tracks', async () => {
+    const s = stage({ credence_count: 1, miss_interval: 60 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
     await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'a'), ctx);
     await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'b'), ctx);
-    ctx.advance(4_000);
-    await s.process(frames(1, () => [faceAt(square(0, 0, 80))], 'b', 1), ctx);
-    await s.punctuate?.(ctx.clock.now(), ctx);
-    expect(ctx.take()).toEqual([]);
-    ctx.advance(1_000);
-    await s.punctuate?.(ctx.clock.now(), ctx);
+    const lastA = frameAt('a', 2, 0.2).ts;
+    await s.idle?.({ camera: 'a', ts: lastA + 10_000 }, ctx);
     expect(ctx.take().map((p) => p.trackId)).toEqual(['a-1']);
+    // the same face, same place, within miss_interval: without the marker it would have continued a-1
+    await s.process(frames(2, () => [faceAt(square(0, 0, 80))], 'a', 12), ctx);
+    await s.flush?.(ctx);
+    expect(ctx.take().map((p) => p.trackId)).toEqual(['a-2', 'b-1']);
+  });
+
+  it('the wall clock ends no track: a camera whose frames are held up keeps its tracks', async () => {
+    const s = stage({ credence_count: 1 }, { overall_only: true });
+    const ctx = mockContext<FacePost>({ now: 1_000_000 });
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))]), ctx);
+    ctx.advance(600_000);
+    await s.process(frames(3, () => [faceAt(square(0, 0, 80))], 'cam', 0.3), ctx);
+    await s.flush?.(ctx);
+    expect(ctx.take().map(summary)).toEqual([['cam-1', 1, 'overall', 0, 6]]);
+    expect(s.punctuate).toBeUndefined();
+  });
+
+  it('an idle marker older than the newest frame (a file read again after a restart) is skipped', async () => {
+    const s = stage({ credence_count: 1 }, { overall_only: true });
+    const ctx = mockContext<FacePost>();
+    await s.process(frames(5, () => [faceAt(square(0, 0, 80))]), ctx);
+    await s.idle?.({ camera: 'cam', ts: frameAt('cam', 2, 0.2).ts }, ctx);
+    expect(ctx.take()).toEqual([]);
+    expect(ctx.counts.get('idle_replayed_skipped')).toBe(1);
+    // one at the newest frame's time is not: the camera went quiet right after it (its source failed)
+    await s.idle?.({ camera: 'cam', ts: frameAt('cam', 4, 0.4).ts }, ctx);
+    expect(ctx.take().map((p) => p.trackId)).toEqual(['cam-1']);
   });
 
   it('end of stream of one camera ends its tracks only', async () => {

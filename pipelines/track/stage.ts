@@ -1,8 +1,11 @@
 // Track stage: detections of a frame → face posts. Tracker and best-shot machines decide; this shell keeps
 // their per-track state, turns decisions into FacePost records and forwards them in a deterministic order:
 // posts of tracks that ended first (creation order), then posts of this frame's faces (face order).
+// Tracks end in stream order only: a frame that comes after more than miss_interval (the tracker), the camera's
+// idle marker (ingest found it quiet), its end of stream, or the end of input. No wall clock: a stall between
+// ingest and here (a broker restart, detect reloading its models) holds frames up but splits no track.
 import type { Box, FacePost, FrameDetections, RgbImage } from '../../schemas/records.ts';
-import type { Stage, StageContext, StageState } from '../runtime/stage.ts';
+import type { CameraIdle, Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { BestShotConfig, TrackConfig } from './config.ts';
 import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
 import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
@@ -65,14 +68,11 @@ function toPost(track: TrackInfo, p: BestShotPost): FacePost {
 export function createTrackStage(options: TrackStageOptions): TrackStage {
   const rules = compileBestShot(options.bestShot);
   const tracker = options.tracker ?? createIouAppearanceTracker(options.track);
-  const idleMs = options.track.camera_idle_timeout * 1000;
   const keepStats = options.keepTrackStats ?? true;
   const shots = new Map<string, BestShotState>();
   /** camera of each track with a best-shot state, to save state per camera */
   const trackCamera = new Map<string, string>();
   const stats = new Map<string, TrackStats>();
-  /** wall clock when each camera's last frame arrived, to end tracks of a stalled stream */
-  const lastArrival = new Map<string, number>();
   /** newest frame ts processed per camera: a frame seen again (a replay after a restart) is skipped */
   const lastTs = new Map<string, number>();
   /** cameras whose state changed since the state was last taken */
@@ -185,7 +185,6 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
 
   return {
     name: options.name ?? 'track',
-    punctuateEveryMs: 1000,
     state,
 
     async process(records: readonly FrameDetections[], ctx: StageContext<FacePost>): Promise<void> {
@@ -197,7 +196,6 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
         }
         lastTs.set(camera, ts);
         dirty.add(camera);
-        lastArrival.set(camera, ctx.clock.now());
         const image = fd.pixels.image;
         const step = tracker.step(fd);
         options.onTrackedFrame?.(
@@ -214,11 +212,13 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
       }
     },
 
-    async punctuate(now: number, ctx: StageContext<FacePost>): Promise<void> {
-      for (const camera of tracker.cameras()) {
-        const arrived = lastArrival.get(camera);
-        if (arrived !== undefined && now - arrived >= idleMs) await endTracks(tracker.end(camera), ctx);
+    async idle({ camera, ts }: CameraIdle, ctx: StageContext<FacePost>): Promise<void> {
+      // a marker from before the newest frame seen: a file read again after its ingest restarted
+      if (ts < (lastTs.get(camera) ?? -Infinity)) {
+        ctx.count('idle_replayed_skipped');
+        return;
       }
+      await endTracks(tracker.end(camera), ctx);
     },
 
     async flush(ctx: StageContext<FacePost>): Promise<void> {
@@ -226,7 +226,6 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
     },
 
     async endOfStream(camera: string, ctx: StageContext<FacePost>): Promise<void> {
-      lastArrival.delete(camera);
       await endTracks(tracker.end(camera), ctx);
     },
 

@@ -37,10 +37,8 @@ export interface TrackerStep {
 export interface Tracker {
   /** Feeds the next frame of a camera (frames of one camera in order; cameras are independent). */
   step(detections: FrameDetections): TrackerStep;
-  /** Ends every live track of `camera`, or of all cameras when omitted (end of input, stalled stream). */
+  /** Ends every live track of `camera`, or of all cameras when omitted (end of input, an idle camera). */
   end(camera?: string): readonly TrackInfo[];
-  /** Cameras with live tracks. */
-  cameras(): readonly string[];
   /** The state of one camera as plain data (for the Kafka runtime's state topic); undefined when it has none. */
   saveCamera(camera: string): unknown;
   /** Replaces all state by these cameras' saved states. */

@@ -6,6 +6,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Demuxer, Muxer } from 'node-av/api';
+import type { Packet } from 'node-av/lib';
 
 export const CLIPS_DIR = join(SHARED_DATA, 'video');
 /** 15 fps, 45 frames, 480×270, moov before mdat */
@@ -85,4 +86,43 @@ export async function directory(path: string): Promise<void> {
 
 export async function copy(input: string, output: string): Promise<void> {
   await copyFile(input, output);
+}
+
+/**
+ * A copy whose stream pauses: the video stream remuxed with every frame from about `afterS` (stream seconds) on shown
+ * `gapS` later, no re-encoding — a camera that sent nothing for that long. The cut is put at the first packet
+ * (in decode order) from which every later packet is shown after every earlier one, so B-frames stay in order.
+ */
+export async function pausedCopy(input: string, output: string, afterS: number, gapS: number): Promise<void> {
+  const demuxer = await Demuxer.open(input);
+  try {
+    const video = demuxer.video();
+    if (video === undefined) throw new Error(`${input} has no video`);
+    const packets: Packet[] = [];
+    for await (const pkt of demuxer.packets(video.index)) {
+      if (pkt === null) break;
+      packets.push(pkt);
+    }
+    const { num, den } = video.timeBase;
+    const seconds = (pts: bigint) => (Number(pts) * num) / den;
+    const cut = packets.findIndex((p, k) => seconds(p.pts) >= afterS && packets.slice(0, k).every((q) => q.pts < packets.slice(k).reduce((m, r) => (r.pts < m ? r.pts : m), p.pts)));
+    if (cut < 0) throw new Error(`${input}: no place to pause after ${afterS} s`);
+    const shift = BigInt(Math.round((gapS * den) / num));
+    const muxer = await Muxer.open(output, { input: demuxer });
+    try {
+      const out = muxer.addStream(video);
+      for (const [k, pkt] of packets.entries()) {
+        if (k >= cut) {
+          pkt.pts += shift;
+          pkt.dts += shift;
+        }
+        await muxer.writePacket(pkt, out);
+      }
+    } finally {
+      await muxer.close();
+    }
+    for (const pkt of packets) pkt.free();
+  } finally {
+    await demuxer.close();
+  }
 }

@@ -28,6 +28,59 @@ function graph(stages: ConstructorParameters<typeof InProcessGraph>[0]['stages']
 }
 
 describe('in-process graph', () => {
+  it('carries a source\'s idle marker in order with its records to the first stage with an idle hook, and no further', async () => {
+    const log: string[] = [];
+    const tapped: string[] = [];
+    const source: Source<number> = {
+      name: 'camera',
+      async run(ctx) {
+        for (let i = 0; i < 12; i++) {
+          if (i === 5) await ctx.idle({ camera: 'c', ts: 500 });
+          await ctx.forward(i);
+        }
+      },
+    };
+    // passes markers on without knowing them, with batches overtaking each other's processing
+    const detect: Stage<number, number> = {
+      name: 'detect',
+      maxBatch: 3,
+      batchesInFlight: 2,
+      async process(records, ctx) {
+        await new Promise((r) => setTimeout(r, records[0] === 3 ? 20 : 1));
+        for (const r of records) await ctx.forward(r);
+      },
+    };
+    const track: Stage<number, string> = {
+      name: 'track',
+      async process(records, ctx) {
+        for (const r of records) log.push(`frame ${r}`);
+        await ctx.forward('post');
+      },
+      async idle(idle, ctx) {
+        log.push(`idle ${idle.camera} ${idle.ts}`);
+        await ctx.forward('ended');
+      },
+    };
+    const after: Stage<string, string> = { name: 'embed', process: async () => undefined };
+    await graph(
+      [
+        { stage: detect as Stage<unknown, unknown>, input: 'frames', output: 'detections' },
+        { stage: track as Stage<unknown, unknown>, input: 'detections', output: 'faces' },
+        { stage: after as Stage<unknown, unknown>, input: 'faces' },
+      ],
+      {
+        sources: [{ source: source as Source<unknown>, output: 'frames' }],
+        taps: {
+          frames: [(r) => void tapped.push(`record ${String(r)}`), { record: (r) => void tapped.push(`kafka ${String(r)}`), idle: async (i) => void tapped.push(`kafka idle ${i.ts}`) }],
+        },
+      },
+    ).run();
+    expect(log).toEqual([...[0, 1, 2, 3, 4].map((i) => `frame ${i}`), 'idle c 500', ...[5, 6, 7, 8, 9, 10, 11].map((i) => `frame ${i}`)]);
+    // a tap that is a plain function sees records only; one with an idle handler sees the marker in its place
+    expect(tapped.filter((t) => t.startsWith('record'))).toHaveLength(12);
+    expect(tapped.filter((t) => t.startsWith('kafka'))).toEqual([...[0, 1, 2, 3, 4].map((i) => `kafka ${i}`), 'kafka idle 500', ...[5, 6, 7, 8, 9, 10, 11].map((i) => `kafka ${i}`)]);
+  });
+
   it('keeps order through stages, batches without waiting, flushes at end, fans out to taps', async () => {
     const seen: number[] = [];
     const batches: number[] = [];

@@ -1,12 +1,13 @@
 // The in-process runtime: one bounded queue per consuming stage, a loop per stage, fan-out by topic.
 // Order is kept per topic (one consumer loop per stage), so per-camera order holds. End of input flows
-// downstream: a finished source ends its queues; a stage drains, flushes, then ends its own outputs.
+// downstream: a finished source ends its queues; a stage drains, flushes, then ends its own outputs. A source's
+// CameraIdle travels through the same queues, in order with the records, to the first stage with an `idle` hook.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { BoundedQueue, QueueClosedError } from '../bounded-queue.ts';
 import { createStageMetrics, type StageMetrics } from '../metrics.ts';
 import { Mutex } from '../mutex.ts';
-import type { Clock, Source, Stage, StageContext } from '../stage.ts';
+import type { CameraIdle, Clock, Source, SourceContext, Stage, StageContext } from '../stage.ts';
 
 export interface SourceNode {
   readonly source: Source<unknown>;
@@ -20,7 +21,18 @@ export interface StageNode {
 }
 
 /** Observers of a topic (report collectors, printers); called in order for every record on it. */
-export type Tap = (record: unknown) => void | Promise<void>;
+export type RecordTap = (record: unknown) => void | Promise<void>;
+/** A tap that also sees the topic's idle markers, in order with its records (a Kafka producer passes them on). */
+export interface MarkerTap {
+  readonly record: RecordTap;
+  idle(idle: CameraIdle): Promise<void>;
+}
+export type Tap = RecordTap | MarkerTap;
+
+/** A CameraIdle in a queue, told apart from the records around it. */
+class IdleMarker {
+  constructor(readonly idle: CameraIdle) {}
+}
 
 export interface DeadLetter {
   readonly stage: string;
@@ -103,14 +115,18 @@ export class InProcessGraph {
       forward: async (record: Out) => {
         if (!outlet) throw new Error(`stage ${name} has no output topic`);
         metrics.recordsOut.inc({ stage: name });
-        for (const tap of outlet.taps) await tap(record);
-        try {
-          await Promise.all(outlet.queues.map((q) => q.push(record)));
-        } catch (err) {
-          if (!(err instanceof QueueClosedError)) throw err;
-        }
+        for (const tap of outlet.taps) await (typeof tap === 'function' ? tap(record) : tap.record(record));
+        await pushAll(outlet, record);
       },
     };
+  }
+
+  /** Passes an idle marker on to `output`'s taps that want it and its consumers' queues. */
+  private async passOn(output: string | undefined, marker: IdleMarker): Promise<void> {
+    const outlet = output ? this.outlets.get(output) : undefined;
+    if (!outlet) return;
+    for (const tap of outlet.taps) if (typeof tap !== 'function') await tap.idle(marker.idle);
+    await pushAll(outlet, marker);
   }
 
   private endOutput(output: string | undefined): void {
@@ -118,7 +134,7 @@ export class InProcessGraph {
   }
 
   private async runSource(node: SourceNode): Promise<void> {
-    const ctx = this.context(node.source.name, node.output);
+    const ctx: SourceContext<unknown> = { ...this.context(node.source.name, node.output), idle: (idle) => this.passOn(node.output, new IdleMarker(idle)) };
     try {
       await node.source.run(ctx, this.sourcesAbort.signal);
     } finally {
@@ -144,27 +160,29 @@ export class InProcessGraph {
       const inFlight: Promise<void>[] = [];
       const window = Math.max(1, stage.batchesInFlight ?? 1);
       for (;;) {
-        const batch = await queue.take(stage.maxBatch ?? 1);
-        if (!batch) break;
+        const taken = await queue.take(stage.maxBatch ?? 1);
+        if (!taken) break;
         this.metrics.queueDepth.set(labels, queue.size);
-        this.metrics.recordsIn.inc(labels, batch.length);
-        const end = this.metrics.latency.startTimer(labels);
-        if (window === 1) {
-          await lock.run(async () => this.forwardAll(ctx, await this.processOrDeadLetter(node, batch, ctx)));
-          end();
-          continue;
-        }
-        const outputs = this.processOrDeadLetter(node, batch, ctx);
-        const previous = inFlight.at(-1);
-        inFlight.push(
-          (async () => {
-            const records = await outputs;
-            await previous;
-            await lock.run(() => this.forwardAll(ctx, records));
+        for (const batch of segments(taken)) {
+          if (Array.isArray(batch)) this.metrics.recordsIn.inc(labels, batch.length);
+          const end = this.metrics.latency.startTimer(labels);
+          if (window === 1) {
+            await lock.run(async () => this.forwardAll(node, ctx, await this.outputsOf(node, batch, ctx)));
             end();
-          })(),
-        );
-        if (inFlight.length >= window) await inFlight.shift();
+            continue;
+          }
+          const outputs = this.outputsOf(node, batch, ctx);
+          const previous = inFlight.at(-1);
+          inFlight.push(
+            (async () => {
+              const records = await outputs;
+              await previous;
+              await lock.run(() => this.forwardAll(node, ctx, records));
+              end();
+            })(),
+          );
+          if (inFlight.length >= window) await inFlight.shift();
+        }
       }
       for (const batch of inFlight) await batch;
       if (!this.abort.signal.aborted) await lock.run(() => stage.flush?.(ctx));
@@ -177,6 +195,16 @@ export class InProcessGraph {
       await stage.close?.();
       this.endOutput(node.output);
     }
+  }
+
+  /** What a batch of records, or an idle marker, sends on: the stage's outputs, or the marker itself (no idle hook). */
+  private async outputsOf(node: StageNode, batch: unknown[] | IdleMarker, ctx: StageContext<unknown>): Promise<unknown[]> {
+    if (Array.isArray(batch)) return this.processOrDeadLetter(node, batch, ctx);
+    const { stage } = node;
+    if (!stage.idle) return [batch];
+    const outputs: unknown[] = [];
+    await stage.idle(batch.idle, { ...ctx, forward: async (record) => void outputs.push(record) });
+    return outputs;
   }
 
   /**
@@ -208,8 +236,8 @@ export class InProcessGraph {
     return outputs;
   }
 
-  private async forwardAll(ctx: StageContext<unknown>, records: readonly unknown[]): Promise<void> {
-    for (const record of records) await ctx.forward(record);
+  private async forwardAll(node: StageNode, ctx: StageContext<unknown>, records: readonly unknown[]): Promise<void> {
+    for (const record of records) await (record instanceof IdleMarker ? this.passOn(node.output, record) : ctx.forward(record));
   }
 
   private deadLetter(node: StageNode, record: unknown, err: unknown): void {
@@ -218,4 +246,27 @@ export class InProcessGraph {
     this.opts.logger.warn({ stage: node.stage.name, err: reason }, 'record failed; sent to dead letters');
     this.opts.onDeadLetter?.({ stage: node.stage.name, reason, record });
   }
+}
+
+async function pushAll(outlet: Outlet, item: unknown): Promise<void> {
+  try {
+    await Promise.all(outlet.queues.map((q) => q.push(item)));
+  } catch (err) {
+    if (!(err instanceof QueueClosedError)) throw err;
+  }
+}
+
+/** A batch taken from a queue as runs of records and the idle markers between them, in order. */
+function* segments(taken: readonly unknown[]): Generator<unknown[] | IdleMarker> {
+  let run: unknown[] = [];
+  for (const item of taken) {
+    if (!(item instanceof IdleMarker)) {
+      run.push(item);
+      continue;
+    }
+    if (run.length > 0) yield run;
+    run = [];
+    yield item;
+  }
+  if (run.length > 0) yield run;
 }

@@ -1,12 +1,13 @@
 // Runs a process whose stages start at a source (ingest) and whose last in-process topic(s) go to Kafka: the
 // in-process graph with a tap per Kafka topic that produces each record and waits for the broker's ack (so a
-// slow broker slows the source). When the source ends (a file finished) every Kafka output gets an
+// slow broker slows the source). A camera's idle marker that reaches a Kafka output goes on in the camera's
+// partition, in order with its records. When the source ends (a file finished) every Kafka output gets an
 // end-of-stream marker for the camera, after everything the stages flushed.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Topic } from '../../../topologies/names.ts';
-import type { Tap } from '../inproc/run-graph.ts';
-import { endOfStreamHeaders } from './control.ts';
+import type { MarkerTap } from '../inproc/run-graph.ts';
+import { endOfStreamHeaders, idleHeaders } from './control.ts';
 import type { KafkaNames } from './names.ts';
 import { PRODUCER_DEFAULTS } from './producer-defaults.ts';
 import type { WireSerde } from './serde-port.ts';
@@ -18,7 +19,7 @@ export interface KafkaOutlet {
 }
 
 export interface KafkaTaps {
-  readonly taps: Partial<Record<Topic, Tap[]>>;
+  readonly taps: Partial<Record<Topic, MarkerTap[]>>;
   /** connects the producer; call before the graph runs */
   connect(): Promise<void>;
   /** sends the end-of-stream marker of `camera` to every outlet */
@@ -48,13 +49,20 @@ async function withDeadline(send: Promise<unknown>, topic: Topic): Promise<void>
 
 export function kafkaTaps(kafka: Kafka, outlets: readonly KafkaOutlet[], names: KafkaNames, serde: WireSerde, logger: Logger): KafkaTaps {
   const producer: Producer = kafka.producer({ ...PRODUCER_DEFAULTS, allowAutoTopicCreation: false });
-  const taps: Partial<Record<Topic, Tap[]>> = {};
+  const taps: Partial<Record<Topic, MarkerTap[]>> = {};
   for (const { topic, codec } of outlets) {
     taps[topic] = [
-      async (record) => {
-        const key = serde.encodeKey(topic, codec.key(record));
-        const value = serde.encodeValue(topic, await codec.toWire(record));
-        await withDeadline(producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key, value }] }), topic);
+      {
+        record: async (record) => {
+          const key = serde.encodeKey(topic, codec.key(record));
+          const value = serde.encodeValue(topic, await codec.toWire(record));
+          await withDeadline(producer.send({ topic: names.topic(topic), acks: -1, messages: [{ key, value }] }), topic);
+        },
+        idle: async ({ camera, ts }) => {
+          const marker = { key: serde.encodeKey(topic, camera), value: null, headers: idleHeaders(ts) };
+          await withDeadline(producer.send({ topic: names.topic(topic), acks: -1, messages: [marker] }), topic);
+          logger.info({ camera, ts, topic }, 'camera idle');
+        },
       },
     ];
   }

@@ -1,20 +1,20 @@
 // Runs one stage over Kafka: its consumer group reads the input topic; each chunk of a partition's batch is
 // decoded, processed and its outputs committed together with the input offsets (committer.ts). A record that
 // does not decode or that the stage throws on goes to the dead-letter topic with the reason and its source
-// coordinates; the stage goes on. Control records (control.ts) reach the stage as endOfStream calls and are
-// passed on downstream after what the stage emitted for them. Back-pressure is the consumer itself: the next
+// coordinates; the stage goes on. Control records (control.ts) reach the stage as endOfStream / idle calls and are
+// passed on downstream after what the stage emitted before them (an idle marker only by a stage without `idle`). Back-pressure is the consumer itself: the next
 // batch is fetched only when this one is committed.
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Topic } from '../../../topologies/names.ts';
 import { createStageMetrics, type StageMetrics } from '../metrics.ts';
 import { Mutex } from '../mutex.ts';
-import type { Clock, Stage, StageContext } from '../stage.ts';
+import type { CameraIdle, Clock, Stage, StageContext } from '../stage.ts';
 import { CommitPace } from './commit-pace.ts';
 import { atLeastOnceCommitter, transactionalCommitter, type Committer, type InputProgress, type OutgoingMessage } from './committer.ts';
 import type { KafkaConfig } from './config.ts';
-import { controlOf, END_OF_STREAM, endOfStreamHeaders, markerPartitions } from './control.ts';
+import { controlOf, END_OF_STREAM, endOfStreamHeaders, IDLE, idleOf, markerPartitions } from './control.ts';
 import { deadLetterMessage, type DeadLetterInput } from './dead-letter.ts';
 import { messageOf, verdictFor, withRetries, type FailureKind } from './errors.ts';
 import { createKafkaMetrics, type KafkaMetrics } from './metrics.ts';
@@ -221,7 +221,7 @@ export class KafkaStageRunner {
     let next = 0; // the first record not yet given to decoding
     const decodeAhead = (from: number) => {
       for (const end = Math.min(messages.length, from + DECODE_AHEAD); next < end; next++) {
-        if (controlOf(messages[next]!.headers) === END_OF_STREAM) continue;
+        if (isControl(messages[next]!)) continue;
         const record = this.decode(messages[next]!.value).then((value) => this.opts.input.codec.fromWire(value));
         record.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
         decoded[next] = record;
@@ -236,12 +236,26 @@ export class KafkaStageRunner {
         await this.opts.stage.endOfStream?.(camera, ctx);
         out.push(...(await this.drainOutbox()));
         ended.push(camera);
-        if (this.opts.output) {
-          const topic = this.opts.names.topic(this.opts.output.topic);
-          for (const partition of markerPartitions(this.opts.output.codec.keyedBy, this.outputPartitions)) {
-            out.push({ topic, key: message.key, value: null, headers: endOfStreamHeaders(), ...(partition !== undefined ? { partition } : {}) });
-          }
+        out.push(...this.passOn(message, endOfStreamHeaders()));
+        continue;
+      }
+      if (control === IDLE) {
+        await flushPending();
+        const { stage } = this.opts;
+        if (!stage.idle) {
+          out.push(...this.passOn(message, message.headers ?? {}));
+          continue;
         }
+        let idle: CameraIdle;
+        try {
+          idle = idleOf(String(await this.decode(message.key)), message.headers);
+        } catch (err) {
+          if (verdictFor('decode', err) !== 'dead-letter') throw err;
+          out.push(await this.deadLetter('decode', message, partition, err));
+          continue;
+        }
+        await stage.idle(idle, ctx);
+        out.push(...(await this.drainOutbox()));
         continue;
       }
       try {
@@ -272,6 +286,14 @@ export class KafkaStageRunner {
     for (const camera of ended) this.logger.info({ camera }, 'end of stream');
     const now = Date.now();
     for (const m of messages) this.kafkaMetrics.recordAgeSeconds.observe(labels, Math.max(0, now - Number(m.timestamp)) / 1000);
+  }
+
+  /** A control record on its way to the output topic: in the camera's partition, or every one (markerPartitions). */
+  private passOn(message: KafkaMessage, headers: IHeaders): OutgoingMessage[] {
+    const output = this.opts.output;
+    if (!output) return [];
+    const topic = this.opts.names.topic(output.topic);
+    return markerPartitions(output.codec.keyedBy, this.outputPartitions).map((partition) => ({ topic, key: message.key, value: null, headers, ...(partition !== undefined ? { partition } : {}) }));
   }
 
   /** Processes in the stage's batch size; a failing batch is retried record by record, a failing record dead-lettered. */
@@ -316,9 +338,8 @@ export class KafkaStageRunner {
   }
 
   /**
-   * Punctuation's clock stops while the broker does not answer: a stage's wall-clock timeouts (a camera's tracks
-   * end after camera_idle_timeout without frames, episodes close after episode_event_timeout) are about the
-   * cameras, and a broker outage or restart is not a camera going quiet. An idle but healthy input still advances
+   * Punctuation's clock stops while the broker does not answer: a stage's wall-clock timeouts (episodes close after
+   * episode_event_timeout) are about the cameras, and a broker outage or restart is not a camera going quiet. An idle but healthy input still advances
    * it: fetches come back empty every few seconds (long poll).
    */
   private async punctuate(ctx: StageContext<unknown>): Promise<void> {
@@ -347,6 +368,12 @@ export class KafkaStageRunner {
     const letter: DeadLetterInput = { kind, stage: name, error: messageOf(err), sourceTopic: this.inputTopic, sourcePartition: partition, sourceOffset: message.offset, key: message.key, value: message.value };
     return deadLetterMessage(letter, this.opts.names.topic(DEAD_LETTER_TOPIC), this.opts.serde, this.opts.clock);
   }
+}
+
+/** A control record the runner acts on (not data to decode). */
+function isControl(message: KafkaMessage): boolean {
+  const control = controlOf(message.headers);
+  return control === END_OF_STREAM || control === IDLE;
 }
 
 /** How stop() ends run(): not an error. */

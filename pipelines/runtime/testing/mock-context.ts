@@ -1,11 +1,13 @@
 // A StageContext for unit tests of one stage (Kafka Streams' MockProcessorContext): it keeps what the stage
 // forwards and counts, lets the test set the wall clock, and logs nowhere, so tests stay synchronous and quiet.
 import { pino } from 'pino';
-import type { Clock, StageContext } from '../stage.ts';
+import type { CameraIdle, Clock, SourceContext } from '../stage.ts';
 
-export interface MockContext<Out> extends StageContext<Out> {
+export interface MockContext<Out> extends SourceContext<Out> {
   /** Everything forwarded so far, in order. */
   readonly forwarded: readonly Out[];
+  /** What a source said with `idle()`, in order. */
+  readonly idles: readonly CameraIdle[];
   /** Named counters from `count()`. */
   readonly counts: ReadonlyMap<string, number>;
   /** Returns what was forwarded since the last `take()` and forgets it. */
@@ -28,6 +30,7 @@ export function mockContext<Out>(options: MockContextOptions = {}): MockContext<
   const forwarded: Out[] = [];
   let taken = 0;
   const counts = new Map<string, number>();
+  const idles: CameraIdle[] = [];
   const clock: Clock = { now: () => now };
   return {
     stage: options.stage ?? 'test',
@@ -37,10 +40,15 @@ export function mockContext<Out>(options: MockContextOptions = {}): MockContext<
       forwarded.push(record);
       return Promise.resolve();
     },
+    idle(idle: CameraIdle): Promise<void> {
+      idles.push(idle);
+      return Promise.resolve();
+    },
     count(what: string, n = 1): void {
       counts.set(what, (counts.get(what) ?? 0) + n);
     },
     forwarded,
+    idles,
     counts,
     take(): Out[] {
       const out = forwarded.slice(taken);
