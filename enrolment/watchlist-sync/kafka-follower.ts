@@ -4,7 +4,7 @@
 // up to the end it had when the follower started, so the stage takes embeddings only with the full watch lists;
 // later records are handed on as they come.
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
 import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
@@ -35,7 +35,7 @@ export async function followDossiersTopic(opts: DossiersFollowerOptions): Promis
   try {
     // a match process may start before anything was enrolled: the topic it follows must exist
     await ensureDossiersTopic(admin, opts.topicPrefix);
-    ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.low) < BigInt(p.high)).map((p) => [p.partition, BigInt(p.high)]));
+    ends = new Map((await endOffsets(admin, topic)).filter((p) => BigInt(p.low) < BigInt(p.high)).map((p) => [p.partition, BigInt(p.high)]));
   } finally {
     await admin.disconnect();
   }
@@ -84,4 +84,16 @@ export async function followDossiersTopic(opts: DossiersFollowerOptions): Promis
       return stopping;
     },
   };
+}
+
+/** The topic's offsets; a topic just created may not have its leaders known to every broker yet (NOT_LEADER…). */
+async function endOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= 20 || (err as { retriable?: boolean }).retriable !== true) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

@@ -1,6 +1,6 @@
 // The relay's changes to the Kafka `dossiers` topic, keyed by dossier face id, through the topic serde (Confluent
-// wire format, schemas in the registry) as every facestream producer. Idempotent producer, acks from all in-sync
-// replicas: publish() resolves only once the broker holds the records, and only then does the relay delete its rows.
+// wire format, schemas in the registry) as every facestream producer. Acks from all in-sync replicas: publish()
+// resolves only once the broker holds the records, and only then does the relay delete its rows.
 import type { Kafka, Producer } from 'kafkajs';
 import { PRODUCER_DEFAULTS } from '../../pipelines/runtime/kafka/producer-defaults.ts';
 import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
@@ -24,9 +24,11 @@ export async function startKafkaDossierPublisher(opts: KafkaDossierPublisherOpti
     await admin.disconnect();
   }
   const topic = dossiersTopicName(opts.topicPrefix);
-  // retries bounded here (not PRODUCER_DEFAULTS' endless ones): a failed publish keeps the outbox rows and the
-  // relay tries again on its next round, so it must come back instead of hanging while the broker is away
-  const producer: Producer = opts.kafka.producer({ ...PRODUCER_DEFAULTS, retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 } });
+  // Retries bounded (not PRODUCER_DEFAULTS' endless ones): the relay holds its database transaction while it
+  // publishes, so a broker that is away must fail the round (the rows stay and the next round tries again) instead
+  // of hanging it. Bounded retries void the idempotent producer's guarantee (kafkajs warns), and it is not needed:
+  // with one request in flight nothing is reordered, and a duplicate is the same state of the same face again.
+  const producer: Producer = opts.kafka.producer({ ...PRODUCER_DEFAULTS, idempotent: false, retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 } });
   await producer.connect();
   let closing: Promise<void> | undefined;
   return {
