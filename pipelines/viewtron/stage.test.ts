@@ -99,6 +99,11 @@ describe('viewtron receiver: what devices are answered', () => {
     expect(Math.abs(post!.face.box.y2 - box.y2)).toBeLessThan(10);
   });
 
+  it('a chunked body is read whole, never taken for an empty keepalive', async () => {
+    expect(await push(r.port, ipcFacePush({ faces: [{ targetId: 9, crop }] }), { chunked: true })).toMatchObject({ status: 200, body: SUCCESS_BODY });
+    expect(r.ctx.take().map((p) => p.device?.targetId)).toEqual(['9']);
+  });
+
   it('IPC box in 0–10000 units picks the face in the full frame', async () => {
     await push(r.port, ipcFacePush({ scene, sceneSize: photo, faces: [{ targetId: 8, rect: normalizedRect(box, photo), crop }] }));
     const [post] = r.ctx.take();
@@ -129,8 +134,15 @@ describe('viewtron receiver: bad pushes get a 4xx with the reason, nothing half-
     expect(r.ctx.take()).toHaveLength(1);
   });
 
+  it('an oversized chunked body (no Content-Length to refuse up front) is cut off at the limit', async () => {
+    const body = ipcFacePush({ faces: [{ crop }], scene: b64(Buffer.alloc(70 * 1024, 0xff)) });
+    expect(await push(r.port, body, { chunked: true })).toMatchObject({ status: 413, body: expect.stringMatching(/^too_large: /) });
+    expect(r.ctx.take()).toEqual([]);
+    expect(await push(r.port, KEEPALIVES.empty)).toMatchObject({ status: 200 });
+  });
+
   it('counts what it refused', () => {
-    expect(r.ctx.counts.get('pushes_refused')).toBe(6);
+    expect(r.ctx.counts.get('pushes_refused')).toBe(7);
   });
 });
 

@@ -56,7 +56,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
+    // the device went away mid-body: nothing to post, and no one to answer
+    req.once('error', (err) => reject(new Refusal(400, 'aborted', `the request broke off: ${err.message}`)));
   });
 }
 

@@ -12,7 +12,8 @@ export interface Answer {
 /** One kept-alive connection, as a camera holds between heartbeats. */
 export const deviceAgent = () => new Agent({ keepAlive: true, maxSockets: 1 });
 
-export function push(port: number, body: string, opts: { path?: string; method?: string; agent?: Agent; contentType?: string } = {}): Promise<Answer> {
+/** `chunked`: sent with Transfer-Encoding: chunked in two pieces instead of a Content-Length. */
+export function push(port: number, body: string, opts: { path?: string; method?: string; agent?: Agent; contentType?: string; chunked?: boolean } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -21,7 +22,7 @@ export function push(port: number, body: string, opts: { path?: string; method?:
         path: opts.path ?? '/API',
         method: opts.method ?? 'POST',
         agent: opts.agent ?? false,
-        headers: { 'Content-Type': opts.contentType ?? 'application/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) },
+        headers: { 'Content-Type': opts.contentType ?? 'application/xml; charset=utf-8', ...(opts.chunked ? {} : { 'Content-Length': Buffer.byteLength(body) }) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -31,7 +32,8 @@ export function push(port: number, body: string, opts: { path?: string; method?:
     );
     // an oversized body may be cut off by the receiver once it has answered
     req.on('error', reject);
-    req.end(body);
+    if (opts.chunked) req.write(body.slice(0, body.length >> 1));
+    req.end(opts.chunked ? body.slice(body.length >> 1) : body);
   });
 }
 
