@@ -1,0 +1,120 @@
+// `facestream stage match` (its own process, no --watchlist) learns its watch lists from the `dossiers` topic: a
+// person enrolled before it started (identity store in PGlite, the outbox relay publishing to the real broker) is
+// matched in the events it writes to `matches`; once the face is deleted, a later embedding of the same person
+// is unmatched.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceService } from '../../api/photos/face-service.ts';
+import { testFaces } from '../../api/testing.ts';
+import { startKafkaDossierPublisher } from '../../enrolment/watchlist-sync/kafka-publisher.ts';
+import { startOutboxRelay, type OutboxRelay } from '../../enrolment/watchlist-sync/outbox-relay.ts';
+import type { DossierPublisher } from '../../enrolment/watchlist-sync/publisher.ts';
+import type { FaceModels } from '../../models/face-models.types.ts';
+import { readPhoto } from '../../models/image/read-photo.ts';
+import { deepfacePath } from '../../models/testing/deepface.ts';
+import { topicCodecs } from '../../pipelines/runtime/kafka/wire.ts';
+import { faceEmbedding, facePost } from '../../pipelines/runtime/testing/records.ts';
+import type { FaceEmbedding as AvroFaceEmbedding, FaceEvent } from '../../schemas/generated/avro-types.ts';
+import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
+import { createTopicSerde, type TopicSerde } from '../../schemas/serde/topic-serde.ts';
+import type { Db } from '../../stores/postgres/db.ts';
+import { openDatabase } from '../../stores/postgres/open.ts';
+import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
+import { createDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { createWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
+import { REPO } from '../paths.ts';
+import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
+
+const logger = pino({ level: 'silent' });
+const CAMERA = 'cam-dossiers';
+
+describe('stage match follows the dossiers topic (real broker)', () => {
+  let models: FaceModels;
+  let faces: FaceService;
+  let registry: SchemaRegistryServer;
+  let serde: TopicSerde;
+  let kafka: Kafka;
+  let db: Db;
+  let publisher: DossierPublisher;
+  let relay: OutboxRelay;
+  const prefix = `${uniqueTopic('match-dossiers')}.`;
+  const probe = async (file: string) => (await faces.probe(await readPhoto(deepfacePath(file)), file)).vector;
+
+  beforeAll(async () => {
+    ({ models, faces } = await testFaces());
+    registry = await startSchemaRegistry({ port: 0 });
+    serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+    await serde.registerAll();
+    kafka = new Kafka({ clientId: 'match-dossiers-test', brokers: await kafkaBrokers(), logLevel: 0 });
+    ({ db } = await openDatabase());
+    publisher = await startKafkaDossierPublisher({ kafka, serde, topicPrefix: prefix });
+    relay = await startOutboxRelay({ db, publisher, logger });
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await publisher?.close();
+    await db?.close();
+    await registry?.close();
+    await models?.close();
+  });
+
+  it('matches a person enrolled before it started, and no longer once the face is deleted', async () => {
+    const list = await createWatchList(db, { name: 'wanted' });
+    const anna = await createDossier(db, { name: 'Anna', watch_list_ids: [list.id] });
+    const face = await createDossierFace(db, { dossier_id: anna.id, model_id: faces.modelId, embedding: await probe('img1.jpg'), quality: -1, bbox: { left: 0, top: 0, right: 10, bottom: 10 } });
+    await relay.flush();
+
+    const child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'match', '--topology', 'distributed', '--log-level', 'info'], {
+      cwd: REPO,
+      env: { ...process.env, KAFKA_BROKERS: (await kafkaBrokers()).join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const consumer = kafka.consumer({ groupId: uniqueTopic('match-dossiers-reader') });
+    try {
+      await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toMatch(/dossiers records read, 1 faces indexed/);
+
+      const events: FaceEvent[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: `${prefix}matches`, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void events.push(await serde.decodeValue('matches', message.value!)) });
+      const producer = kafka.producer();
+      await producer.connect();
+      const codec = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 }).embeddings;
+      const send = async (postNo: number, vector: Float32Array) => {
+        const embedding = { ...faceEmbedding(facePost({ camera: CAMERA, postNo, t: postNo }), vector), modelId: faces.modelId };
+        await producer.send({ topic: `${prefix}embeddings`, messages: [{ key: serde.encodeKey('embeddings', CAMERA), value: serde.encodeValue('embeddings', (await codec.toWire(embedding)) as AvroFaceEmbedding) }] });
+      };
+      try {
+        // another photo of Anna
+        await send(1, await probe('img2.jpg'));
+        await expect.poll(() => events.length, { timeout: 60_000 }).toBe(1);
+        expect(events[0]).toMatchObject({ matched: true, dossier: String(anna.id) });
+        expect(events[0]!.candidates[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id) });
+
+        await deleteDossierFace(db, face.id);
+        await relay.flush();
+        // the tombstone is on the topic: the process applies it as it comes, so a later embedding is unmatched
+        for (let postNo = 2; events.at(-1)!.matched; postNo++) {
+          expect(postNo, 'still matched after 10 embeddings').toBeLessThan(12);
+          await new Promise((r) => setTimeout(r, 300));
+          await send(postNo, await probe('img2.jpg'));
+          await expect.poll(() => events.length, { timeout: 60_000 }).toBe(postNo);
+        }
+        expect(events.at(-1)).toMatchObject({ matched: false, dossier: null });
+      } finally {
+        await producer.disconnect();
+      }
+    } finally {
+      await consumer.disconnect();
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
