@@ -9,7 +9,8 @@
 // one closed episode per track (its events linked through face_events.episode_id, as the sink links them).
 // Ids are the text of 64-bit hashes, as the pipeline's are; cameras, groups, lists and dossiers are numeric ids as
 // the API's PostgreSQL ids are. Vectors: none by default (10 M × 2 KiB would be 20 GiB of random floats that
-// no events query or statistic reads); `embeddedShare` fills that share with random unit vectors for search.
+// no events query or statistic reads); `embeddedShare` fills that share with unit vectors of random direction
+// (hashes of the row and the coordinate, uniform in [-1, 1] before normalising) for search by photo to scan.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -138,7 +139,7 @@ function insertSql(): string {
       cityHash64(track, 'other1') % ${DOSSIERS} + 1 AS other1,
       cityHash64(track, 'other2') % ${DOSSIERS} + 1 AS other2,
       if(dos % 5 = 0, [toString(dos % ${WATCH_LISTS} + 1), toString((dos + 1) % ${WATCH_LISTS} + 1)], [toString(dos % ${WATCH_LISTS} + 1)]) AS lists_of_dos,
-      if(cityHash64(number, 'emb') % 1000000 / 1e6 < {share:Float64}, arrayMap(i -> randNormal(0, 1, i), range(512)), []) AS raw
+      if(cityHash64(number, 'emb') % 1000000 / 1e6 < {share:Float64}, arrayMap(i -> cityHash64(number, i, 'vector') % 2000001 / 1e6 - 1, range(512)), []) AS raw
     FROM numbers({start:UInt64}, {count:UInt64})
   )`;
 }

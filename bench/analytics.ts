@@ -39,6 +39,8 @@ export interface QueryTiming {
   readonly maxMs: number;
   /** rows (events or statistics rows) the query returned, median over the runs */
   readonly rows: number;
+  /** an events query or per-minute statistics: what the issue's goal names */
+  readonly underGoal: boolean;
 }
 
 export interface AnalyticsResults {
@@ -79,7 +81,7 @@ export async function openDataset(kind: string, rows: number, embeddedShare: num
   return { store, dataset, generatedNow: true, dir };
 }
 
-async function timed<T>(runs: number, make: (run: number) => Promise<() => Promise<T>>, size: (result: T) => number): Promise<Omit<QueryTiming, 'name' | 'what'>> {
+async function timed<T>(runs: number, make: (run: number) => Promise<() => Promise<T>>, size: (result: T) => number): Promise<Omit<QueryTiming, 'name' | 'what' | 'underGoal'>> {
   const times: number[] = [];
   const sizes: number[] = [];
   for (let i = -WARMUP; i < runs; i++) {
@@ -118,8 +120,9 @@ export async function measureQueries(client: ClickHouseClient, d: Dataset, runs:
   const page = (p: Awaited<ReturnType<typeof queryEvents>>) => p.events.length;
   const n = (xs: readonly unknown[]) => xs.length;
   const out: QueryTiming[] = [];
-  const add = async <T>(name: string, what: string, make: (run: number) => Promise<() => Promise<T>>, size: (r: T) => number) => {
-    out.push({ name, what, ...(await timed(runs, make, size)) });
+  // every query but the 30-day one is what the goal names (events queries, per-minute statistics)
+  const add = async <T>(name: string, what: string, make: (run: number) => Promise<() => Promise<T>>, size: (r: T) => number, underGoal = true) => {
+    out.push({ name, what, underGoal, ...(await timed(runs, make, size)) });
   };
   await add(
     'events page, typical filters',
@@ -163,6 +166,7 @@ export async function measureQueries(client: ClickHouseClient, d: Dataset, runs:
     `GET /statistics?interval=hour&group_by=camera over the whole ${DAYS} days`,
     async () => stats({ granularity: 'hour', dimension: 'camera', from: d.fromMs, to: d.toMs }),
     n,
+    false,
   );
   return out;
 }
@@ -180,11 +184,15 @@ export async function measureAnalytics(rows: number, runs: number, log: (line: s
 }
 
 /** Runs a bench script in a child process (stderr shown) and returns the JSON it wrote to `--out`. */
-export async function runScriptInChild<T>(script: string, args: readonly string[]): Promise<T> {
+export async function runScriptInChild<T>(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'facestream-bench-'));
   const out = join(dir, 'result.json');
   try {
-    const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.js'), join(root, 'bench', script), ...args, '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.js'), join(root, 'bench', script), ...args, '--out', out], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', resolve);

@@ -16,7 +16,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ANALYTICS_ROWS, ANALYTICS_RUNS, measureAnalyticsInChild } from './analytics.ts';
 import { measureAnalyzeSpeed, measureClips } from './analyze-speed.ts';
+import { API_CONNECTIONS, API_ROWS, API_SECONDS, measureApiLoad } from './api-load.ts';
 import { machineInfo, oneMinuteLoad } from './machine.ts';
 import { MATCHER_SIZES } from './matcher.ts';
 import { measureMatcherSizes } from './matcher-sizes.ts';
@@ -25,12 +27,12 @@ import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, spliceSections, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync', 'analytics', 'api'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N] [--analytics-rows N] [--api-rows N] [--api-connections N] [--api-seconds S]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
@@ -39,6 +41,8 @@ const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE |
             records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
   matcher   exact vs HNSW face index on watch lists of 10k and 100k faces (--matcher-sizes for 1M): enrolment, search latency, recall@1, memory
   enrolment-sync  on a real broker: a dossier face committed → in a matcher's index (and deleted → gone), p50/p99 over 50 each
+  analytics events pages and statistics over 10 M generated face events (--analytics-rows), p50/p95 (set cached in .cache/bench/analytics)
+  api       facestream serve under load from a second process (--api-connections, --api-seconds): requests/s, p50/p95/p99 per route
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
@@ -51,6 +55,8 @@ interface Options {
   readonly kafkaRecords: number | undefined;
   readonly kafkaTrackRecords: number | undefined;
   readonly matcherSizes: readonly number[];
+  readonly analyticsRows: number;
+  readonly api: { readonly rows: number; readonly connections: number; readonly seconds: number };
 }
 
 function parse(argv: readonly string[]): Options {
@@ -66,6 +72,10 @@ function parse(argv: readonly string[]): Options {
       'kafka-records': { type: 'string' },
       'kafka-track-records': { type: 'string' },
       'matcher-sizes': { type: 'string' },
+      'analytics-rows': { type: 'string' },
+      'api-rows': { type: 'string' },
+      'api-connections': { type: 'string' },
+      'api-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,11 +101,22 @@ function parse(argv: readonly string[]): Options {
   const kafkaTrackRecords = count('kafka-track-records', values['kafka-track-records']);
   const matcherSizes = values['matcher-sizes'] ? values['matcher-sizes'].split(',').map(Number) : [...MATCHER_SIZES];
   if (matcherSizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--matcher-sizes: whole numbers of faces ≥ 1000, comma-separated');
+  const whole = (flag: string, v: string | undefined, def: number, min: number) => {
+    const n = v === undefined ? def : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag}: a whole number ≥ ${min}`);
+    return n;
+  };
+  const analyticsRows = whole('analytics-rows', values['analytics-rows'], ANALYTICS_ROWS, 1000);
+  const api = {
+    rows: whole('api-rows', values['api-rows'], API_ROWS, 1000),
+    connections: whole('api-connections', values['api-connections'], API_CONNECTIONS, 1),
+    seconds: whole('api-seconds', values['api-seconds'], API_SECONDS, 1),
+  };
   const parts = new Set(requested as Part[]);
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
   if (values.into && values.out) throw new Error('--into and --out: one or the other');
-  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes };
+  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -107,7 +128,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes } = parse(argv);
+  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -166,6 +187,18 @@ async function main(): Promise<void> {
   if (parts.has('enrolment-sync')) {
     const { measureEnrolmentSync, enrolmentSyncMarkdown } = await import('./enrolment-sync.ts');
     enrolmentSync = `\n${enrolmentSyncMarkdown(await measureEnrolmentSync({ log }), results.command)}`;
+  }
+  if (parts.has('analytics')) {
+    await gate.wait();
+    log(`analytics: events pages and statistics over ${analyticsRows.toLocaleString('en')} face events`);
+    results.analytics = await measureAnalyticsInChild(analyticsRows, ANALYTICS_RUNS);
+    for (const q of results.analytics.queries) log(`  ${q.name}: p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms`);
+  }
+  if (parts.has('api')) {
+    await gate.wait();
+    log(`api: facestream serve on ${api.rows.toLocaleString('en')} face events, load from a second process`);
+    results.api = await measureApiLoad({ ...api, log });
+    log(`  ${results.api.perSecond} requests/s, ${results.api.errors} errors; p95 ${results.api.routes.map((r) => `${r.route} ${r.p95Ms} ms`).join(', ')}`);
   }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;

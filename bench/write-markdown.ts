@@ -1,6 +1,9 @@
 // Turns one bench run into docs/BENCHMARKS.md. Pure: every figure comes from the results passed in (nothing is
 // typed here but the goals, quoted from the issue), so the file can only say what the run measured.
 import type { AccuracyReport } from './accuracy.ts';
+import type { AnalyticsResults } from './analytics.ts';
+import { analyticsGoalRow, analyticsSection, apiGoalRow, apiSection } from './analytics-markdown.ts';
+import type { ApiLoadResults } from './api-load.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 import type { ClipRow, SpeedResults } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
@@ -30,6 +33,8 @@ export interface BenchResults {
   readonly clips?: readonly ClipRow[];
   readonly kafka?: KafkaResults;
   readonly matcher?: MatcherResults;
+  readonly analytics?: AnalyticsResults;
+  readonly api?: ApiLoadResults;
 }
 
 /** The goals of the issue, the only numbers this file does not measure. */
@@ -111,6 +116,8 @@ function goalsSection(r: BenchResults): string {
   if (r.kafka) rows.push(...kafkaGoalRows(r.kafka, GOALS.kafkaRecordsPerSecond));
   const matcherGoal = r.matcher && matcherGoalRow(r.matcher);
   if (matcherGoal) rows.push(matcherGoal);
+  if (r.analytics) rows.push(analyticsGoalRow(r.analytics));
+  if (r.api) rows.push(apiGoalRow(r.api));
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
@@ -285,6 +292,8 @@ function memorySection(r: BenchResults): string {
   for (const row of r.speed?.rows ?? []) rows.push([`analyze: ${row.name}`, row.run.peakRssMb]);
   if (r.clips?.length) rows.push(['analyze: largest of the shared clips', Math.max(...r.clips.map((c) => c.run.peakRssMb))]);
   if (r.kafka) rows.push(...kafkaMemoryRows(r.kafka));
+  if (r.analytics) rows.push([`analytics: chdb with ${r.analytics.dataset.rows.toLocaleString('en')} face events, the queries`, r.analytics.peakRssMb]);
+  if (r.api) rows.push([`API under load: the facestream serve process (${r.api.dataset.rows.toLocaleString('en')} events)`, r.api.server.peakRssMb]);
   return [
     '## Peak memory',
     '',
@@ -293,6 +302,9 @@ function memorySection(r: BenchResults): string {
     table(['task', 'peak RSS (MiB)'], rows),
   ].join('\n');
 }
+
+/** the run's start and commit, for sections that `--into` may put into a file of another run */
+const when = (r: BenchResults) => `from ${r.started} at commit ${r.machine.gitCommit} on ${r.machine.cpuModel}, ${r.machine.cores} cores, 1-min load average ${r.machine.loadAtStart} at start`;
 
 export function renderMarkdown(r: BenchResults): string {
   const sections = [
@@ -308,7 +320,9 @@ export function renderMarkdown(r: BenchResults): string {
     speedSection(r),
     clipsSection(r),
     ...(r.kafka ? kafkaSections(r.kafka, GOALS.kafkaRecordsPerSecond, produced(r, 'kafka', 'node bin/run-ts.js bench/kafka.ts')) : []),
-    r.matcher ? matcherSection(r.matcher, produced(r, 'matcher', 'node bin/run-ts.js bench/matcher-sizes.ts'), `from ${r.started} at commit ${r.machine.gitCommit} on ${r.machine.cpuModel}, ${r.machine.cores} cores`) : '',
+    r.matcher ? matcherSection(r.matcher, produced(r, 'matcher', 'node bin/run-ts.js bench/matcher-sizes.ts'), when(r)) : '',
+    r.analytics ? analyticsSection(r.analytics, produced(r, 'analytics', 'node bin/run-ts.js bench/analytics.ts'), when(r)) : '',
+    r.api ? apiSection(r.api, produced(r, 'api', 'node bin/run-ts.js bench/api-load.ts'), when(r)) : '',
     memorySection(r),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
