@@ -3,9 +3,12 @@
 import type { ViewtronConfig } from './config.ts';
 import type { DeviceIdentity, PushFormat } from './parse.ts';
 
-/** MAC, else serial number, else the device's or the sender's IP; "/<channel>" for NVR pushes. */
+/** The device itself: MAC, else serial number, else its own or the sender's IP. */
+export const deviceOf = (device: DeviceIdentity, peerIp: string): string => device.mac ?? device.sn ?? device.ip ?? peerIp;
+
+/** The device, plus "/<channel>" for NVR pushes. */
 export function deviceKey(device: DeviceIdentity, format: PushFormat, peerIp: string): string {
-  const base = device.mac ?? device.sn ?? device.ip ?? peerIp;
+  const base = deviceOf(device, peerIp);
   return format === 'nvr-v2' && device.channel !== undefined ? `${base}/${device.channel}` : base;
 }
 

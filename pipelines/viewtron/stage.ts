@@ -10,7 +10,7 @@ import type { FaceModels } from '../../models/face-models.types.ts';
 import type { FacePost } from '../../schemas/records.ts';
 import { Mutex } from '../runtime/mutex.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
-import { cameraIdOf, deviceKey } from './camera-id.ts';
+import { cameraIdOf, deviceKey, deviceOf } from './camera-id.ts';
 import type { ViewtronConfig } from './config.ts';
 import { facePostsOf } from './face-posts.ts';
 import { parsePush, ViewtronPushError, type FacePush } from './parse.ts';
@@ -77,6 +77,7 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
   listening.catch(() => undefined);
   // a push's posts go downstream together, never interleaved with another push's
   const forwarding = new Mutex();
+  const seen = new Set<string>();
 
   async function facePush(push: FacePush, peer: string, ctx: StageContext<FacePost>): Promise<void> {
     const key = deviceKey(push.device, push.format, peer);
@@ -101,6 +102,12 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
       if (req.method === 'GET') return answer(res, 200, 'text/plain; charset=utf-8', 'facestream viewtron receiver\n');
       if (req.method !== 'POST') throw new Refusal(405, 'method', `method ${req.method} is not POST`);
       const push = parsePush(await readBody(req, config.body_limit_bytes));
+      // the SDKs' on_connect: one line when a device is first heard from, so whoever points a camera here sees it
+      const device = deviceOf(push.device, peer);
+      if (!seen.has(device)) {
+        seen.add(device);
+        ctx.logger.info({ device, peer, name: push.device.name, kind: push.kind }, 'viewtron device connected');
+      }
       if (push.kind === 'face') await facePush(push, peer, ctx);
       else {
         ctx.count(push.kind === 'keepalive' ? 'pushes_keepalive' : 'pushes_set_aside');
