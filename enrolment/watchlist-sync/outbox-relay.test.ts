@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../../pipelines/match/index.ts';
-import { applyDossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
 import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
 import { outboxLength } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
 import { createDossier, deleteDossier, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
 import { createWatchList, deleteWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
 import { describeEachBackend } from '../../stores/postgres/testing/backends.ts';
 import { createInProcessDossierPublisher, type InProcessDossierPublisher } from './inproc-publisher.ts';
+import { syncIndexInProcess } from './matcher-sync.ts';
 import { startOutboxRelay, type OutboxRelay } from './outbox-relay.ts';
 
 const logger = pino({ level: 'silent' });
@@ -36,7 +36,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
   beforeAll(async () => {
     hub = createInProcessDossierPublisher();
     index = createExactFaceIndex(watchListFromFaces([]));
-    hub.subscribe((change) => applyDossierFaceChange(index, change, { modelId: 'm1' }));
+    syncIndexInProcess({ relayed: hub, index, modelId: 'm1', logger });
     await start();
   });
   afterAll(async () => {
@@ -117,7 +117,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
 
   it('hands a late subscriber every face held (the in-process counterpart of reading the topic from the start)', async () => {
     const late = createExactFaceIndex(watchListFromFaces([]));
-    const unsubscribe = hub.subscribe((change) => applyDossierFaceChange(late, change, { modelId: 'm1' }));
+    const unsubscribe = syncIndexInProcess({ relayed: hub, index: late, modelId: 'm1', logger });
     expect(late.search(vector(5), 1)[0]?.dossier).toBe(found(vector(5)));
     expect(late.size).toBe(index.size);
     unsubscribe();

@@ -28,12 +28,9 @@ CREATE TRIGGER dossier_face_outbox_notify AFTER INSERT ON dossier_face_outbox
 -- dossier by a merge, its photo replaced).
 CREATE FUNCTION queue_dossier_face() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    INSERT INTO dossier_face_outbox (dossier_face_id) VALUES (OLD.id);
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.id <> OLD.id) THEN
-    INSERT INTO dossier_face_outbox (dossier_face_id) VALUES (NEW.id);
-  END IF;
+  -- OLD is null on INSERT, NEW on DELETE
+  INSERT INTO dossier_face_outbox (dossier_face_id)
+    SELECT DISTINCT id FROM (VALUES (OLD.id), (NEW.id)) AS changed (id) WHERE id IS NOT NULL;
   RETURN NULL;
 END
 $$;
@@ -54,12 +51,7 @@ CREATE TRIGGER dossiers_outbox AFTER UPDATE OF active, name ON dossiers
 -- A dossier put on or taken off a watch list (also when the list is deleted: the cascade fires this): its faces.
 CREATE FUNCTION queue_faces_of_dossier_list() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    INSERT INTO dossier_face_outbox (dossier_face_id) SELECT id FROM dossier_faces WHERE dossier_id = OLD.dossier_id;
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.dossier_id <> OLD.dossier_id) THEN
-    INSERT INTO dossier_face_outbox (dossier_face_id) SELECT id FROM dossier_faces WHERE dossier_id = NEW.dossier_id;
-  END IF;
+  INSERT INTO dossier_face_outbox (dossier_face_id) SELECT id FROM dossier_faces WHERE dossier_id IN (OLD.dossier_id, NEW.dossier_id);
   RETURN NULL;
 END
 $$;
