@@ -5,16 +5,18 @@
 // fixed time with a mix of GET /events (typical filters), GET /statistics and GET /episodes, while one more
 // connection posts a photo to POST /search/events at most once a second (searching costs a face detection and a
 // scan of vectors). Requests go through Node's own fetch (undici, keep-alive), authenticated with a bearer token.
+// Then enrolment throughput: every photo of shared/data/faces/deepface posted to POST /dossier-faces (each into a
+// new dossier, made beforehand), one at a time and ENROL_CONCURRENCY at a time.
 //
 //   node bin/run-ts.js bench/api-load.ts [--rows N] [--connections N] [--seconds S]   prints the JSON results
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
 import { ClickHouseRetentionConfig } from '../stores/clickhouse/config.ts';
-import { deepfacePath } from '../models/testing/deepface.ts';
+import { DEEPFACE_DIR, deepfacePath } from '../models/testing/deepface.ts';
 import { runScriptInChild } from './analytics.ts';
 import { CAMERAS, GROUPS, type Dataset } from './analytics-data.ts';
 
@@ -57,6 +59,24 @@ interface ClientResults {
   readonly cpuS: number;
 }
 
+/** photos in flight in the second enrolment pass (the first sends one at a time): the machine's 2 cores */
+const ENROL_CONCURRENCY = 2;
+
+export interface EnrolmentRun {
+  readonly concurrency: number;
+  readonly photos: number;
+  /** answered 2xx: a dossier face made */
+  readonly enrolled: number;
+  /** answered 422: no usable face in the photo */
+  readonly noFace: number;
+  /** any other answer, or none */
+  readonly errors: number;
+  readonly seconds: number;
+  readonly photosPerSecond: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
 export interface ApiLoadResults {
   readonly dataset: Dataset;
   readonly generatedNow: boolean;
@@ -69,6 +89,7 @@ export interface ApiLoadResults {
   /** the serve process: CPU seconds during the load, cores it used, peak RSS (VmHWM) */
   readonly server: { readonly cpuS: number; readonly cores: number; readonly peakRssMb: number };
   readonly clientCpuS: number;
+  readonly enrolment: readonly EnrolmentRun[];
 }
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -212,6 +233,52 @@ async function login(url: string): Promise<string> {
   return ((await res.json()) as { key: string }).key;
 }
 
+/** Every deepface photo through POST /dossier-faces, `concurrency` at a time, each into a dossier of its own. */
+async function measureEnrolment(url: string, token: string, concurrency: number, log: (line: string) => void): Promise<EnrolmentRun> {
+  const auth = { authorization: `Bearer ${token}` };
+  const photos = readdirSync(DEEPFACE_DIR).filter((f) => f.endsWith('.jpg')).sort();
+  const dossiers: number[] = [];
+  for (const photo of photos) {
+    const res = await fetch(`${url}${API}/dossiers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: `bench ${photo} ${Date.now()}` }) });
+    if (!res.ok) throw new Error(`POST /dossiers failed: ${res.status} ${await res.text()}`);
+    dossiers.push(((await res.json()) as { id: number }).id);
+  }
+  const times: number[] = [];
+  const statuses: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < photos.length; i = next++) {
+      const form = new FormData();
+      form.set('dossier', String(dossiers[i]));
+      form.set('mf_selector', 'biggest');
+      form.set('source_photo', new Blob([readFileSync(deepfacePath(photos[i]!))], { type: 'image/jpeg' }), photos[i]);
+      const t0 = performance.now();
+      const res = await fetch(`${url}${API}/dossier-faces`, { method: 'POST', headers: auth, body: form }).catch(() => undefined);
+      await res?.text();
+      times.push(performance.now() - t0);
+      statuses.push(res?.status ?? 0);
+      if (res && !res.ok && res.status !== 422) log(`  enrolment of ${photos[i]}: ${res.status}`);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  times.sort((a, b) => a - b);
+  const enrolled = statuses.filter((st) => st >= 200 && st < 300).length;
+  const noFace = statuses.filter((st) => st === 422).length;
+  return {
+    concurrency,
+    photos: photos.length,
+    enrolled,
+    noFace,
+    errors: photos.length - enrolled - noFace,
+    seconds: round(seconds, 2),
+    photosPerSecond: round(photos.length / seconds, 2),
+    p50Ms: round(quantile(times, 0.5)),
+    p95Ms: round(quantile(times, 0.95)),
+  };
+}
+
 export async function measureApiLoad(o: { rows: number; connections: number; seconds: number; log: (line: string) => void }): Promise<ApiLoadResults> {
   const { dataset, generatedNow, dir } = await runScriptInChild<{ dataset: Dataset; generatedNow: boolean; dir: string }>('analytics.ts', [
     '--fill-only',
@@ -234,6 +301,12 @@ export async function measureApiLoad(o: { rows: number; connections: number; sec
     );
     const after = processUsage(server.pid);
     for (const sample of client.errorSamples) o.log(`  error: ${sample}`);
+    const enrolment: EnrolmentRun[] = [];
+    for (const concurrency of [1, ENROL_CONCURRENCY]) {
+      o.log(`  enrolment: the deepface photos through POST /dossier-faces, ${concurrency} at a time`);
+      enrolment.push(await measureEnrolment(server.url, token, concurrency, o.log));
+      o.log(`    ${enrolment.at(-1)!.photosPerSecond} photos/s`);
+    }
     const requests = client.routes.reduce((s, r) => s + r.requests, 0);
     const cpuS = round(after.cpuS - before.cpuS, 2);
     return {
@@ -247,6 +320,7 @@ export async function measureApiLoad(o: { rows: number; connections: number; sec
       routes: client.routes,
       server: { cpuS, cores: round(cpuS / client.seconds, 2), peakRssMb: after.peakRssMb },
       clientCpuS: client.cpuS,
+      enrolment,
     };
   } finally {
     await server.stop();

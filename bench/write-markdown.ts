@@ -2,7 +2,7 @@
 // typed here but the goals, quoted from the issue), so the file can only say what the run measured.
 import type { AccuracyReport } from './accuracy.ts';
 import type { AnalyticsResults } from './analytics.ts';
-import { analyticsGoalRow, analyticsSection, apiGoalRow, apiSection } from './analytics-markdown.ts';
+import { analyticsGoalRow, analyticsSection, apiGoalRow, apiSection, enrolmentGoalRow } from './analytics-markdown.ts';
 import type { ApiLoadResults } from './api-load.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 import type { ClipRow, SpeedResults } from './analyze-speed.ts';
@@ -117,7 +117,7 @@ function goalsSection(r: BenchResults): string {
   const matcherGoal = r.matcher && matcherGoalRow(r.matcher);
   if (matcherGoal) rows.push(matcherGoal);
   if (r.analytics) rows.push(analyticsGoalRow(r.analytics));
-  if (r.api) rows.push(apiGoalRow(r.api));
+  if (r.api) rows.push(apiGoalRow(r.api), enrolmentGoalRow(r.api));
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
