@@ -52,7 +52,12 @@ export async function followDossiersTopic(opts: DossiersFollowerOptions): Promis
   };
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  consumer.on(consumer.events.CRASH, (e) => failReady(e.payload.error));
+  consumer.on(consumer.events.CRASH, (e) => {
+    // kafkajs restarts the consumer after a retriable crash (e.payload.restart); told either way, since a follower
+    // that stopped would leave this matcher's watch lists behind
+    opts.logger.warn({ topic, err: e.payload.error.message, restart: e.payload.restart }, 'dossiers: follower crashed');
+    if (!e.payload.restart) failReady(e.payload.error);
+  });
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }) => {
