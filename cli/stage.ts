@@ -1,6 +1,7 @@
 // `facestream stage <process>`: one process of a Kafka topology — a stage (or, for a source, the stages fused
 // with it) — against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Steps in order; a missing setting, an unknown
-// topology or an unreachable registry ends it with one clear line before anything is consumed.
+// topology or an unreachable registry ends it with one clear line before anything is consumed. A process with
+// `match` reads the `dossiers` topic to its end before it starts, and follows it while it runs.
 import { pino } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeepPartial } from '../config/load.ts';
