@@ -21,7 +21,7 @@ import { cropAround } from '../../track/post-crop.ts';
 import { AttributesConfig, createEmbedStage, EmbedConfig } from '../../embed/index.ts';
 import type { FacePost } from '../../../schemas/records.ts';
 import { KafkaConfig } from './config.ts';
-import { endOfStreamHeaders } from './control.ts';
+import { CONTROL_HEADER, endOfStreamHeaders, IDLE, idleHeaders } from './control.ts';
 import { DEAD_LETTER_TOPIC, kafkaNames } from './names.ts';
 import { KafkaStageRunner } from './stage-runner.ts';
 import { dataTopicConfig, ensureTopics } from './topics.ts';
@@ -123,6 +123,56 @@ describe('Kafka stage runner (real broker)', () => {
     expect(text).toMatch(/facestream_stage_records_in_total\{stage="match"\} 6/);
     expect(text).toMatch(/facestream_consumer_lag\{stage="match",topic="[^"]+",partition="\d"\} 0/);
     expect(text).toMatch(/facestream_commit_seconds_count\{stage="match"\} [1-9]/);
+  });
+
+  it('an idle marker goes on in order through a stage without an idle hook and reaches one with it as a call, in order; one without a ts is dead-lettered', async () => {
+    const prefix = `${uniqueTopic('idle')}.`;
+    const names = kafkaNames(prefix);
+    const config = validateOrThrow(KafkaConfig, { topic_prefix: prefix }, 'kafka');
+    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+    await serde.registerAll();
+    const kafka = createKafkaClient({ brokers, clientId: 'idle-runner-test', logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, (['embeddings', 'matches', DEAD_LETTER_TOPIC] as const).map((t) => dataTopicConfig(config, names, t)));
+    await admin.disconnect();
+    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
+    const key = serde.encodeKey('embeddings', 'cam-a');
+    const value = serde.encodeValue('embeddings', (await codecs.embeddings.toWire(faceEmbedding(facePost({ camera: 'cam-a' }), basis(0)))) as never);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: names.topic('embeddings'),
+      messages: [
+        { key, value },
+        { key, value: null, headers: idleHeaders(5_000) },
+        { key, value },
+        { key, value: null, headers: { [CONTROL_HEADER]: IDLE } }, // no ts: unreadable
+        { key, value: null, headers: endOfStreamHeaders() },
+      ],
+    });
+    await producer.disconnect();
+
+    // embeddings → match (no idle hook) → matches → a stage that acts on idle
+    const seen: string[] = [];
+    const idler: Stage<unknown, unknown> = {
+      name: 'idler',
+      process: (records) => void seen.push(...records.map(() => 'event')),
+      idle: (idle) => void seen.push(`idle ${idle.camera} ${idle.ts}`),
+      endOfStream: (camera) => void seen.push(`end ${camera}`),
+    };
+    const match = createMatchStage({ config: validateOrThrow(MatchConfig, { confidence_threshold: 0.5 }, 'match'), index: createExactFaceIndex(watchListFromFaces([])) }) as Stage<unknown, unknown>;
+    const runner = (stage: Stage<unknown, unknown>, input: 'embeddings' | 'matches', output: 'matches' | null) =>
+      new KafkaStageRunner({ kafka, config, names, serde, stage, input: { topic: input, codec: codecs[input] as never }, output: output ? { topic: output, codec: codecs[output] as never } : null, instance: '0', logger, registry: new Registry(), clock: systemClock });
+    const runners = [runner(match, 'embeddings', 'matches'), runner(idler, 'matches', null)];
+    const running = runners.map((r) => r.run());
+    for (let i = 0; i < 600 && !seen.includes('end cam-a'); i++) await new Promise((r) => setTimeout(r, 100));
+    const letters = await readUntil(kafka, names.topic(DEAD_LETTER_TOPIC), serde, (r) => r.length >= 1, 60_000);
+    for (const r of runners) await r.stop();
+    await Promise.all(running);
+
+    expect(seen).toEqual(['event', 'idle cam-a 5000', 'event', 'end cam-a']);
+    expect(letters.map((l) => (l.value as { stage: string; errorKind: string }).stage + ' ' + (l.value as { errorKind: string }).errorKind)).toEqual(['idler decode']);
   });
 
   it('two instances of embed share the partitions of faces: each embeds the cameras of its partitions, together all', async () => {
