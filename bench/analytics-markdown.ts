@@ -38,6 +38,7 @@ export function analyticsSection(r: AnalyticsResults, produced: string, when: st
     `## Events and statistics over ${count(r.dataset.rows)} rows`,
     '',
     `${produced} Measured ${when}.`,
+    '',
     datasetLine(r.dataset, r.generatedNow, '.cache/bench/analytics/'),
     '',
     `**Queries.** The product's own functions, the ones GET /events and GET /statistics call (stores/clickhouse/events-query.ts, stats-query.ts), on the embedded chdb in one process (bench/analytics.ts), each ${r.runs} times after 2 warm-ups, moving from run to run to another day of the last week and other cameras. ` +
@@ -71,9 +72,11 @@ export function apiSection(r: ApiLoadResults, produced: string, when: string): s
     '## API under concurrent load',
     '',
     `${produced} Measured ${when}.`,
+    '',
     `Three processes (bench/api-load.ts): \`facestream serve\` (PGlite and chdb in \`.cache/bench/api/\`, retention off so the 30-day-old events stay, logged in as the first administrator), a load generator in a second process (Node's fetch, that is undici, keep-alive) and the bench itself. ` +
       `The generator keeps ${r.connections} connections busy for ${r.seconds} s, each sending its next request when the last is answered, in a fixed mix of 4 GET /events : 3 GET /statistics : 2 GET /episodes (each request on another day of the last week and other cameras), while one more connection posts a photo to search at most once a second. ` +
       `Latency is from sending the request to the end of the answer's body; an error is any answer other than 2xx or no answer.`,
+    '',
     datasetLine(r.dataset, r.generatedNow, '.cache/bench/api/'),
     '',
     table(

@@ -143,8 +143,8 @@ async function runClient(o: { url: string; token: string; connections: number; s
       if (samples.length < 5) samples.push(failure);
     }
   };
-  // weighted round robin: request i of a connection takes the route at position i of this list
-  const order = routes.flatMap((r) => Array.from({ length: r.weight }, () => r));
+  // weighted round robin, interleaved (E S P E S P E S E for 4:3:2): the requests take the routes in this order
+  const order = Array.from({ length: Math.max(...routes.map((r) => r.weight)) }, (_, k) => routes.filter((r) => r.weight > k)).flat();
   let next = 0;
   const getLoop = async (c: number) => {
     for (let i = c; performance.now() < deadline; i++) {
