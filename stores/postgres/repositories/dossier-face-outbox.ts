@@ -3,6 +3,7 @@
 import type { Queryable } from '../db.ts';
 import type { Page } from '../rows.ts';
 import { pageParams } from '../sql.ts';
+import { MATCHABLE_FACES_FROM } from './dossier-faces.ts';
 
 /** The NOTIFY channel the outbox's trigger signals at every commit that queued rows. */
 export const OUTBOX_CHANNEL = 'dossier_face_outbox';
@@ -58,13 +59,7 @@ export async function outboxLength(q: Queryable): Promise<number> {
 
 const MATCHABLE = `SELECT f.id, f.dossier_id, d.name AS dossier_name, lists.ids AS watch_list_ids, f.model_id, f.embedding, f.quality,
     coalesce(f.source_photo, f.thumbnail, '') AS photo, greatest(f.modified_date, d.modified_date) AS modified_date
-  FROM dossier_faces f
-  JOIN dossiers d ON d.id = f.dossier_id AND d.active
-  CROSS JOIN LATERAL (
-    SELECT ARRAY(SELECT l.watch_list_id FROM dossier_watch_lists l JOIN watch_lists w ON w.id = l.watch_list_id AND w.active
-                 WHERE l.dossier_id = d.id ORDER BY 1) AS ids
-  ) lists
-  WHERE cardinality(lists.ids) > 0`;
+  ${MATCHABLE_FACES_FROM}`;
 
 /** Those of `faceIds` a matcher must hold, with their state; a face missing from the answer must be dropped. */
 export async function matchableFacesById(q: Queryable, faceIds: readonly number[]): Promise<MatchableFaceState[]> {

@@ -111,20 +111,26 @@ export async function deleteDossierFace(q: Queryable, id: number): Promise<boole
 }
 
 /**
+ * SQL from FROM on: the faces a matcher must hold — `f` a face whose dossier `d` is active and on at least one active
+ * watch list, `lists.ids` those lists ascending. Callers add `AND …` conditions.
+ */
+export const MATCHABLE_FACES_FROM = `FROM dossier_faces f
+  JOIN dossiers d ON d.id = f.dossier_id AND d.active
+  CROSS JOIN LATERAL (
+    SELECT ARRAY(SELECT l.watch_list_id FROM dossier_watch_lists l JOIN watch_lists w ON w.id = l.watch_list_id AND w.active
+                 WHERE l.dossier_id = d.id ORDER BY 1) AS ids
+  ) lists
+  WHERE cardinality(lists.ids) > 0`;
+
+/**
  * What a matcher loads at start, a page at a time: the faces of `model_id` whose dossier is active and on at least one
  * active watch list, each with those lists.
  */
 export async function listMatchableFaces(q: Queryable, modelId: string, page: Page = {}): Promise<MatchableFace[]> {
   const [after, limit] = pageParams(page);
   const { rows } = await q.query<{ id: number; dossier_id: number; embedding: Uint8Array; quality: number; watch_list_ids: number[] }>(
-    `SELECT f.id, f.dossier_id, f.embedding, f.quality, lists.ids AS watch_list_ids
-     FROM dossier_faces f
-     JOIN dossiers d ON d.id = f.dossier_id AND d.active
-     CROSS JOIN LATERAL (
-       SELECT ARRAY(SELECT l.watch_list_id FROM dossier_watch_lists l JOIN watch_lists w ON w.id = l.watch_list_id AND w.active
-                    WHERE l.dossier_id = d.id ORDER BY 1) AS ids
-     ) lists
-     WHERE f.model_id = $3 AND f.id > $1 AND cardinality(lists.ids) > 0
+    `SELECT f.id, f.dossier_id, f.embedding, f.quality, lists.ids AS watch_list_ids ${MATCHABLE_FACES_FROM}
+       AND f.model_id = $3 AND f.id > $1
      ORDER BY f.id LIMIT $2`,
     [after, limit, modelId],
   );
