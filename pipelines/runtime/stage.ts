@@ -1,5 +1,5 @@
-// The contract every stage implements. Stages never import a transport: the runtime (in-process queues
-// here, Kafka later) calls them and carries what they forward. Records are treated as immutable.
+// The contract every stage implements. Stages never import a transport: the runtime (in-process queues or
+// Kafka) calls them and carries what they forward. Records are treated as immutable.
 import type { Logger } from 'pino';
 
 export interface Clock {
