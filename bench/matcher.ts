@@ -24,7 +24,7 @@ export const MATCHER_SIZES = [10_000, 100_000] as const;
 /** ef_search values measured on each graph; the config default first (its load is the one whose RSS is reported) */
 export function efSearchSweep(): number[] {
   const def = validateOrThrow(HnswConfig, {}, 'match.index.hnsw').ef_search;
-  return [def, ...[64, 256, 512].filter((ef) => ef !== def)];
+  return [def, ...[64, 128, 256, 512, 1024].filter((ef) => ef !== def)];
 }
 /** synthetic queries of each kind (another photo of an enrolled distractor; a stranger) */
 export const SYNTHETIC_QUERIES = 500;

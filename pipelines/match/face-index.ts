@@ -34,11 +34,12 @@ export interface FaceIndex {
 
 /**
  * The index `config` asks for. `auto` keeps the exact index below `auto_hnsw_from` faces (default 200k), higher
- * than the usual "HNSW from ~20k" because of what was measured here (docs/BENCHMARKS.md, "Matcher at scale"):
- * the exact index is never wrong and at 100k faces costs ~7 ms a query in the stage's batches, while HNSW at its
- * default parameters found the true match for only 60 % of the matched queries at 100k on the bench's
- * random-direction distractors (ef_search 1024 found all, at ~17 ms a query). Past a few hundred thousand faces
- * the exact scan (~75 ms a query at 1M) no longer keeps up and the graph, tuned, is the only option.
+ * than the usual "HNSW from ~20k" because of what was measured here (docs/BENCHMARKS.md, "Matcher at scale"): the
+ * exact index is never wrong and at 100k faces costs ~7 ms a query in the stage's batches (~14 ms at 200k), while
+ * the graph loses matches unless its search list is long: at 100k faces on the bench's clustered gallery ef_search
+ * 128 found the true match for 95 % of the matched queries, 512 (the default) for 99.7 % at a few ms a query.
+ * Past a few hundred thousand faces the exact scan (~75 ms a query at 1M) no longer keeps up and the graph is
+ * the only option.
  */
 export function createFaceIndex(watchList: WatchList, config: MatchIndexConfig): FaceIndex {
   const faces = watchList.dossiers.reduce((n, d) => n + d.faces.length, 0);
