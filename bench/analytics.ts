@@ -54,8 +54,9 @@ export interface AnalyticsResults {
   readonly peakRssMb: number;
 }
 
-const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+export const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+/** the q-quantile of ascending `sorted` (nearest rank) */
+export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 /** The embedder's id: events carry it, and search by photo compares only vectors of the same model. */
 export function embedderId(): string {

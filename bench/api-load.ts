@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
 import { ClickHouseRetentionConfig } from '../stores/clickhouse/config.ts';
 import { DEEPFACE_DIR, deepfacePath } from '../models/testing/deepface.ts';
-import { runScriptInChild } from './analytics.ts';
+import { quantile, round, runScriptInChild } from './analytics.ts';
 import { CAMERAS, GROUPS, type Dataset } from './analytics-data.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,8 +92,6 @@ export interface ApiLoadResults {
   readonly enrolment: readonly EnrolmentRun[];
 }
 
-const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 // --- the load generator (the second process) ---
 
