@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ConstraintError } from './errors.ts';
+import { openPglite } from './pglite-db.ts';
 import { describeEachBackend } from './testing/backends.ts';
 import { float32FromBytes, float32ToBytes } from '../../schemas/float32-bytes.ts';
 
@@ -47,4 +51,19 @@ describeEachBackend('the Db interface', (ctx) => {
     expect((await ctx.db.query('DELETE FROM tx_c WHERE x > 100')).rowCount).toBe(0);
     expect((await ctx.db.query('SELECT * FROM tx_c')).rowCount).toBe(5);
   });
+});
+
+it('PGlite makes a data directory whose parents are missing, and finds its data there again', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'fs-pglite-'));
+  const dataDir = join(root, 'not', 'yet', 'there');
+  try {
+    const first = await openPglite({ dataDir });
+    await first.exec('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)');
+    await first.close();
+    const again = await openPglite({ dataDir });
+    expect((await again.query<{ n: number }>('SELECT n FROM kept')).rows).toEqual([{ n: 7 }]);
+    await again.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 // The Db interface over PGlite (PostgreSQL compiled to WASM, in this process): the embedded default when no
 // DATABASE_URL is given. One process per data directory; in memory when no directory is given.
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { inTransaction } from './db.ts';
@@ -31,6 +32,8 @@ function statements(client: PGlite | Transaction): Pick<Queryable, 'query' | 'ex
 }
 
 export async function openPglite(opts: PgliteDbOptions = {}): Promise<Db> {
+  // PGlite makes the last directory only: `serve --data-dir new/dir` must not fail on the missing parents
+  if (opts.dataDir !== undefined) await mkdir(opts.dataDir, { recursive: true });
   const db = opts.dataDir !== undefined ? await PGlite.create(opts.dataDir) : await PGlite.create();
   let closing: Promise<void> | undefined;
   return {
