@@ -20,6 +20,7 @@ import { deepfacePath } from '../../../models/testing/deepface.ts';
 import { cropAround } from '../../track/post-crop.ts';
 import { AttributesConfig, createEmbedStage, EmbedConfig } from '../../embed/index.ts';
 import type { FacePost } from '../../../schemas/records.ts';
+import type { Topic } from '../../../topologies/names.ts';
 import { KafkaConfig } from './config.ts';
 import { CONTROL_HEADER, endOfStreamHeaders, IDLE, idleHeaders } from './control.ts';
 import { DEAD_LETTER_TOPIC, kafkaNames } from './names.ts';
@@ -46,6 +47,23 @@ describe('Kafka stage runner (real broker)', () => {
   afterAll(async () => {
     await registry?.close();
   });
+
+  /** Topics of a test's own (under a prefix of its own), registered, with what a runner over them needs. */
+  async function ownTopics(label: string, topics: readonly Topic[]) {
+    const prefix = `${uniqueTopic(label)}.`;
+    const names = kafkaNames(prefix);
+    const config = validateOrThrow(KafkaConfig, { topic_prefix: prefix }, 'kafka');
+    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+    await serde.registerAll();
+    const kafka = createKafkaClient({ brokers, clientId: `${label}-test`, logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    const all: Array<Topic | typeof DEAD_LETTER_TOPIC> = [...topics, DEAD_LETTER_TOPIC];
+    await ensureTopics(admin, all.map((t) => dataTopicConfig(config, names, t)));
+    await admin.disconnect();
+    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
+    return { names, config, serde, kafka, codecs };
+  }
 
   it('dead-letters a wrong magic byte, a truncated body, an unknown schema id and a record the stage throws on; the rest flows', async () => {
     const kafka = createKafkaClient({ brokers, clientId: 'dlq-test', logger });
@@ -126,17 +144,7 @@ describe('Kafka stage runner (real broker)', () => {
   });
 
   it('an idle marker goes on in order through a stage without an idle hook and reaches one with it as a call, in order; one without a ts is dead-lettered', async () => {
-    const prefix = `${uniqueTopic('idle')}.`;
-    const names = kafkaNames(prefix);
-    const config = validateOrThrow(KafkaConfig, { topic_prefix: prefix }, 'kafka');
-    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
-    await serde.registerAll();
-    const kafka = createKafkaClient({ brokers, clientId: 'idle-runner-test', logger });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, (['embeddings', 'matches', DEAD_LETTER_TOPIC] as const).map((t) => dataTopicConfig(config, names, t)));
-    await admin.disconnect();
-    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
+    const { names, config, serde, kafka, codecs } = await ownTopics('idle', ['embeddings', 'matches']);
     const key = serde.encodeKey('embeddings', 'cam-a');
     const value = serde.encodeValue('embeddings', (await codecs.embeddings.toWire(faceEmbedding(facePost({ camera: 'cam-a' }), basis(0)))) as never);
     const producer = kafka.producer();
@@ -177,17 +185,7 @@ describe('Kafka stage runner (real broker)', () => {
 
   it('two instances of embed share the partitions of faces: each embeds the cameras of its partitions, together all', async () => {
     // topics of its own: the first test left poison records on `embeddings`
-    const prefix = `${uniqueTopic('instances')}.`;
-    const names = kafkaNames(prefix);
-    const config = validateOrThrow(KafkaConfig, { topic_prefix: prefix }, 'kafka');
-    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
-    await serde.registerAll();
-    const kafka = createKafkaClient({ brokers, clientId: 'instances-test', logger });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, (['faces', 'embeddings', DEAD_LETTER_TOPIC] as const).map((t) => dataTopicConfig(config, names, t)));
-    await admin.disconnect();
-    const codecs = topicCodecs({ format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 });
+    const { names, config, serde, kafka, codecs } = await ownTopics('instances', ['faces', 'embeddings']);
     const models = await loadFaceModels({ detect: { min_score: 0.65, min_face_size: 0, tiling: false, tile_grid: 2 }, intraOpThreads: 1 });
     try {
       const photo = await readPhoto(deepfacePath('img1.jpg'));
