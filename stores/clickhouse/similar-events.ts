@@ -36,14 +36,19 @@ export async function searchSimilarEvents(client: ClickHouseClient, query: Simil
   const filter = query.filter ?? {};
   const c = eventConditions(filter);
   c.add(`model_id = ${c.param(query.modelId, 'String')}`);
-  const q = c.param(Array.from(query.vector), 'Array(Float32)');
-  // a vector of another length (a corrupt row) would make dotProduct throw: it scores -2, below any threshold
-  const similarity = `if(length(embedding) = ${c.param(query.vector.length, 'UInt32')}, dotProduct(embedding, ${q}), -2)`;
+  // Rows without a vector or with one of another length (a corrupt row) would make dotProduct throw, and a guard
+  // inside the expression (if(length(…) = N, dotProduct(…), -2)) does not stop it: ClickHouse evaluates dotProduct
+  // over the whole block. PREWHERE drops them before any expression of SELECT or WHERE is computed (it reads only
+  // the arrays' sizes). It runs before FINAL merges the versions of a row, which is safe: every version of an
+  // event has the same vector.
+  const lengthOk = `length(embedding) = ${c.param(query.vector.length, 'UInt32')}`;
+  const similarity = `dotProduct(embedding, ${c.param(Array.from(query.vector), 'Array(Float32)')})`;
   c.add(`similarity >= ${c.param(query.threshold, 'Float64')}`);
   const order = query.order === 'newest' ? 'ts DESC, id DESC' : 'similarity DESC, ts DESC, id DESC';
   const rs = await client.query({
     query: `SELECT id, ${similarity} AS similarity
       FROM ${TABLES.faceEvents} FINAL
+      PREWHERE ${lengthOk}
       ${c.where()}
       ORDER BY ${order}
       LIMIT ${c.param(query.limit, 'UInt32')}`,
