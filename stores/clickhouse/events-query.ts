@@ -256,30 +256,83 @@ function toView(r: EventDbRow): EventView {
   return r.embedding === undefined ? view : { ...view, embedding: r.embedding };
 }
 
-/** One page of events matching `query.filter`, in time order (ties by id). */
+const HOUR = 3_600_000;
+/**
+ * How far from its starting edge a page looks first, then next (each window adjoining the one before), before
+ * the rest of the range: most pages fill within the first hour, and a window costs what its partitions do.
+ */
+const WINDOWS_MS = [HOUR, 24 * HOUR, 7 * 24 * HOUR];
+
+/**
+ * One page of events matching `query.filter`, in time order (ties by id).
+ *
+ * Newest first (oldest first is the mirror): ordering the whole table by time and cutting the first rows would
+ * read and FINAL-merge every partition, since the table is ordered by camera first. Instead the page is looked for
+ * in adjoining time windows going back from its edge (the cursor, the filter's `to`, else the newest event): the
+ * newest hour, then the rest of the day, of the week, then all the rest, stopping as soon as the page is full.
+ * A window's time bounds prune partitions (by day) and, within them, granules (ts follows camera in the key).
+ * The windows do not overlap and each holds only events older than the one before, so the page is the same as
+ * one query over the whole range would give. A page by event ids is a lookup: one query.
+ */
 export async function queryEvents(client: ClickHouseClient, query: EventQuery = {}): Promise<EventPage> {
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) throw new EventQueryError(`limit must be an integer in 1…${MAX_EVENTS_PAGE}`);
   const newest = (query.order ?? 'newest') === 'newest';
-  const c = eventConditions(query.filter ?? {});
-  if (query.cursor) {
-    const at = decodeCursor(query.cursor);
+  const filter = query.filter ?? {};
+  const c = eventConditions(filter);
+  const at = query.cursor ? decodeCursor(query.cursor) : undefined;
+  if (at) {
+    // the plain bound on ts lets the primary key and the partitions prune; the tuple orders ties by id
+    c.add(`ts ${newest ? '<=' : '>='} ${c.msTime(at.ts)}`);
     c.add(`(ts, id) ${newest ? '<' : '>'} (${c.msTime(at.ts)}, ${c.param(at.id, 'String')})`);
   }
   const dir = newest ? 'DESC' : 'ASC';
-  const rs = await client.query({
-    query: `SELECT ${COLUMNS}${query.withEmbedding ? ', embedding' : ''}
-      FROM ${TABLES.faceEvents} FINAL
-      ${c.where()}
-      ORDER BY ts ${dir}, id ${dir}
-      LIMIT ${c.param(limit + 1, 'UInt32')}`,
-    query_params: c.params,
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<EventDbRow>();
+  const select = async (window: readonly string[], rowsWanted: number) => {
+    const rs = await client.query({
+      query: `SELECT ${COLUMNS}${query.withEmbedding ? ', embedding' : ''}
+        FROM ${TABLES.faceEvents} FINAL
+        ${c.where(window)}
+        ORDER BY ts ${dir}, id ${dir}
+        LIMIT ${c.param(rowsWanted, 'UInt32')}`,
+      query_params: c.params,
+      format: 'JSONEachRow',
+    });
+    return rs.json<EventDbRow>();
+  };
+  const rows: EventDbRow[] = [];
+  if (filter.ids !== undefined) {
+    rows.push(...(await select([], limit + 1)));
+  } else {
+    const bounds = newest ? [at?.ts, filter.to] : [at?.ts, filter.from];
+    const known = bounds.filter((b): b is number => b !== undefined);
+    const edge = known.length > 0 ? (newest ? Math.min(...known) : Math.max(...known)) : await newestOrOldest(client, newest);
+    const stop = newest ? filter.from : filter.to;
+    let inner: number | undefined;
+    for (const width of [...WINDOWS_MS, Infinity]) {
+      // newest first: the window is [edge - width, inner), open towards older times when it is the last
+      const outer = edge + (newest ? -width : width);
+      const last = !Number.isFinite(outer) || (stop !== undefined && (newest ? outer <= stop : outer >= stop));
+      const window: string[] = [];
+      if (inner !== undefined) window.push(`ts ${newest ? '<' : '>='} ${c.msTime(inner)}`);
+      if (!last) window.push(`ts ${newest ? '>=' : '<'} ${c.msTime(outer)}`);
+      rows.push(...(await select(window, limit + 1 - rows.length)));
+      if (last || rows.length > limit) break;
+      inner = outer;
+    }
+  }
   const events = rows.slice(0, limit).map(toView);
   const last = events[events.length - 1];
   return { events, nextCursor: rows.length > limit && last ? encodeCursor(last.ts, last.id) : null };
+}
+
+/** The time of the newest (or oldest) event, ms since the epoch; read from the parts' min/max of the partition key. */
+async function newestOrOldest(client: ClickHouseClient, newest: boolean): Promise<number> {
+  const rs = await client.query({
+    query: `SELECT toUnixTimestamp64Milli(${newest ? 'max' : 'min'}(ts)) AS ms FROM ${TABLES.faceEvents}`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ ms: string }>();
+  return Number(row?.ms ?? 0);
 }
 
 /** How many events match `filter`. */

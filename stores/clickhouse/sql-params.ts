@@ -39,7 +39,9 @@ export class SqlConditions {
     return `fromUnixTimestamp64Milli(${this.param(Math.round(ms), 'Int64')}, 'UTC')`;
   }
 
-  where(): string {
-    return this.parts.length === 0 ? '' : `WHERE ${this.parts.join('\n  AND ')}`;
+  /** the WHERE clause of the conditions, with `extra` ones for this query only */
+  where(extra: readonly string[] = []): string {
+    const parts = [...this.parts, ...extra];
+    return parts.length === 0 ? '' : `WHERE ${parts.join('\n  AND ')}`;
   }
 }
