@@ -35,6 +35,9 @@ export async function queryEventStats(client: ClickHouseClient, query: EventStat
   c.add(`dimension = ${c.param(query.dimension, 'String')}`);
   c.in('value', query.values);
   c.timeRange('bucket', query.from, query.to);
+  // One JSON document with a row as an array (JSONCompact), parsed at once: a day per minute by camera is some 55k
+  // rows, and a JSON object a row (JSONEachRow) cost as much again as the query in formatting and parsing (10 M
+  // events: 190 → 120 ms).
   const rs = await client.query({
     query: `SELECT toUnixTimestamp(bucket) * 1000 AS bucket_ms, value,
         uniqExactMerge(events) AS events, uniqExactIfMerge(matched_events) AS matched,
@@ -44,12 +47,12 @@ export async function queryEventStats(client: ClickHouseClient, query: EventStat
       GROUP BY bucket, value
       ORDER BY bucket, value`,
     query_params: c.params,
-    format: 'JSONEachRow',
+    format: 'JSONCompact',
   });
-  const rows = await rs.json<{ bucket_ms: string; value: string; events: string; matched: string; tracks: string; max_confidence: number }>();
-  return rows.map((r) => {
-    const events = Number(r.events);
-    const matched = Number(r.matched);
-    return { bucket: Number(r.bucket_ms), value: r.value, events, matched, unmatched: events - matched, tracks: Number(r.tracks), maxConfidence: r.max_confidence };
+  const { data } = await rs.json<[bucketMs: string, value: string, events: string, matched: string, tracks: string, maxConfidence: number]>();
+  return data.map(([bucketMs, value, eventsText, matchedText, tracks, maxConfidence]) => {
+    const events = Number(eventsText);
+    const matched = Number(matchedText);
+    return { bucket: Number(bucketMs), value, events, matched, unmatched: events - matched, tracks: Number(tracks), maxConfidence };
   });
 }
