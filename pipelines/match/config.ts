@@ -14,10 +14,10 @@ export const HnswConfig = Type.Object(
       description:
         'HNSW candidate list while searching (efSearch): more = better recall, slower search; 512 found the exact match for 99.7 % of the matched queries at 100k faces in docs/BENCHMARKS.md, 128 for 95 %',
     }),
-    quantization: Type.Union([Type.Literal('f16'), Type.Literal('f32')], {
+    quantization: Type.Union([Type.Literal('f16'), Type.Literal('f32'), Type.Literal('i8')], {
       default: 'f16',
       description:
-        'how the graph stores vectors: `f16` halves the memory of `f32` and builds ~3× faster with the same recall@1 (30k clustered faces, bench/matcher-data.ts; its rounding, ~0.001 of a cosine, is far below the gap between a match and the next face); usearch `i8` is not offered yet: it found the same matches ~3× faster still, but scores each coordinate of a unit 512-d vector on a few levels, so its confidences would need a float32 re-rank before the match threshold',
+        'how the graph stores vectors: `f16` halves the memory of `f32` and builds ~3× faster with the same recall@1 (30k clustered faces, bench/matcher-data.ts; its rounding, ~0.001 of a cosine, is far below the gap between a match and the next face); `i8` (usearch) found the same matches ~3× faster still but scores each coordinate of a unit 512-d vector on a few levels, so the index keeps a float32 copy of every vector to re-score the candidates of the graph (more memory than `f32` alone; not yet in docs/BENCHMARKS.md)',
     }),
   },
   { ...strict, default: {} },

@@ -3,7 +3,7 @@
 // The reference the HNSW index is measured against, and the default below a few tens of thousands of faces.
 import type { MatchCandidate } from '../../schemas/records.ts';
 import type { FaceIndex } from './face-index.ts';
-import { dimensionWith, FaceTable, facesOf, normalisedInto, type IndexedFace } from './face-table.ts';
+import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type IndexedFace } from './face-table.ts';
 import { createPairScores, type PairScores } from './gemm-scores.ts';
 import type { WatchList } from './watchlist.ts';
 
@@ -11,7 +11,7 @@ export class ExactFaceIndex implements FaceIndex {
   dim: number;
   private readonly table = new FaceTable();
   /** row r = slot r; a free slot's row is zero and skipped by the table */
-  private vectors = new Float32Array(0);
+  private readonly vectors = new SlotVectors();
   /**
    * Made on the first searchMany(). The gallery is an input of each product, not a constant of the model, so
    * add() and remove() change what the next search sees without a new session (making one copies the gallery
@@ -34,9 +34,7 @@ export class ExactFaceIndex implements FaceIndex {
     for (const face of faces) {
       // a face enrolled again (same id) replaces the old vector
       this.remove([face.id]);
-      const slot = this.table.insert(face);
-      if ((slot + 1) * this.dim > this.vectors.length) this.grow(slot + 1);
-      normalisedInto(face.vector, this.vectors, slot * this.dim);
+      this.vectors.set(this.table.insert(face), face.vector);
     }
   }
 
@@ -45,7 +43,7 @@ export class ExactFaceIndex implements FaceIndex {
     for (const id of faceIds) {
       const slot = this.table.delete(id);
       if (slot === undefined) continue;
-      this.vectors.fill(0, slot * this.dim, (slot + 1) * this.dim);
+      this.vectors.clear(slot);
       removed++;
     }
     return removed;
@@ -54,27 +52,9 @@ export class ExactFaceIndex implements FaceIndex {
   search(query: Float32Array, k: number): MatchCandidate[] {
     if (this.size === 0 || k <= 0) return [];
     const q = this.normalisedQueries([query]);
-    const dim = this.dim;
-    const v = this.vectors;
     const rows = this.table.slotCount;
     const scores = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const base = r * dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let i = 0;
-      // Four accumulators let the engine overlap multiplications; the tail loop covers dim % 4.
-      for (; i + 3 < dim; i += 4) {
-        s0 += (q[i] as number) * (v[base + i] as number);
-        s1 += (q[i + 1] as number) * (v[base + i + 1] as number);
-        s2 += (q[i + 2] as number) * (v[base + i + 2] as number);
-        s3 += (q[i + 3] as number) * (v[base + i + 3] as number);
-      }
-      for (; i < dim; i++) s0 += (q[i] as number) * (v[base + i] as number);
-      scores[r] = s0 + s1 + s2 + s3;
-    }
+    for (let r = 0; r < rows; r++) scores[r] = this.vectors.dot(r, q);
     return this.table.topDossiers(rows, (r) => r, (r) => scores[r] as number, k);
   }
 
@@ -84,7 +64,7 @@ export class ExactFaceIndex implements FaceIndex {
     const q = this.normalisedQueries(queries);
     const rows = this.table.slotCount;
     this.gemm ??= createPairScores(this.dim);
-    const scores = await (await this.gemm).scores(q, queries.length, this.vectors.subarray(0, rows * this.dim), rows);
+    const scores = await (await this.gemm).scores(q, queries.length, this.vectors.data.subarray(0, rows * this.dim), rows);
     return queries.map((_, i) => this.table.topDossiers(rows, (r) => r, (r) => scores[i * rows + r] as number, k));
   }
 
@@ -92,13 +72,6 @@ export class ExactFaceIndex implements FaceIndex {
     const gemm = this.gemm;
     this.gemm = undefined;
     await (await gemm)?.close();
-  }
-
-  /** Room for at least `rows` rows, doubling so that n single adds copy O(n) floats in all. */
-  private grow(rows: number): void {
-    const next = new Float32Array(Math.max(rows, 2 * (this.vectors.length / this.dim), 16) * this.dim);
-    next.set(this.vectors);
-    this.vectors = next;
   }
 
   /** The queries L2-normalised, back to back; a query of another dimension is refused. */

@@ -32,6 +32,52 @@ export function normalisedInto(src: Float32Array, dst: Float32Array, offset: num
   for (let i = 0; i < src.length; i++) dst[offset + i] = (src[i] as number) * scale;
 }
 
+/**
+ * Unit vectors by slot in one Float32Array (row r = slot r), for the exact scan and the HNSW index's float32
+ * re-rank; grows by doubling, so n single adds copy O(n) floats in all. A freed row is zeroed.
+ */
+export class SlotVectors {
+  data = new Float32Array(0);
+  /** 0 until the first vector decides it */
+  dim = 0;
+
+  /** `vector` scaled to unit length into row `slot` */
+  set(slot: number, vector: Float32Array): void {
+    this.dim = vector.length;
+    if ((slot + 1) * this.dim > this.data.length) {
+      const next = new Float32Array(Math.max(slot + 1, 2 * (this.data.length / this.dim), 16) * this.dim);
+      next.set(this.data);
+      this.data = next;
+    }
+    normalisedInto(vector, this.data, slot * this.dim);
+  }
+
+  clear(slot: number): void {
+    this.data.fill(0, slot * this.dim, (slot + 1) * this.dim);
+  }
+
+  /** Row `slot` · `q` (q of length dim). */
+  dot(slot: number, q: Float32Array): number {
+    const dim = this.dim;
+    const v = this.data;
+    const base = slot * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    // Four accumulators let the engine overlap multiplications; the tail loop covers dim % 4.
+    for (; i + 3 < dim; i += 4) {
+      s0 += (q[i] as number) * (v[base + i] as number);
+      s1 += (q[i + 1] as number) * (v[base + i + 1] as number);
+      s2 += (q[i + 2] as number) * (v[base + i + 2] as number);
+      s3 += (q[i + 3] as number) * (v[base + i + 3] as number);
+    }
+    for (; i < dim; i++) s0 += (q[i] as number) * (v[base + i] as number);
+    return s0 + s1 + s2 + s3;
+  }
+}
+
 export class FaceTable {
   /** slot → dossier number, −1 for a free slot */
   private dossierOf: number[] = [];

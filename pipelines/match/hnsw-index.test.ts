@@ -113,7 +113,7 @@ describe('hnsw on real embeddings', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['f16', 'f32'] as const)('%s vectors: the exact index\'s top-1 for every other photo of an enrolled person', (quantization) => {
+  it.each(['f16', 'f32', 'i8'] as const)('%s vectors: the exact index\'s top-1 for every other photo of an enrolled person', (quantization) => {
     const wl = watchListFromFaces([...enrolled, ...distractors]);
     const exact = createExactFaceIndex(wl);
     const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization });
@@ -144,12 +144,25 @@ describe('hnsw on real embeddings', () => {
     expect(exact.filter(([matched]) => matched).length).toBeGreaterThan(queries.length);
   });
 
-  it('saves and loads: the same answers, and the loaded index takes enrolments', () => {
-    const hnsw = new HnswFaceIndex(watchListFromFaces([...enrolled, ...distractors]), hnswParams);
+  it('i8 vectors: confidences re-scored in float32, as the exact index gives them', () => {
+    const wl = watchListFromFaces([...enrolled, ...distractors]);
+    const exact = createExactFaceIndex(wl);
+    const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization: 'i8' });
+    for (const q of queries) {
+      const want = exact.search(q.vector, 3);
+      const got = hnsw.search(q.vector, 3);
+      expect(got.map((c) => c.dossier)).toEqual(want.map((c) => c.dossier));
+      got.forEach((c, i) => expect(c.confidence).toBeCloseTo(want[i]!.confidence, 6));
+    }
+  });
+
+  it.each(['f16', 'i8'] as const)('%s vectors: saves and loads: the same answers, and the loaded index takes enrolments', (quantization) => {
+    const params = { ...hnswParams, quantization };
+    const hnsw = new HnswFaceIndex(watchListFromFaces([...enrolled, ...distractors]), params);
     hnsw.remove(['d7']);
-    const file = join(dir, 'g.usearch');
+    const file = join(dir, `g-${quantization}.usearch`);
     hnsw.save(file);
-    const loaded = HnswFaceIndex.load(file, hnswParams);
+    const loaded = HnswFaceIndex.load(file, params);
     expect(loaded.size).toBe(hnsw.size);
     for (const q of queries) expect(loaded.search(q.vector, 3)).toEqual(hnsw.search(q.vector, 3));
     loaded.add([{ id: 'new', dossier: 'newcomer', watchList: 'real', vector: queries[0]!.vector }]);
