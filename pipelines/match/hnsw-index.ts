@@ -115,9 +115,10 @@ export class HnswFaceIndex implements FaceIndex {
     saved.faces.forEach((face, slot) => index.table.restore(slot, face));
     index.graphOf().load(file);
     if (index.rerank) {
+      // the saved rows as they are (already unit length): one copy, not a row-by-row add that would grow twice over
       const bytes = readFileSync(`${file}.f32`);
-      const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-      for (let slot = 0; slot < saved.faces.length; slot++) index.rerank.set(slot, vectors.subarray(slot * saved.dim, (slot + 1) * saved.dim));
+      index.rerank.dim = saved.dim;
+      index.rerank.data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
     return index;
   }
