@@ -11,7 +11,7 @@
 //   npm run bench -- --kafka-records 100000     embeddings replayed into match (its events into episodes); default 50000
 //   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
 //   npm run bench -- --only matcher             exact vs HNSW index at 10k and 100k faces (HNSW graphs cached)
-//   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: an HNSW build of hours on 2 cores)
+//   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: HNSW graph builds of ~18 min each on 2 quiet cores, cached)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -79,6 +79,8 @@ describe('stage match follows the dossiers topic (real broker)', () => {
     const consumer = kafka.consumer({ groupId: uniqueTopic('match-dossiers-reader') });
     try {
       await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toMatch(/dossiers records read, 1 faces indexed/);
+      // the process creates its topics only after that: subscribing or sending before would race their creation
+      await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toMatch(/stage consuming/);
 
       const events: FaceEvent[] = [];
       await consumer.connect();
