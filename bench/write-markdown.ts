@@ -9,7 +9,7 @@ import type { ClipRow, SpeedResults } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
 import { kafkaGoalRows, kafkaMemoryRows, kafkaSections } from './kafka-markdown.ts';
 import type { MachineInfo } from './machine.ts';
-import { matcherGoalRow, matcherSection } from './matcher-markdown.ts';
+import { matcherGoalRow, matcherGoalUnmeasured, matcherSection } from './matcher-markdown.ts';
 import type { MatcherResults } from './matcher-sizes.ts';
 import type { AnalyzeRun, Measured } from './memory.ts';
 import type { LatencyReport } from './model-latency.ts';
@@ -114,8 +114,7 @@ function goalsSection(r: BenchResults): string {
     rows.push(['gender accuracy on faces whose sex is known', `photos: ${pct(g.accuracy)} (${g.correct}/${g.faces} faces)${onVideo}`, 'measured (the issue sets no number)']);
   }
   if (r.kafka) rows.push(...kafkaGoalRows(r.kafka, GOALS.kafkaRecordsPerSecond));
-  const matcherGoal = r.matcher && matcherGoalRow(r.matcher);
-  if (matcherGoal) rows.push(matcherGoal);
+  if (r.matcher) rows.push(matcherGoalRow(r.matcher) ?? matcherGoalUnmeasured(r.matcher));
   if (r.analytics) rows.push(analyticsGoalRow(r.analytics));
   if (r.api) rows.push(apiGoalRow(r.api), enrolmentGoalRow(r.api));
   if (rows.length === 0) return '';
