@@ -2,7 +2,8 @@
 // <data-dir>/postgres, or DATABASE_URL) → the first administrator when there is no user → the relay of enrolments to
 // matchers (the Kafka `dossiers` topic with KAFKA_BROKERS, else in process) → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
 // face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
-// The embedded stages (ingest … sink) join with the live-cameras step of issue 4.
+// The embedded stages (ingest … sink) are not run here yet (the live-cameras work); until then the in-process
+// enrolment publisher keeps every face a matcher must hold, for them to subscribe to.
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
