@@ -6,6 +6,7 @@
 // made, so a push either yields its posts or fails whole.
 import sharp from 'sharp';
 import type { FaceModels } from '../../models/face-models.types.ts';
+import { FINDFACE_PHOTO_LIMITS } from '../../models/image/read-photo.ts';
 import type { Box, DetectedFace, DeviceAttributes, FacePost, Point, RgbImage } from '../../schemas/records.ts';
 import { BadImageError, decodeImage } from '../runtime/kafka/image-codec.ts';
 import { boxArea, boxCentre, iou, translate } from '../track/box.ts';
@@ -13,8 +14,8 @@ import { cropAround } from '../track/post-crop.ts';
 import type { ViewtronConfig } from './config.ts';
 import { ViewtronPushError, type DeviceRect, type FacePush, type PushedFace } from './parse.ts';
 
-/** Longest image side accepted (FindFace's photo limit): a small JPEG can still decode to a huge raster. */
-const MAX_SIDE = 6000;
+/** Longest image side accepted (FindFace's photo limit, as for uploads): a small JPEG can still decode to a huge raster. */
+const MAX_SIDE = FINDFACE_PHOTO_LIMITS.maxSide;
 /** A detection overlapping the device's box less than this is someone else. */
 const MIN_IOU = 0.1;
 
