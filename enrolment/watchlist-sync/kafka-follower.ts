@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
+import { isRetryable } from '../../pipelines/runtime/kafka/errors.ts';
 import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { dossiersTopicName, ensureDossiersTopic } from './dossiers-topic.ts';
 
@@ -97,7 +98,7 @@ async function endOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchT
     try {
       return await admin.fetchTopicOffsets(topic);
     } catch (err) {
-      if (attempt >= 20 || (err as { retriable?: boolean }).retriable !== true) throw err;
+      if (attempt >= 20 || !isRetryable(err)) throw err;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
