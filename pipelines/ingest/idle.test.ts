@@ -61,4 +61,18 @@ describe('LiveIdleWatch (live sources, the clock while waiting on the camera)', 
     await w.gone();
     expect(said).toEqual([1_010_000, 1_015_000]);
   });
+
+  it('a timer that fires early by the clock still says idle a full timeout after the last frame', async () => {
+    const said: number[] = [];
+    // after the frame, the clock falls 1 ms behind the timers, as Date.now() and setTimeout can
+    let lag = 0;
+    const lagging = { now: () => Date.now() - lag };
+    const w = new LiveIdleWatch(10_000, lagging, async (ts) => void said.push(ts));
+    w.seen(2_000_000, lagging.now());
+    lag = 1;
+    const waiting = w.waitOn(frameAfter(15_000));
+    await vi.advanceTimersByTimeAsync(15_000);
+    await waiting;
+    expect(said).toEqual([2_010_000]);
+  });
 });

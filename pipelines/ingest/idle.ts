@@ -37,7 +37,8 @@ export class LiveIdleWatch {
 
   /** What `wait` (a wait on the camera) gives; the camera is idle if it takes idleMs. */
   async waitOn<T>(wait: Promise<T>): Promise<T> {
-    const timer = setTimeout(() => this.sayIdle(), this.idleMs);
+    // A timer may fire a millisecond early by the clock; the camera was quiet for idleMs all the same.
+    const timer = setTimeout(() => this.sayIdle(this.idleMs), this.idleMs);
     try {
       return await wait;
     } finally {
@@ -52,9 +53,10 @@ export class LiveIdleWatch {
     await this.saying;
   }
 
-  private sayIdle(): void {
+  /** Says idle at the camera's time now, at least `quietMs` after its last frame. */
+  private sayIdle(quietMs = 0): void {
     if (this.said) return;
     this.said = true;
-    this.saying = this.say(this.lastTs + this.clock.now() - this.lastAt);
+    this.saying = this.say(this.lastTs + Math.max(quietMs, this.clock.now() - this.lastAt));
   }
 }
