@@ -10,6 +10,7 @@ export const TOPIC_NAMES = [
   'embeddings',
   'matches',
   'episodes',
+  'counters',
   'dossiers',
   'cameras',
   'dead-letter',
@@ -45,6 +46,7 @@ export const TOPIC_CONTRACTS: { readonly [T in TopicName]: TopicContract } = {
   embeddings: contract('embeddings', 'FaceEmbedding', 'camera id'),
   matches: contract('matches', 'FaceEvent', 'camera id'),
   episodes: contract('episodes', 'EpisodeChange', 'episode scope'),
+  counters: contract('counters', 'CounterRecord', 'camera id'),
   dossiers: contract('dossiers', 'DossierFace', 'dossierFaceId', { compacted: true }),
   cameras: contract('cameras', 'CameraJob', 'cameraId', { compacted: true }),
   'dead-letter': contract('dead-letter', 'DeadLetter', 'the original key bytes (null when it had none)', {

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { AvroContractError, loadAvroContracts, referencedNames } from './contracts.ts';
+import { AVRO_DIR, AvroContractError, loadAvroContracts, referencedNames } from './contracts.ts';
 
 const contracts = loadAvroContracts();
 
@@ -27,7 +27,8 @@ function documented(schema: unknown, path: string, out: Array<{ path: string; do
 
 describe('Avro contracts', () => {
   it('parses every file, each after the types it refers to', () => {
-    expect(contracts.names.length).toBe(28);
+    // one named type per file: a count written here would clash whenever a contract is added
+    expect(contracts.names.length).toBe(readdirSync(AVRO_DIR).filter((f) => f.endsWith('.avsc')).length);
     const seen = new Set<string>();
     for (const name of contracts.names) {
       for (const dep of referencedNames(contracts.fileSchema(name))) expect(seen.has(dep), `${name} uses ${dep}`).toBe(true);

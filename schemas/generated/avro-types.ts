@@ -291,6 +291,34 @@ export interface EpisodeChange {
   readonly endT: number;
 }
 
+/** A counter record (value of topic counters, keyed by camera): FindFace's time-slice people count, the faces in one frame of a counter's camera, taken every counter interval. */
+export interface CounterRecord {
+  /** Record id, deterministic: counter, camera and the frame's seq. */
+  readonly id: string;
+  /** Counter id. */
+  readonly counter: string;
+  /** Counter name when the record was taken. */
+  readonly counterName: string;
+  /** Camera id. */
+  readonly camera: string;
+  /** The camera's group when the record was taken; null when unknown. */
+  readonly cameraGroup: string | null;
+  /** Time of the counted frame, ms since the epoch. */
+  readonly ts: number;
+  /** The counted frame's seq among the camera's sampled frames. */
+  readonly seq: number;
+  /** Where the counted full frame is kept in the frame store; null when it was not stored. */
+  readonly frameRef: string | null;
+  /** Width of the counted frame in pixels; the boxes are in this pixel space. */
+  readonly frameWidth: number;
+  /** Height of the counted frame in pixels. */
+  readonly frameHeight: number;
+  /** Faces whose centre lies in the counter's region of interest (the whole frame when it has none). */
+  readonly facesCount: number;
+  /** The counted faces' boxes. */
+  readonly facesBbox: readonly Box[];
+}
+
 /** An enrolled face (value of compacted topic dossiers, keyed by dossierFaceId); a null value is a tombstone that removes it from every matcher. */
 export interface DossierFace {
   /** Id of this enrolled face (the record key). */
@@ -366,6 +394,7 @@ export const TOPIC_VALUE_TYPES = {
   embeddings: 'FaceEmbedding',
   matches: 'FaceEvent',
   episodes: 'EpisodeChange',
+  counters: 'CounterRecord',
   dossiers: 'DossierFace',
   cameras: 'CameraJob',
   'dead-letter': 'DeadLetter',
@@ -379,6 +408,7 @@ export interface TopicValues {
   readonly embeddings: FaceEmbedding;
   readonly matches: FaceEvent;
   readonly episodes: EpisodeChange;
+  readonly counters: CounterRecord;
   readonly dossiers: DossierFace;
   readonly cameras: CameraJob;
   readonly 'dead-letter': DeadLetter;
@@ -392,6 +422,7 @@ export interface TopicKeys {
   readonly embeddings: string;
   readonly matches: string;
   readonly episodes: string;
+  readonly counters: string;
   readonly dossiers: string;
   readonly cameras: string;
   readonly 'dead-letter': Buffer | null;
