@@ -22,6 +22,8 @@ export interface BuildOptions {
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** several cameras in one process: an ingest source for each, in place of deps.source (stages.ingest is the last) */
+  readonly cameras?: readonly NonNullable<StageDeps['source']>[];
 }
 
 export function buildInProcess(spec: TopologySpec, processName: string, opts: BuildOptions): InProcessRun {
@@ -38,10 +40,13 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
   const nodes: Array<{ stage: Stage<unknown, unknown>; input: string; output?: string }> = [];
   for (const name of names) {
     const descriptor = STAGES[name];
-    const built = descriptor.build(opts.deps);
-    stages[name] = built;
-    if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
-    else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
+    const depsEach = name === 'ingest' && opts.cameras ? opts.cameras.map((source) => ({ ...opts.deps, source })) : [opts.deps];
+    for (const deps of depsEach) {
+      const built = descriptor.build(deps);
+      stages[name] = built;
+      if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
+      else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
+    }
   }
   const graph = new InProcessGraph({
     sources,
