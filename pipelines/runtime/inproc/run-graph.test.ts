@@ -190,6 +190,80 @@ describe('in-process graph', () => {
     expect(hardFlushed).toBe(false);
   });
 
+  it('open topics: sources are added and stopped one by one while it runs; it ends only when drained after the last', async () => {
+    const seen: string[] = [];
+    let flushed = false;
+    const tail: Stage<string, never> = {
+      name: 'tail',
+      async process(records) {
+        seen.push(...records);
+      },
+      flush() {
+        flushed = true;
+      },
+    };
+    /** a camera that sends `name:i` every ms until stopped, or `n` records */
+    const camera = (name: string, n = Infinity): Source<unknown> => ({
+      name: `camera ${name}`,
+      async run(ctx, signal) {
+        for (let i = 0; i < n && !signal.aborted; i++) {
+          await ctx.forward(`${name}:${i}`);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      },
+    });
+    const g = graph([{ stage: tail as Stage<unknown, unknown>, input: 'frames' }], { sources: [], openTopics: ['frames'] });
+    expect(() => g.addSource({ source: camera('x'), output: 'numbers' })).toThrow(/not one of the graph's open topics/);
+    const running = g.run();
+    const a = g.addSource({ source: camera('a'), output: 'frames' });
+    const b = g.addSource({ source: camera('b', 3), output: 'frames' });
+    await b.done; // a source that ends leaves the topic open for the others
+    const failing = g.addSource({
+      source: { name: 'broken camera', run: () => Promise.reject(new Error('connection refused')) },
+      output: 'frames',
+    });
+    await expect(failing.done).rejects.toThrow('connection refused');
+    const countA = () => seen.filter((r) => r.startsWith('a:')).length;
+    const before = countA();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(countA()).toBeGreaterThan(before); // a went on meanwhile
+    a.stop();
+    await a.done;
+    const stoppedAt = countA();
+    const c = g.addSource({ source: camera('c', 2), output: 'frames' });
+    await c.done;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(countA()).toBe(stoppedAt);
+    expect(flushed).toBe(false); // nothing running, but not drained: more cameras may come
+    g.drain();
+    await running;
+    expect(flushed).toBe(true);
+    expect(seen.filter((r) => r.startsWith('b:'))).toEqual(['b:0', 'b:1', 'b:2']);
+    expect(seen.filter((r) => r.startsWith('c:'))).toEqual(['c:0', 'c:1']);
+    expect(() => g.addSource({ source: camera('d'), output: 'frames' })).toThrow(/draining/);
+  });
+
+  it('open topics: drain() waits for the sources still running, then ends', async () => {
+    const seen: string[] = [];
+    const tail: Stage<string, never> = { name: 'tail', process: (records) => void seen.push(...records) };
+    const g = graph([{ stage: tail as Stage<unknown, unknown>, input: 'frames' }], { sources: [], openTopics: ['frames'] });
+    const running = g.run();
+    const slow = g.addSource({
+      source: {
+        name: 'slow',
+        async run(ctx, signal) {
+          await new Promise((r) => setTimeout(r, 20));
+          await ctx.forward(signal.aborted ? 'read after the stop' : 'never');
+        },
+      },
+      output: 'frames',
+    });
+    g.drain();
+    await slow.done;
+    await running;
+    expect(seen).toEqual(['read after the stop']);
+  });
+
   it('rejects when a stage cannot start, without leaving the source blocked', async () => {
     const broken: Stage<number, never> = {
       name: 'broken',

@@ -2,6 +2,8 @@
 // Order is kept per topic (one consumer loop per stage), so per-camera order holds. End of input flows
 // downstream: a finished source ends its queues; a stage drains, flushes, then ends its own outputs. A source's
 // CameraIdle travels through the same queues, in order with the records, to the first stage with an `idle` hook.
+// A graph that serves cameras (`facestream serve`) names its `openTopics`: sources are added to them and stopped one
+// by one while it runs (addSource), and they end only once the graph drains and their last source has ended.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { BoundedQueue, QueueClosedError } from '../bounded-queue.ts';
@@ -52,6 +54,16 @@ export interface GraphOptions {
   readonly signal?: AbortSignal;
   /** A record a stage failed on; the stage goes on with the next. */
   readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** topics that sources added while the graph runs write to (addSource); they stay open until drain() */
+  readonly openTopics?: readonly string[];
+}
+
+/** A source added to a running graph. */
+export interface AddedSource {
+  /** Stops this source alone (checked between its records); what it read still flows on. Safe to call twice. */
+  stop(): void;
+  /** Settles when the source has ended and closed: rejects with its error (the graph goes on). */
+  readonly done: Promise<void>;
 }
 
 interface Outlet {
@@ -67,10 +79,16 @@ export class InProcessGraph {
   private readonly abort = new AbortController();
   /** graceful stop: sources end, the rest drains */
   private readonly sourcesAbort = new AbortController();
+  /** sources running per topic: a topic ends after its last one (open topics: and only once draining) */
+  private readonly producers = new Map<string, number>();
 
   constructor(private readonly opts: GraphOptions) {
     this.metrics = createStageMetrics(opts.registry);
-    const topics = new Set([...opts.sources.map((s) => s.output), ...opts.stages.flatMap((s) => (s.output ? [s.output] : []))]);
+    const topics = new Set([
+      ...opts.sources.map((s) => s.output),
+      ...(opts.openTopics ?? []),
+      ...opts.stages.flatMap((s) => (s.output ? [s.output] : [])),
+    ]);
     for (const topic of topics) this.outlets.set(topic, { queues: [], taps: opts.taps?.[topic] ?? [] });
     for (const node of opts.stages) {
       const outlet = this.outlets.get(node.input);
@@ -84,7 +102,17 @@ export class InProcessGraph {
 
   /** Ends the sources; records already read still flow through and every stage flushes. Safe to call twice. */
   drain(): void {
-    if (!this.sourcesAbort.signal.aborted) this.sourcesAbort.abort();
+    if (this.sourcesAbort.signal.aborted) return;
+    this.sourcesAbort.abort();
+    for (const topic of this.opts.openTopics ?? []) if (!this.producers.get(topic)) this.endOutput(topic);
+  }
+
+  /** Starts `node` in the running graph (its output must be one of `openTopics`); refused once draining. */
+  addSource(node: SourceNode): AddedSource {
+    if (!this.opts.openTopics?.includes(node.output)) throw new Error(`sources cannot be added to topic "${node.output}": it is not one of the graph's open topics`);
+    if (this.sourcesAbort.signal.aborted) throw new Error('the graph is draining: no source can be added');
+    const own = new AbortController();
+    return { stop: () => own.abort(), done: this.runSource(node, AbortSignal.any([this.sourcesAbort.signal, own.signal])) };
   }
 
   /** Stops everything now; queued records are dropped and nothing is flushed. Safe to call twice. */
@@ -98,7 +126,7 @@ export class InProcessGraph {
   /** Runs until every source has ended and every stage has drained and flushed (or stop()). */
   async run(): Promise<void> {
     const stageRuns = this.opts.stages.map((node) => this.runStage(node));
-    const sourceRuns = this.opts.sources.map((node) => this.runSource(node));
+    const sourceRuns = this.opts.sources.map((node) => this.runSource(node, this.sourcesAbort.signal));
     const results = await Promise.allSettled([...sourceRuns, ...stageRuns]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -133,13 +161,17 @@ export class InProcessGraph {
     if (output) for (const q of this.outlets.get(output)?.queues ?? []) q.end();
   }
 
-  private async runSource(node: SourceNode): Promise<void> {
-    const ctx: SourceContext<unknown> = { ...this.context(node.source.name, node.output), idle: (idle) => this.passOn(node.output, new IdleMarker(idle)) };
+  private async runSource(node: SourceNode, signal: AbortSignal): Promise<void> {
+    const { output } = node;
+    this.producers.set(output, (this.producers.get(output) ?? 0) + 1); // before the first await: run() counts all at once
     try {
-      await node.source.run(ctx, this.sourcesAbort.signal);
+      const ctx: SourceContext<unknown> = { ...this.context(node.source.name, output), idle: (idle) => this.passOn(output, new IdleMarker(idle)) };
+      await node.source.run(ctx, signal);
     } finally {
       await node.source.close?.();
-      this.endOutput(node.output);
+      const left = this.producers.get(output)! - 1;
+      this.producers.set(output, left);
+      if (left === 0 && (!this.opts.openTopics?.includes(output) || this.sourcesAbort.signal.aborted)) this.endOutput(output);
     }
   }
 
