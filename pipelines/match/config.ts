@@ -1,5 +1,6 @@
 // Configuration of this stage: TypeBox schema with FindFace's names and defaults; the type is derived from it.
 import { Type, type Static } from '@sinclair/typebox';
+import { alertModeSchema } from './alert.ts';
 
 const strict = { additionalProperties: false } as const;
 
@@ -47,6 +48,11 @@ export const MatchConfig = Type.Object(
     }),
     max_candidates: Type.Integer({ default: 5, minimum: 1, maximum: 100, description: 'top-k candidates kept on each event' }),
     index: MatchIndexConfig,
+    alert_mode: alertModeSchema({ default: 'none', description: 'which events are alerts (DeGirum AlertMode: none, on_unknowns, on_knowns, on_all) on cameras whose stream_settings and group name none' }),
+    alert_mode_by_camera_group: Type.Record(Type.String(), alertModeSchema(), {
+      default: {},
+      description: 'alert mode per camera group (the group id as text, as CameraJob.group carries it), for its cameras whose stream_settings name none',
+    }),
   },
   strict,
 );

@@ -40,6 +40,8 @@ export interface Region {
 }
 
 const REGION = /^(\d+)x(\d+)\+(\d+)\+(\d+)$/;
+/** JSON Schema pattern of a region in a config or stream_settings: '' or WxH+X+Y with a non-empty size. */
+export const REGION_PATTERN = '^$|^[1-9]\\d*x[1-9]\\d*\\+\\d+\\+\\d+$';
 
 export function parseRegion(text: string): Region | null {
   if (text === '') return null;

@@ -1,5 +1,6 @@
 // Configuration of this stage: TypeBox schema with FindFace's names and defaults; the type is derived from it.
 import { Type, type Static } from '@sinclair/typebox';
+import { REGION_PATTERN } from './box.ts';
 
 const strict = { additionalProperties: false } as const;
 
@@ -25,7 +26,7 @@ export const BestShotConfig = Type.Object(
     filter_min_quality: Type.Number({ default: -2, description: 'post only faces at least this good (0 best … -5 useless)' }),
     filter_min_face_size: Type.Integer({ default: 1, minimum: 0, description: 'min face size (px) to post' }),
     filter_max_face_size: Type.Integer({ default: 8192, minimum: 0, description: 'max face size (px) to post' }),
-    roi: Type.String({ default: '', pattern: '^$|^\\d+x\\d+\\+\\d+\\+\\d+$', description: 'region of interest WxH+X+Y: post only faces whose centre is inside' }),
+    roi: Type.String({ default: '', pattern: REGION_PATTERN, description: 'region of interest WxH+X+Y: post only faces whose centre is inside' }),
   },
   strict,
 );
