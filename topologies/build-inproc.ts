@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { STAGES, type StageDeps, type StageName } from '../pipelines/registry.ts';
-import { InProcessGraph, type DeadLetter, type Tap } from '../pipelines/runtime/inproc/run-graph.ts';
+import { InProcessGraph, type AddedSource, type DeadLetter, type Tap } from '../pipelines/runtime/inproc/run-graph.ts';
 import type { Source, Stage, Clock } from '../pipelines/runtime/stage.ts';
 import type { Topic } from './names.ts';
 import { processOf } from './plan.ts';
@@ -12,6 +12,11 @@ export interface InProcessRun {
   readonly graph: InProcessGraph;
   /** the stage instances by name, for what they expose (track stats, live episodes) */
   readonly stages: { readonly [K in StageName]?: ReturnType<(typeof STAGES)[K]['build']> };
+  /**
+   * Builds source stage `name` (one of `sourcesAdded`) for one camera and starts it in the running graph; `wrap`
+   * may put a shell around it (per-camera counts).
+   */
+  addSource(name: StageName, source: NonNullable<StageDeps['source']>, wrap?: (source: Source<unknown>) => Source<unknown>): AddedSource;
 }
 
 export interface BuildOptions {
@@ -24,6 +29,8 @@ export interface BuildOptions {
   readonly onDeadLetter?: (letter: DeadLetter) => void;
   /** several cameras in one process: an ingest source for each, in place of deps.source (stages.ingest is the last) */
   readonly cameras?: readonly NonNullable<StageDeps['source']>[];
+  /** source stages built per camera while the graph runs (InProcessRun.addSource) rather than once now */
+  readonly sourcesAdded?: readonly StageName[];
 }
 
 export function buildInProcess(spec: TopologySpec, processName: string, opts: BuildOptions): InProcessRun {
@@ -38,8 +45,14 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
   const stages: Record<string, unknown> = {};
   const sources: Array<{ source: Source<unknown>; output: string }> = [];
   const nodes: Array<{ stage: Stage<unknown, unknown>; input: string; output?: string }> = [];
+  const openTopics: string[] = [];
   for (const name of names) {
     const descriptor = STAGES[name];
+    if (opts.sourcesAdded?.includes(name)) {
+      if (descriptor.input !== null) throw new Error(`stage ${name} is not a source: it cannot be added per camera`);
+      openTopics.push(descriptor.output);
+      continue;
+    }
     const depsEach = name === 'ingest' && opts.cameras ? opts.cameras.map((source) => ({ ...opts.deps, source })) : [opts.deps];
     for (const deps of depsEach) {
       const built = descriptor.build(deps);
@@ -58,6 +71,13 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
     registry: opts.registry,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
+    openTopics,
   });
-  return { graph, stages: stages as InProcessRun['stages'] };
+  const addSource: InProcessRun['addSource'] = (name, source, wrap = (s) => s) => {
+    if (!opts.sourcesAdded?.includes(name)) throw new Error(`stage ${name} is not one of this graph's sources added per camera`);
+    const descriptor = STAGES[name];
+    const built = descriptor.build({ ...opts.deps, source }) as Source<unknown>;
+    return graph.addSource({ source: wrap(built), output: descriptor.output! });
+  };
+  return { graph, stages: stages as InProcessRun['stages'], addSource };
 }
