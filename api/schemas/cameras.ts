@@ -1,6 +1,7 @@
 // Cameras (FindFace /cameras/).
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfidenceThreshold, DateTime, PageQuery, listOf } from './common.ts';
+import { StreamSettings } from '../../pipelines/cameras/settings.ts';
 
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 256 }),
@@ -13,9 +14,7 @@ const fields = {
   comment: Type.String({ maxLength: 2048 }),
   active: Type.Boolean(),
   confidence_threshold: ConfidenceThreshold,
-  stream_settings: Type.Record(Type.String(), Type.Unknown(), {
-    description: 'FindFace stream_settings: filter_min_quality, roi, rot, realtime_post_interval …',
-  }),
+  stream_settings: StreamSettings,
 };
 
 export const Camera = Type.Object({ id: Type.Integer(), ...fields, created_date: DateTime(), modified_date: DateTime() }, { $id: 'Camera' });
