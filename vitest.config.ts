@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
+    exclude: ['node_modules/**', 'console/dist/**'],
     // Model-heavy tests share 2 cores; run files one after another so timings stay sane.
     fileParallelism: false,
     // Each test file in its own child process (vitest's default, stated so it stays): the embedded ClickHouse

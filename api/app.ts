@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { consoleRoutes } from '../console/serve.ts';
 import { createAuditLogWriter, type AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
 import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
@@ -103,6 +104,8 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   await app.register(servicesPlugin, { deps, config });
   await registerOpenApi(app, { ui: config.docs });
   await registerOperations(app);
+  // the operator console's files at / (console/serve.ts)
+  await app.register(consoleRoutes);
   const audit =
     deps.audit ?? createAuditLogWriter({ client: deps.clickhouse, onError: (err, rows) => app.log.error({ err, rows }, 'audit rows could not be written') });
   app.decorate('auditLog', audit);

@@ -1,0 +1,110 @@
+// Pictures of events and dossiers. The API serves no images (frames stay in the frame store, dossier photos in
+// PostgreSQL), so a face is shown as where it sits in its frame: the frame's outline with the face box drawn.
+import { useEffect, useState } from 'preact/hooks';
+import { get, type Dossier, type FaceEvent, type WatchList } from './api.ts';
+import { attributes, eventColour, percent, time } from './ui.tsx';
+
+/** The frame (its aspect) with the face's box, in the list's colour. */
+export function FrameBox({ e, colour, large = false }: { e: FaceEvent; colour: string; large?: boolean }) {
+  const w = e.frame.width || 16;
+  const h = e.frame.height || 9;
+  return (
+    <svg class={large ? 'frame large' : 'frame'} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`face at ${e.frame_coords_left},${e.frame_coords_top} in a ${w}×${h} frame`}>
+      <rect width={w} height={h} class="frame-bg" />
+      <rect
+        x={e.frame_coords_left}
+        y={e.frame_coords_top}
+        width={Math.max(1, e.frame_coords_right - e.frame_coords_left)}
+        height={Math.max(1, e.frame_coords_bottom - e.frame_coords_top)}
+        fill="none"
+        stroke={colour}
+        stroke-width={Math.max(2, w / 160)}
+      />
+    </svg>
+  );
+}
+
+const dossierCache = new Map<string, Promise<Dossier | null>>();
+
+/** A dossier by id, read once per page load (null when unknown or not visible to the user). */
+export function useDossier(id: string | null): Dossier | null {
+  const [d, setD] = useState<Dossier | null>(null);
+  useEffect(() => {
+    if (id === null) return void setD(null);
+    let p = dossierCache.get(id);
+    if (!p) dossierCache.set(id, (p = get<Dossier>(`/dossiers/${id}`).catch(() => null)));
+    let live = true;
+    void p.then((x) => live && setD(x));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return d;
+}
+
+/** One event as a card: where the face is, time, camera, dossier, confidence, list colour, attributes. */
+export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: ReadonlyMap<string, WatchList>; onOpen: (e: FaceEvent) => void; actions?: preact.ComponentChildren }) {
+  const dossier = useDossier(e.matched_dossier);
+  const colour = eventColour(e, lists);
+  const list = e.matched ? lists.get(e.matched_lists[0] ?? '') : undefined;
+  return (
+    <article class={e.acknowledged ? 'event acked' : 'event'} style={{ borderColor: colour }} data-testid="event" data-event-id={e.id}>
+      <button class="open" onClick={() => onOpen(e)} title="Open the frame">
+        <FrameBox e={e} colour={colour} />
+      </button>
+      <div class="facts">
+        <strong class="who">{e.matched ? (dossier?.name ?? `dossier ${e.matched_dossier}`) : 'Unmatched'}</strong>
+        {list && (
+          <span class="chip" style={{ background: colour }}>
+            {list.name}
+          </span>
+        )}
+        <span>{e.matched ? percent(e.confidence) : `best ${percent(e.confidence)}`}</span>
+        <span>{time(e.created_date)}</span>
+        <span>camera {e.camera}</span>
+        <span class="muted">{attributes(e)}</span>
+        {actions}
+      </div>
+    </article>
+  );
+}
+
+/** The full frame of an event with its box, and everything the event says. */
+export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: ReadonlyMap<string, WatchList>; onClose: () => void }) {
+  const dossier = useDossier(e.matched_dossier);
+  return (
+    <div class="modal" role="dialog" aria-label="Event" onClick={onClose}>
+      <div class="panel" onClick={(x) => x.stopPropagation()}>
+        <header>
+          <h2>Event {e.id}</h2>
+          <button onClick={onClose}>Close</button>
+        </header>
+        <FrameBox e={e} colour={eventColour(e, lists)} large />
+        <dl>
+          <dt>Time</dt>
+          <dd>{time(e.created_date)}</dd>
+          <dt>Camera</dt>
+          <dd>
+            {e.camera} {e.camera_group !== null && `(group ${e.camera_group})`}
+          </dd>
+          <dt>Dossier</dt>
+          <dd>{e.matched ? `${dossier?.name ?? e.matched_dossier} — ${percent(e.confidence)}` : 'no match'}</dd>
+          <dt>Box</dt>
+          <dd>
+            {[e.frame_coords_left, e.frame_coords_top, e.frame_coords_right, e.frame_coords_bottom].map(Math.round).join(', ')} in {e.frame.width}×{e.frame.height}
+          </dd>
+          <dt>Quality</dt>
+          <dd>{e.quality.toFixed(2)}</dd>
+          <dt>Attributes</dt>
+          <dd>{attributes(e) || '—'}</dd>
+          <dt>Candidates</dt>
+          <dd>{e.candidates.map((c) => `dossier ${c.dossier} ${percent(c.confidence)}`).join('; ') || '—'}</dd>
+          <dt>Episode</dt>
+          <dd>{e.episode ?? '—'}</dd>
+          <dt>Acknowledged</dt>
+          <dd>{e.acknowledged ? `by ${e.acknowledged_by ?? '?'} ${e.acknowledged_date ? time(e.acknowledged_date) : ''}` : 'no'}</dd>
+        </dl>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+// Small pieces every screen uses: loading with a readable error, the drop zone for photos, colours, times, rights.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { get, type FaceEvent, type Me, type WatchList } from './api.ts';
+
+/** The signed-in user: what they may do decides what is shown (the API filters and refuses the rest anyway). */
+export function can(me: Me, permission: string): boolean {
+  return me.administrator || me.permissions.includes(permission);
+}
+
+/** Whether the user may change this watch list (its dossiers, enrolment), by role permission and object right. */
+export function canChangeList(me: Me, listId: number, permission: string): boolean {
+  return me.administrator || (me.permissions.includes(permission) && me.watch_lists.some((w) => w.id === listId && w.access === 'change'));
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (error === undefined || error === null) return null;
+  return (
+    <p class="error" role="alert">
+      {errorText(error)}
+    </p>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** GET a path (again whenever it changes, or on reload()); errors are kept to show, never thrown. */
+export function useGet<T>(path: string | null): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: path !== null });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (path === null) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    get<T>(path).then(
+      (data) => live && setState({ data, loading: false }),
+      (error: unknown) => live && setState({ error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, tick]);
+  return { data: state.data, error: state.error, loading: state.loading, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+/** Runs an action, keeping its error and whether it is busy, for buttons and forms. */
+export function useAction(): { busy: boolean; error: unknown; run: (f: () => Promise<unknown>) => Promise<void>; clear: () => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (f: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+/** A place to drop photos (or click to pick them). */
+export function DropZone({ label, onFiles, multiple = false, testId }: { label: string; onFiles: (files: File[]) => void; multiple?: boolean; testId?: string }) {
+  const [over, setOver] = useState(false);
+  const take = (list: FileList | null | undefined) => {
+    const files = list ? Array.from(list) : [];
+    if (files.length) onFiles(multiple ? files : files.slice(0, 1));
+  };
+  return (
+    <label
+      class={over ? 'drop over' : 'drop'}
+      data-testid={testId}
+      onDragOver={(e) => (e.preventDefault(), setOver(true))}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        take(e.dataTransfer?.files);
+      }}
+    >
+      {label}
+      <input type="file" accept="image/*" multiple={multiple} onChange={(e) => take((e.currentTarget as HTMLInputElement).files)} />
+    </label>
+  );
+}
+
+export const time = (iso: string) => new Date(iso).toLocaleString();
+export const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** Colour of an event: its first matched list's, grey when unmatched. */
+export function eventColour(e: FaceEvent, lists: ReadonlyMap<string, WatchList>): string {
+  const list = e.matched ? lists.get(e.matched_lists[0] ?? '') : undefined;
+  return `#${list?.color ?? '9e9e9e'}`;
+}
+
+/** The attributes an event carries, in words. */
+export function attributes(e: Pick<FaceEvent, 'features'>): string {
+  const f = e.features;
+  return [f.gender?.name, f.age !== null ? `age ${Math.round(f.age)}` : undefined, f.emotions?.name, f.eyes ? `eyes ${f.eyes.name}` : undefined, f.liveness?.name]
+    .filter(Boolean)
+    .join(', ');
+}
+
+export function Section({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="panel">
+      <header>
+        <h2>{title}</h2>
+        <div class="actions">{actions}</div>
+      </header>
+      {children}
+    </section>
+  );
+}
