@@ -61,7 +61,7 @@ export interface Measured<T> {
 type ChildReport<T> = Omit<Measured<T>, 'otherCores'> & { readonly processCpuS: number };
 
 /** Busy CPU seconds of the whole machine so far (all cores), or undefined off Linux. */
-function machineBusyS(): number | undefined {
+export function machineBusyS(): number | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy; USER_HZ is 100
