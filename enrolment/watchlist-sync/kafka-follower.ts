@@ -2,14 +2,17 @@
 // partition, in a consumer group of its own (every matcher must see every face, not a share of them, and nothing is
 // committed: the next start reads from the beginning again). `ready` resolves once every partition has been read
 // up to the end it had when the follower started, so the stage takes embeddings only with the full watch lists;
-// later records are handed on as they come.
+// later records are handed on as they come. followCompactedTopic is the same for any compacted topic (stages follow
+// `cameras` for per-camera settings, pipelines/cameras/settings-view.ts).
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
 import { isRetryable } from '../../pipelines/runtime/kafka/errors.ts';
 import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
-import { dossiersTopicName, ensureDossiersTopic } from './dossiers-topic.ts';
+import type { TopicValues } from '../../schemas/generated/avro-types.ts';
+import { kafkaTopic } from '../../schemas/topics.ts';
+import { ensureDossiersTopic } from './dossiers-topic.ts';
 
 export interface DossiersFollowerOptions {
   readonly kafka: Kafka;
@@ -21,6 +24,20 @@ export interface DossiersFollowerOptions {
   readonly onChange: (change: DossierFaceChange) => void;
 }
 
+/** A compacted topic's record: the key's latest value, or null (a tombstone). */
+export interface CompactedChange<T extends CompactedTopic> {
+  readonly key: string;
+  readonly value: TopicValues[T] | null;
+}
+type CompactedTopic = 'dossiers' | 'cameras';
+
+export interface CompactedTopicFollowerOptions<T extends CompactedTopic> extends Omit<DossiersFollowerOptions, 'onChange'> {
+  readonly topic: T;
+  /** creates the topic unless it exists: a follower may start before anything was published */
+  readonly ensureTopic: (admin: Admin) => Promise<void>;
+  readonly onChange: (change: CompactedChange<T>) => void;
+}
+
 export interface DossiersFollower {
   /** Resolves with the records read once the topic is read to the end it had at start. */
   readonly ready: Promise<{ readonly records: number }>;
@@ -28,14 +45,17 @@ export interface DossiersFollower {
   stop(): Promise<void>;
 }
 
-export async function followDossiersTopic(opts: DossiersFollowerOptions): Promise<DossiersFollower> {
-  const topic = dossiersTopicName(opts.topicPrefix);
+export function followDossiersTopic(opts: DossiersFollowerOptions): Promise<DossiersFollower> {
+  return followCompactedTopic({ ...opts, topic: 'dossiers', ensureTopic: (admin) => ensureDossiersTopic(admin, opts.topicPrefix) });
+}
+
+export async function followCompactedTopic<T extends CompactedTopic>(opts: CompactedTopicFollowerOptions<T>): Promise<DossiersFollower> {
+  const topic = kafkaTopic(opts.topic, opts.topicPrefix);
   const admin = opts.kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
-    // a match process may start before anything was enrolled: the topic it follows must exist
-    await ensureDossiersTopic(admin, opts.topicPrefix);
+    await opts.ensureTopic(admin);
     ends = new Map((await endOffsets(admin, topic)).filter((p) => BigInt(p.low) < BigInt(p.high)).map((p) => [p.partition, BigInt(p.high)]));
   } finally {
     await admin.disconnect();
@@ -56,7 +76,7 @@ export async function followDossiersTopic(opts: DossiersFollowerOptions): Promis
   consumer.on(consumer.events.CRASH, (e) => {
     // kafkajs restarts the consumer after a retriable crash (e.payload.restart); told either way, since a follower
     // that stopped would leave this matcher's watch lists behind
-    opts.logger.warn({ topic, err: e.payload.error.message, restart: e.payload.restart }, 'dossiers: follower crashed');
+    opts.logger.warn({ topic, err: e.payload.error.message, restart: e.payload.restart }, `${opts.topic}: follower crashed`);
     if (!e.payload.restart) failReady(e.payload.error);
   });
   await consumer.run({
@@ -64,12 +84,12 @@ export async function followDossiersTopic(opts: DossiersFollowerOptions): Promis
     eachBatch: async ({ batch, heartbeat }) => {
       for (const m of batch.messages) {
         try {
-          const key = await opts.serde.decodeKey('dossiers', m.key ?? Buffer.alloc(0));
-          const value = m.value === null ? null : await opts.serde.decodeValue('dossiers', m.value);
+          const key = (await opts.serde.decodeKey(opts.topic, m.key ?? Buffer.alloc(0))) as string;
+          const value = m.value === null ? null : await opts.serde.decodeValue(opts.topic, m.value);
           opts.onChange({ key, value });
         } catch (err) {
           // one unreadable record must not keep every other face from this matcher
-          opts.logger.warn({ topic, partition: batch.partition, offset: m.offset, err: (err as Error).message }, 'dossiers: record skipped');
+          opts.logger.warn({ topic, partition: batch.partition, offset: m.offset, err: (err as Error).message }, `${opts.topic}: record skipped`);
         }
         records++;
       }
