@@ -11,16 +11,21 @@ export function dossiersTopicName(topicPrefix: string): string {
   return kafkaTopic('dossiers', topicPrefix);
 }
 
-function dossiersTopicConfig(topicPrefix: string): ITopicConfig {
+export function dossiersTopicConfig(topicPrefix: string): ITopicConfig {
+  // 512 floats and a few names: far below 1 MB, but a 4096-d vector of a future model must fit too
+  return compactedTopicConfig(dossiersTopicName(topicPrefix), DOSSIERS_PARTITIONS, 4 * 1024 * 1024);
+}
+
+/** A compacted topic of latest states per key; tombstones are kept a day for readers that were away. */
+export function compactedTopicConfig(topic: string, partitions: number, maxMessageBytes: number): ITopicConfig {
   return {
-    topic: dossiersTopicName(topicPrefix),
-    numPartitions: DOSSIERS_PARTITIONS,
+    topic,
+    numPartitions: partitions,
     replicationFactor: -1,
     configEntries: [
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'delete.retention.ms', value: String(86_400_000) },
-      // 512 floats and a few names: far below 1 MB, but a 4096-d vector of a future model must fit too
-      { name: 'max.message.bytes', value: String(4 * 1024 * 1024) },
+      { name: 'max.message.bytes', value: String(maxMessageBytes) },
     ],
   };
 }

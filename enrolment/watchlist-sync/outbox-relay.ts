@@ -1,12 +1,13 @@
-// The outbox relay: the dossier_face_outbox rows that the identity store's triggers write (migration 002) become
-// records of the `dossiers` topic or of in-process subscribers (docs/STORES.md "Outbox"). Each round, in one
-// transaction: take the relay lock (a second relay on the same database waits its turn, so two never publish one
-// face's states out of order), read the oldest rows, read those faces' current state, publish an upsert per face a
-// matcher must hold and a tombstone per other face, and delete the rows only once the publish is acknowledged. A
-// crash anywhere before the commit leaves the rows, and the next relay publishes them again (records are states,
-// so a repeat is harmless). Woken by NOTIFY at every commit that queued rows, and by a poll in case one is missed.
+// The outbox relay: the rows that the identity store's triggers write into an outbox table (migration 002 for
+// dossier faces, 003 for cameras) become records of a compacted topic (`dossiers`, `cameras`) or of in-process
+// subscribers (docs/STORES.md "Outbox"). Each round, in one transaction: take the outbox's relay lock (a second
+// relay on the same database waits its turn, so two never publish one key's states out of order), read the oldest
+// rows, read the current state of what they name, publish an upsert per key that is held and a tombstone per
+// other key, and delete the rows only once the publish is acknowledged. A crash anywhere before the commit leaves
+// the rows, and the next relay publishes them again (records are states, so a repeat is harmless). Woken by NOTIFY
+// at every commit that queued rows, and by a poll in case one is missed.
 import type { Logger } from 'pino';
-import type { Db } from '../../stores/postgres/db.ts';
+import type { Db, Queryable } from '../../stores/postgres/db.ts';
 import {
   OUTBOX_CHANNEL,
   deleteOutbox,
@@ -16,22 +17,43 @@ import {
   tryRelayLock,
 } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
 import { dossierFaceChanges, dossierFaceRecord } from './dossier-face-record.ts';
-import type { DossierPublisher } from './publisher.ts';
+import type { DossierFace } from '../../schemas/generated/avro-types.ts';
+import type { ChangePublisher, KeyedChange } from './publisher.ts';
 
-export interface OutboxRelayOptions {
+/** One outbox table and what its rows name, in the terms the relay needs. */
+export interface Outbox<V> {
+  /** what its rows name, for logs: e.g. `dossier faces` */
+  readonly what: string;
+  /** the NOTIFY channel its trigger signals at every commit that queued rows */
+  readonly channel: string;
+  /** takes the outbox's relay lock for the caller's transaction; false when another relay holds it */
+  tryLock(tx: Queryable): Promise<boolean>;
+  /** the oldest `limit` rows: their ids (bigint as text) and the ids of what they name */
+  pending(tx: Queryable, limit: number): Promise<ReadonlyArray<{ readonly id: string; readonly subject: number }>>;
+  /** the current state of `subjects`: an upsert or a tombstone for each */
+  changes(tx: Queryable, subjects: readonly number[]): Promise<KeyedChange<V>[]>;
+  delete(tx: Queryable, ids: readonly string[]): Promise<number>;
+  /** every key held now, a page at a time after the `after` subject id; for snapshotAtStart */
+  held?(q: Queryable, limit: number, after: number | undefined): Promise<{ readonly changes: KeyedChange<V>[]; readonly last?: number }>;
+}
+
+export interface RelayOptions<V> {
   readonly db: Db;
-  readonly publisher: DossierPublisher;
+  readonly outbox: Outbox<V>;
+  readonly publisher: Pick<ChangePublisher<V>, 'target' | 'publish'>;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /** a round this often even without a notification (also the retry delay after a failed publish); default 1000 ms */
   readonly pollMs?: number;
   /** outbox rows per round; default 500 */
   readonly batch?: number;
   /**
-   * First publish every face a matcher must hold: for a publisher that keeps nothing across runs (in-process), which
+   * First publish every key held (Outbox.held): for a publisher that keeps nothing across runs (in-process), which
    * starts empty while the database does not. Kafka's compacted topic keeps them, so it needs only the outbox.
    */
   readonly snapshotAtStart?: boolean;
 }
+
+export type OutboxRelayOptions = Omit<RelayOptions<DossierFace>, 'outbox'>;
 
 export interface OutboxRelay {
   /** Runs rounds until the outbox is empty (or another relay holds the lock); rejects when a round fails. */
@@ -40,8 +62,27 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-export async function startOutboxRelay(opts: OutboxRelayOptions): Promise<OutboxRelay> {
-  const { db, publisher, logger } = opts;
+/** The dossier-face outbox (migration 002) → matchers. */
+export const DOSSIER_FACE_OUTBOX: Outbox<DossierFace> = {
+  what: 'dossier faces',
+  channel: OUTBOX_CHANNEL,
+  tryLock: tryRelayLock,
+  pending: async (tx, limit) => (await pendingOutbox(tx, limit)).map((r) => ({ id: r.id, subject: r.dossier_face_id })),
+  changes: async (tx, faceIds) => dossierFaceChanges(faceIds, await matchableFacesById(tx, faceIds)),
+  delete: deleteOutbox,
+  async held(q, limit, after) {
+    const faces = await matchableFaces(q, { limit, ...(after !== undefined ? { after_id: after } : {}) });
+    return { changes: faces.map((f) => ({ key: String(f.id), value: dossierFaceRecord(f) })), ...(faces.length > 0 ? { last: faces[faces.length - 1]!.id } : {}) };
+  },
+};
+
+/** The dossier-face outbox's relay (migration 002): enrolments reach every matcher. */
+export function startOutboxRelay(opts: OutboxRelayOptions): Promise<OutboxRelay> {
+  return startRelay({ ...opts, outbox: DOSSIER_FACE_OUTBOX });
+}
+
+export async function startRelay<V>(opts: RelayOptions<V>): Promise<OutboxRelay> {
+  const { db, outbox, publisher, logger } = opts;
   const batch = opts.batch ?? 500;
   const pollMs = opts.pollMs ?? 1000;
   let stopped = false;
@@ -53,17 +94,16 @@ export async function startOutboxRelay(opts: OutboxRelayOptions): Promise<Outbox
   /** One round; resolves to the rows it published. */
   const round = (): Promise<number> =>
     db.transaction(async (tx) => {
-      if (!(await tryRelayLock(tx))) return 0;
-      const rows = await pendingOutbox(tx, batch);
+      if (!(await outbox.tryLock(tx))) return 0;
+      const rows = await outbox.pending(tx, batch);
       if (rows.length === 0) return 0;
-      const faceIds = [...new Set(rows.map((r) => r.dossier_face_id))];
-      const changes = dossierFaceChanges(faceIds, await matchableFacesById(tx, faceIds));
+      const changes = await outbox.changes(tx, [...new Set(rows.map((r) => r.subject))]);
       await publisher.publish(changes);
-      await deleteOutbox(
+      await outbox.delete(
         tx,
         rows.map((r) => r.id),
       );
-      logger.debug({ rows: rows.length, faces: changes.length, tombstones: changes.filter((c) => c.value === null).length }, 'dossier faces published');
+      logger.debug({ rows: rows.length, records: changes.length, tombstones: changes.filter((c) => c.value === null).length }, `${outbox.what} published`);
       return rows.length;
     });
 
@@ -84,30 +124,30 @@ export async function startOutboxRelay(opts: OutboxRelayOptions): Promise<Outbox
   };
 
   const wakeLogged = (): void => {
-    void wake().catch((err: unknown) => logger.warn({ err: (err as Error).message }, `dossier outbox: publishing to ${publisher.target} failed; the rows are kept and retried`));
+    void wake().catch((err: unknown) => logger.warn({ err: (err as Error).message }, `${outbox.what} outbox: publishing to ${publisher.target} failed; the rows are kept and retried`));
   };
 
   const listen = async (): Promise<void> => {
     try {
-      unlisten = await db.listen(OUTBOX_CHANNEL, wakeLogged, (err) => {
+      unlisten = await db.listen(outbox.channel, wakeLogged, (err) => {
         unlisten = undefined;
-        logger.warn({ err: err.message }, 'dossier outbox: LISTEN connection lost; polling until it is back');
+        logger.warn({ err: err.message }, `${outbox.what} outbox: LISTEN connection lost; polling until it is back`);
       });
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'dossier outbox: LISTEN failed; polling');
+      logger.warn({ err: (err as Error).message }, `${outbox.what} outbox: LISTEN failed; polling`);
     }
   };
 
-  if (opts.snapshotAtStart) {
+  if (opts.snapshotAtStart && outbox.held) {
     let published = 0;
     for (let after: number | undefined; ; ) {
-      const faces = await matchableFaces(db, { limit: batch, ...(after !== undefined ? { after_id: after } : {}) });
-      await publisher.publish(faces.map((f) => ({ key: String(f.id), value: dossierFaceRecord(f) })));
-      published += faces.length;
-      if (faces.length < batch) break;
-      after = faces[faces.length - 1]!.id;
+      const page = await outbox.held(db, batch, after);
+      await publisher.publish(page.changes);
+      published += page.changes.length;
+      if (page.changes.length < batch || page.last === undefined) break;
+      after = page.last;
     }
-    logger.info({ faces: published }, `dossier faces: ${published} published to ${publisher.target} at start`);
+    logger.info({ published }, `${outbox.what}: ${published} published to ${publisher.target} at start`);
   }
   await listen();
   const timer = setInterval(() => {

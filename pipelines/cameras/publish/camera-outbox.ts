@@ -1,0 +1,57 @@
+// The camera outbox (migration 003) in the outbox relay's terms (enrolment/watchlist-sync/outbox-relay.ts), and the
+// relay that publishes it on the compacted `cameras` topic: every camera created, changed, (de)activated or
+// deleted reaches the ingest workers (docs/KAFKA.md "cameras").
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { startKafkaTopicPublisher } from '../../../enrolment/watchlist-sync/kafka-publisher.ts';
+import { startRelay, type Outbox, type OutboxRelay } from '../../../enrolment/watchlist-sync/outbox-relay.ts';
+import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
+import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
+import type { Db } from '../../../stores/postgres/db.ts';
+import {
+  CAMERA_OUTBOX_CHANNEL,
+  cameraJobsById,
+  deleteCameraOutbox,
+  pendingCameraOutbox,
+  tryCameraRelayLock,
+} from '../../../stores/postgres/repositories/camera-outbox.ts';
+import { camerasTopicConfig } from '../kafka-jobs/cameras-topic.ts';
+import { cameraJobChanges } from './camera-job-record.ts';
+
+export const CAMERA_OUTBOX: Outbox<CameraJob> = {
+  what: 'camera jobs',
+  channel: CAMERA_OUTBOX_CHANNEL,
+  tryLock: tryCameraRelayLock,
+  pending: async (tx, limit) => (await pendingCameraOutbox(tx, limit)).map((r) => ({ id: r.id, subject: r.camera_id })),
+  changes: async (tx, cameraIds) => cameraJobChanges(cameraIds, await cameraJobsById(tx, cameraIds)),
+  delete: deleteCameraOutbox,
+};
+
+export interface CameraJobRelayOptions {
+  readonly db: Db;
+  readonly kafka: Kafka;
+  /** registerAll() already done */
+  readonly serde: TopicSerde;
+  readonly topicPrefix: string;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** see RelayOptions.pollMs */
+  readonly pollMs?: number;
+}
+
+/** Publishes camera jobs on `cameras` until stop(); stop() also closes the producer. */
+export async function startCameraJobRelay(opts: CameraJobRelayOptions): Promise<OutboxRelay> {
+  const publisher = await startKafkaTopicPublisher({ kafka: opts.kafka, serde: opts.serde, topic: 'cameras', topicConfig: camerasTopicConfig(opts.topicPrefix) });
+  try {
+    const relay = await startRelay({ db: opts.db, outbox: CAMERA_OUTBOX, publisher, logger: opts.logger, ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}) });
+    return {
+      flush: () => relay.flush(),
+      stop: async () => {
+        await relay.stop();
+        await publisher.close();
+      },
+    };
+  } catch (err) {
+    await publisher.close();
+    throw err;
+  }
+}
