@@ -142,6 +142,36 @@ describe('Supervisor', () => {
     expect(sup.status()[0]!.state).toBe('stopped');
   });
 
+  it('remove() stops one child at run time, the others keep running, and the name can be added again', async () => {
+    const { sup, exits, spawns } = supervise();
+    sup.start();
+    sup.add(child('a', 'setInterval(() => {}, 1000)'));
+    sup.add(child('b', 'setInterval(() => {}, 1000)'));
+    await until(() => spawns.length === 2);
+    await sup.remove('a');
+    expect(exits).toEqual([expect.objectContaining({ name: 'a', signal: 'SIGTERM', outcome: 'stopped' })]);
+    expect(sup.status().map((s) => [s.name, s.state])).toEqual([['b', 'running']]);
+    sup.add(child('a', 'setInterval(() => {}, 1000)'));
+    await until(() => spawns.length === 3);
+    expect(sup.status().map((s) => s.state)).toEqual(['running', 'running']);
+    await sup.remove('nobody');
+  });
+
+  it('remove() cancels a pending restart and SIGKILLs a child that ignores SIGTERM', async () => {
+    const { sup, exits, spawns } = supervise({ restartBackoff: { initialMs: 60_000, maxMs: 60_000 }, stopTimeoutMs: 300 });
+    sup.start();
+    sup.add(child('crash', 'process.exit(1)'));
+    await until(() => exits.length === 1);
+    await sup.remove('crash');
+    expect(spawns).toHaveLength(1);
+    sup.add(child('stubborn', 'process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000)'));
+    await until(() => spawns.length === 2);
+    await new Promise((r) => setTimeout(r, 200)); // its SIGTERM handler is installed
+    await sup.remove('stubborn');
+    expect(exits.at(-1)).toMatchObject({ name: 'stubborn', signal: 'SIGKILL', outcome: 'stopped' });
+    expect(sup.status()).toEqual([]);
+  });
+
   it('passes output through line by line with the child name, stdout and stderr apart', async () => {
     const { sup, lines } = supervise();
     sup.add(child('detect', 'process.stdout.write("one\\ntw"); setTimeout(() => { process.stdout.write("o\\r\\nthree"); console.error("oops") }, 50)'));

@@ -1,4 +1,4 @@
-// Keeps a set of child processes running (`facestream up`): a child that fails is restarted after an exponential
+// Keeps a set of child processes running (`facestream up`, the cameras of an ingest worker): a child that fails is restarted after an exponential
 // backoff, a child that exits 0 is done, and stop() is a soft stop then a hard one (STYLE.md §2): SIGTERM to every
 // child, SIGKILL to those still running after stopTimeoutMs.
 //
@@ -119,6 +119,8 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
   /** resolves when the current run has exited and its output is flushed */
   closed: Promise<void>;
+  /** remove() was called: not restarted, whatever the exit */
+  removed: boolean;
 }
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
@@ -154,7 +156,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   add(spec: ChildSpec): void {
     if (this.stopping) throw new Error(`supervisor is stopping; cannot add ${spec.name}`);
     if (this.slots.has(spec.name)) throw new Error(`a child named ${spec.name} already exists`);
-    const slot: Slot = { spec, state: 'pending', proc: undefined, startedAt: 0, restarts: 0, failuresInARow: 0, timer: undefined, closed: Promise.resolve() };
+    const slot: Slot = { spec, state: 'pending', proc: undefined, startedAt: 0, restarts: 0, failuresInARow: 0, timer: undefined, closed: Promise.resolve(), removed: false };
     this.slots.set(spec.name, slot);
     if (this.started) this.launch(slot);
   }
@@ -165,6 +167,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.started) return;
     this.started = true;
     for (const slot of this.slots.values()) this.launch(slot);
+  }
+
+  /**
+   * Stops one child (SIGTERM, SIGKILL after stopTimeoutMs; a pending restart is cancelled) and forgets it, so that
+   * a child of the same name may be added again. Resolves once it has exited; at once for an unknown name.
+   */
+  async remove(name: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (!slot) return;
+    slot.removed = true;
+    clearTimeout(slot.timer);
+    if (slot.state === 'running') {
+      this.signal(slot, 'SIGTERM');
+      const deadline = setTimeout(() => {
+        this.logger.warn({ child: name, childPid: slot.proc?.pid }, `${name} still running ${seconds(this.stopTimeoutMs)} after SIGTERM; SIGKILL`);
+        this.signal(slot, 'SIGKILL');
+      }, this.stopTimeoutMs);
+      await slot.closed;
+      clearTimeout(deadline);
+    }
+    slot.state = 'stopped';
+    if (this.slots.get(name) === slot) this.slots.delete(name);
   }
 
   status(): ChildStatus[] {
@@ -280,7 +304,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const how = spawnError ? `failed to start (${spawnError.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const base = { name, pid: proc.pid, code, signal, ranMs };
 
-    if (this.stopping) {
+    if (this.stopping || slot.removed) {
       slot.state = 'stopped';
       this.logger.info({ child: name, code, signal }, `${name} stopped (${signal ?? `code ${code}`})`);
       this.emit('exit', { ...base, outcome: 'stopped', restarts: slot.restarts });
