@@ -12,6 +12,7 @@ import { Report } from '../report/schema.ts';
 import type { EpisodeChange, FaceEvent, Frame, FrameDetections } from '../schemas/records.ts';
 import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
+import { ClipRecorder, type RecordedClip } from '../pipelines/clips/recorder.ts';
 import { buildInProcess } from '../topologies/build-inproc.ts';
 import { embeddedTopology } from '../topologies/embedded.ts';
 import { withoutStages } from '../topologies/plan.ts';
@@ -32,12 +33,16 @@ export interface AnalyzeOptions extends Omit<ContextOptions, 'onRejected'> {
    * stores.clickhouse.data_dir), or the server of CLICKHOUSE_URL. Off by default (docs/CLICKHOUSE.md).
    */
   readonly store?: string | true;
+  /** `--clips dir`: record an MP4 of each episode under dir (pipelines/clips, docs/CLIPS.md) */
+  readonly clipsDir?: string;
 }
 
 export interface AnalyzeResult {
   readonly report: Report;
   /** with `store`: where the rows went and how many were written */
   readonly stored?: { readonly target: string; readonly events: number; readonly episodeChanges: number };
+  /** with `clipsDir`: the clips written */
+  readonly clips?: readonly RecordedClip[];
   /** set when the source failed part-way: the report holds what was analysed before */
   readonly sourceError?: Error;
 }
@@ -63,17 +68,21 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     const progress = createProgress(expectedFrames, opts.progress);
     const print = opts.printEvents === false ? () => {} : progress.log;
     let deadLetters = 0;
+    const clips: RecordedClip[] = [];
+    const recorder = opts.clipsDir
+      ? new ClipRecorder({ dir: opts.clipsDir, config: config.clips, logger, onClip: (c) => (clips.push(c), print(`clip ${c.path} (${(c.endT - c.startT).toFixed(1)} s)`)) })
+      : null;
     const run = buildInProcess(topology, 'main', {
       deps: {
         config,
         models: ctx.models,
         index: ctx.index,
-        source: { camera: config.camera, url: opts.source, jobStartMs: started },
+        source: { camera: config.camera, url: opts.source, jobStartMs: started, ...(recorder ? { onPacket: recorder.packetTap(config.camera) } : {}) },
         onTrackedFrame: collector.onTrackedFrame,
         ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } } : {}),
       },
       taps: {
-        frames: [(f) => collector.onFrame(f as Frame)],
+        frames: [(f) => (collector.onFrame(f as Frame), recorder?.onFrame(f as Frame))],
         detections: [
           (d) => {
             collector.onDetections(d as FrameDetections);
@@ -89,6 +98,7 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
         episodes: [
           (c) => {
             collector.onEpisodeChange(c as EpisodeChange);
+            recorder?.onEpisode(c as EpisodeChange);
             const line = formatEpisode(c as EpisodeChange);
             if (line) print(line);
           },
@@ -109,6 +119,7 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     } catch (err) {
       sourceError = err as Error;
     } finally {
+      await recorder?.close();
       progress.stop();
     }
     let stored: AnalyzeResult['stored'];
@@ -150,7 +161,7 @@ export async function analyze(opts: AnalyzeOptions, signal?: AbortSignal): Promi
     const problems = problemsOf(Report, report);
     if (problems.length > 0) throw new Error(`internal error: the report does not match its schema:\n  - ${problems.join('\n  - ')}`);
     if (opts.out) await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
-    return { report, ...(sourceError ? { sourceError } : {}), ...(stored ? { stored } : {}) };
+    return { report, ...(sourceError ? { sourceError } : {}), ...(stored ? { stored } : {}), ...(recorder ? { clips } : {}) };
   } finally {
     await analytics?.close();
     await ctx.models.close();

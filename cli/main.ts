@@ -83,8 +83,9 @@ commonOptions(
   .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds); default: when the analysis starts', startTime)
   .option('--no-progress', 'no progress bar')
   .option('--store [dir]', 'also write events and episodes to ClickHouse: embedded chdb in dir (default stores.clickhouse.data_dir), or CLICKHOUSE_URL')
+  .option('--clips <dir>', 'record an MP4 of each episode into dir/<camera>/<episode id>.mp4 (clips.pre_roll, post_roll; docs/CLIPS.md)')
   .option('--log-level <level>', 'pino log level for diagnostics on stderr', 'warn')
-  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; startTime?: number; progress: boolean; store?: string | true; logLevel: string }) => {
+  .action(async (source: string, flags: CommonFlags & { out?: string; fps?: number; mode?: 'realtime' | 'overall'; startTime?: number; progress: boolean; store?: string | true; clips?: string; logLevel: string }) => {
     // First signal: stop reading, finish what was read, write the report. Second: leave at once.
     const ac = new AbortController();
     const onSignal = () => {
@@ -104,6 +105,7 @@ commonOptions(
         progress: flags.progress,
         logLevel: flags.logLevel,
         ...(flags.store !== undefined ? { store: flags.store } : {}),
+        ...(flags.clips ? { clipsDir: flags.clips } : {}),
       },
       ac.signal,
     );

@@ -15,6 +15,7 @@ import { PostgresConfig } from '../stores/postgres/config.ts';
 import { ClickHouseConfig } from '../stores/clickhouse/config.ts';
 import { ApiConfig } from '../api/config.ts';
 import { ViewtronConfig } from '../pipelines/viewtron/config.ts';
+import { ClipsConfig } from '../pipelines/clips/config.ts';
 
 /** The databases: each store owns its section's schema (stores/<store>/config.ts). */
 export const StoresConfig = Type.Object(
@@ -42,6 +43,7 @@ export const FacestreamConfig = Type.Object(
     runtime: RuntimeConfig,
     kafka: KafkaConfig,
     frame_store: FrameStoreConfig,
+    clips: ClipsConfig,
     stores: StoresConfig,
     api: ApiConfig,
     viewtron: ViewtronConfig,

@@ -7,6 +7,7 @@ import { detectStage } from './detect/index.ts';
 import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
 import { ingestSource } from './ingest/index.ts';
+import type { IngestSourceOptions } from './ingest/stage.ts';
 import { matchStage, type FaceIndex } from './match/index.ts';
 import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
 import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
@@ -19,7 +20,7 @@ export interface StageDeps {
   readonly models?: FaceModels;
   readonly index: FaceIndex;
   /** what ingest reads */
-  readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number };
+  readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number; readonly onPacket?: IngestSourceOptions['onPacket'] };
   readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
   /** the detector's whole-frame input size, for an ingest whose process loads no models (detectorWholeFrameInput) */
   readonly detectorInput?: { readonly width: number; readonly height: number };

@@ -7,7 +7,7 @@ import type { Source, StageContext } from '../runtime/stage.ts';
 import { LiveIdleWatch, pauseBefore } from './idle.ts';
 import type { IngestConfig } from './config.ts';
 import { parseSource } from './source-url.ts';
-import { readVideo, type DecodeProblem, type ReadSummary } from './video-source.ts';
+import { readVideo, type DecodeProblem, type ReadSummary, type ReadVideoOptions } from './video-source.ts';
 
 export interface IngestSourceOptions {
   readonly camera: string;
@@ -22,6 +22,8 @@ export interface IngestSourceOptions {
   /** keeps every frame as evidence; frames then carry its reference (frameRef) */
   readonly frameStore?: FrameStore;
   readonly name?: string;
+  /** handed every compressed video packet before decoding (clip recording, pipelines/clips) */
+  readonly onPacket?: ReadVideoOptions['onPacket'];
 }
 
 export interface IngestSource extends Source<Frame> {
@@ -68,6 +70,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         decodeThreads: options.decodeThreads,
         ...(options.detectorInput ? { detectorSize: options.detectorInput } : {}),
         signal,
+        ...(options.onPacket ? { onPacket: options.onPacket } : {}),
         onProblem: (p) => onProblem(ctx, p),
       });
       const idle = (ts: number) => ctx.idle({ camera, ts: Math.round(ts) }).then(() => ctx.logger.info({ camera, ts: Math.round(ts) }, 'camera idle'));

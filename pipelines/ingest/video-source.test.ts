@@ -4,7 +4,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { probeVideo, readVideo, type DecodedFrame, type ReadSummary, type ReadVideoOptions } from './video-source.ts';
+import { AV_CODEC_ID_H264 } from 'node-av/constants';
+import { probeVideo, readVideo, type DecodedFrame, type ReadSummary, type ReadVideoOptions, type VideoPacket } from './video-source.ts';
 import { CLASSROOM, CLIPS_DIR, FEMALE } from './testing/media.ts';
 import { cropResize } from '../../models/image/crop-resize.ts';
 
@@ -159,5 +160,31 @@ describe('readVideo stopping', () => {
     }
     const { frames } = await readAll(CLASSROOM);
     expect(frames.length).toBe(45);
+  });
+});
+
+describe('readVideo packet tap', () => {
+  it('hands every video packet before decoding, with its stream, times and keyframe flag', async () => {
+    const got: VideoPacket[] = [];
+    const { frames } = await readAll(CLASSROOM, { fps: 5, onPacket: (p) => got.push(p) });
+    const info = await probeVideo(CLASSROOM);
+    // every packet, sampled frames or not
+    expect(got.length).toBe(info.frameCount);
+    expect(frames.length).toBeLessThan(got.length);
+    expect(got[0]!.keyframe).toBe(true);
+    expect(new Set(got.map((p) => p.stream)).size).toBe(1);
+    const { stream } = got[0]!;
+    // the copied codec parameters outlive the input, closed by now
+    expect([stream.codecpar.codecId, stream.codecpar.width, stream.codecpar.height]).toEqual([AV_CODEC_ID_H264, 480, 270]);
+    expect(stream.codecpar.extradataSize).toBeGreaterThan(0);
+    const seconds = got.map((p) => (Number(p.pts) * stream.timeBase.num) / stream.timeBase.den).sort((a, b) => a - b);
+    seconds.forEach((s, k) => expect(s).toBeCloseTo(k / info.fps, 6));
+    expect(got.reduce((n, p) => n + p.data.length, 0)).toBeGreaterThan(0);
+  });
+
+  it('the bytes are the packet’s own copy, not a view FFmpeg reuses', async () => {
+    const got: Buffer[] = [];
+    await readAll(CLASSROOM, { onPacket: (p) => got.push(p.data) });
+    expect(new Set(got.map((b) => b.toString('base64'))).size).toBe(got.length);
   });
 });

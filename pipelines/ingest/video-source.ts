@@ -6,7 +6,8 @@
 // waits on the network. Bad packets/frames are counted and skipped; only a source that cannot be
 // opened, or a live source that stalls or ends, is an error.
 import './promise-with-resolvers.ts';
-import { CodecContext, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
+import { CodecContext, CodecParameters, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
+import type { IRational } from 'node-av/lib';
 import { FilterAPI } from 'node-av/api';
 import {
   AVCOL_RANGE_JPEG,
@@ -59,6 +60,29 @@ export interface ReadVideoOptions extends OpenOptions {
   readonly onProblem?: (problem: DecodeProblem) => void;
   /** checked between frames only: a blocked native read is left to FFmpeg's timeout (FACTS.md) */
   readonly signal?: AbortSignal;
+  /**
+   * Handed every compressed packet of the video stream before it is decoded (clip recording remuxes them). Nothing
+   * is copied when absent; when set, each packet's bytes are copied once and must not be kept past their use.
+   */
+  readonly onPacket?: (packet: VideoPacket) => void;
+}
+
+/** The video stream packets come from: one object per opening of the source, so a reconnect shows as a new one. */
+export interface PacketStream {
+  readonly timeBase: IRational;
+  /** a copy of the stream's codec parameters (they outlive the input, which closes when the read ends) */
+  readonly codecpar: CodecParameters;
+}
+
+/** A compressed video packet, as the demuxer read it. */
+export interface VideoPacket {
+  readonly stream: PacketStream;
+  readonly data: Buffer;
+  /** in `stream.timeBase`; AV_NOPTS_VALUE when the container does not say */
+  readonly pts: bigint;
+  readonly dts: bigint;
+  readonly duration: bigint;
+  readonly keyframe: boolean;
 }
 
 export interface DecodedFrame {
@@ -108,6 +132,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
     pkt.alloc();
     frame.alloc();
     opts.onOpen?.(info);
+    const packetStream = opts.onPacket ? tappedStream(stream.codecpar, tb) : null;
 
     // Drains every frame the decoder has ready; yields the sampled ones.
     const drain = async function* (): AsyncGenerator<DecodedFrame, void, undefined> {
@@ -157,6 +182,10 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
       try {
         if (pkt.streamIndex !== stream.index) continue;
         packets++;
+        if (packetStream && opts.onPacket) {
+          const data = pkt.data;
+          if (data) opts.onPacket({ stream: packetStream, data, pts: pkt.pts, dts: pkt.dts, duration: pkt.duration, keyframe: pkt.isKeyframe });
+        }
         const sent = cc.sendPacketSync(pkt);
         if (sent < 0 && sent !== AVERROR_EAGAIN) {
           corrupt++;
@@ -187,6 +216,14 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
     const missing = info.frameCount !== null ? Math.max(0, info.frameCount - packets) : 0;
     return { decoded, emitted, corrupt, missing, aborted };
   }
+}
+
+function tappedStream(source: CodecParameters, timeBase: IRational): PacketStream {
+  const codecpar = new CodecParameters();
+  codecpar.alloc();
+  const r = source.copy(codecpar);
+  if (r < 0) throw new Error(`codec parameters could not be copied (${ffmpegText(r)})`);
+  return { timeBase: { num: timeBase.num, den: timeBase.den }, codecpar };
 }
 
 /** Resolves after the event loop has run what was waiting (I/O, messages), not just microtasks. */
