@@ -15,6 +15,7 @@ import { PostgresConfig } from '../stores/postgres/config.ts';
 import { ClickHouseConfig } from '../stores/clickhouse/config.ts';
 import { ApiConfig } from '../api/config.ts';
 import { ViewtronConfig } from '../pipelines/viewtron/config.ts';
+import { NotifyConfig } from '../pipelines/notify/config.ts';
 import { ClipsConfig } from '../pipelines/clips/config.ts';
 
 /** The databases: each store owns its section's schema (stores/<store>/config.ts). */
@@ -47,6 +48,7 @@ export const FacestreamConfig = Type.Object(
     stores: StoresConfig,
     api: ApiConfig,
     viewtron: ViewtronConfig,
+    notify: NotifyConfig,
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,206 @@
+// What the notify stages hand their records to: turns them into FindFace payloads, runs each active webhook's
+// filters, and queues what passes on that webhook's dispatcher for the type (one Dispatcher per webhook and type,
+// each with its own queue and loop); everything also goes to the MQTT output when one is configured. `offer*`
+// never waits for a receiver. Webhooks are re-read every `refresh_interval_ms` (a short poll rather than
+// LISTEN/NOTIFY: it works the same on a PostgreSQL server and on PGlite, and the table is a handful of rows); a
+// webhook changed through the API applies to its next batch, one deactivated or deleted stops (what waited for
+// it is logged as dropped).
+import { randomUUID } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
+import type { Logger } from 'pino';
+import type { CounterRecord } from '../../schemas/generated/avro-types.ts';
+import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
+import type { DeliveryLogWriter } from '../../stores/clickhouse/webhook-deliveries.ts';
+import type { Webhook } from '../../stores/postgres/rows.ts';
+import type { Clock } from '../runtime/stage.ts';
+import type { NotifyConfig } from './config.ts';
+import { Dispatcher, type AttemptResult, type Target } from './dispatcher.ts';
+import { passes, WebhookFilters, wantsType } from './filters.ts';
+import { postBatch } from './http.ts';
+import type { MqttOutput } from './mqtt.ts';
+import { counterPayload, episodePayload, eventPayload, type EventPayload, type GroupOf, type Payload, type WebhookType } from './payloads.ts';
+
+export interface NotifierOptions {
+  readonly config: NotifyConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** the active webhooks (PostgreSQL's `webhooks`); absent = no webhooks, only the MQTT output */
+  readonly loadWebhooks?: () => Promise<readonly Webhook[]>;
+  readonly groupOf: GroupOf;
+  readonly deliveries: Pick<DeliveryLogWriter, 'record'>;
+  readonly mqtt?: MqttOutput;
+  /** one HTTP attempt; postBatch() by default */
+  readonly post?: (url: string, body: string, timeoutMs: number, signal: AbortSignal) => Promise<AttemptResult>;
+}
+
+interface ActiveWebhook {
+  readonly row: Webhook;
+  /** null when the stored filters are not valid FindFace filters: nothing is sent until they are fixed */
+  readonly filters: WebhookFilters | null;
+  readonly dispatchers: Map<WebhookType, Dispatcher>;
+}
+
+/** how many recent events are kept so that an episode's payload carries its last event whole */
+const RECENT_EVENTS = 10_000;
+
+const targetOf = (hook: Webhook): Target => ({ id: String(hook.id), url: hook.url, maxBatchSize: hook.max_batch_size, maxAttempts: hook.max_attempts });
+
+export class Notifier {
+  readonly #o: NotifierOptions;
+  readonly #hooks = new Map<number, ActiveWebhook>();
+  readonly #mqtt = new Map<WebhookType, Dispatcher>();
+  readonly #recentEvents = new Map<string, EventPayload>();
+  #count: (what: string, n?: number) => void = () => {};
+  #timer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: NotifierOptions) {
+    this.#o = options;
+  }
+
+  /** Reads the webhooks (failing if PostgreSQL does not answer), then every refresh_interval_ms. */
+  static async start(options: NotifierOptions): Promise<Notifier> {
+    const notifier = new Notifier(options);
+    await notifier.refresh();
+    if (options.loadWebhooks) {
+      notifier.#timer = setInterval(
+        () => void notifier.refresh().catch((err: unknown) => options.logger.warn({ err: (err as Error).message }, 'webhooks: re-reading them failed; keeping the last ones')),
+        options.config.webhooks.refresh_interval_ms,
+      );
+      notifier.#timer.unref();
+    }
+    return notifier;
+  }
+
+  /** Where outcomes are counted (the stage's problem metric); set by the first stage that starts. */
+  countWith(count: (what: string, n?: number) => void): void {
+    this.#count = count;
+  }
+
+  /** the active webhooks' ids */
+  get webhooks(): number[] {
+    return [...this.#hooks.keys()];
+  }
+
+  /** whether every dispatcher has sent (or given up) everything it was handed */
+  get idle(): boolean {
+    return [...this.#mqtt.values(), ...[...this.#hooks.values()].flatMap((h) => [...h.dispatchers.values()])].every((d) => d.idle);
+  }
+
+  /** Resolves once every dispatcher is idle, or after `timeoutMs` (a receiver still being retried), whichever is first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const until = performance.now() + timeoutMs;
+    while (!this.idle) {
+      if (performance.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
+  offerEvents(events: readonly FaceEvent[]): void {
+    const payloads = events.map((e) => eventPayload(e, this.#o.groupOf));
+    for (const p of payloads) this.#remember(p);
+    this.#offer('events', payloads);
+  }
+
+  offerEpisodes(changes: readonly EpisodeChange[]): void {
+    this.#offer(
+      'episodes',
+      changes.map((c) => {
+        const last = c.eventId === null ? undefined : this.#recentEvents.get(c.eventId);
+        const best = this.#recentEvents.get(c.bestEventId);
+        return episodePayload(c, this.#o.groupOf, last, (last?.matched ? last : best)?.matched_lists ?? []);
+      }),
+    );
+  }
+
+  offerCounters(records: readonly CounterRecord[]): void {
+    this.#offer('counters', records.map((r) => counterPayload(r, this.#o.groupOf)));
+  }
+
+  #remember(p: EventPayload): void {
+    this.#recentEvents.set(p.id, p);
+    if (this.#recentEvents.size > RECENT_EVENTS) this.#recentEvents.delete(this.#recentEvents.keys().next().value!);
+  }
+
+  #offer(type: WebhookType, payloads: readonly Payload[]): void {
+    if (payloads.length === 0) return;
+    for (const hook of this.#hooks.values()) {
+      if (hook.filters === null || !wantsType(hook.filters, type)) continue;
+      const wanted = payloads.filter((p) => passes(hook.filters!, p));
+      if (wanted.length > 0) this.#dispatcher(hook, type).offer(wanted);
+    }
+    if (this.#o.mqtt) this.#mqttDispatcher(type, this.#o.mqtt).offer(payloads);
+  }
+
+  #dispatcher(hook: ActiveWebhook, type: WebhookType): Dispatcher {
+    let d = hook.dispatchers.get(type);
+    if (!d) {
+      const timeout = this.#o.config.webhooks.request_timeout_ms;
+      const post = this.#o.post ?? postBatch;
+      d = this.#newDispatcher(targetOf(hook.row), type, 'http', (t, body, signal) => post(t.url, body, timeout, signal));
+      hook.dispatchers.set(type, d);
+    }
+    return d;
+  }
+
+  #mqttDispatcher(type: WebhookType, mqtt: MqttOutput): Dispatcher {
+    let d = this.#mqtt.get(type);
+    if (!d) {
+      const { mqtt: config, webhooks } = this.#o.config;
+      // retried like a webhook; a broker away longer than the retries loses the batch to the delivery log (failed)
+      const target: Target = { id: 'mqtt', url: mqtt.topicOf(type), maxBatchSize: config.max_batch_size, maxAttempts: 10 };
+      d = this.#newDispatcher(target, type, 'mqtt', (t, body, signal) => mqtt.send(t, body, signal, webhooks.request_timeout_ms));
+      this.#mqtt.set(type, d);
+    }
+    return d;
+  }
+
+  #newDispatcher(target: Target, type: WebhookType, transport: 'http' | 'mqtt', send: (t: Target, body: string, signal: AbortSignal) => Promise<AttemptResult>): Dispatcher {
+    return new Dispatcher({
+      target,
+      type,
+      transport,
+      config: this.#o.config.webhooks,
+      send,
+      deliveries: this.#o.deliveries,
+      logger: this.#o.logger,
+      clock: this.#o.clock,
+      newBatchId: randomUUID,
+      count: (what, n) => this.#count(what, n),
+    });
+  }
+
+  /** Re-reads the webhooks now. */
+  async refresh(): Promise<void> {
+    if (!this.#o.loadWebhooks || this.#closing) return;
+    const rows = (await this.#o.loadWebhooks()).filter((h) => h.active);
+    const seen = new Set<number>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const had = this.#hooks.get(row.id);
+      if (had && had.row.modified_date.getTime() === row.modified_date.getTime()) continue;
+      const filters = Value.Check(WebhookFilters, row.filters) ? (row.filters as WebhookFilters) : null;
+      if (filters === null) this.#o.logger.error({ webhook: row.id, filters: row.filters }, 'webhook filters are not FindFace filters: nothing is sent to it until they are fixed');
+      const dispatchers = had?.dispatchers ?? new Map<WebhookType, Dispatcher>();
+      for (const d of dispatchers.values()) d.update(targetOf(row));
+      this.#hooks.set(row.id, { row, filters, dispatchers });
+      this.#o.logger.info({ webhook: row.id, name: row.name, url: row.url, filters: row.filters }, had ? 'webhook changed' : 'webhook active');
+    }
+    const gone = [...this.#hooks.entries()].filter(([id]) => !seen.has(id));
+    for (const [id, hook] of gone) {
+      this.#hooks.delete(id);
+      this.#o.logger.info({ webhook: id }, 'webhook deactivated or deleted');
+      await Promise.all([...hook.dispatchers.values()].map((d) => d.close('webhook deactivated or deleted')));
+    }
+  }
+
+  /** Stops every dispatcher (what still waits is logged as dropped); safe to call twice. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      const all = [...this.#mqtt.values(), ...[...this.#hooks.values()].flatMap((h) => [...h.dispatchers.values()])];
+      await Promise.all(all.map((d) => d.close('stopped')));
+    })());
+  }
+}
