@@ -1,8 +1,10 @@
 // Every stage facestream has, listed explicitly (no side-effect registration): each stage's own descriptor
 // (topics, state stores, factory) plus how to build it from the shared dependencies. Topologies pick from here.
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { FacestreamConfig } from '../config/schema.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { FrameStore } from '../stores/frames/local-frame-store.ts';
+import { countersStage, sinkCountersStage, type CounterDefinitions } from './counters/index.ts';
 import { detectStage } from './detect/index.ts';
 import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
@@ -28,6 +30,10 @@ export interface StageDeps {
   readonly frameStore?: FrameStore;
   /** what the sink stages write to (pipelines/sink-clickhouse/open.ts): one sink both share; write-through over Kafka */
   readonly analytics?: { readonly sink: AnalyticsSink; readonly writeThrough: boolean };
+  /** which counters count on which camera (PostgreSQL, pipelines/counters/definitions.ts) */
+  readonly counterDefinitions?: CounterDefinitions;
+  /** the analytics store's client, for sink-counters (its own table; opened with the analytics sink) */
+  readonly clickhouse?: ClickHouseClient;
 }
 
 function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
@@ -69,6 +75,20 @@ export const STAGES = {
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },
+  counters: {
+    ...countersStage,
+    build: (d: StageDeps) => {
+      if (!d.counterDefinitions) throw new Error('the counters stage needs the counter definitions (PostgreSQL), which this process did not open');
+      return countersStage.create({ definitions: d.counterDefinitions });
+    },
+  },
+  'sink-counters': {
+    ...sinkCountersStage,
+    build: (d: StageDeps) => {
+      if (!d.clickhouse) throw new Error('the sink-counters stage needs the analytics store, which this process did not open');
+      return sinkCountersStage.create({ client: d.clickhouse });
+    },
+  },
   viewtron: { ...viewtronSource, build: (d: StageDeps) => viewtronSource.create({ config: d.config.viewtron, models: modelsOf(d, 'viewtron') }) },
 } as const;
 

@@ -13,10 +13,10 @@ export interface InProcessRun {
   /** the stage instances by name, for what they expose (track stats, live episodes) */
   readonly stages: { readonly [K in StageName]?: ReturnType<(typeof STAGES)[K]['build']> };
   /**
-   * Builds source stage `name` (one of `sourcesAdded`) for one camera and starts it in the running graph; `wrap`
-   * may put a shell around it (per-camera counts).
+   * Builds source stage `name` (one of `sourcesAdded`) for one camera — its source, and its own configuration when
+   * the camera overrides settings — and starts it in the running graph; `wrap` may put a shell around it.
    */
-  addSource(name: StageName, source: NonNullable<StageDeps['source']>, wrap?: (source: Source<unknown>) => Source<unknown>): AddedSource;
+  addSource(name: StageName, deps: Pick<StageDeps, 'source'> & Partial<Pick<StageDeps, 'config'>>, wrap?: (source: Source<unknown>) => Source<unknown>): AddedSource;
 }
 
 export interface BuildOptions {
@@ -73,10 +73,10 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
     ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
     openTopics,
   });
-  const addSource: InProcessRun['addSource'] = (name, source, wrap = (s) => s) => {
+  const addSource: InProcessRun['addSource'] = (name, deps, wrap = (s) => s) => {
     if (!opts.sourcesAdded?.includes(name)) throw new Error(`stage ${name} is not one of this graph's sources added per camera`);
     const descriptor = STAGES[name];
-    const built = descriptor.build({ ...opts.deps, source }) as Source<unknown>;
+    const built = descriptor.build({ ...opts.deps, ...deps }) as Source<unknown>;
     return graph.addSource({ source: wrap(built), output: descriptor.output! });
   };
   return { graph, stages: stages as InProcessRun['stages'], addSource };
