@@ -223,13 +223,9 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
   const step: StepOptions = { clip: clip.path, fps: DENSITY_GOAL.detectionFps, windowS: opts.windowS ?? DENSITY_DEFAULTS.windowS, warmupS: DENSITY_DEFAULTS.warmupS, graceS: DENSITY_DEFAULTS.graceS };
   const budgetS = opts.budgetS ?? DENSITY_DEFAULTS.budgetS;
   const steps: DensityStep[] = [];
-  let ended: DensityResults['ended'] = 'list';
-  for (let n = opts.streams?.[0] ?? 1, k = 0; n !== undefined; n = opts.streams ? opts.streams[++k]! : nextStreams(n)) {
-    const last = steps.at(-1);
-    if (!shouldRunStep(last, (performance.now() - t0) / 1000, budgetS)) {
-      ended = last?.met ? 'budget' : 'criteria';
-      break;
-    }
+  const elapsedS = () => (performance.now() - t0) / 1000;
+  let n: number | undefined = opts.streams ? opts.streams[0] : 1;
+  for (let k = 1; n !== undefined && shouldRunStep(steps.at(-1), elapsedS(), budgetS); k++) {
     await opts.gate?.wait();
     log(`camera density: ${n} stream${n === 1 ? '' : 's'} of 720p 25 fps over RTSP, detection at ${step.fps} fps, ${step.windowS} s window`);
     const s = await runStep(n, step);
@@ -238,7 +234,10 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
         `facestream ${s.cores} cores, ${s.rssMb} MiB; RTSP server ${s.serverCores} cores; other ${s.otherCores} cores → ${s.met ? 'met' : 'not met'}`,
     );
     steps.push(s);
+    n = opts.streams ? opts.streams[k] : nextStreams(n);
   }
+  const last = steps.at(-1);
+  const ended = last !== undefined && !last.met ? 'criteria' : n === undefined ? 'list' : 'budget';
   return { clip, watchlist: DENSITY_WATCHLIST, fps: step.fps, windowS: step.windowS, warmupS: step.warmupS, graceS: step.graceS, budgetS, steps, figure: densityFigure(steps), ended, startedAt };
 }
 

@@ -12,6 +12,8 @@
 //   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
 //   npm run bench -- --only matcher             exact vs HNSW index at 10k and 100k faces (HNSW graphs cached)
 //   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: HNSW graph builds of ~18 min each on 2 quiet cores, cached)
+//   npm run bench -- --only camera-density      live 720p RTSP streams per box: a ramp of N cameras in one process (≤ 8 min)
+//   npm run bench -- --only camera-density --density-streams 1,2 --density-seconds 10   given steps, a shorter window
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { ANALYTICS_ROWS, ANALYTICS_RUNS, measureAnalyticsInChild } from './analytics.ts';
 import { measureAnalyzeSpeed, measureClips } from './analyze-speed.ts';
 import { API_CONNECTIONS, API_ROWS, API_SECONDS, measureApiLoad } from './api-load.ts';
+import { DENSITY_DEFAULTS, measureCameraDensity } from './camera-density.ts';
 import { machineInfo, oneMinuteLoad } from './machine.ts';
 import { MATCHER_SIZES } from './matcher.ts';
 import { measureMatcherSizes } from './matcher-sizes.ts';
@@ -27,12 +30,12 @@ import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, spliceSections, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync', 'analytics', 'api'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync', 'analytics', 'api', 'camera-density'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N] [--analytics-rows N] [--api-rows N] [--api-connections N] [--api-seconds S]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N] [--analytics-rows N] [--api-rows N] [--api-connections N] [--api-seconds S] [--density-streams N,N] [--density-seconds S] [--density-budget S]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
@@ -43,6 +46,8 @@ const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE |
   enrolment-sync  on a real broker: a dossier face committed → in a matcher's index (and deleted → gone), p50/p99 over 50 each
   analytics events pages and statistics over 10 M generated face events (--analytics-rows), p50/p95 (set cached in .cache/bench/analytics)
   api       facestream serve under load from a second process (--api-connections, --api-seconds): requests/s, p50/p95/p99 per route
+  camera-density  how many live 720p 25 fps RTSP streams one process sustains (detection ≥ 5 fps each, event p95 ≤ 1 s): a ramp 1, 2, 4, 8, 12, 16, …
+            until a step fails or --density-budget (480 s) ends; --density-streams gives the steps, --density-seconds the window (20)
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
@@ -57,6 +62,7 @@ interface Options {
   readonly matcherSizes: readonly number[];
   readonly analyticsRows: number;
   readonly api: { readonly rows: number; readonly connections: number; readonly seconds: number };
+  readonly density: { readonly streams: readonly number[] | undefined; readonly windowS: number; readonly budgetS: number };
 }
 
 function parse(argv: readonly string[]): Options {
@@ -76,6 +82,9 @@ function parse(argv: readonly string[]): Options {
       'api-rows': { type: 'string' },
       'api-connections': { type: 'string' },
       'api-seconds': { type: 'string' },
+      'density-streams': { type: 'string' },
+      'density-seconds': { type: 'string' },
+      'density-budget': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -112,11 +121,18 @@ function parse(argv: readonly string[]): Options {
     connections: whole('api-connections', values['api-connections'], API_CONNECTIONS, 1),
     seconds: whole('api-seconds', values['api-seconds'], API_SECONDS, 1),
   };
+  const densityStreams = values['density-streams']?.split(',').map(Number);
+  if (densityStreams?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--density-streams: whole numbers of streams ≥ 1, comma-separated');
+  const density = {
+    streams: densityStreams,
+    windowS: whole('density-seconds', values['density-seconds'], DENSITY_DEFAULTS.windowS, 2),
+    budgetS: whole('density-budget', values['density-budget'], DENSITY_DEFAULTS.budgetS, 1),
+  };
   const parts = new Set(requested as Part[]);
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
   if (values.into && values.out) throw new Error('--into and --out: one or the other');
-  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api };
+  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api, density };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -128,7 +144,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api } = parse(argv);
+  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, analyticsRows, api, density } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -199,6 +215,10 @@ async function main(): Promise<void> {
     log(`api: facestream serve on ${api.rows.toLocaleString('en')} face events, load from a second process`);
     results.api = await measureApiLoad({ ...api, log });
     log(`  ${results.api.perSecond} requests/s, ${results.api.errors} errors; p95 ${results.api.routes.map((r) => `${r.route} ${r.p95Ms} ms`).join(', ')}`);
+  }
+  if (parts.has('camera-density')) {
+    results.cameraDensity = await measureCameraDensity({ log, gate, windowS: density.windowS, budgetS: density.budgetS, ...(density.streams ? { streams: density.streams } : {}) });
+    log(`  camera density: ${results.cameraDensity.figure} streams (the ramp ended: ${results.cameraDensity.ended})`);
   }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;

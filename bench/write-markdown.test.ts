@@ -27,3 +27,16 @@ describe('analytics goal row', () => {
     expect(analyticsGoalRow(results(1_000_000, [query('events', 10)]))[2]).toBe('not judged (measured at 1,000,000 rows)');
   });
 });
+
+describe('spliceSections: the goals table', () => {
+  const goals = (...rows: string[]) => ['## Goals of the issue and what was measured', '', '| goal | measured | verdict |', '| --- | --- | --- |', ...rows].join('\n');
+  const full = `# Benchmarks\n\n${goals('| speed | 5× | **not met** |', '| density | 4 streams | **not met** |')}\n\n## Peak memory\n\nrss\n`;
+  it("replaces the partial run's own goal rows and keeps the others", () => {
+    const partial = `# B\n\n${goals('| density | 20 streams | met |')}\n\n## Peak memory\n\nother\n`;
+    expect(spliceSections(full, partial)).toBe(full.replace('| density | 4 streams | **not met** |', '| density | 20 streams | met |'));
+  });
+  it('adds a goal row the table lacks at its end', () => {
+    const partial = `# B\n\n${goals('| matcher | 7 ms | met |')}\n`;
+    expect(spliceSections(full, partial)).toBe(full.replace('| density | 4 streams | **not met** |', '| density | 4 streams | **not met** |\n| matcher | 7 ms | met |'));
+  });
+});

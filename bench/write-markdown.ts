@@ -4,6 +4,8 @@ import type { AccuracyReport } from './accuracy.ts';
 import type { AnalyticsResults } from './analytics.ts';
 import { analyticsGoalRow, analyticsSection, apiGoalRow, apiSection, enrolmentGoalRow } from './analytics-markdown.ts';
 import type { ApiLoadResults } from './api-load.ts';
+import type { DensityResults } from './camera-density.ts';
+import { cameraDensityGoalRow, cameraDensitySection } from './camera-density-markdown.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 import type { ClipRow, SpeedResults } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
@@ -35,6 +37,7 @@ export interface BenchResults {
   readonly matcher?: MatcherResults;
   readonly analytics?: AnalyticsResults;
   readonly api?: ApiLoadResults;
+  readonly cameraDensity?: DensityResults;
 }
 
 /** The goals of the issue, the only numbers this file does not measure. */
@@ -117,6 +120,7 @@ function goalsSection(r: BenchResults): string {
   if (r.matcher) rows.push(matcherGoalRow(r.matcher) ?? matcherGoalUnmeasured(r.matcher));
   if (r.analytics) rows.push(analyticsGoalRow(r.analytics));
   if (r.api) rows.push(apiGoalRow(r.api), enrolmentGoalRow(r.api));
+  if (r.cameraDensity) rows.push(cameraDensityGoalRow(r.cameraDensity));
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
@@ -322,13 +326,28 @@ export function renderMarkdown(r: BenchResults): string {
     r.matcher ? matcherSection(r.matcher, produced(r, 'matcher', 'node bin/run-ts.js bench/matcher-sizes.ts'), when(r)) : '',
     r.analytics ? analyticsSection(r.analytics, produced(r, 'analytics', 'node bin/run-ts.js bench/analytics.ts'), when(r)) : '',
     r.api ? apiSection(r.api, produced(r, 'api', 'node bin/run-ts.js bench/api-load.ts'), when(r)) : '',
+    r.cameraDensity ? cameraDensitySection(r.cameraDensity, produced(r, 'camera-density', 'node bin/run-ts.js bench/camera-density.ts'), when(r)) : '',
     memorySection(r),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
 }
 
-/** Sections a partial run may put into a full file (`--into`): its own, never the machine, goals or memory tables. */
-const SHARED_SECTIONS = new Set(['## Machine', '## Goals of the issue and what was measured', '## Peak memory']);
+/** Sections a partial run may put into a full file (`--into`): its own and its goals rows, never the machine or memory tables. */
+const GOALS_TITLE = '## Goals of the issue and what was measured';
+const SHARED_SECTIONS = new Set(['## Machine', GOALS_TITLE, '## Peak memory']);
+
+/** The goals table `existing` with each row of `partial`'s in place of the row of the same goal, or added at its end. */
+function mergeGoalRows(existing: string, partial: string): string {
+  const isRow = (l: string) => l.startsWith('| ') && !l.startsWith('| goal |') && !l.startsWith('| --- |');
+  const goal = (row: string) => row.split(' | ')[0];
+  const lines = existing.split('\n');
+  for (const row of partial.split('\n').filter(isRow)) {
+    const at = lines.findIndex((l) => isRow(l) && goal(l) === goal(row));
+    if (at >= 0) lines[at] = row;
+    else lines.splice(lines.findLastIndex((l) => l.startsWith('|')) + 1, 0, row);
+  }
+  return lines.join('\n');
+}
 
 /**
  * `existing` with each "## " section of `partial` put in place of the section of the same title (or before
@@ -339,6 +358,9 @@ export function spliceSections(existing: string, partial: string): string {
   const title = (section: string) => section.split('\n')[0]!.trim();
   const parts = split(existing);
   for (const section of split(partial).slice(1)) {
+    // the goals table keeps every part's rows: only this run's own are replaced
+    const goals = parts.findIndex((p) => title(p) === GOALS_TITLE);
+    if (title(section) === GOALS_TITLE && goals >= 0) parts[goals] = mergeGoalRows(parts[goals]!, section);
     if (SHARED_SECTIONS.has(title(section))) continue;
     const body = section.trimEnd();
     const at = parts.findIndex((p) => title(p) === title(section));
