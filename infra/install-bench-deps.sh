@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what `npm run bench` needs beyond npm: Debian's ffmpeg CLI, which makes the 1280×720 25 fps throughput
-# input from a shared clip (bench/analyze-speed.ts). Runs as `prebench`, so it must be idempotent and quick:
+# Installs what `npm run bench` needs beyond npm: Debian's ffmpeg CLI, which makes the 1280×720 25 fps inputs from
+# a shared clip (bench/analyze-speed.ts, bench/camera-density.ts). The camera-density part's cameras are the ingest
+# tests' RTSP server in Node (pipelines/ingest/testing/rtsp-server.ts), so they need no package of their own.
+# Runs as `prebench`, so it must be idempotent and quick:
 # it exits at once when ffmpeg is already on PATH, and runs apt-get update only when it has to install.
 # Debian bookworm main; needs root (CI runs as root).
 set -euo pipefail
