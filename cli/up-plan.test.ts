@@ -3,7 +3,7 @@ import type { TopologySpec } from '../topologies/topology.ts';
 import { parseInstances, parseSource, planChildren, type PlanInput } from './up-plan.ts';
 import { UserError } from './user-error.ts';
 
-const kafkaEdges = { frames: 'kafka', detections: 'kafka', faces: 'kafka', embeddings: 'kafka', matches: 'kafka', episodes: 'kafka' } as const;
+const kafkaEdges = { frames: 'kafka', detections: 'kafka', faces: 'kafka', embeddings: 'kafka', matches: 'kafka', episodes: 'kafka', counters: 'kafka' } as const;
 
 const distributed: TopologySpec = {
   name: 'distributed',

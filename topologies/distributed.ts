@@ -25,5 +25,6 @@ export const distributedTopology: TopologySpec = {
     embeddings: 'kafka',
     matches: 'kafka',
     episodes: 'kafka',
+    counters: 'kafka',
   },
 };

@@ -21,5 +21,6 @@ export const edgeTopology: TopologySpec = {
     embeddings: 'kafka',
     matches: 'kafka',
     episodes: 'kafka',
+    counters: 'kafka',
   },
 };

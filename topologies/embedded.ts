@@ -15,5 +15,6 @@ export const embeddedTopology: TopologySpec = {
     embeddings: 'inproc',
     matches: 'inproc',
     episodes: 'inproc',
+    counters: 'inproc',
   },
 };

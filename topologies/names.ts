@@ -7,5 +7,6 @@ export const TOPICS = {
   embeddings: 'embeddings',
   matches: 'matches',
   episodes: 'episodes',
+  counters: 'counters',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

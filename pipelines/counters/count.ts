@@ -42,7 +42,7 @@ export function counterRecordId(counter: string, camera: string, slot: number): 
  * The records `detections` gives for the camera's `counters`: one per counter whose current slot has no record yet.
  * A frame older than the last slot taken (a camera's stream going back) gives nothing for that counter.
  */
-export function countFrame(slots: CounterSlots, detections: Pick<FrameDetections, 'frame' | 'faces'>, counters: readonly CounterCamera[]): CountStep {
+export function countFrame(slots: CounterSlots, detections: Pick<FrameDetections, 'frame'> & { readonly faces: readonly { readonly box: Box }[] }, counters: readonly CounterCamera[]): CountStep {
   const { frame } = detections;
   let next: Map<string, number> | undefined;
   const records: CounterRecord[] = [];

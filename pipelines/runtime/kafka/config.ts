@@ -57,6 +57,7 @@ export const KafkaConfig = Type.Object(
         embeddings: TopicSettings,
         matches: TopicSettings,
         episodes: TopicSettings,
+        counters: TopicSettings,
         'dead-letter': TopicSettings,
       },
       {
@@ -68,6 +69,7 @@ export const KafkaConfig = Type.Object(
           embeddings: { partitions: 4, retention_ms: 86_400_000 },
           matches: { partitions: 4, retention_ms: 604_800_000 },
           episodes: { partitions: 4, retention_ms: 604_800_000 },
+          counters: { partitions: 4, retention_ms: 604_800_000 },
           'dead-letter': { partitions: 1, retention_ms: 2_592_000_000 },
         },
         description: 'partitions and retention of the topics facestream creates (existing topics are left as they are)',

@@ -169,7 +169,14 @@ export function topicCodecs(opts: WireOptions) {
     toWire: async (c): Promise<Avro.EpisodeChange> => ({ ...c, cameras: [...c.cameras] }),
     fromWire: async (v) => v as Avro.EpisodeChange,
   };
-  return { frames, detections, faces, embeddings, matches, episodes } satisfies Record<Topic, TopicCodec<unknown>>;
+  // counter records are the same in process and on the wire (pipelines/counters)
+  const counters: TopicCodec<Avro.CounterRecord> = {
+    keyedBy: 'camera',
+    key: (r) => r.camera,
+    toWire: async (r) => r,
+    fromWire: async (v) => v as Avro.CounterRecord,
+  };
+  return { frames, detections, faces, embeddings, matches, episodes, counters } satisfies Record<Topic, TopicCodec<unknown>>;
 }
 export type TopicCodecs = ReturnType<typeof topicCodecs>;
 
