@@ -70,7 +70,7 @@ export const session = {
 function describe(status: number, body: unknown): ApiError {
   const e = (body as { error?: { code?: string; message?: string; field?: string; reason?: string } } | null)?.error;
   if (!e) return new ApiError(status, status === 0 ? 'the server cannot be reached' : `the server answered ${status}`);
-  const field = e.field ? ` (${e.field})` : '';
+  const field = e.field && !e.message?.includes(e.field) ? ` (${e.field})` : '';
   return new ApiError(status, `${e.message ?? e.code ?? status}${field}`, e.code, e.reason);
 }
 

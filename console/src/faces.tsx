@@ -55,7 +55,7 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
       <div class="facts">
         <strong class="who">{e.matched ? (dossier?.name ?? `dossier ${e.matched_dossier}`) : 'Unmatched'}</strong>
         {list && (
-          <span class="chip" style={{ background: colour }}>
+          <span class="chip" style={{ borderColor: colour }}>
             {list.name}
           </span>
         )}
@@ -106,5 +106,38 @@ export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: Readon
         </dl>
       </div>
     </div>
+  );
+}
+
+export interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** A photo the user picked (shown from their disk, never uploaded twice), with the face the API found boxed. */
+export function PhotoPreview({ file, box, caption }: { file: File; box?: Box | null; caption?: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  useEffect(() => {
+    const u = URL.createObjectURL(file);
+    setUrl(u);
+    setSize(null);
+    return () => URL.revokeObjectURL(u);
+  }, [file]);
+  if (!url) return null;
+  return (
+    <figure class="photo">
+      <div class="stack">
+        <img src={url} alt={file.name} onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })} />
+        {box && size && (
+          <svg viewBox={`0 0 ${size.w} ${size.h}`} preserveAspectRatio="none">
+            <rect x={box.left} y={box.top} width={box.right - box.left} height={box.bottom - box.top} fill="none" stroke="#ffd400" stroke-width={Math.max(2, size.w / 150)} />
+          </svg>
+        )}
+      </div>
+      <figcaption>{caption ?? file.name}</figcaption>
+    </figure>
   );
 }

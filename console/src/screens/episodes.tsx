@@ -1,2 +1,86 @@
-import type { Me } from '../api.ts';
-export function Episodes(_: { me: Me }) { return <p>todo</p>; }
+// Episodes: LIVE and closed, newest first; one opens with its events (GET /episodes/{id}).
+import { useMemo, useState } from 'preact/hooks';
+import { query, type Episode, type EpisodeWithEvents, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
+import { EventCard, EventDetail, useDossier } from '../faces.tsx';
+import { ErrorBox, Section, time, useGet } from '../ui.tsx';
+
+type Which = 'all' | 'live' | 'closed';
+
+export function Episodes(_: { me: Me }) {
+  const [which, setWhich] = useState<Which>('all');
+  const [openId, setOpenId] = useState<string | null>(null);
+  const episodes = useGet<Page<Episode>>(`/episodes${query({ limit: 100, open: which === 'all' ? undefined : which === 'live' })}`);
+  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  return (
+    <div class="columns">
+      <Section
+        title="Episodes"
+        actions={
+          <>
+            <select value={which} onChange={(e) => setWhich(e.currentTarget.value as Which)} aria-label="Which episodes">
+              <option value="all">LIVE and closed</option>
+              <option value="live">LIVE only</option>
+              <option value="closed">Closed only</option>
+            </select>
+            <button onClick={episodes.reload}>Refresh</button>
+          </>
+        }
+      >
+        <ErrorBox error={episodes.error ?? lists.error} />
+        {episodes.data?.results.length === 0 && <p class="muted">No episodes.</p>}
+        <table>
+          <tbody>
+            {episodes.data?.results.map((ep) => (
+              <EpisodeRow key={ep.id} ep={ep} active={ep.id === openId} onOpen={() => setOpenId(ep.id)} />
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      {openId && <EpisodeDetail key={openId} id={openId} lists={listById} />}
+    </div>
+  );
+}
+
+function EpisodeRow({ ep, active, onOpen }: { ep: Episode; active: boolean; onOpen: () => void }) {
+  const dossier = useDossier(ep.matched_dossier);
+  return (
+    <tr class={active ? 'active' : ''} onClick={onOpen} style={{ cursor: 'pointer' }}>
+      <td>{ep.open ? <strong class="chip" style={{ borderColor: '#d92d20' }}>LIVE</strong> : 'closed'}</td>
+      <td>{time(ep.created_date)}</td>
+      <td>{ep.matched ? (dossier?.name ?? `dossier ${ep.matched_dossier}`) : 'Unmatched'}</td>
+      <td>{ep.events_count} event(s)</td>
+      <td>{ep.cameras.join(', ')}</td>
+      <td>{ep.acknowledged ? 'acknowledged' : ''}</td>
+    </tr>
+  );
+}
+
+function EpisodeDetail({ id, lists }: { id: string; lists: ReadonlyMap<string, WatchList> }) {
+  const ep = useGet<EpisodeWithEvents>(`/episodes/${id}`);
+  const [open, setOpen] = useState<FaceEvent | null>(null);
+  const best = ep.data?.events.find((e) => e.id === ep.data?.best_event);
+  return (
+    <Section title={`Episode ${id}`}>
+      <ErrorBox error={ep.error} />
+      {ep.data && (
+        <p>
+          {time(ep.data.created_date)} – {time(ep.data.last_event_date)}, {ep.data.events_count} event(s){ep.data.open ? ', LIVE' : ''}
+        </p>
+      )}
+      {best && (
+        <>
+          <h3>Best face</h3>
+          <EventCard e={best} lists={lists} onOpen={setOpen} />
+          <h3>Events</h3>
+        </>
+      )}
+      <div class="events">
+        {ep.data?.events.map((e) => (
+          <EventCard key={e.id} e={e} lists={lists} onOpen={setOpen} />
+        ))}
+      </div>
+      {open && <EventDetail e={open} lists={lists} onClose={() => setOpen(null)} />}
+    </Section>
+  );
+}

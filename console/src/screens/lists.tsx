@@ -1,2 +1,197 @@
-import type { Me } from '../api.ts';
-export function Lists(_: { me: Me }) { return <p>todo</p>; }
+// Watch lists and dossiers: lists with colour, threshold and sound; a list's dossiers; a dossier's faces, and
+// enrolment by dropping photos (POST /dossier-faces), each refusal said in words (not an image, no face, too large …).
+import { useState } from 'preact/hooks';
+import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type Me, type Page, type WatchList } from '../api.ts';
+import { PhotoPreview } from '../faces.tsx';
+import { can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet } from '../ui.tsx';
+
+export function Lists({ me }: { me: Me }) {
+  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const [listId, setListId] = useState<number | null>(null);
+  const [dossierId, setDossierId] = useState<number | null>(null);
+  const list = lists.data?.results.find((l) => l.id === listId);
+  return (
+    <div class="columns">
+      <Section title="Watch lists">
+        <ErrorBox error={lists.error} />
+        <ul class="pick" data-testid="watch-lists">
+          {lists.data?.results.map((l) => (
+            <li key={l.id} class={l.id === listId ? 'active' : ''}>
+              <button onClick={() => (setListId(l.id), setDossierId(null))}>
+                <span class="swatch" style={{ background: `#${l.color}` }} /> {l.name}
+                {l.notify && <span title="sound alert"> ♪</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {can(me, 'add_dossierlist') && <NewList onDone={(l) => (lists.reload(), setListId(l.id))} />}
+      </Section>
+      {list && <ListDetail key={list.id} me={me} list={list} onChanged={lists.reload} dossierId={dossierId} onDossier={setDossierId} />}
+      {dossierId !== null && list && <DossierDetail key={dossierId} me={me} id={dossierId} listId={list.id} />}
+    </div>
+  );
+}
+
+function NewList({ onDone }: { onDone: (l: WatchList) => void }) {
+  const [name, setName] = useState('');
+  const action = useAction();
+  return (
+    <form
+      class="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(async () => {
+          onDone(await call<WatchList>('POST', '/watch-lists', { name }));
+          setName('');
+        });
+      }}
+    >
+      <input placeholder="New watch list" value={name} onInput={(e) => setName(e.currentTarget.value)} required aria-label="New watch list name" />
+      <button disabled={action.busy}>Create</button>
+      <ErrorBox error={action.error} />
+    </form>
+  );
+}
+
+function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; list: WatchList; onChanged: () => void; dossierId: number | null; onDossier: (id: number) => void }) {
+  const mayChange = list.builtin ? me.administrator : canChangeList(me, list.id, 'change_dossierlist');
+  const [colour, setColour] = useState(`#${list.color}`);
+  const [threshold, setThreshold] = useState(list.confidence_threshold === null ? '' : String(list.confidence_threshold));
+  const [notify, setNotify] = useState(list.notify);
+  const dossiers = useGet<Page<Dossier>>(list.builtin ? null : `/dossiers${query({ watch_list: list.id, limit: 1000 })}`);
+  const save = useAction();
+  const [name, setName] = useState('');
+  const add = useAction();
+  return (
+    <Section title={list.name}>
+      <form
+        class="settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save.run(async () => {
+            await call('PATCH', `/watch-lists/${list.id}`, { color: colour.slice(1).toLowerCase(), notify, confidence_threshold: threshold === '' ? null : Number(threshold) });
+            onChanged();
+          });
+        }}
+      >
+        <label>
+          Colour <input type="color" value={colour} disabled={!mayChange} onInput={(e) => setColour(e.currentTarget.value)} />
+        </label>
+        <label>
+          Threshold{' '}
+          <input type="number" min="0" max="1" step="0.01" placeholder="default" value={threshold} disabled={!mayChange} onInput={(e) => setThreshold(e.currentTarget.value)} />
+        </label>
+        <label>
+          <input type="checkbox" checked={notify} disabled={!mayChange} onChange={(e) => setNotify(e.currentTarget.checked)} /> Sound alert
+        </label>
+        {mayChange && <button disabled={save.busy}>Save</button>}
+        <ErrorBox error={save.error} />
+      </form>
+      {list.builtin ? (
+        <p class="muted">The Unmatched list holds no dossiers: it stands for faces no dossier matched.</p>
+      ) : (
+        <>
+          <ErrorBox error={dossiers.error} />
+          <ul class="pick" data-testid="dossiers">
+            {dossiers.data?.results.map((d) => (
+              <li key={d.id} class={d.id === dossierId ? 'active' : ''}>
+                <button onClick={() => onDossier(d.id)}>
+                  {d.name} {!d.active && <span class="muted">(inactive)</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {dossiers.data?.results.length === 0 && <p class="muted">No dossiers on this list.</p>}
+          {can(me, 'add_dossier') && mayChange && (
+            <form
+              class="inline"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void add.run(async () => {
+                  const d = await call<Dossier>('POST', '/dossiers', { name, watch_list_ids: [list.id] });
+                  setName('');
+                  dossiers.reload();
+                  onDossier(d.id);
+                });
+              }}
+            >
+              <input placeholder="New dossier" aria-label="New dossier name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+              <button disabled={add.busy}>Add dossier</button>
+              <ErrorBox error={add.error} />
+            </form>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}
+
+interface Upload {
+  file: File;
+  result?: DossierFaceAdded;
+  error?: string;
+}
+
+function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number }) {
+  const faces = useGet<Page<DossierFace>>(`/dossier-faces${query({ dossier: id, limit: 1000 })}`);
+  const dossier = useGet<Dossier>(`/dossiers/${id}`);
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const mayEnrol = can(me, 'add_dossierface') && canChangeList(me, listId, 'change_dossier');
+  const enrol = async (files: File[]) => {
+    for (const file of files) {
+      let u: Upload;
+      try {
+        u = { file, result: await call<DossierFaceAdded>('POST', '/dossier-faces', form({ dossier: id, source_photo: file })) };
+      } catch (err) {
+        u = { file, error: errorText(err) };
+      }
+      setUploads((cur) => [u, ...cur]);
+    }
+    faces.reload();
+  };
+  return (
+    <Section title={dossier.data?.name ?? `Dossier ${id}`}>
+      <ErrorBox error={dossier.error ?? faces.error} />
+      {dossier.data?.comment && <p>{dossier.data.comment}</p>}
+      <table data-testid="faces">
+        <thead>
+          <tr>
+            <th>Photo</th>
+            <th>Quality</th>
+            <th>Face box</th>
+            <th>Added</th>
+          </tr>
+        </thead>
+        <tbody>
+          {faces.data?.results.map((f) => (
+            <tr key={f.id}>
+              <td>{f.source_photo_name}</td>
+              <td>{f.quality.toFixed(2)}</td>
+              <td>{[f.bbox.left, f.bbox.top, f.bbox.right, f.bbox.bottom].map(Math.round).join(', ')}</td>
+              <td>{time(f.created_date)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {faces.data?.results.length === 0 && <p class="muted">No face enrolled yet.</p>}
+      {mayEnrol && <DropZone label="Drop photos here to enrol them (or click to choose)" multiple onFiles={(f) => void enrol(f)} testId="enrol-drop" />}
+      <div class="uploads">
+        {uploads.map((u, i) => (
+          <div key={i} class={u.error ? 'upload failed' : 'upload'} data-testid="upload">
+            {u.result && <PhotoPreview file={u.file} box={u.result.bbox} />}
+            {u.error ? (
+              <p class="error">
+                {u.file.name}: {u.error}
+              </p>
+            ) : (
+              <p>
+                Enrolled, quality {u.result!.quality.toFixed(2)}.
+                {u.result!.duplicates.map((d) => ` Also like dossier “${d.name}” (${percent(d.confidence)}).`)}
+              </p>
+            )}
+          </div>
+        ))}
+      </div>
+    </Section>
+  );
+}

@@ -1,2 +1,150 @@
-import type { Me } from '../api.ts';
-export function Search(_: { me: Me }) { return <p>todo</p>; }
+// Search by photo over event history or dossiers (POST /search/events|dossiers), with filters; verify two faces
+// (POST /verify).
+import { useMemo, useState } from 'preact/hooks';
+import { call, form, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify, type WatchList } from '../api.ts';
+import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
+import { can, DropZone, ErrorBox, percent, Section, useAction, useGet } from '../ui.tsx';
+
+type Over = 'dossiers' | 'events';
+
+export function Search({ me }: { me: Me }) {
+  const overs = (['dossiers', 'events'] as const).filter((o) => can(me, o === 'events' ? 'view_listevent' : 'view_dossier'));
+  return (
+    <div class="columns">
+      {overs.length > 0 && <FaceSearch overs={overs} />}
+      <VerifyPanel />
+    </div>
+  );
+}
+
+function FaceSearch({ overs }: { overs: readonly Over[] }) {
+  const [photo, setPhoto] = useState<File | null>(null);
+  const [over, setOver] = useState<Over>(overs[0]!);
+  const [threshold, setThreshold] = useState('');
+  const [cameras, setCameras] = useState('');
+  const [from, setFrom] = useState('');
+  const [answer, setAnswer] = useState<EventSearch | DossierSearch | null>(null);
+  const [open, setOpen] = useState<FaceEvent | null>(null);
+  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  const action = useAction();
+  const search = (file: File | null = photo) => {
+    if (!file) return;
+    void action.run(async () => {
+      setAnswer(null);
+      const fields = {
+        photo: file,
+        threshold: threshold || undefined,
+        ...(over === 'events' ? { cameras: cameras || undefined, created_date_gte: from ? new Date(from).toISOString() : undefined } : {}),
+      };
+      setAnswer(await call<EventSearch | DossierSearch>('POST', `/search/${over}`, form(fields)));
+    });
+  };
+  return (
+    <Section title="Search by photo">
+      <form
+        class="settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          search();
+        }}
+      >
+        <label>
+          Over{' '}
+          <select value={over} onChange={(e) => (setOver(e.currentTarget.value as Over), setAnswer(null))} aria-label="Search over">
+            {overs.map((o) => (
+              <option value={o} key={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Threshold <input type="number" min="-1" max="1" step="0.01" placeholder="default" value={threshold} onInput={(e) => setThreshold(e.currentTarget.value)} />
+        </label>
+        {over === 'events' && (
+          <>
+            <label>
+              Cameras <input placeholder="all" value={cameras} onInput={(e) => setCameras(e.currentTarget.value)} />
+            </label>
+            <label>
+              Since <input type="datetime-local" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+            </label>
+          </>
+        )}
+        <button disabled={!photo || action.busy}>Search</button>
+      </form>
+      <DropZone label="Drop a photo to search for its face (or click to choose)" onFiles={([f]) => (setPhoto(f!), search(f!))} testId="search-drop" />
+      {photo && <PhotoPreview file={photo} box={answer?.query.bbox} caption={answer ? `${photo.name}: ${answer.query.faces_in_photo ?? 1} face(s), the biggest searched` : photo.name} />}
+      <ErrorBox error={action.error} />
+      {action.busy && <p class="muted">Searching…</p>}
+      {answer && (
+        <>
+          <p data-testid="search-summary">
+            {answer.results.length} result(s) at or above {answer.threshold.toFixed(2)}
+          </p>
+          <div class="grid" data-testid="search-results">
+            {answer.results.map((r) =>
+              'event' in r ? (
+                <EventCard key={r.event.id} e={r.event} lists={listById} onOpen={setOpen} actions={<strong>{percent(r.confidence)}</strong>} />
+              ) : (
+                <article class="event" key={r.dossier.id} data-testid="dossier-result" style={{ borderColor: `#${listById.get(String(r.dossier.watch_list_ids[0]))?.color ?? '9e9e9e'}` }}>
+                  <div class="facts">
+                    <strong class="who">{r.dossier.name}</strong>
+                    <strong>{percent(r.confidence)}</strong>
+                    <span class="muted">face {r.dossier_face}</span>
+                    {r.dossier.watch_list_ids.map((id) => {
+                      const l = listById.get(String(id));
+                      return (
+                        l && (
+                          <span class="chip" key={id} style={{ borderColor: `#${l.color}` }}>
+                            {l.name}
+                          </span>
+                        )
+                      );
+                    })}
+                  </div>
+                </article>
+              ),
+            )}
+          </div>
+        </>
+      )}
+      {open && <EventDetail e={open} lists={listById} onClose={() => setOpen(null)} />}
+    </Section>
+  );
+}
+
+function VerifyPanel() {
+  const [a, setA] = useState<File | null>(null);
+  const [b, setB] = useState<File | null>(null);
+  const [result, setResult] = useState<Verify | null>(null);
+  const action = useAction();
+  const pick = (which: 1 | 2) => (files: File[]) => {
+    (which === 1 ? setA : setB)(files[0]!);
+    setResult(null);
+  };
+  return (
+    <Section title="Verify two faces">
+      <div class="pair">
+        <div>
+          <DropZone label="First photo" onFiles={pick(1)} testId="verify-1" />
+          {a && <PhotoPreview file={a} box={result?.face1.bbox} />}
+        </div>
+        <div>
+          <DropZone label="Second photo" onFiles={pick(2)} testId="verify-2" />
+          {b && <PhotoPreview file={b} box={result?.face2.bbox} />}
+        </div>
+      </div>
+      <button disabled={!a || !b || action.busy} onClick={() => void action.run(async () => setResult(await call<Verify>('POST', '/verify', form({ face1: a!, face2: b! }))))}>
+        Compare
+      </button>
+      <ErrorBox error={action.error} />
+      {result && (
+        <p class={result.same_person ? 'verdict same' : 'verdict'} data-testid="verify-result">
+          {result.same_person ? 'Same person' : 'Different people'}: similarity {percent(result.confidence)} (threshold {percent(result.threshold)})
+        </p>
+      )}
+    </Section>
+  );
+}

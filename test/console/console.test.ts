@@ -1,0 +1,227 @@
+// The operator console in Debian's headless Chromium (playwright-core, executablePath: never a browser download),
+// against the real API on loopback (PGlite, chdb, the face models): log in, enrol from a shared photo by dropping it,
+// refusals in words, search by photo, verify, an event arriving in the live feed and acknowledged, a viewer without
+// rights on the watch list seeing neither. Saves a screenshot of each screen in docs/screenshots/ and prints the
+// first-screen time and the gzipped JavaScript size (docs/BENCHMARKS.md).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photoEvent, testApi, testFaces, testStores, type TestStores } from '../../api/testing.ts';
+import { ensureFirstAdmin } from '../../api/auth/bootstrap.ts';
+import type { FaceModels } from '../../models/face-models.types.ts';
+import type { FaceService } from '../../api/photos/face-service.ts';
+import { createAnalyticsWriter } from '../../stores/clickhouse/writer.ts';
+import { CONSOLE_DIST } from '../../console/serve.ts';
+import { FACE_PHOTO, REPO } from '../paths.ts';
+
+const SHOTS = join(REPO, 'docs/screenshots');
+const ADMIN_PASSWORD = 'console-test-admin';
+const VIEWER_PASSWORD = 'console-test-viewer';
+// launch flags for this machine's closed network (no background connections, no first-run work)
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let stores: TestStores;
+let models: FaceModels;
+let faces: FaceService;
+let app: FastifyInstance;
+let url: string;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+
+/** Drops a file on an element the way a user drags one from their desktop (a DataTransfer with a File). */
+async function dropFile(target: string, path: string, name: string, type = 'image/jpeg'): Promise<void> {
+  const bytes = readFileSync(path).toString('base64');
+  const transfer = await page.evaluateHandle(
+    ({ bytes, name, type }) => {
+      const data = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name, { type }));
+      return dt;
+    },
+    { bytes, name, type },
+  );
+  await page.dispatchEvent(target, 'drop', { dataTransfer: transfer });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function signIn(user: string, password: string): Promise<void> {
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav');
+}
+
+async function api<T>(method: 'GET' | 'POST', path: string, token: string, payload?: object): Promise<T> {
+  const r = await app.inject({ method, url: `/api/v1${path}`, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+  if (r.statusCode >= 300) throw new Error(`${method} ${path}: ${r.statusCode} ${r.body}`);
+  return (r.body ? r.json() : undefined) as T;
+}
+
+beforeAll(async () => {
+  execFileSync('bash', [join(REPO, 'infra/install-browser.sh')], { stdio: 'inherit' });
+  // the console as the source is now (npm ci builds it too; this checks the current code)
+  await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn' });
+  mkdirSync(SHOTS, { recursive: true });
+  stores = await testStores();
+  ({ models, faces } = await testFaces());
+  await ensureFirstAdmin(stores.db, ADMIN_PASSWORD);
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: { live_poll_ms: 200 } });
+  url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
+  profile = mkdtempSync(join(tmpdir(), 'facestream-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await app?.close();
+  await models?.close();
+  await stores?.close();
+});
+
+describe('operator console', () => {
+  let adminToken: string;
+  let listId: number;
+  let dossierId: number;
+
+  it('is small, and its first screen is usable at once', async () => {
+    const js = readdirSync(join(CONSOLE_DIST, 'assets')).filter((f) => f.endsWith('.js'));
+    const gzipped = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(CONSOLE_DIST, 'assets', f))).length, 0);
+    // the page's own clock: ms from the start of navigation until the login form is there (polled each frame)
+    const usableAt = () => page.waitForFunction(() => document.querySelector('input[name=username]') && performance.now()).then((h) => h.jsonValue() as Promise<number>);
+    await page.goto(url);
+    const cold = await usableAt();
+    // a first visit of a running browser: HTTP cache emptied (Chrome DevTools Protocol)
+    await (await context.newCDPSession(page)).send('Network.clearBrowserCache');
+    await page.goto('about:blank');
+    await page.goto(url);
+    const empty = await usableAt();
+    await page.reload();
+    const warm = await usableAt();
+    console.log(
+      `console: JavaScript ${(gzipped / 1024).toFixed(1)} KB gzipped (${js.length} file(s)); first screen (login) usable after navigation on loopback: ` +
+        `${cold.toFixed(0)} ms (first page of a fresh browser), ${empty.toFixed(0)} ms (empty cache), ${warm.toFixed(0)} ms (reload)`,
+    );
+    expect(gzipped).toBeLessThan(300 * 1024);
+    await shot('login');
+  });
+
+  it('refuses a wrong password in words, then signs the administrator in', async () => {
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'wrong-password');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('.error')).toBeTruthy();
+    await signIn('admin', ADMIN_PASSWORD);
+    adminToken = (await page.evaluate(() => localStorage.getItem('facestream.token')))!;
+    expect(await page.textContent('nav')).toContain('Administration');
+  });
+
+  it('creates a watch list and a dossier, enrols a dropped photo, and says why a bad upload is refused', async () => {
+    await page.click('nav >> text=Watch lists');
+    await page.fill('input[aria-label="New watch list name"]', 'Wanted');
+    await page.click('text=Create');
+    await page.click('[data-testid=watch-lists] >> text=Wanted');
+    await page.fill('input[type=color]', '#d92d20');
+    await page.check('text=Sound alert');
+    await page.click('text=Save');
+    await page.waitForSelector('[data-testid=watch-lists] >> text=♪');
+    await page.fill('input[aria-label="New dossier name"]', 'Angelina');
+    await page.click('text=Add dossier');
+    await page.waitForSelector('[data-testid=enrol-drop]');
+    await dropFile('[data-testid=enrol-drop]', FACE_PHOTO('img2.jpg'), 'img2.jpg');
+    await page.waitForSelector('[data-testid=faces] >> text=img2.jpg');
+    expect(await page.textContent('[data-testid=upload]')).toContain('Enrolled, quality');
+    // not an image: the API's 415 in words, and nothing blank
+    await dropFile('[data-testid=enrol-drop]', join(REPO, 'package.json'), 'notes.jpg');
+    await page.waitForSelector('.upload.failed');
+    expect(await page.textContent('.upload.failed')).toMatch(/notes\.jpg: .*(format|image)/i);
+    await shot('watch-lists');
+    const lists = await api<{ results: { id: number; name: string }[] }>('GET', '/watch-lists', adminToken);
+    listId = lists.results.find((l) => l.name === 'Wanted')!.id;
+    dossierId = (await api<{ results: { id: number }[] }>('GET', `/dossiers?watch_list=${listId}`, adminToken)).results[0]!.id;
+  });
+
+  it('finds the dossier by another photo of the person, and verifies two faces', async () => {
+    await page.click('nav >> text=Search');
+    await dropFile('[data-testid=search-drop]', FACE_PHOTO('img4.jpg'), 'img4.jpg');
+    await page.waitForSelector('[data-testid=dossier-result]');
+    expect(await page.textContent('[data-testid=search-results]')).toContain('Angelina');
+    await dropFile('[data-testid=verify-1]', FACE_PHOTO('img1.jpg'), 'img1.jpg');
+    await dropFile('[data-testid=verify-2]', FACE_PHOTO('img5.jpg'), 'img5.jpg');
+    await page.click('text=Compare');
+    await page.waitForSelector('[data-testid=verify-result]');
+    expect(await page.textContent('[data-testid=verify-result]')).toContain('Same person');
+    await shot('search');
+  });
+
+  it('shows an event of the dossier live as it is stored, and acknowledges it', async () => {
+    const groups = await api<{ results: { id: number }[] }>('GET', '/camera-groups', adminToken);
+    const group = String(groups.results[0]!.id);
+    await page.click('nav >> text=Live events');
+    await page.waitForSelector('[data-testid=link] >> text=Live:');
+    const event = await photoEvent(faces, 'img5.jpg', { id: '7001', ts: Date.now(), camera: 'lobby', dossier: String(dossierId), watchList: String(listId), confidence: 0.71 });
+    await createAnalyticsWriter({ client: stores.store.client, cameraGroupOf: () => group }).writeEvents([event]);
+    const card = page.locator('[data-event-id="7001"]');
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.textContent()).toContain('Angelina');
+    expect(await card.textContent()).toContain('Wanted');
+    // the watch list's colour
+    expect(await card.getAttribute('style')).toMatch(/d92d20|217, 45, 32/);
+    await card.locator('button.open').click();
+    await page.waitForSelector('[role=dialog]');
+    await shot('event');
+    await page.click('[role=dialog] >> text=Close');
+    await card.locator('text=Acknowledge').click();
+    await card.locator('text=acknowledged').waitFor();
+    await shot('live');
+  });
+
+  it('shows the other screens without an error', async () => {
+    for (const [title, name] of [
+      ['Episodes', 'episodes'],
+      ['Cameras', 'cameras'],
+      ['Statistics', 'statistics'],
+      ['Administration', 'administration'],
+    ] as const) {
+      await page.click(`nav >> text=${title}`);
+      await page.waitForSelector(`h2:has-text("${title}")`);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('.error').count(), `${title}: ${await page.locator('.error').allTextContents()}`).toBe(0);
+      await shot(name);
+    }
+  });
+
+  it('shows a viewer without rights on the watch list neither the list nor its event', async () => {
+    const roles = await api<{ results: { id: number; name: string }[] }>('GET', '/roles', adminToken);
+    const viewer = roles.results.find((r) => r.name === 'viewer')!.id;
+    await api('POST', '/users', adminToken, { name: 'watcher', password: VIEWER_PASSWORD, primary_role_id: viewer });
+    await page.click('text=Sign out');
+    await signIn('watcher', VIEWER_PASSWORD);
+    expect(await page.textContent('nav')).not.toContain('Administration');
+    await page.click('nav >> text=Live events');
+    await page.waitForSelector('[data-testid=link] >> text=Live:');
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('[data-event-id="7001"]').count()).toBe(0);
+    await page.click('nav >> text=Watch lists');
+    await page.waitForSelector('[data-testid=watch-lists] >> text=Unmatched');
+    expect(await page.textContent('[data-testid=watch-lists]')).not.toContain('Wanted');
+  });
+
+  it('sends an expired session back to the login', async () => {
+    await api('POST', '/auth/logout', (await page.evaluate(() => localStorage.getItem('facestream.token')))!);
+    await page.click('nav >> text=Search');
+    await page.waitForSelector('input[name=username]');
+    expect(await page.textContent('.notice')).toContain('sign in again');
+  });
+});
