@@ -13,6 +13,7 @@ export const TOPIC_NAMES = [
   'counters',
   'dossiers',
   'cameras',
+  'camera-status',
   'dead-letter',
 ] as const;
 export type TopicName = (typeof TOPIC_NAMES)[number];
@@ -49,6 +50,7 @@ export const TOPIC_CONTRACTS: { readonly [T in TopicName]: TopicContract } = {
   counters: contract('counters', 'CounterRecord', 'camera id'),
   dossiers: contract('dossiers', 'DossierFace', 'dossierFaceId', { compacted: true }),
   cameras: contract('cameras', 'CameraJob', 'cameraId', { compacted: true }),
+  'camera-status': contract('camera-status', 'CameraStatus', 'cameraId'),
   'dead-letter': contract('dead-letter', 'DeadLetter', 'the original key bytes (null when it had none)', {
     keySchema: ['null', 'bytes'],
   }),

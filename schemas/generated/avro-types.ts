@@ -258,6 +258,8 @@ export interface FaceEvent {
   readonly dossier: string | null;
   /** Confidence of the best candidate, 0 when there is none. */
   readonly confidence: number;
+  /** Whether the event is an alert under its camera's alert mode (DeGirum AlertMode: none, on_unknowns, on_knowns, on_all); false in records written before the field existed. */
+  readonly alert: boolean;
 }
 
 /** open: a new episode started; event: an event joined an open episode; close: the episode ended. */
@@ -361,6 +363,40 @@ export interface CameraJob {
   readonly settings: Readonly<Record<string, string>>;
 }
 
+/** A camera's health as the process that runs it sees it (value of topic camera-status, keyed by cameraId): FindFace's colour, the job's state and counters. Sent every few seconds and on each change of colour; the counters count since the camera's job began in that process. */
+export interface CameraStatus {
+  /** Camera id (the record key). */
+  readonly cameraId: string;
+  /** When the status was taken, ms since the epoch. */
+  readonly ts: number;
+  /** green (running, no errors), yellow (running for less than 30 s, or posting errors in the last 30 s), red (cannot be processed), grey (disabled, or a file read to its end). */
+  readonly status: string;
+  /** starting (opened, no frame yet), running, retrying (the source failed; reconnecting with backoff), finished (a file read to its end), disabled. */
+  readonly state: string;
+  /** The status has been what it is since, ms since the epoch. */
+  readonly since: number;
+  /** Frames a second through detection over the last few seconds. */
+  readonly processingFps: number;
+  /** Frames that went through detection. */
+  readonly framesProcessed: number;
+  /** Frames lost before detection and tracking finished with them (a stage failed on them). */
+  readonly framesDropped: number;
+  /** Frames motion gating kept from detection. */
+  readonly framesImotionSkipped: number;
+  /** Face shots posted by the tracker. */
+  readonly facesPosted: number;
+  /** Posted faces a later stage failed on. */
+  readonly facesFailed: number;
+  /** Corrupt packets and frames the decoder skipped. */
+  readonly decodingSoftErrors: number;
+  /** Times the camera's source was started (first start and every reconnection or restart). */
+  readonly jobStarts: number;
+  /** Why the camera last failed (the source error, or the stage and reason of a failed record); null when it never did. */
+  readonly lastError: string | null;
+  /** The process that runs the camera (serve, or an ingest worker's id). */
+  readonly worker: string;
+}
+
 /** Where the record failed: decode (could not be read), process (the stage threw), produce (its output could not be written). */
 export type DeadLetterKind = 'decode' | 'process' | 'produce';
 
@@ -397,6 +433,7 @@ export const TOPIC_VALUE_TYPES = {
   counters: 'CounterRecord',
   dossiers: 'DossierFace',
   cameras: 'CameraJob',
+  'camera-status': 'CameraStatus',
   'dead-letter': 'DeadLetter',
 } as const;
 
@@ -411,6 +448,7 @@ export interface TopicValues {
   readonly counters: CounterRecord;
   readonly dossiers: DossierFace;
   readonly cameras: CameraJob;
+  readonly 'camera-status': CameraStatus;
   readonly 'dead-letter': DeadLetter;
 }
 
@@ -425,5 +463,6 @@ export interface TopicKeys {
   readonly counters: string;
   readonly dossiers: string;
   readonly cameras: string;
+  readonly 'camera-status': string;
   readonly 'dead-letter': Buffer | null;
 }

@@ -1,0 +1,83 @@
+// Camera health samples (table camera_stats, migration 0006): CameraStatus records written by whoever runs the
+// camera, read back as a camera's time series (GET /cameras/{id}/statistics). One row per camera and second (the
+// table's key): a later sample in the same second replaces an earlier one, so reads use FINAL.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { CameraStatus } from '../../schemas/generated/avro-types.ts';
+import { TABLES } from './names.ts';
+import { SqlConditions } from './sql-params.ts';
+
+/** The record as a camera_stats row. */
+export const cameraStatsRow = (s: CameraStatus) => ({
+  camera: s.cameraId,
+  ts: Math.floor(s.ts / 1000), // DateTime: seconds since the epoch
+  status: s.status,
+  state: s.state,
+  since: s.since, // DateTime64(3): ms since the epoch
+  processing_fps: s.processingFps,
+  frames_processed: s.framesProcessed,
+  frames_dropped: s.framesDropped,
+  frames_imotion_skipped: s.framesImotionSkipped,
+  faces_posted: s.facesPosted,
+  faces_failed: s.facesFailed,
+  decoding_soft_errors: s.decodingSoftErrors,
+  job_starts: s.jobStarts,
+  worker: s.worker,
+  error: s.lastError ?? '',
+});
+
+export async function writeCameraStatuses(client: ClickHouseClient, statuses: readonly CameraStatus[]): Promise<void> {
+  if (statuses.length === 0) return;
+  await client.insert({ table: TABLES.cameraStats, values: statuses.map(cameraStatsRow), format: 'JSONEachRow' });
+}
+
+export interface CameraStatsQuery {
+  readonly camera: string;
+  /** ms since the epoch, inclusive */
+  readonly from: number;
+  /** ms since the epoch, exclusive */
+  readonly to: number;
+  /** the newest samples up to this many */
+  readonly limit: number;
+}
+
+/** A sample as the API answers it (FindFace's names). */
+export interface CameraStatsSample {
+  readonly ts: string;
+  readonly status: string;
+  readonly state: string;
+  readonly processing_fps: number;
+  readonly frames_processed: number;
+  readonly frames_dropped: number;
+  readonly frames_imotion_skipped: number;
+  readonly faces_posted: number;
+  readonly faces_failed: number;
+  readonly decoding_soft_errors: number;
+  readonly job_starts: number;
+  readonly last_error: string | null;
+}
+
+type Row = Omit<CameraStatsSample, 'ts' | 'last_error'> & { readonly ts_ms: string; readonly error: string };
+
+const COUNTERS = ['frames_processed', 'frames_dropped', 'frames_imotion_skipped', 'faces_posted', 'faces_failed', 'decoding_soft_errors', 'job_starts'] as const;
+
+/** The camera's samples in [from, to), oldest first (the newest `limit` of them). */
+export async function queryCameraStats(client: ClickHouseClient, q: CameraStatsQuery): Promise<CameraStatsSample[]> {
+  const where = new SqlConditions();
+  where.add(`camera = ${where.param(q.camera, 'String')}`);
+  where.timeRange('ts', q.from, q.to);
+  const rs = await client.query({
+    query: `SELECT toUnixTimestamp(ts) * 1000 AS ts_ms, status, state, processing_fps, ${COUNTERS.join(', ')}, error
+            FROM ${TABLES.cameraStats} FINAL WHERE ${where.parts.join(' AND ')}
+            ORDER BY ts DESC LIMIT ${where.param(q.limit, 'UInt32')}`,
+    query_params: where.params,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<Row>();
+  return rows.reverse().map(({ ts_ms, error, ...r }) => ({
+    ...r,
+    ...Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c])])),
+    processing_fps: Number(r.processing_fps),
+    ts: new Date(Number(ts_ms)).toISOString(),
+    last_error: error === '' ? null : error,
+  })) as CameraStatsSample[];
+}
