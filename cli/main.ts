@@ -40,6 +40,18 @@ interface CommonFlags {
   mfSelector?: 'reject' | 'biggest';
 }
 
+/** A JSON object, e.g. a camera's stream_settings. */
+function jsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`not JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object, e.g. {"fps":5}');
+  return parsed as Record<string, unknown>;
+}
+
 /** An ISO date-time or epoch seconds, as epoch seconds. */
 function startTime(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
@@ -171,12 +183,13 @@ program
   .option('--instance <id>', 'this instance among those of the process; stable across restarts (names its Kafka transactions)', '0')
   .option('--instances <n>', 'run n instances here (supervised children numbered from --instance) that share the partitions of the input', positiveInteger, 1)
   .option('--camera <id>', 'processes with ingest: the camera id')
-  .option('--source <url>', 'processes with ingest: video file, file:// URL or rtsp:// URL')
+  .option('--source <url>', 'processes with ingest: video file, file:// URL or rtsp:// URL (without --camera and --source: a worker that takes camera jobs from the cameras topic)')
+  .option('--camera-settings <json>', "processes with ingest: the camera's stream_settings as a JSON object (FindFace names: fps, imotion_threshold, roi …) over the configuration", jsonObject)
   .option('--start-time <time>', 'files: wall-clock time of the first frame (ISO or epoch seconds)', startTime)
   .option('-w, --watchlist <dir>', 'processes with match: the watch-list folder')
   .option('-c, --config <file>', 'configuration file (JSON or YAML)')
   .option('--log-level <level>', 'pino log level (JSON lines on stdout)', 'info')
-  .action(async (name: string, flags: { topology: string; instance: string; instances: number; camera?: string; source?: string; startTime?: number; watchlist?: string; config?: string; logLevel: string }) => {
+  .action(async (name: string, flags: { topology: string; instance: string; instances: number; camera?: string; source?: string; cameraSettings?: Record<string, unknown>; startTime?: number; watchlist?: string; config?: string; logLevel: string }) => {
     if (flags.instances > 1) {
       if (flags.source) throw new UserError('--instances: a process that reads a camera runs once per camera');
       const { runStageInstances } = await import('./stage-instances.ts');
@@ -205,6 +218,7 @@ program
         instance: flags.instance,
         ...(flags.camera ? { camera: flags.camera } : {}),
         ...(flags.source ? { source: flags.source } : {}),
+        ...(flags.cameraSettings ? { cameraSettings: flags.cameraSettings } : {}),
         ...(flags.startTime ? { startTime: flags.startTime } : {}),
         ...(flags.watchlist ? { watchlistDir: flags.watchlist } : {}),
         ...(flags.config ? { configFile: flags.config } : {}),

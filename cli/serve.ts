@@ -22,6 +22,7 @@ import { createInProcessDossierPublisher, type InProcessDossierPublisher } from 
 import { startKafkaDossierPublisher } from '../enrolment/watchlist-sync/kafka-publisher.ts';
 import { startOutboxRelay, type OutboxRelay } from '../enrolment/watchlist-sync/outbox-relay.ts';
 import type { DossierPublisher } from '../enrolment/watchlist-sync/publisher.ts';
+import { startCameraJobRelayOf } from '../pipelines/cameras/publish/camera-outbox.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
 
@@ -80,6 +81,8 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     const relay: OutboxRelay = await startOutboxRelay({ db, publisher, logger, snapshotAtStart: dossiers !== undefined });
     closers.push(['the dossiers relay', () => relay.stop()]);
     opts.say(`enrolments relayed to ${publisher.target}`);
+    const cameraJobs = await startCameraJobRelayOf(config.kafka, db, logger.child({ component: 'camera-jobs' }));
+    if (cameraJobs) closers.push(['the camera jobs relay', () => cameraJobs.stop()]);
 
     const chConfig = config.stores.clickhouse;
     const ch = await startClickHouse(chConfig);

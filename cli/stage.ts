@@ -1,7 +1,11 @@
 // `facestream stage <process>`: one process of a Kafka topology — a stage (or, for a source, the stages fused
 // with it) — against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Steps in order; a missing setting, an unknown
 // topology or an unreachable registry ends it with one clear line before anything is consumed. A process with
-// `match` reads the `dossiers` topic to its end before it starts, and follows it while it runs.
+// `match` reads the `dossiers` topic to its end before it starts, and follows it while it runs. A process that
+// ingests runs one camera (--camera, --source, --camera-settings), or without them is an ingest worker: it takes its
+// share of the camera jobs on the `cameras` topic and runs each as a supervised child of that first kind
+// (pipelines/cameras/kafka-jobs/, docs/KAFKA.md "Ingest workers").
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeepPartial } from '../config/load.ts';
@@ -28,6 +32,15 @@ import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
 import { localFrameStore, type FrameStore } from '../stores/frames/local-frame-store.ts';
 import type { Logger } from 'pino';
+import type { Kafka } from 'kafkajs';
+import { childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
+import { resolveCameraSettings, streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
+import { parseSource } from '../pipelines/ingest/source-url.ts';
+import { kafkaNames } from '../pipelines/runtime/kafka/names.ts';
+import type { CameraJob } from '../schemas/generated/avro-types.ts';
+import type { TopicSerde } from '../schemas/serde/topic-serde.ts';
+import type { TopologySpec } from '../topologies/topology.ts';
+import { Supervisor } from './supervisor.ts';
 
 export interface StageCommandOptions {
   readonly topology: string;
@@ -35,6 +48,8 @@ export interface StageCommandOptions {
   readonly instance: string;
   readonly camera?: string;
   readonly source?: string;
+  /** the camera's stream_settings (FindFace names, pipelines/cameras/settings.ts) over the configuration */
+  readonly cameraSettings?: Readonly<Record<string, unknown>>;
   /** stream start (epoch s) for file sources: fixed by the supervisor so a restarted ingest repeats the same timestamps */
   readonly startTime?: number;
   readonly watchlistDir?: string;
@@ -43,6 +58,9 @@ export interface StageCommandOptions {
 }
 
 const MODEL_STAGES = new Set(['detect', 'embed']);
+const ENTRY = fileURLToPath(new URL('../bin/facestream.js', import.meta.url));
+/** An ingest worker that stops heartbeating (killed, frozen) keeps its cameras this long before the others take them. */
+const WORKER_SESSION_TIMEOUT_MS = 10_000;
 
 export async function runStage(opts: StageCommandOptions, signal: AbortSignal): Promise<void> {
   const logger = pino({ level: opts.logLevel, base: { process: opts.process, instance: opts.instance } });
@@ -51,7 +69,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     ...(opts.camera ? { camera: opts.camera } : {}),
     ...(opts.startTime ? { ingest: { start_stream_timestamp: opts.startTime } } : {}),
   };
-  const config = await loadConfig(opts.configFile, overrides);
+  const config = withCameraSettings(await loadConfig(opts.configFile, overrides), opts.cameraSettings);
   if (config.kafka.brokers.length === 0) throw new UserError('KAFKA_BROKERS is not set; start a local broker with `npm run kafka:up`');
   if (!config.kafka.schema_registry_url) throw new UserError('SCHEMA_REGISTRY_URL is not set; `facestream up` serves one, or point it at your registry');
   const spec = TOPOLOGIES[opts.topology];
@@ -59,8 +77,11 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   const proc = processOf(spec, opts.process);
   planProcess(spec, opts.process);
   const hasSource = proc.stages.includes('ingest');
-  if (hasSource && !(opts.camera && opts.source)) throw new UserError(`process ${proc.name} reads a camera: give --camera <id> and --source <file|rtsp-url>`);
-  const needsModels = proc.stages.some((s) => MODEL_STAGES.has(s)) || (proc.stages.includes('match') && opts.watchlistDir !== undefined);
+  const worker = hasSource && opts.camera === undefined && opts.source === undefined;
+  if (hasSource && !worker && !(opts.camera && opts.source)) {
+    throw new UserError(`process ${proc.name} reads a camera: give --camera <id> and --source <file|rtsp-url>, or neither to run as a worker that takes camera jobs from the cameras topic`);
+  }
+  const needsModels = !worker && (proc.stages.some((s) => MODEL_STAGES.has(s)) || (proc.stages.includes('match') && opts.watchlistDir !== undefined));
 
   const run = needsModels
     ? await createRunContext({
@@ -97,6 +118,10 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
     logger.info({ metrics: metrics.url }, 'metrics served');
     const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
+    if (worker) {
+      await runIngestWorker({ opts, spec, config, kafka, serde, logger, registry: metricsRegistry }, signal);
+      return;
+    }
     // the --watchlist folder's faces (if any), then every face enrolled through the API, read from the `dossiers`
     // topic before the stage takes its first embedding and kept up to date while it runs
     let index = run?.index ?? createExactFaceIndex(watchListFromFaces([]));
@@ -160,4 +185,62 @@ function pruneEveryHour(store: FrameStore, retentionHours: number, logger: Logge
 async function detectorInputOf(manifest: string): Promise<Pick<StageDeps, 'detectorInput'>> {
   const size = await detectorWholeFrameInput(manifest || undefined);
   return size ? { detectorInput: size } : {};
+}
+
+/** The configuration a camera runs with: its stream_settings resolved over the global sections (or CameraSettingsError). */
+function withCameraSettings(config: FacestreamConfig, settings: StageCommandOptions['cameraSettings']): FacestreamConfig {
+  if (settings === undefined) return config;
+  const camera = resolveCameraSettings(settings, config, null, '--camera-settings');
+  return {
+    ...config,
+    ingest: camera.ingest,
+    best_shot: { ...config.best_shot, ...camera.bestShot },
+    frame_store: { ...config.frame_store, jpeg_quality: camera.jpegQuality },
+  };
+}
+
+interface WorkerContext {
+  readonly opts: StageCommandOptions;
+  readonly spec: TopologySpec;
+  readonly config: FacestreamConfig;
+  readonly kafka: Kafka;
+  readonly serde: TopicSerde;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+/** An ingest worker until `signal` aborts (or its consumer fails): its cameras' children stop with it. */
+async function runIngestWorker(ctx: WorkerContext, signal: AbortSignal): Promise<void> {
+  const { opts, spec, config, logger } = ctx;
+  const supervisor = new Supervisor({ logger: logger.child({ component: 'supervisor' }) });
+  const childOf = (job: CameraJob) => ({
+    name: childName(job.cameraId),
+    command: process.execPath,
+    args: [
+      ENTRY, 'stage', opts.process, '--topology', spec.name, '--instance', job.cameraId,
+      '--camera', job.cameraId, '--source', job.url, '--camera-settings', JSON.stringify(streamSettingsOfJob(job)),
+      // a file's frames are dated from when this worker started its job, so a restarted child repeats the timestamps
+      ...(parseSource(job.url).live ? [] : ['--start-time', String(Date.now() / 1000)]),
+      ...(opts.configFile ? ['--config', opts.configFile] : []),
+      '--log-level', opts.logLevel,
+    ],
+  });
+  const running = await startIngestWorker({
+    kafka: ctx.kafka,
+    serde: ctx.serde,
+    topicPrefix: config.kafka.topic_prefix,
+    groupId: kafkaNames(config.kafka.topic_prefix).group(`${opts.process}-workers`),
+    sessionTimeoutMs: WORKER_SESSION_TIMEOUT_MS,
+    logger,
+    registry: ctx.registry,
+    supervisor,
+    childOf,
+  });
+  logger.info('ingest worker: following camera jobs');
+  try {
+    await Promise.race([running.failed, new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))]);
+  } finally {
+    await running.stop();
+    logger.info('ingest worker: stopped');
+  }
 }

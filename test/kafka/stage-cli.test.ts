@@ -51,7 +51,7 @@ describe('facestream stage: bad starts', () => {
     const env = { KAFKA_BROKERS: '127.0.0.1:9', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9' };
     expectOneLine(await stage(['match', '--topology', 'nope'], env), /unknown topology "nope"/);
     expectOneLine(await stage(['nope'], env), /no process "nope"/);
-    expectOneLine(await stage(['ingest'], env), /--camera <id> and --source/);
+    expectOneLine(await stage(['ingest', '--camera', 'door'], env), /--camera <id> and --source/);
   });
 
   it('the schema registry unreachable: retried with a warning per attempt, then one clear line', async () => {

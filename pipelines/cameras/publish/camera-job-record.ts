@@ -1,9 +1,10 @@
 // A camera's job in the identity store → the `cameras` topic's record (schemas/avro/CameraJob.avsc). The key and
 // cameraId are the camera's id as a decimal string, as events name cameras. Each settings value is the JSON text of
-// the camera's stream_settings value under that key (per-camera settings read it back with JSON.parse).
+// the camera's stream_settings value under that key (pipelines/cameras/settings.ts reads it back).
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 import type { CameraJobState } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import type { KeyedChange } from '../../../enrolment/watchlist-sync/publisher.ts';
+import { jobSettingsOf } from '../settings.ts';
 
 /** The stream_settings key of the detection rate, carried in the job's own `fps` field as well. */
 export const FPS_SETTING = 'fps';
@@ -18,7 +19,7 @@ export function cameraJobRecord(camera: CameraJobState): CameraJob {
     version: Number(camera.version),
     fps: typeof fps === 'number' && fps > 0 ? fps : null,
     group: String(camera.camera_group_id),
-    settings: Object.fromEntries(Object.entries(camera.stream_settings).map(([k, v]) => [k, JSON.stringify(v)])),
+    settings: jobSettingsOf(camera.stream_settings),
   };
 }
 
@@ -29,17 +30,4 @@ export function cameraJobChanges(cameraIds: readonly number[], jobs: readonly Ca
     const job = held.get(id);
     return { key: String(id), value: job ? cameraJobRecord(job) : null };
   });
-}
-
-/** A job's stream_settings back from its settings map (values that are not JSON are kept as text). */
-export function cameraJobSettings(job: Pick<CameraJob, 'settings'>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(job.settings).map(([k, text]) => {
-      try {
-        return [k, JSON.parse(text) as unknown];
-      } catch {
-        return [k, text];
-      }
-    }),
-  );
 }

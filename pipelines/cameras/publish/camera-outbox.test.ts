@@ -11,7 +11,7 @@ import { cameraOutboxLength } from '../../../stores/postgres/repositories/camera
 import { createCameraGroup, updateCameraGroup } from '../../../stores/postgres/repositories/camera-groups.ts';
 import { createCamera, deleteCamera, updateCamera } from '../../../stores/postgres/repositories/cameras.ts';
 import { describeEachBackend } from '../../../stores/postgres/testing/backends.ts';
-import { cameraJobSettings } from './camera-job-record.ts';
+import { streamSettingsOfJob } from '../settings.ts';
 import { CAMERA_OUTBOX } from './camera-outbox.ts';
 
 const logger = pino({ level: 'silent' });
@@ -37,7 +37,7 @@ describeEachBackend('camera outbox and relay', (ctx) => {
     const first = latest(cam.id)!;
     expect(first).toMatchObject({ cameraId: String(cam.id), name: 'outbox-door', url: 'rtsp://127.0.0.1:8554/door', enabled: true, fps: 5, group: String(group.id) });
     expect(first.settings).toEqual({ fps: '5', roi: '"100x100+10+10"', filter_min_quality: '-2' });
-    expect(cameraJobSettings(first)).toEqual({ fps: 5, roi: '100x100+10+10', filter_min_quality: -2 });
+    expect(streamSettingsOfJob(first)).toEqual({ fps: 5, roi: '100x100+10+10', filter_min_quality: -2 });
 
     await updateCamera(ctx.db, cam.id, { url: 'rtsp://127.0.0.1:8554/door2', active: false });
     await expect.poll(() => latest(cam.id)?.url, { timeout: 10_000 }).toBe('rtsp://127.0.0.1:8554/door2');

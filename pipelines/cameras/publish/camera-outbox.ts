@@ -3,6 +3,9 @@
 // deleted reaches the ingest workers (docs/KAFKA.md "cameras").
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { createKafkaClient } from '../../../cli/kafka-client.ts';
+import type { KafkaConfig } from '../../runtime/kafka/config.ts';
+import { createTopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import { startKafkaTopicPublisher } from '../../../enrolment/watchlist-sync/kafka-publisher.ts';
 import { startRelay, type Outbox, type OutboxRelay } from '../../../enrolment/watchlist-sync/outbox-relay.ts';
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
@@ -54,4 +57,16 @@ export async function startCameraJobRelay(opts: CameraJobRelayOptions): Promise<
     await publisher.close();
     throw err;
   }
+}
+
+/**
+ * The relay of a process that has the identity store (`facestream serve`) on a Kafka deployment: camera jobs reach
+ * the ingest workers. Undefined without KAFKA_BROKERS (the embedded topology runs its cameras in process).
+ */
+export async function startCameraJobRelayOf(kafka: KafkaConfig, db: Db, logger: Logger): Promise<OutboxRelay | undefined> {
+  if (kafka.brokers.length === 0 || !kafka.schema_registry_url) return undefined;
+  const serde = createTopicSerde({ registryUrl: kafka.schema_registry_url, topicPrefix: kafka.topic_prefix, logger, registerRetry: { attempts: kafka.max_retries + 1 } });
+  await serde.registerAll();
+  const client = createKafkaClient({ brokers: kafka.brokers, clientId: `${kafka.client_id}-camera-jobs`, logger });
+  return startCameraJobRelay({ db, kafka: client, serde, topicPrefix: kafka.topic_prefix, logger });
 }

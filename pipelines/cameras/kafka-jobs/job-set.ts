@@ -1,0 +1,68 @@
+// What an ingest worker runs, decided from the `cameras` records of its partitions: pure, no processes, no Kafka.
+// A job enabled and new → start; a newer version that changes what the child runs → restart that camera only; a
+// tombstone or a disabled job → stop; a partition no longer assigned → stop its cameras. A record already applied
+// (the same version again, read anew after a rebalance) or older than the running job changes nothing.
+import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
+
+export type JobAction =
+  | { readonly kind: 'start'; readonly job: CameraJob }
+  | { readonly kind: 'restart'; readonly job: CameraJob }
+  | { readonly kind: 'stop'; readonly cameraId: string; readonly reason: string };
+
+interface Running {
+  readonly job: CameraJob;
+  readonly partition: number;
+}
+
+export class CameraJobSet {
+  private readonly running = new Map<string, Running>();
+
+  /** the cameras running, by id */
+  get cameras(): readonly string[] {
+    return [...this.running.keys()];
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** A record of `partition`: key = camera id, value = its job or null (tombstone). */
+  apply(partition: number, cameraId: string, job: CameraJob | null): JobAction[] {
+    const current = this.running.get(cameraId);
+    if (job === null || !job.enabled) {
+      if (!current) return [];
+      if (job !== null && job.version < current.job.version) return [];
+      this.running.delete(cameraId);
+      return [{ kind: 'stop', cameraId, reason: job === null ? 'deleted' : 'disabled' }];
+    }
+    if (!current) {
+      this.running.set(cameraId, { job, partition });
+      return [{ kind: 'start', job }];
+    }
+    if (job.version <= current.job.version) return [];
+    this.running.set(cameraId, { job, partition });
+    return sameRun(current.job, job) ? [] : [{ kind: 'restart', job }];
+  }
+
+  /** The partitions assigned now: the cameras of any other partition stop. */
+  assigned(partitions: readonly number[]): JobAction[] {
+    const kept = new Set(partitions);
+    const actions: JobAction[] = [];
+    for (const [cameraId, { partition }] of this.running) {
+      if (kept.has(partition)) continue;
+      this.running.delete(cameraId);
+      actions.push({ kind: 'stop', cameraId, reason: `partition ${partition} revoked` });
+    }
+    return actions;
+  }
+}
+
+/** Whether the child started for `a` runs `b` as well: the same source and settings (a new name is only a label). */
+function sameRun(a: CameraJob, b: CameraJob): boolean {
+  return a.url === b.url && a.fps === b.fps && a.group === b.group && sameSettings(a.settings, b.settings);
+}
+
+function sameSettings(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
