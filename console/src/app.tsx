@@ -8,7 +8,7 @@ import { Lists } from './screens/lists.tsx';
 import { Live } from './screens/live.tsx';
 import { Search } from './screens/search.tsx';
 import { Stats } from './screens/stats.tsx';
-import { can, ErrorBox, useAction } from './ui.tsx';
+import { can, ErrorBox, MeContext, useAction } from './ui.tsx';
 
 interface Screen {
   readonly path: string;
@@ -27,14 +27,15 @@ const SCREENS: readonly Screen[] = [
   { path: 'admin', title: 'Administration', allowed: (me) => can(me, 'view_user') || can(me, 'view_group'), view: Admin },
 ];
 
-const route = () => location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+const pathOf = (hash: string) => hash.replace(/^#\/?/, '').split('?')[0] ?? '';
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(session.token ? undefined : null);
-  const [path, setPath] = useState(route());
+  // the whole hash: a screen opened again with other parameters (#/search?looks_like=…) starts afresh
+  const [hash, setHash] = useState(location.hash);
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => {
-    const onHash = () => setPath(route());
+    const onHash = () => setHash(location.hash);
     addEventListener('hashchange', onHash);
     session.onExpired = () => {
       setNotice('Your session has ended (the token expired or was revoked): sign in again.');
@@ -46,7 +47,7 @@ export function App() {
   if (me === undefined) return <p class="loading">Loading…</p>;
   if (me === null) return <Login notice={notice} onIn={(m) => (setNotice(null), setMe(m))} />;
   const screens = SCREENS.filter((s) => s.allowed(me));
-  const screen = screens.find((s) => s.path === path) ?? screens[0];
+  const screen = screens.find((s) => s.path === pathOf(hash)) ?? screens[0];
   const logout = () => {
     call('POST', '/auth/logout').catch(() => undefined);
     session.clear();
@@ -65,7 +66,9 @@ export function App() {
           {me.user.real_name || me.user.name} <button onClick={logout}>Sign out</button>
         </span>
       </nav>
-      <main>{screen ? <screen.view me={me} /> : <p>Your role gives no screen of this console. Ask an administrator for rights.</p>}</main>
+      <main>
+        <MeContext.Provider value={me}>{screen ? <screen.view me={me} key={hash} /> : <p>Your role gives no screen of this console. Ask an administrator for rights.</p>}</MeContext.Provider>
+      </main>
     </div>
   );
 }

@@ -1,8 +1,8 @@
 // Pictures of events and dossiers. The API serves no images (frames stay in the frame store, dossier photos in
 // PostgreSQL), so a face is shown as where it sits in its frame: the frame's outline with the face box drawn.
 import { useEffect, useState } from 'preact/hooks';
-import { get, type Dossier, type FaceEvent, type WatchList } from './api.ts';
-import { attributes, eventColour, percent, time } from './ui.tsx';
+import { call, get, type Dossier, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
+import { attributes, can, ErrorBox, eventColour, percent, time, useAction, useGet, useMe } from './ui.tsx';
 
 /** The frame (its aspect) with the face's box, in the list's colour. */
 export function FrameBox({ e, colour, large = false }: { e: FaceEvent; colour: string; large?: boolean }) {
@@ -72,6 +72,7 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
 /** The full frame of an event with its box, and everything the event says. */
 export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: ReadonlyMap<string, WatchList>; onClose: () => void }) {
   const dossier = useDossier(e.matched_dossier);
+  const me = useMe();
   return (
     <div class="modal" role="dialog" aria-label="Event" onClick={onClose}>
       <div class="panel" onClick={(x) => x.stopPropagation()}>
@@ -104,8 +105,43 @@ export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: Readon
           <dt>Acknowledged</dt>
           <dd>{e.acknowledged ? `by ${e.acknowledged_by ?? '?'} ${e.acknowledged_date ? time(e.acknowledged_date) : ''}` : 'no'}</dd>
         </dl>
+        <p class="actions">
+          <a href={`#/search?looks_like=event:${e.id}`} onClick={onClose}>
+            Find this face in events and dossiers
+          </a>
+        </p>
+        {can(me, 'add_dossierface') && <EnrolFromEvent e={e} />}
       </div>
     </div>
+  );
+}
+
+/** FindFace's "add to dossier" from an event: the event's own face and vector (`create_from=event:<id>`). */
+function EnrolFromEvent({ e }: { e: FaceEvent }) {
+  const dossiers = useGet<Page<Dossier>>('/dossiers?limit=1000');
+  const [dossier, setDossier] = useState('');
+  const [added, setAdded] = useState<DossierFaceAdded | null>(null);
+  const action = useAction();
+  return (
+    <form
+      class="inline"
+      onSubmit={(x) => {
+        x.preventDefault();
+        void action.run(async () => setAdded(await call<DossierFaceAdded>('POST', '/dossier-faces', { dossier: Number(dossier), create_from: `event:${e.id}` })));
+      }}
+    >
+      <select value={dossier} onChange={(x) => setDossier(x.currentTarget.value)} aria-label="Dossier to add the face to" required>
+        <option value="">Add this face to dossier…</option>
+        {dossiers.data?.results.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+          </option>
+        ))}
+      </select>
+      <button disabled={action.busy || !dossier}>Add</button>
+      {added && <span>Added, quality {added.quality.toFixed(2)}.</span>}
+      <ErrorBox error={action.error ?? dossiers.error} />
+    </form>
   );
 }
 

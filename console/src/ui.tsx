@@ -1,7 +1,11 @@
 // Small pieces every screen uses: loading with a readable error, the drop zone for photos, colours, times, rights.
-import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { createContext, type ComponentChildren } from 'preact';
+import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { get, type FaceEvent, type Me, type WatchList } from './api.ts';
+
+/** The signed-in user, for parts deep in a screen (the event dialog). */
+export const MeContext = createContext<Me | null>(null);
+export const useMe = (): Me => useContext(MeContext)!;
 
 /** The signed-in user: what they may do decides what is shown (the API filters and refuses the rest anyway). */
 export function can(me: Me, permission: string): boolean {
@@ -12,6 +16,9 @@ export function can(me: Me, permission: string): boolean {
 export function canChangeList(me: Me, listId: number, permission: string): boolean {
   return me.administrator || (me.permissions.includes(permission) && me.watch_lists.some((w) => w.id === listId && w.access === 'change'));
 }
+
+/** A parameter of the hash route (`#/search?looks_like=event:1`). */
+export const routeParam = (name: string) => new URLSearchParams(location.hash.split('?')[1] ?? '').get(name);
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

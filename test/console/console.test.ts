@@ -165,7 +165,7 @@ describe('operator console', () => {
     await shot('search');
   });
 
-  it('shows an event of the dossier live as it is stored, and acknowledges it', async () => {
+  it('shows an event of the dossier live as it is stored, survives a dropped connection, acknowledges it, searches for its face', async () => {
     const groups = await api<{ results: { id: number }[] }>('GET', '/camera-groups', adminToken);
     const group = String(groups.results[0]!.id);
     await page.click('nav >> text=Live events');
@@ -178,6 +178,10 @@ describe('operator console', () => {
     expect(await card.textContent()).toContain('Wanted');
     // the watch list's colour
     expect(await card.getAttribute('style')).toMatch(/d92d20|217, 45, 32/);
+    // a dropped connection is said, and the feed comes back by itself
+    for (const client of app.websocketServer.clients) client.terminate();
+    await page.waitForSelector('[data-testid=link] >> text=Connection lost');
+    await page.waitForSelector('[data-testid=link] >> text=Live:');
     await card.locator('button.open').click();
     await page.waitForSelector('[role=dialog]');
     await shot('event');
@@ -185,6 +189,11 @@ describe('operator console', () => {
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
     await shot('live');
+    // from the event to a search for its face
+    await card.locator('button.open').click();
+    await page.click('[role=dialog] >> text=Find this face');
+    await page.waitForSelector('[data-testid=dossier-result]');
+    expect(await page.textContent('[data-testid=search-results]')).toContain('Angelina');
   });
 
   it('shows the other screens without an error', async () => {

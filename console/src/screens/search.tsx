@@ -1,9 +1,9 @@
 // Search by photo over event history or dossiers (POST /search/events|dossiers), with filters; verify two faces
 // (POST /verify).
-import { useMemo, useState } from 'preact/hooks';
-import { call, form, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify, type WatchList } from '../api.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { call, form, get, query, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify, type WatchList } from '../api.ts';
 import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
-import { can, DropZone, ErrorBox, percent, Section, useAction, useGet } from '../ui.tsx';
+import { can, DropZone, ErrorBox, percent, routeParam, Section, useAction, useGet } from '../ui.tsx';
 
 type Over = 'dossiers' | 'events';
 
@@ -28,7 +28,17 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
   const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
   const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
   const action = useAction();
+  // a stored face to look for (an event's "find this face"): searched as soon as the screen opens
+  const [reference, setReference] = useState(routeParam('looks_like'));
+  useEffect(() => {
+    if (!reference) return;
+    void action.run(async () => {
+      setAnswer(null);
+      setAnswer(await get<EventSearch | DossierSearch>(`/search/${over}${query({ looks_like: reference, threshold: threshold || undefined })}`));
+    });
+  }, [reference, over]);
   const search = (file: File | null = photo) => {
+    setReference(null);
     if (!file) return;
     void action.run(async () => {
       setAnswer(null);
@@ -75,7 +85,8 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
         <button disabled={!photo || action.busy}>Search</button>
       </form>
       <DropZone label="Drop a photo to search for its face (or click to choose)" onFiles={([f]) => (setPhoto(f!), search(f!))} testId="search-drop" />
-      {photo && <PhotoPreview file={photo} box={answer?.query.bbox} caption={answer ? `${photo.name}: ${answer.query.faces_in_photo ?? 1} face(s), the biggest searched` : photo.name} />}
+      {reference && <p>Looking for the face of {reference.replace(':', ' ')}.</p>}
+      {photo && !reference && <PhotoPreview file={photo} box={answer?.query.bbox} caption={answer ? `${photo.name}: ${answer.query.faces_in_photo ?? 1} face(s), the biggest searched` : photo.name} />}
       <ErrorBox error={action.error} />
       {action.busy && <p class="muted">Searching…</p>}
       {answer && (
