@@ -28,6 +28,8 @@ export interface ApiDeps {
   readonly loginLimits?: LoginLimits;
   /** ms since the epoch: token expiry and use, audit times, login limits; absent = Date.now */
   readonly clock?: () => number;
+  /** where episode clips are kept (stores/frames/layout.ts clipsRoot); absent = no clips, GET /episodes/{id}/clip is 404 */
+  readonly clipsDir?: string;
   /** pino logger options or false; default: off */
   readonly logger?: boolean | { readonly level: string };
 }

@@ -59,6 +59,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${V1}/detect`]: AUTHENTICATED,
   [`GET ${V1}/episodes`]: need('view_eventepisode'),
   [`GET ${V1}/episodes/:id`]: need('view_eventepisode'),
+  [`GET ${V1}/episodes/:id/clip`]: need('view_eventepisode'),
   [`GET ${V1}/search/events`]: need('view_listevent'),
   [`POST ${V1}/search/events`]: need('view_listevent'),
   [`GET ${V1}/search/dossiers`]: need('view_dossier'),

@@ -21,6 +21,8 @@ declare module 'fastify' {
     readonly checkUrl: (url: string) => Promise<UrlVerdict>;
     /** searches past events for each face added to a dossier (api/retro-match/); `idle()` waits for the searches */
     readonly retroMatch: RetroMatcher;
+    /** episode clips' root (ApiDeps.clipsDir); null when none are kept */
+    readonly clipsDir: string | null;
   }
 }
 
@@ -33,6 +35,7 @@ export const servicesPlugin = fp(
     app.decorate('clickhouse', opts.deps.clickhouse);
     app.decorate('faces', opts.deps.faces);
     app.decorate('enrolDefaults', opts.deps.enrol);
+    app.decorate('clipsDir', opts.deps.clipsDir ?? null);
     app.decorate('photoLimits', { maxBytes: opts.config.image_max_bytes, maxSide: opts.config.image_max_side });
     app.decorate('checkUrl', createUrlPolicy({ allowedNetworks: opts.config.allowed_networks, schemes: CAMERA_URL_SCHEMES }));
     const retro = createRetroMatcher({

@@ -1,13 +1,16 @@
 // /api/v1/episodes: FindFace's episodes from ClickHouse (the latest change of each wins), with the filters they share
 // with events, newest (or oldest) first, cursor pages; one episode with its events.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { clipPath } from '../../stores/frames/layout.ts';
 import { getEpisode, queryEpisodes, type EpisodeFilter, type EpisodeView } from '../../stores/clickhouse/episodes-query.ts';
 import { MAX_EVENTS_PAGE, queryEvents } from '../../stores/clickhouse/events-query.ts';
 import { eventVisibility, principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
-import { EpisodeIdParams, EpisodeList, EpisodeQuery, EpisodeWithEvents } from '../schemas/episodes.ts';
+import { EpisodeClip, EpisodeClipQuery, EpisodeIdParams, EpisodeList, EpisodeQuery, EpisodeWithEvents } from '../schemas/episodes.ts';
 import { eventView } from './events.ts';
 
 const tags = ['episodes'];
@@ -75,6 +78,35 @@ export async function episodeRoutes(app: FastifyInstance): Promise<void> {
       if (!episode) throw notFound('episode', req.params.id);
       const events = await queryEvents(app.clickhouse, { filter: { episodes: [episode.id], ...visible }, order: 'oldest', limit: MAX_EVENTS_PAGE });
       return { ...episodeView(episode), events: events.events.map(eventView) };
+    },
+  );
+
+  app.get<{ Params: EpisodeIdParams; Querystring: EpisodeClipQuery }>(
+    '/:id/clip',
+    {
+      schema: {
+        tags,
+        summary: 'The video clip of an episode',
+        description: 'An MP4 of one camera from `clips.pre_roll` before the episode to `clips.post_roll` after it (docs/CLIPS.md). 404: no such episode (or one you may not see), or no clip of it.',
+        params: EpisodeIdParams,
+        querystring: EpisodeClipQuery,
+        response: { 200: EpisodeClip, ...errors(404) },
+      },
+    },
+    async (req, reply) => {
+      const visibleTo = eventVisibility(principalOf(req));
+      const episode = await getEpisode(app.clickhouse, req.params.id, visibleTo ? { visibleTo } : {});
+      if (!episode) throw notFound('episode', req.params.id);
+      const cameras = req.query.camera !== undefined ? episode.cameras.filter((c) => c === req.query.camera) : episode.cameras;
+      const root = app.clipsDir;
+      if (root !== null) {
+        for (const camera of cameras) {
+          const path = clipPath(root, camera, episode.id);
+          const file = await stat(path).catch(() => null);
+          if (file?.isFile()) return reply.type('video/mp4').header('content-length', file.size).send(createReadStream(path));
+        }
+      }
+      throw notFound('clip of episode', req.params.id);
     },
   );
 }

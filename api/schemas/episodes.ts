@@ -43,3 +43,10 @@ export const EpisodeList = listOf(Type.Ref(Episode), 'episodes by start time');
 
 export const EpisodeIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type EpisodeIdParams = Static<typeof EpisodeIdParams>;
+
+export const EpisodeClipQuery = Type.Object({
+  camera: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'which camera’s clip, for an episode seen on several; default: the first that has one' })),
+});
+export type EpisodeClipQuery = Static<typeof EpisodeClipQuery>;
+
+export const EpisodeClip = Type.String({ format: 'binary', description: 'an MP4 (H.264 as the camera sent it)' });

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type AnalyzeResult } from '../../cli/analyze.ts';
 import { DEMO_WATCHLIST, VIDEO } from '../../test/paths.ts';
-import { clipPath } from './recorder.ts';
+import { clipPath } from '../../stores/frames/layout.ts';
 
 const run = promisify(execFile);
 const FPS = 12;

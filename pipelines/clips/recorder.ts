@@ -5,11 +5,11 @@
 // episode asks for them; a clip then takes the ring from the keyframe at or before its start and every packet after,
 // holding back those past the episode's current end + post_roll until the episode goes on (they are written) or
 // closes (they are dropped). So the clip's span follows the episode's times, not when the pipeline got to them.
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AV_NOPTS_VALUE } from 'node-av/constants';
 import type { EpisodeChange } from '../../schemas/records.ts';
+import { clipPath } from '../../stores/frames/layout.ts';
 import type { PacketStream, VideoPacket } from '../ingest/video-source.ts';
 import type { ClipsConfig } from './config.ts';
 import { Mp4Writer, type WrittenClip } from './mp4-writer.ts';
@@ -30,11 +30,6 @@ export interface ClipRecorderOptions {
   readonly logger: Logger;
   readonly registry?: Registry;
   readonly onClip?: (clip: RecordedClip) => void;
-}
-
-/** Where the clip of `episodeId` on `camera` is kept under the clips root. */
-export function clipPath(dir: string, camera: string, episodeId: string): string {
-  return join(dir, encodeURIComponent(camera), `${encodeURIComponent(episodeId)}.mp4`);
 }
 
 interface Timed extends RingPacket {
