@@ -33,6 +33,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { watchListRoutes } from './routes/watch-lists.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { SHARED_SCHEMAS } from './schemas/index.ts';
 
 export interface ServedRoute {
@@ -72,6 +73,7 @@ export const RESOURCES = [
   ['/roles', roleRoutes],
   ['/tokens', tokenRoutes],
   ['/audit-log', auditLogRoutes],
+  ['/webhooks', webhookRoutes],
 ] as const;
 
 export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<FastifyInstance> {

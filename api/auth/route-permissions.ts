@@ -83,6 +83,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${V1}/tokens`]: AUTHENTICATED,
   [`DELETE ${V1}/tokens/:id`]: AUTHENTICATED,
   [`GET ${V1}/audit-log`]: ADMIN,
+  // FindFace: webhooks are for administrators only
+  [`POST ${V1}/webhooks`]: ADMIN,
+  [`GET ${V1}/webhooks`]: ADMIN,
+  [`GET ${V1}/webhooks/:id`]: ADMIN,
+  [`PATCH ${V1}/webhooks/:id`]: ADMIN,
+  [`DELETE ${V1}/webhooks/:id`]: ADMIN,
+  [`GET ${V1}/webhooks/:id/deliveries`]: ADMIN,
 };
 
 /** The rule of a route, by method and registered pattern (a trailing slash is ignored, as the router does). */

@@ -11,5 +11,6 @@ import { RoleView } from './roles.ts';
 import { TokenView } from './tokens.ts';
 import { UserView } from './users.ts';
 import { WatchList } from './watch-lists.ts';
+import { Webhook } from './webhooks.ts';
 
-export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, Episode, UserView, RoleView, TokenView] as const;
+export const SHARED_SCHEMAS = [ErrorBody, CameraGroup, Camera, WatchList, Dossier, DossierFace, FaceEvent, Episode, UserView, RoleView, TokenView, Webhook] as const;
