@@ -2,6 +2,7 @@
 // (topics, state stores, factory) plus how to build it from the shared dependencies. Topologies pick from here.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FacestreamConfig } from '../config/schema.ts';
+import { createCameraSettingsView, type CameraSettingsView } from './cameras/settings-view.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { FrameStore } from '../stores/frames/local-frame-store.ts';
 import { countersStage, sinkCountersStage, type CounterDefinitions } from './counters/index.ts';
@@ -34,6 +35,12 @@ export interface StageDeps {
   readonly counterDefinitions?: CounterDefinitions;
   /** the analytics store's client, for sink-counters (its own table; opened with the analytics sink) */
   readonly clickhouse?: ClickHouseClient;
+  /** per-camera settings, read per record (pipelines/cameras/settings-view.ts); default: the global config for every camera */
+  readonly cameraSettings?: CameraSettingsView;
+}
+
+function settingsOf(deps: StageDeps): CameraSettingsView {
+  return deps.cameraSettings ?? createCameraSettingsView(deps.config);
 }
 
 function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
@@ -57,21 +64,24 @@ export const STAGES = {
     build: (d: StageDeps) => {
       // the decoder also makes the detector's input: known from the models in this process, or told (ingest over Kafka)
       const detectorInput = d.models?.detectorInput ?? d.detectorInput;
+      const source = sourceOf(d);
+      const settings = settingsOf(d);
       return ingestSource.create({
-        ...sourceOf(d),
-        config: d.config.ingest,
+        ...source,
+        config: settings.get(source.camera).ingest,
+        cameraSettings: () => settings.get(source.camera),
         ...(d.frameStore ? { frameStore: d.frameStore } : {}),
         ...(detectorInput ? { detectorInput } : {}),
       });
     },
   },
-  detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect') }) },
+  detect: { ...detectStage, build: (d: StageDeps) => detectStage.create({ models: modelsOf(d, 'detect'), settings: settingsOf(d) }) },
   track: {
     ...trackStage,
-    build: (d: StageDeps) => trackStage.create({ track: d.config.track, bestShot: d.config.best_shot, keepTrackStats: true, onTrackedFrame: d.onTrackedFrame }),
+    build: (d: StageDeps) => trackStage.create({ track: d.config.track, bestShot: d.config.best_shot, settings: settingsOf(d), keepTrackStats: true, onTrackedFrame: d.onTrackedFrame }),
   },
   embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
-  match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index }) },
+  match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index, settings: settingsOf(d) }) },
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },

@@ -1,10 +1,13 @@
 // Ingest source: one video source of one camera → Frame records. Decoding lives in video-source.ts; this shell
-// numbers the sampled frames, gives them timestamps, says when the camera is idle (idle.ts) and counts skipped
-// problems as metrics.
+// numbers the sampled frames, gives them timestamps, holds still frames back from detection (motion.ts), says when
+// the camera is idle (idle.ts) and counts skipped problems as metrics.
 import type { Frame } from '../../schemas/records.ts';
+import type { CameraSettings } from '../cameras/settings.ts';
 import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
 import { LiveIdleWatch, pauseBefore } from './idle.ts';
+import { MotionGate } from './motion.ts';
+import { releaseFrame } from '../runtime/inproc/frame-pool.ts';
 import type { IngestConfig } from './config.ts';
 import { parseSource } from './source-url.ts';
 import { readVideo, type DecodeProblem, type ReadSummary, type ReadVideoOptions } from './video-source.ts';
@@ -13,7 +16,13 @@ export interface IngestSourceOptions {
   readonly camera: string;
   /** file path, file:// URL or live URL (rtsp://…) */
   readonly url: string;
+  /** the camera's ingest config at start (CameraSettings.ingest when it has settings of its own): rate, timestamps */
   readonly config: IngestConfig;
+  /**
+   * The camera's settings now (pipelines/cameras/settings.ts; a worker's child gets them as JSON), read per frame:
+   * a changed imotion_threshold or jpeg_quality applies from the next frame. Default: `config` and the store's quality.
+   */
+  readonly cameraSettings?: () => CameraSettings;
   /** epoch ms the job started; files with start_stream_timestamp 0 are dated from it (default: clock at run) */
   readonly jobStartMs?: number;
   readonly decodeThreads?: number;
@@ -36,6 +45,8 @@ export const INGEST_COUNTERS = {
   corruptFrames: 'corrupt_frames',
   truncatedSources: 'truncated_sources',
   readErrors: 'read_errors',
+  /** frames held back from detection by the motion gate (the camera's frames_imotion_skipped) */
+  imotionSkipped: 'imotion_skipped',
 } as const;
 
 const LEFT_EARLY: ReadSummary = { decoded: 0, emitted: 0, corrupt: 0, missing: 0, aborted: true };
@@ -84,8 +95,11 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         }
       };
       let seq = 0;
-      let firstPts = 0;
+      let firstPts: number | null = null;
       let previousT_s: number | null = null;
+      const motion = new MotionGate();
+      /** clock when a frame was last handed on: a live camera still for camera_idle_timeout is idle */
+      let handedOnAt = liveBaseMs;
       // for-await would hide the generator's return value (the summary), hence next() by hand.
       try {
         for (let r = await next(); ; r = await next()) {
@@ -95,8 +109,17 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           }
           const f = r.value;
           const receivedMs = ctx.clock.now();
-          if (seq === 0) firstPts = f.ptsSeconds;
+          firstPts ??= f.ptsSeconds;
           const t_s = f.ptsSeconds - firstPts;
+          const settings = options.cameraSettings?.();
+          if (!motion.accept(f.image, (settings?.ingest ?? config).imotion_threshold)) {
+            // a still frame: not a frame of the stream downstream (no seq), and a still spell as long as the idle
+            // timeout is a quiet camera, as if nothing had come (a file's pause is found at its next moving frame)
+            ctx.count(INGEST_COUNTERS.imotionSkipped);
+            releaseFrame(f.image);
+            if (watch && receivedMs - handedOnAt >= config.camera_idle_timeout * 1000) await watch.gone();
+            continue;
+          }
           // Files are dated by stream time from their start; live frames by arrival, unless the operator trusts
           // the stream clock.
           const ts = !live ? fileBaseMs + t_s * 1000 : config.use_stream_timestamp ? liveBaseMs + t_s * 1000 : receivedMs;
@@ -108,10 +131,11 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
           }
           if (config.realtime && !live) await paced(liveBaseMs + t_s * 1000 - ctx.clock.now(), signal);
           const frameTs = Math.round(ts);
-          const frameRef = options.frameStore ? await options.frameStore.put(camera, seq, frameTs, f.image) : undefined;
+          const frameRef = options.frameStore ? await options.frameStore.put(camera, seq, frameTs, f.image, settings?.jpegQuality) : undefined;
           const frame: Frame = { camera, seq: seq++, ts: frameTs, t_s, width: f.image.width, height: f.image.height, image: f.image, ...(frameRef ? { frameRef } : {}) };
           await ctx.forward(f.detectorImage ? { ...frame, detectorImage: f.detectorImage } : frame);
           watch?.seen(frameTs, receivedMs);
+          handedOnAt = receivedMs;
         }
         if (summary?.aborted) await watch?.gone(); // stopped
       } finally {

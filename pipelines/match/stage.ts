@@ -1,7 +1,10 @@
-// Match stage: embeddings → face events. The index searches, decide.ts decides; this shell only builds the
-// record. The index can be swapped while running (watch lists edited) without restarting the stage.
+// Match stage: embeddings → face events. The index searches, decide.ts decides (alert.ts: whether the event is an
+// alert under its camera's alert mode); this shell only builds the record. The index can be swapped while running
+// (watch lists edited) without restarting the stage.
 import type { FaceEmbedding, FaceEvent, MatchCandidate } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
+import type { CameraSettingsView } from '../cameras/settings-view.ts';
+import { isAlert, type AlertMode } from './alert.ts';
 import type { MatchConfig } from './config.ts';
 import { decideMatch, eventId } from './decide.ts';
 import type { FaceIndex } from './face-index.ts';
@@ -15,12 +18,15 @@ export interface MatchStageOptions {
   readonly config: MatchConfig;
   readonly index: FaceIndex;
   readonly name?: string;
+  /** per-camera alert modes, read per record; default: match.alert_mode */
+  readonly settings?: Pick<CameraSettingsView, 'get'>;
 }
 
-/** The event of one embedding, given its candidates (best first) from the index. */
-export function matchEvent(embedding: FaceEmbedding, candidates: MatchCandidate[], cfg: MatchConfig): FaceEvent {
+/** The event of one embedding, given its candidates (best first) from the index and its camera's alert mode. */
+export function matchEvent(embedding: FaceEmbedding, candidates: MatchCandidate[], cfg: MatchConfig, alertMode: AlertMode = cfg.alert_mode): FaceEvent {
   const post = embedding.post;
-  return { id: eventId(post.camera, post.trackId, post.postNo), embedding, candidates, ...decideMatch(candidates, cfg.confidence_threshold) };
+  const decision = decideMatch(candidates, cfg.confidence_threshold);
+  return { id: eventId(post.camera, post.trackId, post.postNo), embedding, candidates, ...decision, alert: isAlert(alertMode, decision.matched) };
 }
 
 export function createMatchStage(options: MatchStageOptions): MatchStage {
@@ -44,8 +50,9 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
         if (current !== index) await current.close();
       }
       for (const [i, embedding] of records.entries()) {
-        const event = matchEvent(embedding, found[i]!, options.config);
+        const event = matchEvent(embedding, found[i]!, options.config, options.settings?.get(embedding.post.camera).alertMode);
         ctx.count(event.matched ? 'events_matched' : 'events_unmatched');
+        if (event.alert) ctx.count('events_alert');
         await ctx.forward(event);
       }
     },

@@ -7,7 +7,9 @@
 import type { Box, FacePost, FrameDetections, RgbImage } from '../../schemas/records.ts';
 import type { CameraIdle, Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { BestShotConfig, TrackConfig } from './config.ts';
-import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotState } from './best-shot.ts';
+import type { CameraSettings } from '../cameras/settings.ts';
+import type { CameraSettingsView } from '../cameras/settings-view.ts';
+import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotRules, type BestShotState } from './best-shot.ts';
 import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
 import { cropAround } from './post-crop.ts';
 import { releaseFrame } from '../runtime/inproc/frame-pool.ts';
@@ -29,6 +31,8 @@ export interface TrackStage extends Stage<FrameDetections, FacePost> {
 export interface TrackStageOptions {
   readonly track: TrackConfig;
   readonly bestShot: BestShotConfig;
+  /** per-camera posting rules (mode, intervals, filters, ROI), read per record in place of `bestShot`; a change applies from the camera's next record */
+  readonly settings?: Pick<CameraSettingsView, 'get'>;
   /** defaults to the IoU + appearance tracker */
   readonly tracker?: Tracker;
   readonly name?: string;
@@ -67,6 +71,15 @@ function toPost(track: TrackInfo, p: BestShotPost): FacePost {
 
 export function createTrackStage(options: TrackStageOptions): TrackStage {
   const rules = compileBestShot(options.bestShot);
+  /** each camera's rules, compiled once per settings object (the view hands out a new one when they change) */
+  const cameraRules = new WeakMap<CameraSettings, BestShotRules>();
+  const rulesOf = (camera: string): BestShotRules => {
+    const settings = options.settings?.get(camera);
+    if (!settings) return rules;
+    let r = cameraRules.get(settings);
+    if (!r) cameraRules.set(settings, (r = compileBestShot(settings.bestShot)));
+    return r;
+  };
   const tracker = options.tracker ?? createIouAppearanceTracker(options.track);
   const keepStats = options.keepTrackStats ?? true;
   const shots = new Map<string, BestShotState>();
@@ -147,7 +160,7 @@ export function createTrackStage(options: TrackStageOptions): TrackStage {
 
   function feed(track: TrackInfo, input: BestShotInput, current: RgbImage | null): FacePost[] {
     const before = shots.get(track.id);
-    const { state, posts } = stepBestShot(before ?? initialBestShot, input, rules);
+    const { state, posts } = stepBestShot(before ?? initialBestShot, input, rulesOf(track.camera));
     dirty.add(track.camera);
     if (input.kind === 'end') {
       shots.delete(track.id);

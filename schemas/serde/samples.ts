@@ -102,6 +102,7 @@ const event: FaceEvent = {
   matched: true,
   dossier: 'd-1042',
   confidence: f(0.83),
+  alert: true,
 };
 
 export const SAMPLE_VALUES: TopicValues = {

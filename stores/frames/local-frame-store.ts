@@ -7,8 +7,8 @@ import sharp from 'sharp';
 import type { RgbImage } from '../../schemas/records.ts';
 
 export interface FrameStore {
-  /** keeps `image` (as JPEG) as the frame `seq` of `camera` taken at `ts` (ms); resolves to its frameRef */
-  put(camera: string, seq: number, ts: number, image: RgbImage): Promise<string>;
+  /** keeps `image` (as JPEG, of the camera's jpeg_quality when given) as the frame `seq` of `camera` taken at `ts` (ms); resolves to its frameRef */
+  put(camera: string, seq: number, ts: number, image: RgbImage, jpegQuality?: number): Promise<string>;
   get(frameRef: string): Promise<Buffer>;
   /** deletes the hours that ended before `beforeMs`; resolves to how many hour folders went */
   prune(beforeMs: number): Promise<number>;
@@ -31,10 +31,10 @@ export function localFrameStore(dir: string, jpegQuality = 90): FrameStore {
     return path;
   };
   return {
-    async put(camera, seq, ts, image) {
+    async put(camera, seq, ts, image, quality = jpegQuality) {
       const ref = join(encodeURIComponent(camera), hourOf(ts), `${seq}.jpg`);
       const path = inside(ref);
-      const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: jpegQuality }).toBuffer();
+      const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality }).toBuffer();
       await mkdir(join(path, '..'), { recursive: true });
       // written whole or not at all: a reader never sees half a frame
       await writeFile(`${path}.tmp`, jpeg);

@@ -89,6 +89,7 @@ export interface EventOptions extends PostOptions {
   readonly dossier?: string | null;
   readonly confidence?: number;
   readonly candidates?: readonly MatchCandidate[];
+  readonly alert?: boolean;
 }
 
 export function faceEvent(options: EventOptions): FaceEvent {
@@ -100,5 +101,6 @@ export function faceEvent(options: EventOptions): FaceEvent {
     matched: dossier !== null,
     dossier,
     confidence: options.confidence ?? 0,
+    alert: options.alert ?? false,
   };
 }
