@@ -27,8 +27,6 @@ export interface BuildOptions {
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
-  /** several cameras in one process: an ingest source for each, in place of deps.source (stages.ingest is the last) */
-  readonly cameras?: readonly NonNullable<StageDeps['source']>[];
   /** source stages built per camera while the graph runs (InProcessRun.addSource) rather than once now */
   readonly sourcesAdded?: readonly StageName[];
 }
@@ -53,13 +51,10 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
       openTopics.push(descriptor.output);
       continue;
     }
-    const depsEach = name === 'ingest' && opts.cameras ? opts.cameras.map((source) => ({ ...opts.deps, source })) : [opts.deps];
-    for (const deps of depsEach) {
-      const built = descriptor.build(deps);
-      stages[name] = built;
-      if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
-      else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
-    }
+    const built = descriptor.build(opts.deps);
+    stages[name] = built;
+    if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
+    else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
   }
   const graph = new InProcessGraph({
     sources,
