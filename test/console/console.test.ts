@@ -35,6 +35,12 @@ let context: BrowserContext;
 let page: Page;
 let profile: string;
 
+// Code run in the page is checked by the root tsconfig, which has no DOM library: the one DOM class used there.
+declare const DataTransfer: new () => { items: { add(file: File): void } };
+
+/** The console's token, as the page keeps it. */
+const pageToken = async () => (await page.evaluate<string | null>("localStorage.getItem('facestream.token')"))!;
+
 /** Drops a file on an element the way a user drags one from their desktop (a DataTransfer with a File). */
 async function dropFile(target: string, path: string, name: string, type = 'image/jpeg'): Promise<void> {
   const bytes = readFileSync(path).toString('base64');
@@ -99,7 +105,7 @@ describe('operator console', () => {
     const js = readdirSync(join(CONSOLE_DIST, 'assets')).filter((f) => f.endsWith('.js'));
     const gzipped = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(CONSOLE_DIST, 'assets', f))).length, 0);
     // the page's own clock: ms from the start of navigation until the login form is there (polled each frame)
-    const usableAt = () => page.waitForFunction(() => document.querySelector('input[name=username]') && performance.now()).then((h) => h.jsonValue() as Promise<number>);
+    const usableAt = () => page.waitForFunction("document.querySelector('input[name=username]') && performance.now()").then((h) => h.jsonValue() as Promise<number>);
     await page.goto(url);
     const cold = await usableAt();
     // a first visit of a running browser: HTTP cache emptied (Chrome DevTools Protocol)
@@ -123,7 +129,7 @@ describe('operator console', () => {
     await page.click('button[type=submit]');
     await expect.poll(() => page.textContent('.error')).toBeTruthy();
     await signIn('admin', ADMIN_PASSWORD);
-    adminToken = (await page.evaluate(() => localStorage.getItem('facestream.token')))!;
+    adminToken = await pageToken();
     expect(await page.textContent('nav')).toContain('Administration');
   });
 
@@ -228,7 +234,7 @@ describe('operator console', () => {
   });
 
   it('sends an expired session back to the login', async () => {
-    await api('POST', '/auth/logout', (await page.evaluate(() => localStorage.getItem('facestream.token')))!);
+    await api('POST', '/auth/logout', await pageToken());
     await page.click('nav >> text=Search');
     await page.waitForSelector('input[name=username]');
     expect(await page.textContent('.notice')).toContain('sign in again');
