@@ -30,7 +30,8 @@ import { detectorWholeFrameInput } from '../models/detector-input.ts';
 import { createRunContext } from './context.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
-import { localFrameStore, type FrameStore } from '../stores/frames/local-frame-store.ts';
+import { localFrameStore } from '../stores/frames/local-frame-store.ts';
+import { startSweeper, type Sweeper } from '../stores/frames/sweeper.ts';
 import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
 import { childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
@@ -96,6 +97,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let analytics: OpenedAnalytics | undefined;
   let dossiers: DossiersFollower | undefined;
+  let sweeper: Sweeper | undefined;
   try {
     if (proc.stages.some((s) => (ANALYTICS_SINK_STAGES as readonly string[]).includes(s))) {
       // write-through: the runner commits the input offsets when process() returns, so the rows must be written by then
@@ -117,6 +119,10 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     await serde.registerAll();
     metrics = await startMetricsServer({ registry: metricsRegistry, port: config.kafka.metrics_port, logger });
     logger.info({ metrics: metrics.url }, 'metrics served');
+    // the process that owns the frame store deletes what outlived its retention: a worker, not each camera child it runs
+    if (hasSource && config.frame_store.dir && opts.cameraSettings === undefined) {
+      sweeper = startSweeper({ dir: config.frame_store.dir, config: config.frame_store, logger, registry: metricsRegistry });
+    }
     const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.client_id}-${proc.name}-${opts.instance}`, logger });
     if (worker) {
       await runIngestWorker({ opts, spec, config, kafka, serde, logger, registry: metricsRegistry }, signal);
@@ -131,7 +137,6 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       dossiers = await syncIndexFromKafka({ kafka, serde, topicPrefix: config.kafka.topic_prefix, index, modelId, logger });
     }
     const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
-    if (frameStore) pruneEveryHour(frameStore, config.frame_store.retention_hours, logger, signal);
     const deps: StageDeps = {
       config,
       ...(frameStore ? { frameStore } : {}),
@@ -162,24 +167,12 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     }
     logger.info('process finished');
   } finally {
+    await sweeper?.stop();
     await dossiers?.stop();
     await metrics?.close();
     await analytics?.close();
     await run?.models.close();
   }
-}
-
-/** Deletes the frame store's hours older than the retention, now and every hour until `signal` aborts. */
-function pruneEveryHour(store: FrameStore, retentionHours: number, logger: Logger, signal: AbortSignal): void {
-  const prune = () =>
-    void store.prune(Date.now() - retentionHours * 3_600_000).then(
-      (hours) => hours > 0 && logger.info({ hours }, 'frame store: old hours deleted'),
-      (err: unknown) => logger.warn({ err: (err as Error).message }, 'frame store: pruning failed'),
-    );
-  prune();
-  const timer = setInterval(prune, 3_600_000);
-  timer.unref();
-  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }
 
 async function detectorInputOf(manifest: string): Promise<Pick<StageDeps, 'detectorInput'>> {

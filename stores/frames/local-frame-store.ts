@@ -1,7 +1,7 @@
 // Full frames kept as evidence, on a local (or mounted) directory: <dir>/<camera>/<UTC hour>/<seq>.jpg. Records
 // carry the path relative to <dir> (frameRef), not the pixels, so Kafka carries small frames and events can
-// still show the full one. Hour folders make retention a directory delete instead of a scan of every file.
-import { mkdir, readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+// still show the full one. Hour folders make retention (sweeper.ts) a directory delete instead of a scan of every file.
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from '../../schemas/records.ts';
@@ -10,8 +10,6 @@ export interface FrameStore {
   /** keeps `image` (as JPEG, of the camera's jpeg_quality when given) as the frame `seq` of `camera` taken at `ts` (ms); resolves to its frameRef */
   put(camera: string, seq: number, ts: number, image: RgbImage, jpegQuality?: number): Promise<string>;
   get(frameRef: string): Promise<Buffer>;
-  /** deletes the hours that ended before `beforeMs`; resolves to how many hour folders went */
-  prune(beforeMs: number): Promise<number>;
 }
 
 const hourOf = (ts: number) => new Date(ts).toISOString().slice(0, 13).replace('T', '-'); // 2026-11-22-05
@@ -43,18 +41,6 @@ export function localFrameStore(dir: string, jpegQuality = 90): FrameStore {
     },
     async get(ref) {
       return readFile(inside(ref));
-    },
-    async prune(beforeMs) {
-      const cutoff = hourOf(beforeMs);
-      let removed = 0;
-      for (const camera of await readdir(root).catch(() => [] as string[])) {
-        for (const hour of await readdir(join(root, camera)).catch(() => [] as string[])) {
-          if (hour >= cutoff) continue;
-          await rm(join(root, camera, hour), { recursive: true, force: true });
-          removed++;
-        }
-      }
-      return removed;
     },
   };
 }
