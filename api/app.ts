@@ -18,6 +18,7 @@ import { auditLogRoutes } from './routes/audit-log.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cameraGroupRoutes } from './routes/camera-groups.ts';
 import { cameraRoutes } from './routes/cameras.ts';
+import { counterRoutes } from './routes/counters.ts';
 import { dossierFaceRoutes } from './routes/dossier-faces.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
 import { detectRoutes } from './routes/detect.ts';
@@ -67,6 +68,7 @@ export const RESOURCES = [
   ['/search', searchRoutes],
   ['/detect', detectRoutes],
   ['/statistics', statisticsRoutes],
+  ['/counters', counterRoutes],
   ['/verify', verifyRoutes],
   ['/auth', authRoutes],
   ['/users', userRoutes],

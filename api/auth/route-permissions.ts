@@ -67,6 +67,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // retro matches are events (seen by FindFace's event rule, with the lists of the dossier they now match)
   [`GET ${V1}/retro-matches`]: need('view_listevent'),
   [`GET ${V1}/statistics`]: need('view_listevent'),
+  // counters configure what is counted on cameras (FindFace's own `counter` entity is not a permission here yet)
+  [`POST ${V1}/counters`]: need('change_camera'),
+  [`GET ${V1}/counters`]: need('view_camera'),
+  [`GET ${V1}/counters/:id`]: need('view_camera'),
+  [`PATCH ${V1}/counters/:id`]: need('change_camera'),
+  [`DELETE ${V1}/counters/:id`]: need('change_camera'),
+  [`GET ${V1}/counters/:id/records`]: need('view_camera'),
+  [`GET ${V1}/counters/:id/statistics`]: need('view_camera'),
   // the live feed (WebSocket) of new events and episode changes, narrowed to what the user may see like the listings
   [`GET ${V1}/live`]: need('view_listevent'),
 
