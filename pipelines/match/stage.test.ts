@@ -6,6 +6,9 @@ import { decideMatch, eventId } from './decide.ts';
 import { createExactFaceIndex } from './exact-index.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
+import { buildConfig } from '../../config/load.ts';
+import { modelThresholdDefaults } from '../../config/model-defaults.ts';
+import { createCameraSettingsView } from '../cameras/settings-view.ts';
 
 const config = (over: Record<string, unknown> = {}) => validateOrThrow(MatchConfig, { confidence_threshold: 0.45, ...over }, 'match');
 const index = createExactFaceIndex({
@@ -47,6 +50,31 @@ describe('match stage', () => {
     expect(b?.confidence).toBeGreaterThan(0);
     expect(ctx.counts.get('events_matched')).toBe(1);
     expect(ctx.counts.get('events_unmatched')).toBe(1);
+  });
+
+  it('marks alerts by each camera’s alert mode, its group’s, or the global one, read per record', async () => {
+    const global = buildConfig(modelThresholdDefaults(), { match: { confidence_threshold: 0.45, alert_mode: 'on_all', alert_mode_by_camera_group: { '2': 'on_unknowns' } } });
+    const view = createCameraSettingsView(global);
+    view.set('knowns', { alert_mode: 'on_knowns' });
+    view.set('grouped', {}, '2');
+    const stage = createMatchStage({ config: global.match, index, settings: view });
+    const ctx = mockContext<FaceEvent>();
+    const alice = unit([1, 0.05, 0]);
+    const stranger = unit([0, 0, 1]);
+    const events = (camera: string) => [faceEmbedding(facePost({ camera, trackId: `${camera}-1` }), alice), faceEmbedding(facePost({ camera, trackId: `${camera}-2` }), stranger)];
+    await stage.process([...events('knowns'), ...events('grouped'), ...events('other')], ctx);
+    expect(ctx.take().map((e) => [e.embedding.post.camera, e.matched, e.alert])).toEqual([
+      ['knowns', true, true],
+      ['knowns', false, false],
+      ['grouped', true, false],
+      ['grouped', false, true],
+      ['other', true, true],
+      ['other', false, true],
+    ]);
+    expect(ctx.counts.get('events_alert')).toBe(4);
+    view.set('knowns', { alert_mode: 'none' });
+    await stage.process(events('knowns'), ctx);
+    expect(ctx.take().map((e) => e.alert)).toEqual([false, false]);
   });
 
   it('uses a replaced index for later records', async () => {

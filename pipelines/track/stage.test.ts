@@ -4,6 +4,9 @@ import { BestShotConfig, TrackConfig } from './config.ts';
 import { createTrackStage, type TrackStage } from './stage.ts';
 import type { DetectedFace, FacePost, FrameDetections } from '../../schemas/records.ts';
 import { basis, detections, faceAt, frameAt, mockContext, square } from '../runtime/testing/index.ts';
+import { buildConfig } from '../../config/load.ts';
+import { modelThresholdDefaults } from '../../config/model-defaults.ts';
+import { createCameraSettingsView } from '../cameras/settings-view.ts';
 
 function stage(track: Record<string, unknown> = {}, bestShot: Record<string, unknown> = {}): TrackStage {
   return createTrackStage({
@@ -47,6 +50,32 @@ describe('track stage', () => {
       ['cam-1', 3, 'realtime', 2, 25],
       ['cam-2', 3, 'realtime', 2, 25],
     ]);
+  });
+
+  it('each camera posts by its own settings: mode, interval and a change from its next frame', async () => {
+    const global = buildConfig(modelThresholdDefaults(), { track: { credence_count: 1 } });
+    const view = createCameraSettingsView(global);
+    view.set('offline', { overall_only: true });
+    view.set('slow', { realtime_post_interval: 2 });
+    const s = createTrackStage({ track: global.track, bestShot: global.best_shot, settings: view });
+    const ctx = mockContext<FacePost>();
+    const face = () => [faceAt(square(0, 0, 80), { appearance: basis(0) })];
+    for (const camera of ['offline', 'slow', 'default']) await s.process(frames(25, face, camera), ctx);
+    await s.flush?.(ctx);
+    const byCamera = (camera: string) => ctx.forwarded.filter((p) => p.camera === camera).map((p) => [p.postType, p.frame.t_s]);
+    expect(byCamera('offline')).toEqual([['overall', 0]]);
+    expect(byCamera('slow')).toEqual([['realtime', 0], ['realtime', 2]]);
+    expect(byCamera('default')).toEqual([['realtime', 0], ['realtime', 1], ['realtime', 2]]);
+
+    // a minimum size above the face from 1 s on: the window open then posts nothing more
+    const changed = createTrackStage({ track: global.track, bestShot: global.best_shot, settings: view });
+    const out = mockContext<FacePost>();
+    const input = frames(25, face, 'later');
+    await changed.process(input.slice(0, 10), out);
+    view.set('later', { filter_min_face_size: 100 });
+    await changed.process(input.slice(10), out);
+    await changed.flush?.(out);
+    expect(out.forwarded.map((p) => p.frame.t_s)).toEqual([0]);
   });
 
   it('a blip shorter than credence_count never posts and is counted', async () => {
