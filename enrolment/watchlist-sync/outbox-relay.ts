@@ -8,14 +8,8 @@
 // at every commit that queued rows, and by a poll in case one is missed.
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../../stores/postgres/db.ts';
-import {
-  OUTBOX_CHANNEL,
-  deleteOutbox,
-  matchableFaces,
-  matchableFacesById,
-  pendingOutbox,
-  tryRelayLock,
-} from '../../stores/postgres/repositories/dossier-face-outbox.ts';
+import { DOSSIER_FACE_OUTBOX_TABLE, matchableFaces, matchableFacesById } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
+import type { OutboxTable } from '../../stores/postgres/repositories/outbox-table.ts';
 import { dossierFaceChanges, dossierFaceRecord } from './dossier-face-record.ts';
 import type { DossierFace } from '../../schemas/generated/avro-types.ts';
 import type { ChangePublisher, KeyedChange } from './publisher.ts';
@@ -24,15 +18,9 @@ import type { ChangePublisher, KeyedChange } from './publisher.ts';
 export interface Outbox<V> {
   /** what its rows name, for logs: e.g. `dossier faces` */
   readonly what: string;
-  /** the NOTIFY channel its trigger signals at every commit that queued rows */
-  readonly channel: string;
-  /** takes the outbox's relay lock for the caller's transaction; false when another relay holds it */
-  tryLock(tx: Queryable): Promise<boolean>;
-  /** the oldest `limit` rows: their ids (bigint as text) and the ids of what they name */
-  pending(tx: Queryable, limit: number): Promise<ReadonlyArray<{ readonly id: string; readonly subject: number }>>;
-  /** the current state of `subjects`: an upsert or a tombstone for each */
+  readonly table: OutboxTable;
+  /** the current state of the subjects named by rows: an upsert or a tombstone for each */
   changes(tx: Queryable, subjects: readonly number[]): Promise<KeyedChange<V>[]>;
-  delete(tx: Queryable, ids: readonly string[]): Promise<number>;
   /** every key held now, a page at a time after the `after` subject id; for snapshotAtStart */
   held?(q: Queryable, limit: number, after: number | undefined): Promise<{ readonly changes: KeyedChange<V>[]; readonly last?: number }>;
 }
@@ -65,11 +53,8 @@ export interface OutboxRelay {
 /** The dossier-face outbox (migration 002) → matchers. */
 export const DOSSIER_FACE_OUTBOX: Outbox<DossierFace> = {
   what: 'dossier faces',
-  channel: OUTBOX_CHANNEL,
-  tryLock: tryRelayLock,
-  pending: async (tx, limit) => (await pendingOutbox(tx, limit)).map((r) => ({ id: r.id, subject: r.dossier_face_id })),
+  table: DOSSIER_FACE_OUTBOX_TABLE,
   changes: async (tx, faceIds) => dossierFaceChanges(faceIds, await matchableFacesById(tx, faceIds)),
-  delete: deleteOutbox,
   async held(q, limit, after) {
     const faces = await matchableFaces(q, { limit, ...(after !== undefined ? { after_id: after } : {}) });
     return { changes: faces.map((f) => ({ key: String(f.id), value: dossierFaceRecord(f) })), ...(faces.length > 0 ? { last: faces[faces.length - 1]!.id } : {}) };
@@ -83,6 +68,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): Promise<OutboxRelay>
 
 export async function startRelay<V>(opts: RelayOptions<V>): Promise<OutboxRelay> {
   const { db, outbox, publisher, logger } = opts;
+  const { table } = outbox;
   const batch = opts.batch ?? 500;
   const pollMs = opts.pollMs ?? 1000;
   let stopped = false;
@@ -94,12 +80,12 @@ export async function startRelay<V>(opts: RelayOptions<V>): Promise<OutboxRelay>
   /** One round; resolves to the rows it published. */
   const round = (): Promise<number> =>
     db.transaction(async (tx) => {
-      if (!(await outbox.tryLock(tx))) return 0;
-      const rows = await outbox.pending(tx, batch);
+      if (!(await table.tryLock(tx))) return 0;
+      const rows = await table.pending(tx, batch);
       if (rows.length === 0) return 0;
       const changes = await outbox.changes(tx, [...new Set(rows.map((r) => r.subject))]);
       await publisher.publish(changes);
-      await outbox.delete(
+      await table.delete(
         tx,
         rows.map((r) => r.id),
       );
@@ -129,7 +115,7 @@ export async function startRelay<V>(opts: RelayOptions<V>): Promise<OutboxRelay>
 
   const listen = async (): Promise<void> => {
     try {
-      unlisten = await db.listen(outbox.channel, wakeLogged, (err) => {
+      unlisten = await db.listen(table.channel, wakeLogged, (err) => {
         unlisten = undefined;
         logger.warn({ err: err.message }, `${outbox.what} outbox: LISTEN connection lost; polling until it is back`);
       });

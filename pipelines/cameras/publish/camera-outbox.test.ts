@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { KeyedChange } from '../../../enrolment/watchlist-sync/publisher.ts';
 import { startRelay, type OutboxRelay } from '../../../enrolment/watchlist-sync/outbox-relay.ts';
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
-import { cameraOutboxLength } from '../../../stores/postgres/repositories/camera-outbox.ts';
+import { CAMERA_OUTBOX_TABLE } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import { createCameraGroup, updateCameraGroup } from '../../../stores/postgres/repositories/camera-groups.ts';
 import { createCamera, deleteCamera, updateCamera } from '../../../stores/postgres/repositories/cameras.ts';
 import { describeEachBackend } from '../../../stores/postgres/testing/backends.ts';
@@ -43,7 +43,7 @@ describeEachBackend('camera outbox and relay', (ctx) => {
     await expect.poll(() => latest(cam.id)?.url, { timeout: 10_000 }).toBe('rtsp://127.0.0.1:8554/door2');
     expect(latest(cam.id)).toMatchObject({ enabled: false });
     expect(latest(cam.id)!.version).toBeGreaterThan(first.version);
-    await expect.poll(() => cameraOutboxLength(ctx.db)).toBe(0);
+    await expect.poll(() => CAMERA_OUTBOX_TABLE.length(ctx.db)).toBe(0);
 
     await deleteCamera(ctx.db, cam.id);
     await expect.poll(() => latest(cam.id), { timeout: 10_000 }).toBeNull();
@@ -66,7 +66,7 @@ describeEachBackend('camera outbox and relay', (ctx) => {
     const cam = await createCamera(ctx.db, { name: 'outbox-late-cam', camera_group_id: group.id, url: 'rtsp://127.0.0.1:8554/late' });
     await new Promise((r) => setTimeout(r, 300));
     expect(latest(cam.id)).toBeUndefined();
-    expect(await cameraOutboxLength(ctx.db)).toBeGreaterThan(0);
+    expect(await CAMERA_OUTBOX_TABLE.length(ctx.db)).toBeGreaterThan(0);
     await start();
     await expect.poll(() => latest(cam.id)?.url, { timeout: 10_000 }).toBe('rtsp://127.0.0.1:8554/late');
   });

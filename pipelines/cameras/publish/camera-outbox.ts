@@ -11,23 +11,14 @@ import { startRelay, type Outbox, type OutboxRelay } from '../../../enrolment/wa
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import type { Db } from '../../../stores/postgres/db.ts';
-import {
-  CAMERA_OUTBOX_CHANNEL,
-  cameraJobsById,
-  deleteCameraOutbox,
-  pendingCameraOutbox,
-  tryCameraRelayLock,
-} from '../../../stores/postgres/repositories/camera-outbox.ts';
+import { CAMERA_OUTBOX_TABLE, cameraJobsById } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import { camerasTopicConfig } from '../kafka-jobs/cameras-topic.ts';
 import { cameraJobChanges } from './camera-job-record.ts';
 
 export const CAMERA_OUTBOX: Outbox<CameraJob> = {
   what: 'camera jobs',
-  channel: CAMERA_OUTBOX_CHANNEL,
-  tryLock: tryCameraRelayLock,
-  pending: async (tx, limit) => (await pendingCameraOutbox(tx, limit)).map((r) => ({ id: r.id, subject: r.camera_id })),
+  table: CAMERA_OUTBOX_TABLE,
   changes: async (tx, cameraIds) => cameraJobChanges(cameraIds, await cameraJobsById(tx, cameraIds)),
-  delete: deleteCameraOutbox,
 };
 
 export interface CameraJobRelayOptions {
