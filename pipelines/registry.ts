@@ -12,6 +12,7 @@ import { episodesStage } from './episodes/index.ts';
 import { ingestSource } from './ingest/index.ts';
 import type { IngestSourceOptions } from './ingest/stage.ts';
 import { matchStage, type FaceIndex } from './match/index.ts';
+import { notifierFor, notifyCountersStage, notifyEpisodesStage, notifyEventsStage, type NotifierHandle } from './notify/index.ts';
 import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
 import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
 import { trackStage, type TrackStageOptions } from './track/index.ts';
@@ -31,6 +32,8 @@ export interface StageDeps {
   readonly frameStore?: FrameStore;
   /** what the sink stages write to (pipelines/sink-clickhouse/open.ts): one sink both share; write-through over Kafka */
   readonly analytics?: { readonly sink: AnalyticsSink; readonly writeThrough: boolean };
+  /** what the notify stages share (pipelines/notify): serve hands one over its own stores; absent = opened on the configured servers */
+  readonly notifier?: NotifierHandle;
   /** which counters count on which camera (PostgreSQL, pipelines/counters/definitions.ts) */
   readonly counterDefinitions?: CounterDefinitions;
   /** the analytics store's client, for sink-counters (its own table; opened with the analytics sink) */
@@ -41,6 +44,15 @@ export interface StageDeps {
 
 function settingsOf(deps: StageDeps): CameraSettingsView {
   return deps.cameraSettings ?? createCameraSettingsView(deps.config);
+}
+
+// one handle per process's deps, so that its notify stages share one Notifier
+const notifiers = new WeakMap<StageDeps, NotifierHandle>();
+function notifierOf(deps: StageDeps): NotifierHandle {
+  if (deps.notifier) return deps.notifier;
+  let handle = notifiers.get(deps);
+  if (!handle) notifiers.set(deps, (handle = notifierFor({ config: deps.config, ...(deps.clickhouse ? { clickhouse: deps.clickhouse } : {}) })));
+  return handle;
 }
 
 function sourceOf(deps: StageDeps): NonNullable<StageDeps['source']> {
@@ -99,6 +111,9 @@ export const STAGES = {
       return sinkCountersStage.create({ client: d.clickhouse });
     },
   },
+  'notify-events': { ...notifyEventsStage, build: (d: StageDeps) => notifyEventsStage.create(notifierOf(d)) },
+  'notify-episodes': { ...notifyEpisodesStage, build: (d: StageDeps) => notifyEpisodesStage.create(notifierOf(d)) },
+  'notify-counters': { ...notifyCountersStage, build: (d: StageDeps) => notifyCountersStage.create(notifierOf(d)) },
   viewtron: { ...viewtronSource, build: (d: StageDeps) => viewtronSource.create({ config: d.config.viewtron, models: modelsOf(d, 'viewtron') }) },
 } as const;
 

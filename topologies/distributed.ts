@@ -17,6 +17,8 @@ export const distributedTopology: TopologySpec = {
     { name: 'episodes', stages: ['episodes'] },
     // both sink stages share one ClickHouse client (chdb allows one process per data directory); write-through
     { name: 'sink', stages: ['sink-events', 'sink-episodes'] },
+    // webhooks and MQTT: filters and queues only, so it never holds up its input (pipelines/notify)
+    { name: 'notify', stages: ['notify-events', 'notify-episodes', 'notify-counters'] },
   ],
   edges: {
     frames: 'kafka',

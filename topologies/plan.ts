@@ -1,6 +1,7 @@
 // Splits one process of a topology into what runs it: in-process graphs rooted at a source (their Kafka-bound
 // topics leave through taps) and single stages that consume a Kafka topic. Pure, so a bad topology fails with a
 // clear message before anything connects.
+import { NOTIFY_STAGES } from '../pipelines/notify/index.ts';
 import { STAGES, type StageName } from '../pipelines/registry.ts';
 import type { Topic } from './names.ts';
 import type { ProcessSpec, TopologySpec } from './topology.ts';
@@ -71,10 +72,11 @@ export function withoutStages(spec: TopologySpec, stages: readonly string[]): To
 
 /**
  * The stages whose end of stream means a camera has gone all the way through: those whose output no stage of
- * the topology reads (the sink stages, or episodes in a topology without them).
+ * the topology reads (the sink stages, or episodes in a topology without them). Not the notify stages: they only
+ * queue for webhooks (at most once), and notify-counters may read a topic nothing in the topology writes.
  */
 export function terminalStages(spec: TopologySpec): StageName[] {
-  const all = spec.processes.flatMap((p) => p.stages);
+  const all = spec.processes.flatMap((p) => p.stages).filter((s) => !(NOTIFY_STAGES as readonly string[]).includes(s));
   const read = new Set(all.map((s) => STAGES[s].input).filter((t) => t !== null));
   return all.filter((s) => STAGES[s].output === null ? STAGES[s].input !== null : !read.has(STAGES[s].output));
 }

@@ -3,7 +3,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import type { FacestreamConfig } from '../../config/schema.ts';
@@ -98,7 +97,6 @@ describe('notify stages against a local receiver', () => {
   let receiver: Receiver;
   let base: string;
   let config: Readonly<FacestreamConfig>;
-  const logger = pino({ level: 'silent' });
 
   beforeAll(async () => {
     db = (await openDatabase({})).db;
