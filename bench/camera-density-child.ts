@@ -1,12 +1,14 @@
-// One step of the camera-density bench: N live RTSP cameras in this one process on the embedded topology (ingest
-// over TCP sampled to the detection fps, detect, track, embed, match against a watch list, episodes; no analytics
-// sink), built by buildGraph with one ingest source per camera. It waits until every camera has had a frame
-// through detection, lets them run a warm-up, then records a measuring window: per frame, its capture time and when
-// its detections came out; per event, when it left match; and this process's CPU time and memory. The raw figures
-// go to the result file; the parent (bench/camera-density.ts) makes the statistics.
+// One step of the camera-density bench: N live RTSP cameras in this one process, run as `facestream serve` runs
+// them: cameras in PostgreSQL (PGlite here, as serve's default), the camera manager (pipelines/cameras/manager.ts)
+// adding one ingest source per camera (RTSP over TCP, its stream_settings' detection fps) to the running graph of
+// the serve topology (detect, track, embed, match against a watch list, episodes; without the analytics sinks, which
+// are not the camera path). It waits until every camera has had a frame through detection, lets them run a warm-up,
+// then records a measuring window: per frame, its capture time and when its detections came out; per event, when
+// it left match; the manager's health counters; this process's CPU time and memory. The raw figures go to the result
+// file; the parent (bench/camera-density.ts) makes the statistics.
 //
-// Capture time: ingest.use_stream_timestamp, so a frame's ts is the moment its stream was asked for plus its stream
-// time. The server sends each frame at that moment, so a facestream that falls behind shows it as latency
+// Capture time: the cameras' use_stream_timestamp, so a frame's ts is the moment its stream was asked for plus its
+// stream time. The server sends each frame at that moment, so a facestream that falls behind shows it as latency
 // (dated on arrival instead, a backlog in the socket would look like no delay at all).
 //
 //   node bin/run-ts.js bench/camera-density-child.ts '<DensityTask json>' <result file>
@@ -17,13 +19,18 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createRunContext } from '../cli/context.ts';
+import { CameraManager } from '../pipelines/cameras/manager.ts';
+import type { CameraCounters } from '../pipelines/cameras/health.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { FaceEvent, FrameDetections } from '../schemas/records.ts';
-import { buildGraph } from '../topologies/build-inproc.ts';
-import { embeddedTopology } from '../topologies/embedded.ts';
+import { migrate } from '../stores/postgres/migrate.ts';
+import { openPglite } from '../stores/postgres/pglite-db.ts';
+import { createCamera } from '../stores/postgres/repositories/cameras.ts';
+import { buildGraph, type InProcessRun } from '../topologies/build-inproc.ts';
 import { processOf, withoutStages } from '../topologies/plan.ts';
+import { SERVE_PER_CAMERA, serveTopology } from '../topologies/serve.ts';
 import type { Detected } from './camera-density-stats.ts';
 
 export interface DensityTask {
@@ -50,40 +57,66 @@ export interface DensityChildResult {
   readonly events: ReadonlyArray<{ readonly camera: string; readonly postFrameMs: number; readonly bestShotMs: number; readonly capturedMs: number; readonly matched: boolean }>;
   /** user + system CPU seconds of this process (all threads) over the window */
   readonly cpuS: number;
-  /** resident set size at the window's end and this process's peak, MiB */
+  /** resident set size with the models, the watch list and PGlite loaded and no camera started (after a full GC), MiB */
+  readonly baseRssMb: number;
+  /** resident set size at the window's end (after a full GC) and this process's peak, MiB */
   readonly rssMb: number;
   readonly peakRssMb: number;
   /** records a stage could not process */
   readonly deadLetters: number;
+  /** the camera manager's counters of each camera over the window (end less start) */
+  readonly counters: Readonly<Record<string, Pick<CameraCounters, 'frames_processed' | 'frames_dropped' | 'decoding_soft_errors' | 'job_starts'>>>;
 }
 
 const mark = (m: string) => process.stdout.write(`${JSON.stringify({ mark: m })}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Resident set size after a full garbage collection (the parent starts this process with --expose-gc), MiB: the
+ * migrations leave hundreds of MiB of garbage that a later collection frees, which would make the base look larger
+ * than the running process.
+ */
+async function settledRssMb(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('camera-density child: run node with --expose-gc');
+  gc();
+  await sleep(200);
+  gc();
+  return Math.round(process.memoryUsage.rss() / 2 ** 20);
+}
+
 async function run(task: DensityTask): Promise<DensityChildResult> {
   const logger = pino({ level: 'warn' }, pino.destination(2));
   setFfmpegLogging(false);
-  const ctx = await createRunContext({
-    overrides: { ingest: { fps: task.fps, use_stream_timestamp: true } },
-    watchlistDir: task.watchlistDir,
-    onRejected: (m) => console.error(`camera-density: watch list: skipped ${m}`),
-  });
-  const cameras = task.urls.map((url, k) => ({ camera: `cam${String(k + 1).padStart(2, '0')}`, url }));
-  const frames = new Map<string, Detected[]>(cameras.map((c) => [c.camera, []]));
+  const ctx = await createRunContext({ overrides: {}, watchlistDir: task.watchlistDir, onRejected: (m) => console.error(`camera-density: watch list: skipped ${m}`) });
+  const db = await openPglite();
+  await migrate(db);
+  // the Default camera group of the first migration
+  const cameras = await Promise.all(
+    task.urls.map((url, k) => createCamera(db, { name: `camera ${k + 1}`, camera_group_id: 1, url, stream_settings: { fps: task.fps, use_stream_timestamp: true } })),
+  );
+  const baseRssMb = await settledRssMb();
+  const frames = new Map<string, Detected[]>(cameras.map((c) => [String(c.id), []]));
   const events: DensityChildResult['events'][number][] = [];
   let recordFrom = Infinity;
   let deadLetters = 0;
   const stop = new AbortController();
-  const { graph } = buildGraph(processOf(withoutStages(embeddedTopology, ANALYTICS_SINK_STAGES), 'main').stages, {
+  // the manager adds its sources to the graph, which is built with the manager's taps: they meet through `run`
+  let run: InProcessRun | undefined;
+  const manager = new CameraManager({ db, graph: { addSource: (...args) => run!.addSource(...args) }, config: ctx.config, logger, clock: systemClock });
+  const counting = manager.taps();
+  run = buildGraph(processOf(withoutStages(serveTopology, ANALYTICS_SINK_STAGES), 'main').stages, {
     deps: { config: ctx.config, models: ctx.models, index: ctx.index },
-    cameras,
+    sourcesAdded: SERVE_PER_CAMERA,
     taps: {
       detections: [
+        counting.detections,
         (d) => {
           const f = (d as FrameDetections).frame;
           frames.get(f.camera)?.push({ captureMs: f.ts, detectedMs: Date.now() });
         },
       ],
+      faces: [counting.faces],
       matches: [
         (r) => {
           const now = Date.now();
@@ -97,17 +130,22 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
     registry: new Registry(),
     clock: systemClock,
     signal: stop.signal,
-    onDeadLetter: () => void deadLetters++,
+    onDeadLetter: (l) => {
+      deadLetters++;
+      manager.deadLetter(l);
+    },
   });
   let failed: unknown = null;
-  const running = graph.run().catch((err: unknown) => void (failed = err));
+  const running = run.graph.run().catch((err: unknown) => void (failed = err));
+  await manager.start();
 
   const started = Date.now();
   while ([...frames.values()].some((f) => f.length === 0)) {
     if (failed) throw failed;
     if (Date.now() - started > task.startTimeoutS * 1000) {
       const silent = [...frames].filter(([, f]) => f.length === 0).map(([c]) => c);
-      throw new Error(`${silent.length} of ${cameras.length} cameras had no frame through detection after ${task.startTimeoutS} s: ${silent.join(', ')}`);
+      const why = silent.map((c) => `${c}: ${manager.health(Number(c))?.last_error ?? 'no error'}`);
+      throw new Error(`${silent.length} of ${cameras.length} cameras had no frame through detection after ${task.startTimeoutS} s (${why.join('; ')})`);
     }
     await sleep(100);
   }
@@ -116,14 +154,18 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
   for (const f of frames.values()) f.length = 0;
   await sleep(task.warmupS * 1000);
 
+  const counted = () => new Map([...manager.healths()].map(([id, h]) => [String(id), h]));
+  const before = counted();
   const windowFromMs = Date.now();
   const cpu0 = process.cpuUsage();
   mark('window-start');
-  await sleep(task.windowS * 1000);
-  const windowToMs = Date.now();
+  // exactly windowS long: evenly spaced capture times then fall into it exactly fps × windowS at a time
+  const windowToMs = windowFromMs + task.windowS * 1000;
+  await sleep(windowToMs - Date.now());
   const cpu = process.cpuUsage(cpu0);
-  const rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
+  const after = counted();
   mark('window-end');
+  const rssMb = await settledRssMb();
   await sleep(task.graceS * 1000);
   if (failed) throw failed;
 
@@ -134,14 +176,22 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
     frames: Object.fromEntries(frames),
     events,
     cpuS: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+    baseRssMb,
     rssMb,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     deadLetters,
+    counters: Object.fromEntries(
+      [...after].map(([camera, a]) => {
+        const b = before.get(camera)!;
+        const delta = (k: 'frames_processed' | 'frames_dropped' | 'decoding_soft_errors' | 'job_starts') => a[k] - b[k];
+        return [camera, { frames_processed: delta('frames_processed'), frames_dropped: delta('frames_dropped'), decoding_soft_errors: delta('decoding_soft_errors'), job_starts: a.job_starts }];
+      }),
+    ),
   };
-  stop.abort();
-  // the graph drains (sources stop between frames); the figures are taken, so a slow drain does not matter
-  await Promise.race([running, sleep(5000)]);
+  // the figures are taken: the sources stop between frames and the graph drains; a slow drain does not matter
+  await Promise.race([Promise.all([manager.stop(), running]).then(() => stop.abort()), sleep(5000)]);
   await ctx.models.close();
+  await db.close();
   return result;
 }
 

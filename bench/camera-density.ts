@@ -3,7 +3,8 @@
 // streams) until a step fails the criteria or the time budget runs out; each step is two fresh processes:
 //   - the cameras: the ingest tests' RTSP server (bench/camera-density-server.ts) serving a 720p 25 fps H.264 file
 //     over RTSP/TCP on loopback, looped, without re-encoding; its CPU is counted apart (not facestream's cost);
-//   - facestream: N cameras in one process on the embedded topology (bench/camera-density-child.ts).
+//   - facestream: N cameras in one process as `facestream serve` runs them: cameras in PostgreSQL (PGlite), the camera
+//     manager adding an ingest source per camera to the serve topology's graph (bench/camera-density-child.ts).
 // The file is made once with Debian's ffmpeg from a shared clip (shared/data has no 720p clip) into .cache/bench/.
 //
 //   node bin/run-ts.js bench/camera-density.ts [--streams 1,2] [--seconds 20] [--budget 480]   prints the JSON results
@@ -46,6 +47,11 @@ export interface DensityStep {
   readonly fps: { readonly min: number; readonly median: number; readonly perStream: readonly number[] };
   /** frames captured in the window that did not come out of detection within the grace: the streams' sampled frames less those counted */
   readonly framesLate: number;
+  /** the camera manager's health counters over the window, summed over the cameras: frames lost to a failing stage, corrupt packets and frames */
+  readonly framesDropped: number;
+  readonly decodingSoftErrors: number;
+  /** sources started again after failing (job_starts beyond the first of each camera) */
+  readonly restarts: number;
   /** capture → detections out, every frame captured in the window */
   readonly detectionLagMs: Percentiles | null;
   /** capture of the frame that made the post (the track's newest) → the event leaving match: the criterion */
@@ -59,6 +65,8 @@ export interface DensityStep {
   readonly cores: number;
   readonly serverCores: number;
   readonly otherCores: number;
+  /** the facestream process with models, watch list and PGlite loaded, no camera started; at the window's end; its peak (MiB) */
+  readonly baseRssMb: number;
   readonly rssMb: number;
   readonly peakRssMb: number;
 }
@@ -152,7 +160,7 @@ async function runStep(streams: number, opts: StepOptions): Promise<DensityStep>
       graceS: opts.graceS,
       startTimeoutS: 60 + 2 * streams,
     };
-    const child = spawn(process.execPath, [runTs, join(root, 'bench', 'camera-density-child.ts'), JSON.stringify(task), resultFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', runTs, join(root, 'bench', 'camera-density-child.ts'), JSON.stringify(task), resultFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     // the RTSP server's and the machine's CPU over the child's window, read when it says the window starts and ends
     const marks = new Map<string, { server: number; machine: number | undefined }>();
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -189,11 +197,16 @@ function stepFigures(r: DensityChildResult, opts: StepOptions): Omit<DensityStep
   const fps = { min: sorted[0] ?? 0, median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, perStream };
   const eventLatencyMs = percentiles(events.map((e) => e.postFrameMs));
   const windowS = (to - from) / 1000;
+  const counters = Object.values(r.counters);
+  const sum = (k: keyof (typeof counters)[number]) => counters.reduce((total, c) => total + c[k], 0);
   return {
     met: meetsCriteria({ streams: perStream.length, minFps: fps.min, eventLatencyMs }),
     startupS: r.startupS,
     fps,
-    framesLate: Math.round(perStream.reduce((sum, f) => sum + Math.max(0, expected - f * windowS), 0)),
+    framesLate: Math.round(perStream.reduce((total, f) => total + Math.max(0, expected - f * windowS), 0)),
+    framesDropped: sum('frames_dropped'),
+    decodingSoftErrors: sum('decoding_soft_errors'),
+    restarts: sum('job_starts') - counters.length,
     detectionLagMs: percentiles(inWindow.map((x) => x.detectedMs - x.captureMs)),
     eventLatencyMs,
     bestShotLatencyMs: percentiles(events.map((e) => e.bestShotMs)),
@@ -201,6 +214,7 @@ function stepFigures(r: DensityChildResult, opts: StepOptions): Omit<DensityStep
     matchedEvents: events.filter((e) => e.matched).length,
     deadLetters: r.deadLetters,
     cores: round2(r.cpuS / windowS),
+    baseRssMb: r.baseRssMb,
     rssMb: r.rssMb,
     peakRssMb: r.peakRssMb,
   };
