@@ -2,7 +2,7 @@
 // PostgreSQL), so a face is shown as where it sits in its frame: the frame's outline with the face box drawn.
 import { useEffect, useState } from 'preact/hooks';
 import { call, get, type Dossier, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
-import { attributes, can, ErrorBox, eventColour, percent, time, useAction, useGet, useMe } from './ui.tsx';
+import { ActionForm, attributes, can, ErrorBox, eventColour, percent, time, useGet, useMe } from './ui.tsx';
 
 /** The frame (its aspect) with the face's box, in the list's colour. */
 export function FrameBox({ e, colour, large = false }: { e: FaceEvent; colour: string; large?: boolean }) {
@@ -121,15 +121,8 @@ function EnrolFromEvent({ e }: { e: FaceEvent }) {
   const dossiers = useGet<Page<Dossier>>('/dossiers?limit=1000');
   const [dossier, setDossier] = useState('');
   const [added, setAdded] = useState<DossierFaceAdded | null>(null);
-  const action = useAction();
   return (
-    <form
-      class="inline"
-      onSubmit={(x) => {
-        x.preventDefault();
-        void action.run(async () => setAdded(await call<DossierFaceAdded>('POST', '/dossier-faces', { dossier: Number(dossier), create_from: `event:${e.id}` })));
-      }}
-    >
+    <ActionForm submit="Add" run={async () => setAdded(await call<DossierFaceAdded>('POST', '/dossier-faces', { dossier: Number(dossier), create_from: `event:${e.id}` }))}>
       <select value={dossier} onChange={(x) => setDossier(x.currentTarget.value)} aria-label="Dossier to add the face to" required>
         <option value="">Add this face to dossier…</option>
         {dossiers.data?.results.map((d) => (
@@ -138,10 +131,9 @@ function EnrolFromEvent({ e }: { e: FaceEvent }) {
           </option>
         ))}
       </select>
-      <button disabled={action.busy || !dossier}>Add</button>
       {added && <span>Added, quality {added.quality.toFixed(2)}.</span>}
-      <ErrorBox error={action.error ?? dossiers.error} />
-    </form>
+      <ErrorBox error={dossiers.error} />
+    </ActionForm>
   );
 }
 

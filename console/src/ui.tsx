@@ -77,6 +77,24 @@ export function useAction(): { busy: boolean; error: unknown; run: (f: () => Pro
   return { busy, error, run, clear: () => setError(null) };
 }
 
+/** A form that runs an action on submit: its button is disabled while it runs, and a failure is shown under it. */
+export function ActionForm({ run, submit, class: cls = 'inline', children }: { run: () => Promise<unknown>; submit?: string; class?: string; children: ComponentChildren }) {
+  const action = useAction();
+  return (
+    <form
+      class={cls}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(run);
+      }}
+    >
+      {children}
+      {submit && <button disabled={action.busy}>{submit}</button>}
+      <ErrorBox error={action.error} />
+    </form>
+  );
+}
+
 /** A place to drop photos (or click to pick them). */
 export function DropZone({ label, onFiles, multiple = false, testId }: { label: string; onFiles: (files: File[]) => void; multiple?: boolean; testId?: string }) {
   const [over, setOver] = useState(false);

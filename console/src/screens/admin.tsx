@@ -1,7 +1,7 @@
 // Administration: users (add one with a role), roles and their permissions, webhooks when the server has them.
 import { useState } from 'preact/hooks';
 import { ApiError, call, type Me, type Page, type Role, type User } from '../api.ts';
-import { can, ErrorBox, Section, time, useAction, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, Section, time, useGet } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
   const users = useGet<Page<User>>(can(me, 'view_user') ? '/users?limit=1000' : null);
@@ -53,18 +53,15 @@ function NewUser({ roles, onDone }: { roles: readonly Role[]; onDone: () => void
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('');
-  const action = useAction();
   return (
-    <form
+    <ActionForm
       class="settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          await call('POST', '/users', { name, password, primary_role_id: Number(role) });
-          setName('');
-          setPassword('');
-          onDone();
-        });
+      submit="Add user"
+      run={async () => {
+        await call('POST', '/users', { name, password, primary_role_id: Number(role) });
+        setName('');
+        setPassword('');
+        onDone();
       }}
     >
       <input placeholder="Login" aria-label="New user login" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
@@ -77,9 +74,7 @@ function NewUser({ roles, onDone }: { roles: readonly Role[]; onDone: () => void
           </option>
         ))}
       </select>
-      <button disabled={action.busy}>Add user</button>
-      <ErrorBox error={action.error} />
-    </form>
+    </ActionForm>
   );
 }
 

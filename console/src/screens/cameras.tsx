@@ -2,7 +2,7 @@
 // not), and adding one (URL, group).
 import { useState } from 'preact/hooks';
 import { call, type Camera, type CameraGroup, type Me, type Page } from '../api.ts';
-import { can, ErrorBox, Section, useAction, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, Section, useGet } from '../ui.tsx';
 
 /** What a camera's status says, from health fields the API may add (`status`, `health.status`) or `active`. */
 function status(c: Camera): { cls: string; text: string } {
@@ -52,19 +52,16 @@ function NewCamera({ groups, onDone }: { groups: readonly CameraGroup[]; onDone:
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [group, setGroup] = useState('');
-  const action = useAction();
   return (
     <Section title="Add a camera">
-      <form
+      <ActionForm
         class="settings"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            await call('POST', '/cameras', { name, url, ...(group ? { camera_group_id: Number(group) } : {}) });
-            setName('');
-            setUrl('');
-            onDone();
-          });
+        submit="Add"
+        run={async () => {
+          await call('POST', '/cameras', { name, url, ...(group ? { camera_group_id: Number(group) } : {}) });
+          setName('');
+          setUrl('');
+          onDone();
         }}
       >
         <input placeholder="Name" aria-label="Camera name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
@@ -77,9 +74,7 @@ function NewCamera({ groups, onDone }: { groups: readonly CameraGroup[]; onDone:
             </option>
           ))}
         </select>
-        <button disabled={action.busy}>Add</button>
-      </form>
-      <ErrorBox error={action.error} />
+      </ActionForm>
     </Section>
   );
 }

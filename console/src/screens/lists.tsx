@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type Me, type Page, type WatchList } from '../api.ts';
 import { PhotoPreview } from '../faces.tsx';
-import { can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet } from '../ui.tsx';
+import { ActionForm, can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useGet } from '../ui.tsx';
 
 export function Lists({ me }: { me: Me }) {
   const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
@@ -34,22 +34,16 @@ export function Lists({ me }: { me: Me }) {
 
 function NewList({ onDone }: { onDone: (l: WatchList) => void }) {
   const [name, setName] = useState('');
-  const action = useAction();
   return (
-    <form
-      class="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          onDone(await call<WatchList>('POST', '/watch-lists', { name }));
-          setName('');
-        });
+    <ActionForm
+      submit="Create"
+      run={async () => {
+        onDone(await call<WatchList>('POST', '/watch-lists', { name }));
+        setName('');
       }}
     >
       <input placeholder="New watch list" value={name} onInput={(e) => setName(e.currentTarget.value)} required aria-label="New watch list name" />
-      <button disabled={action.busy}>Create</button>
-      <ErrorBox error={action.error} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -59,19 +53,15 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
   const [threshold, setThreshold] = useState(list.confidence_threshold === null ? '' : String(list.confidence_threshold));
   const [notify, setNotify] = useState(list.notify);
   const dossiers = useGet<Page<Dossier>>(list.builtin ? null : `/dossiers${query({ watch_list: list.id, limit: 1000 })}`);
-  const save = useAction();
   const [name, setName] = useState('');
-  const add = useAction();
   return (
     <Section title={list.name}>
-      <form
+      <ActionForm
         class="settings"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save.run(async () => {
-            await call('PATCH', `/watch-lists/${list.id}`, { color: colour.slice(1).toLowerCase(), notify, confidence_threshold: threshold === '' ? null : Number(threshold) });
-            onChanged();
-          });
+        {...(mayChange ? { submit: 'Save' } : {})}
+        run={async () => {
+          await call('PATCH', `/watch-lists/${list.id}`, { color: colour.slice(1).toLowerCase(), notify, confidence_threshold: threshold === '' ? null : Number(threshold) });
+          onChanged();
         }}
       >
         <label>
@@ -84,9 +74,7 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
         <label>
           <input type="checkbox" checked={notify} disabled={!mayChange} onChange={(e) => setNotify(e.currentTarget.checked)} /> Sound alert
         </label>
-        {mayChange && <button disabled={save.busy}>Save</button>}
-        <ErrorBox error={save.error} />
-      </form>
+      </ActionForm>
       {list.builtin ? (
         <p class="muted">The Unmatched list holds no dossiers: it stands for faces no dossier matched.</p>
       ) : (
@@ -103,22 +91,17 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
           </ul>
           {dossiers.data?.results.length === 0 && <p class="muted">No dossiers on this list.</p>}
           {can(me, 'add_dossier') && mayChange && (
-            <form
-              class="inline"
-              onSubmit={(e) => {
-                e.preventDefault();
-                void add.run(async () => {
-                  const d = await call<Dossier>('POST', '/dossiers', { name, watch_list_ids: [list.id] });
-                  setName('');
-                  dossiers.reload();
-                  onDossier(d.id);
-                });
+            <ActionForm
+              submit="Add dossier"
+              run={async () => {
+                const d = await call<Dossier>('POST', '/dossiers', { name, watch_list_ids: [list.id] });
+                setName('');
+                dossiers.reload();
+                onDossier(d.id);
               }}
             >
               <input placeholder="New dossier" aria-label="New dossier name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
-              <button disabled={add.busy}>Add dossier</button>
-              <ErrorBox error={add.error} />
-            </form>
+            </ActionForm>
           )}
         </>
       )}
