@@ -20,6 +20,7 @@ import { findModel, loadManifest } from '../models/manifest.ts';
 import type { StageDeps } from '../pipelines/registry.ts';
 import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
+import type { FollowedCounterDefinitions } from '../pipelines/counters/index.ts';
 import { startMetricsServer } from '../pipelines/runtime/metrics-server.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
@@ -36,6 +37,8 @@ import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
 import { childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
 import { resolveCameraSettings, streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
+import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
+import { followCameraSettings } from '../pipelines/cameras/settings-follower.ts';
 import { parseSource } from '../pipelines/ingest/source-url.ts';
 import { kafkaNames } from '../pipelines/runtime/kafka/names.ts';
 import type { CameraJob } from '../schemas/generated/avro-types.ts';
@@ -59,6 +62,8 @@ export interface StageCommandOptions {
 }
 
 const MODEL_STAGES = new Set(['detect', 'embed']);
+/** stages that read per-camera settings (pipelines/cameras/settings.ts) */
+const CAMERA_SETTINGS_STAGES = new Set(['ingest', 'detect', 'track', 'match']);
 const ENTRY = fileURLToPath(new URL('../bin/facestream.js', import.meta.url));
 /** An ingest worker that stops heartbeating (killed, frozen) keeps its cameras this long before the others take them. */
 const WORKER_SESSION_TIMEOUT_MS = 10_000;
@@ -97,6 +102,8 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let analytics: OpenedAnalytics | undefined;
   let dossiers: DossiersFollower | undefined;
+  let counters: FollowedCounterDefinitions | undefined;
+  let cameraSettings: DossiersFollower | undefined;
   let sweeper: Sweeper | undefined;
   try {
     if (proc.stages.some((s) => (ANALYTICS_SINK_STAGES as readonly string[]).includes(s))) {
@@ -136,15 +143,29 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       const modelId = run?.models.embedderId ?? findModel(loadManifest(config.model_manifest || undefined), 'embedder')?.id ?? '';
       dossiers = await syncIndexFromKafka({ kafka, serde, topicPrefix: config.kafka.topic_prefix, index, modelId, logger });
     }
+    // a worker's camera child is handed its camera's settings (and restarted when they change); other processes follow
+    // every camera's settings on the `cameras` topic, read to its end before the first record
+    const settingsView = createCameraSettingsView(config);
+    if (opts.camera !== undefined && opts.cameraSettings !== undefined) settingsView.set(opts.camera, opts.cameraSettings);
+    else if (proc.stages.some((s) => CAMERA_SETTINGS_STAGES.has(s))) {
+      cameraSettings = await followCameraSettings(settingsView, { kafka, serde, topicPrefix: config.kafka.topic_prefix, logger });
+      await cameraSettings.ready;
+    }
+    if (proc.stages.includes('counters')) {
+      const { openCounterDefinitions } = await import('../pipelines/counters/open.ts');
+      counters = await openCounterDefinitions({ config, logger });
+    }
     const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
     const deps: StageDeps = {
       config,
       ...(frameStore ? { frameStore } : {}),
       ...(run ? { models: run.models } : {}),
       index,
+      cameraSettings: settingsView,
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
       ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),
-      ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } } : {}),
+      ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, clickhouse: analytics.store.client } : {}),
+      ...(counters ? { counterDefinitions: counters } : {}),
     };
     const running = await startKafkaProcess({
       spec,
@@ -169,6 +190,8 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   } finally {
     await sweeper?.stop();
     await dossiers?.stop();
+    await counters?.close();
+    await cameraSettings?.stop();
     await metrics?.close();
     await analytics?.close();
     await run?.models.close();
