@@ -107,7 +107,7 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   await app.register(websocket, { options: { maxPayload: 4096 }, errorHandler: (err, socket, request) => (request.log.error({ err }, 'websocket'), closeWith(socket, err)) });
   await app.register(servicesPlugin, { deps, config });
   await registerOpenApi(app, { ui: config.docs });
-  await registerOperations(app);
+  await registerOperations(app, deps.metrics);
   // the operator console's files at / (console/serve.ts)
   await app.register(consoleRoutes);
   const audit =

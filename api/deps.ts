@@ -6,6 +6,8 @@ import type { EnrolConfig } from '../pipelines/match/config.ts';
 import type { FaceService } from './photos/face-service.ts';
 import type { AuditLogWriter } from '../stores/clickhouse/audit-log.ts';
 import type { LoginLimits } from './routes/auth.ts';
+import type { Registry } from 'prom-client';
+import type { CameraRuntime } from '../pipelines/cameras/manager.ts';
 
 export interface ApiDeps {
   /** identity store (PostgreSQL or PGlite), migrated */
@@ -30,6 +32,10 @@ export interface ApiDeps {
   readonly clock?: () => number;
   /** where episode clips are kept (stores/frames/layout.ts clipsRoot); absent = no clips, GET /episodes/{id}/clip is 404 */
   readonly clipsDir?: string;
+  /** the cameras this process runs (serve): told of camera changes, asked for their health; absent = none here */
+  readonly cameras?: CameraRuntime;
+  /** more metrics served at /metrics beside the API's (the pipeline's, in serve) */
+  readonly metrics?: Registry;
   /** pino logger options or false; default: off */
   readonly logger?: boolean | { readonly level: string };
 }

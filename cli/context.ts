@@ -26,23 +26,7 @@ export interface ContextOptions {
 
 export async function createRunContext(opts: ContextOptions): Promise<RunContext> {
   const config = await loadConfig(opts.configFile, opts.overrides);
-  const load: LoadFaceModelsOptions = {
-    ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
-    detect: config.detect,
-    intraOpThreads: config.runtime.intra_op_threads,
-    attributes: config.attributes,
-    embedBatchSize: config.embed.batch_size,
-  };
-  const workers = config.runtime.model_workers;
-  const models =
-    workers > 0
-      ? await startModelWorkers({
-          ...load,
-          workers,
-          // The pool goes on with the workers left; a silent loss of throughput would be hard to explain.
-          onWorkerCrash: (err) => process.emitWarning(err.message, 'ModelWorkerCrash'),
-        })
-      : await loadFaceModels(load);
+  const models = await loadRunModels(config);
   try {
     const watchlist = opts.watchlistDir ? await enrolWatchlistFolder(opts.watchlistDir, models, config.enrol) : null;
     for (const r of watchlist?.rejected ?? []) opts.onRejected(r.message);
@@ -52,4 +36,24 @@ export async function createRunContext(opts: ContextOptions): Promise<RunContext
     await models.close();
     throw err;
   }
+}
+
+/** The face models a pipeline runs on: in runtime.model_workers worker threads, or on this thread when 0. */
+export async function loadRunModels(config: Readonly<FacestreamConfig>): Promise<FaceModels> {
+  const load: LoadFaceModelsOptions = {
+    ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
+    detect: config.detect,
+    intraOpThreads: config.runtime.intra_op_threads,
+    attributes: config.attributes,
+    embedBatchSize: config.embed.batch_size,
+  };
+  const workers = config.runtime.model_workers;
+  return workers > 0
+    ? startModelWorkers({
+        ...load,
+        workers,
+        // The pool goes on with the workers left; a silent loss of throughput would be hard to explain.
+        onWorkerCrash: (err) => process.emitWarning(err.message, 'ModelWorkerCrash'),
+      })
+    : loadFaceModels(load);
 }

@@ -1,9 +1,13 @@
 // `facestream serve`: the API on one box. Reads like a checklist: configuration → identity store (PGlite in
 // <data-dir>/postgres, or DATABASE_URL) → the first administrator when there is no user → the relay of enrolments to
 // matchers (the Kafka `dossiers` topic with KAFKA_BROKERS, else in process) → analytics store (chdb in <data-dir>/clickhouse, or CLICKHOUSE_URL) →
-// face models → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal leaves at once.
-// The embedded stages (ingest … sink) are not run here yet (the live-cameras work); until then the in-process
-// enrolment publisher keeps every face a matcher must hold, for them to subscribe to.
+// face models → the cameras → API → listen. Shutdown (SIGTERM/SIGINT) closes them in reverse order; a second signal
+// leaves at once.
+// The cameras: without Kafka, serve runs the embedded pipeline itself (topologies/serve.ts: ingest … match, episodes,
+// the sinks into the ClickHouse the API reads) with one ingest source per active camera of PostgreSQL, started,
+// restarted and stopped by the camera manager as the API changes cameras; the matcher follows the watch lists through
+// the in-process enrolment publisher; camera health is in GET /cameras and, every 5 s and on each change, in
+// camera_stats. With KAFKA_BROKERS the cameras run on the Kafka workers (`facestream stage ingest`) instead.
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
@@ -11,7 +15,24 @@ import { buildApi } from '../api/app.ts';
 import { ensureFirstAdmin } from '../api/auth/bootstrap.ts';
 import type { ApiConfig } from '../api/config.ts';
 import { createFaceService } from '../api/photos/face-service.ts';
-import { loadFaceModels } from '../models/face-models.ts';
+import { Registry } from 'prom-client';
+import type { HealthRules } from '../pipelines/cameras/health.ts';
+import { CameraManager } from '../pipelines/cameras/manager.ts';
+import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
+import { startStatusReporter } from '../pipelines/cameras/status.ts';
+import { createFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
+import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
+import { systemClock } from '../pipelines/runtime/stage.ts';
+import type { FaceModels } from '../models/face-models.types.ts';
+import type { Db } from '../stores/postgres/db.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { writeCameraStatuses } from '../stores/clickhouse/camera-stats.ts';
+import { buildGraph, type InProcessRun } from '../topologies/build-inproc.ts';
+import { TOPICS, type Topic } from '../topologies/names.ts';
+import type { RecordTap, Tap } from '../pipelines/runtime/inproc/run-graph.ts';
+import { SERVE_PER_CAMERA, serveTopology } from '../topologies/serve.ts';
+import { syncIndexInProcess } from '../enrolment/watchlist-sync/matcher-sync.ts';
+import { loadRunModels } from './context.ts';
 import { startClickHouse } from '../stores/clickhouse/index.ts';
 import { redactUrl } from '../stores/clickhouse/client.ts';
 import { databaseOptionsOf } from '../stores/postgres/config.ts';
@@ -43,6 +64,8 @@ export interface Served {
   readonly url: string;
   /** without Kafka: every face a matcher must hold and each change, for matchers in this process to subscribe to */
   readonly dossiers?: InProcessDossierPublisher;
+  /** without Kafka: the cameras this process runs, and the taps of their graph (topic → observers) */
+  readonly cameras?: ServedCameras;
   stop(): Promise<void>;
 }
 
@@ -89,15 +112,17 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     closers.push(['the analytics store', () => ch.close()]);
     opts.say(`analytics store: ${chConfig.url ? redactUrl(chConfig.url) : `chdb in ${chConfig.data_dir}`}`);
 
-    const models = await loadFaceModels({
-      ...(config.model_manifest ? { manifestPath: config.model_manifest } : {}),
-      detect: config.detect,
-      // the heads /detect reports (the face service asks for the same ones)
-      attributes: config.attributes,
-      intraOpThreads: config.runtime.intra_op_threads,
-      embedBatchSize: config.embed.batch_size,
-    });
+    // one set for the API's photos and the cameras: in model worker threads, so the API's thread stays free
+    const models = await loadRunModels(config);
     closers.push(['the face models', () => models.close()]);
+
+    const metrics = new Registry();
+    let cameras: ServedCameras | undefined;
+    if (dossiers) {
+      cameras = await startCameras({ config, db, clickhouse: ch.client, models, dossiers, logLevel: opts.logLevel, registry: metrics });
+      closers.push(['the cameras', () => cameras!.stop()]);
+      opts.say(`cameras: ${cameras.manager.healths().size} in PostgreSQL, run in this process`);
+    } else opts.say('cameras: run by the ingest workers on Kafka (facestream stage ingest)');
 
     const app = await buildApi(
       {
@@ -106,17 +131,110 @@ export async function serve(opts: ServeOptions): Promise<Served> {
         faces: createFaceService({ models, confidenceThreshold: config.match.confidence_threshold, attributes: config.attributes }),
         enrol: config.enrol,
         logger: { level: opts.logLevel },
+        metrics,
+        ...(cameras ? { cameras: cameras.manager } : {}),
       },
       api,
     );
     closers.push(['the API', () => app.close()]);
     const url = await app.listen({ host: api.host, port: api.port });
     opts.say(`API listening on ${url} (OpenAPI at ${url}/openapi.json${api.docs ? `, Swagger UI at ${url}/docs` : ''})`);
-    return { url, stop, ...(dossiers ? { dossiers } : {}) };
+    return { url, stop, ...(dossiers ? { dossiers } : {}), ...(cameras ? { cameras } : {}) };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+export interface ServedCameras {
+  readonly manager: CameraManager;
+  /**
+   * Adds an observer of a topic of the camera graph (episode changes for clips, events for notifications): called
+   * with every record on it, in order, after serve's own observers.
+   */
+  tap(topic: Topic, observer: RecordTap): void;
+  stop(): Promise<void>;
+}
+
+interface CamerasOptions {
+  readonly config: Readonly<FacestreamConfig>;
+  readonly db: Db;
+  readonly clickhouse: ClickHouseClient;
+  readonly models: FaceModels;
+  readonly dossiers: InProcessDossierPublisher;
+  readonly logLevel: string;
+  readonly registry: Registry;
+  /** FindFace's 30 s of yellow unless given */
+  readonly rules?: HealthRules;
+}
+
+/** How often every camera's status goes to camera_stats (besides each change of colour). */
+const STATUS_EVERY_MS = 5_000;
+
+/**
+ * The embedded pipeline of topologies/serve.ts with the camera manager adding a source per camera: the sinks write
+ * into the analytics store the API reads, the matcher holds what the in-process enrolment publisher holds.
+ */
+export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
+  const { config } = o;
+  const logger = pino({ level: o.logLevel, base: { component: 'cameras' } });
+  const { openAnalytics } = await import('../pipelines/sink-clickhouse/open.ts');
+  const analytics = await openAnalytics({ config, logger, writeThrough: false, db: o.db });
+  const index = new LiveFaceIndex(createFaceIndex(watchListFromFaces([]), config.match.index));
+  const unsubscribe = syncIndexInProcess({ relayed: o.dossiers, index, modelId: o.models.embedderId, logger });
+  const settings = createCameraSettingsView(config);
+  const graph: { run?: InProcessRun } = {};
+  const reporter = startStatusReporter({
+    healths: () => manager.healths(),
+    write: (statuses) => writeCameraStatuses(o.clickhouse, statuses),
+    worker: 'serve',
+    everyMs: STATUS_EVERY_MS,
+    clock: systemClock,
+    logger,
+  });
+  const manager = new CameraManager({
+    db: o.db,
+    graph: { addSource: (...args) => graph.run!.addSource(...args) },
+    config,
+    settings,
+    logger,
+    clock: systemClock,
+    registry: o.registry,
+    onStatus: (camera, health) => reporter.changed(camera, health),
+    ...(o.rules ? { rules: o.rules } : {}),
+  });
+  const counted = manager.taps();
+  // observers added while the graph runs: each topic's list is read as a record passes
+  const added = new Map<Topic, RecordTap[]>(Object.values(TOPICS).map((t) => [t, []]));
+  const later = (topic: Topic): RecordTap => async (record) => {
+    for (const observe of added.get(topic)!) await observe(record);
+  };
+  const taps: Partial<Record<Topic, Tap[]>> = Object.fromEntries(Object.values(TOPICS).map((t) => [t, [later(t)]]));
+  taps.detections!.unshift(counted.detections);
+  taps.faces!.unshift(counted.faces);
+  graph.run = buildGraph(serveTopology.processes[0]!.stages, {
+    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } },
+    sourcesAdded: SERVE_PER_CAMERA,
+    taps,
+    logger,
+    registry: o.registry,
+    clock: systemClock,
+    onDeadLetter: (letter) => manager.deadLetter(letter),
+  });
+  const running = graph.run.graph.run().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'the camera pipeline stopped'));
+  await manager.start();
+  return {
+    manager,
+    tap: (topic, observer) => void added.get(topic)!.push(observer),
+    async stop() {
+      await manager.stop();
+      graph.run!.graph.drain(); // what the cameras read still flows through; the stages flush
+      await running;
+      await reporter.stop();
+      unsubscribe();
+      await analytics.close();
+    },
+  };
 }
 
 /** The Kafka `dossiers` topic when brokers are configured (its schemas in the registry), else subscribers in this process. */

@@ -7,15 +7,16 @@ import { errors } from '../schemas/common.ts';
 
 const tags = ['operations'];
 
-export async function registerOperations(app: FastifyInstance): Promise<void> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'facestream_api_' });
+/** `more`: metrics served beside the API's own (the pipeline's, in serve) */
+export async function registerOperations(app: FastifyInstance, more?: Registry): Promise<void> {
+  const own = new Registry();
+  collectDefaultMetrics({ register: own, prefix: 'facestream_api_' });
   const duration = new Histogram({
     name: 'facestream_api_request_duration_seconds',
     help: 'API requests by route, method and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
+    registers: [own],
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -65,6 +66,6 @@ export async function registerOperations(app: FastifyInstance): Promise<void> {
         response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },
       },
     },
-    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    async (_request, reply) => reply.type(own.contentType).send((await own.metrics()) + (more ? await more.metrics() : '')),
   );
 }

@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { FaceService } from '../photos/face-service.ts';
 import { createUrlPolicy, type UrlVerdict } from '../network/url-policy.ts';
 import { createRetroMatcher, type RetroMatcher } from '../retro-match/matcher.ts';
+import type { CameraRuntime } from '../../pipelines/cameras/manager.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +22,8 @@ declare module 'fastify' {
     readonly checkUrl: (url: string) => Promise<UrlVerdict>;
     /** searches past events for each face added to a dossier (api/retro-match/); `idle()` waits for the searches */
     readonly retroMatch: RetroMatcher;
+    /** the cameras this process runs (serve), or null */
+    readonly cameraRuntime: CameraRuntime | null;
     /** episode clips' root (ApiDeps.clipsDir); null when none are kept */
     readonly clipsDir: string | null;
   }
@@ -46,6 +49,7 @@ export const servicesPlugin = fp(
       onError: (err, face) => app.log.error({ err, dossier_face: face.faceId }, 'retro-match search failed'),
     });
     app.decorate('retroMatch', retro);
+    app.decorate('cameraRuntime', opts.deps.cameras ?? null);
     // a search still running would query a client the composition root closes after the app
     app.addHook('onClose', () => retro.idle());
   },

@@ -1,6 +1,10 @@
-// /api/v1/cameras: FindFace's cameras. A URL is refused when its host is in a denied network (deny-networks).
+// /api/v1/cameras: FindFace's cameras. A URL is refused when its host is in a denied network (deny-networks). In a
+// process that runs the cameras (serve), each change is told to its camera manager (which restarts that camera
+// alone) and a camera is shown with its live health; its health history comes from ClickHouse (camera_stats).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { cameraKey } from '../../pipelines/cameras/manager.ts';
+import { queryCameraStats } from '../../stores/clickhouse/camera-stats.ts';
 import { createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
 import { listCameraGroups } from '../../stores/postgres/repositories/camera-groups.ts';
 import type { Camera as CameraRow } from '../../stores/postgres/rows.ts';
@@ -8,7 +12,7 @@ import { principalOf, requireAccess, visibleIds, type Principal } from '../auth/
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
-import { Camera, CameraCreate, CameraList, CameraPatch, CameraQuery } from '../schemas/cameras.ts';
+import { Camera, CameraCreate, CameraList, CameraPatch, CameraQuery, CameraStatistics, CameraStatisticsQuery } from '../schemas/cameras.ts';
 
 const tags = ['cameras'];
 
@@ -40,6 +44,19 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     return camera;
   }
 
+  /** The row with its live health, when this process runs the cameras. */
+  function withHealth(camera: CameraRow): CameraRow & { health?: object } {
+    const h = app.cameraRuntime?.health(camera.id);
+    if (!h) return camera;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return { ...camera, health: { ...h, since: iso(h.since), last_error_at: h.last_error_at === null ? null : iso(h.last_error_at) } };
+  }
+
+  /** Tells the camera manager (it applies the change in the background: stopping a source can take seconds). */
+  function changed(camera: { readonly id: number }): void {
+    void app.cameraRuntime?.changed(camera.id);
+  }
+
   app.post<{ Body: CameraCreate }>(
     '',
     { schema: { tags, summary: 'Create a camera', body: CameraCreate, response: { 201: Type.Ref(Camera), ...errors(409) } } },
@@ -48,7 +65,9 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       const camera_group_id = req.body.camera_group_id ?? (await defaultGroupId());
       // adding a camera changes its group
       requireAccess(principalOf(req), 'camera group', camera_group_id, 'change');
-      return reply.status(201).send(await createCamera(app.db, { ...req.body, camera_group_id }));
+      const camera = await createCamera(app.db, { ...req.body, camera_group_id });
+      changed(camera);
+      return reply.status(201).send(camera);
     },
   );
 
@@ -64,14 +83,34 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
         ...(q.camera_group !== undefined ? { camera_group_id: q.camera_group } : {}),
         ...(q.active !== undefined ? { active: q.active } : {}),
       });
-      return pageResult(rows, q);
+      return pageResult(rows.map(withHealth), q);
     },
   );
 
   app.get<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a camera', params: IdParams, response: { 200: Type.Ref(Camera), ...errors(404) } } },
-    async (req) => cameraFor(principalOf(req), req.params.id, 'view'),
+    async (req) => withHealth(await cameraFor(principalOf(req), req.params.id, 'view')),
+  );
+
+  app.get<{ Params: IdParams; Querystring: CameraStatisticsQuery }>(
+    '/:id/statistics',
+    {
+      schema: {
+        tags,
+        summary: "A camera's health over time (status, counters, errors)",
+        params: IdParams,
+        querystring: CameraStatisticsQuery,
+        response: { 200: CameraStatistics, ...errors(404) },
+      },
+    },
+    async (req) => {
+      const camera = await cameraFor(principalOf(req), req.params.id, 'view');
+      const to = req.query.to !== undefined ? Date.parse(req.query.to) : Date.now();
+      const from = req.query.from !== undefined ? Date.parse(req.query.from) : to - 3_600_000;
+      if (!(from < to)) throw new ApiError('FS_ERR_VALIDATION', 'from: must be before to', 'from');
+      return { results: await queryCameraStats(app.clickhouse, { camera: cameraKey(camera.id), from, to, limit: req.query.limit ?? 1000 }) };
+    },
   );
 
   app.patch<{ Params: IdParams; Body: CameraPatch }>(
@@ -82,7 +121,10 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       await cameraFor(p, req.params.id, 'change');
       if (req.body.camera_group_id !== undefined) requireAccess(p, 'camera group', req.body.camera_group_id, 'change');
       await checkUrl(req.body.url);
-      return (await updateCamera(app.db, req.params.id, req.body)) ?? Promise.reject(notFound('camera', req.params.id));
+      const camera = await updateCamera(app.db, req.params.id, req.body);
+      if (!camera) throw notFound('camera', req.params.id);
+      changed(camera);
+      return withHealth(camera);
     },
   );
 
@@ -92,6 +134,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       await cameraFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteCamera(app.db, req.params.id))) throw notFound('camera', req.params.id);
+      changed(req.params);
       return reply.status(204).send();
     },
   );

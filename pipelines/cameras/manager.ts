@@ -17,6 +17,7 @@ import type { Clock, Source, SourceContext } from '../runtime/stage.ts';
 import { parseSource } from '../ingest/source-url.ts';
 import { FINDFACE_HEALTH_RULES, HEALTH_STATUSES, nextChangeAt, type HealthRules } from './health.ts';
 import { resolveCameraSettings, type CameraSettings } from './settings.ts';
+import type { CameraSettingsView } from './settings-view.ts';
 import { CameraStats, cameraOf, deadLetterKind, type CameraHealth } from './stats.ts';
 
 /** What the manager needs of the running graph (topologies/build-inproc.ts InProcessRun). */
@@ -45,10 +46,10 @@ export interface CameraManagerOptions {
   /** a camera's colour changed (for the status writer) */
   readonly onStatus?: (camera: string, health: CameraHealth) => void;
   /**
-   * A camera's resolved settings as its job starts (null when it stops): the seam for the stages after ingest
-   * (track's ROI/ROT and posting rules, match's alert mode) to apply them per camera. Ingest gets its own here.
+   * Where the stages after ingest (track's ROI/ROT and posting rules, match's alert mode) read each camera's settings:
+   * set as its job starts, dropped when the camera is deleted. Ingest is built with the camera's own config here.
    */
-  readonly onSettings?: (camera: string, settings: CameraSettings | null) => void;
+  readonly settings?: CameraSettingsView;
 }
 
 /** The pipeline's name of a PostgreSQL camera: its id, which never changes (a rename restarts nothing). */
@@ -100,7 +101,6 @@ class CameraJob {
       this.fail(err as Error, false);
       return;
     }
-    this.m.opts.onSettings?.(this.key, settings);
     const live = parseSource(this.camera.url).live;
     this.stats.started();
     this.m.reported(this);
@@ -195,11 +195,18 @@ class CameraJob {
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.current?.stop();
     await this.running;
-    this.m.opts.onSettings?.(this.key, null);
   }
 }
 
-export class CameraManager {
+/** What the API asks of the cameras this process runs (api/routes/cameras.ts). */
+export interface CameraRuntime {
+  /** a camera was created, changed or deleted */
+  changed(id: number): Promise<void>;
+  /** its live health; undefined for a camera this process does not run */
+  health(id: number): CameraHealth | undefined;
+}
+
+export class CameraManager implements CameraRuntime {
   private readonly jobs = new Map<number, CameraJob>();
   /** a camera's changes are applied one after another */
   private readonly queues = new Map<number, Promise<void>>();
@@ -258,9 +265,9 @@ export class CameraManager {
     return this.jobs.get(id)?.stats.health();
   }
 
-  /** Every camera's health, by camera id. */
-  healths(): Map<number, CameraHealth> {
-    return new Map([...this.jobs].map(([id, job]) => [id, job.stats.health()]));
+  /** Every camera's health, by the pipeline's camera name (cameraKey). */
+  healths(): Map<string, CameraHealth> {
+    return new Map([...this.jobs.values()].map((job) => [job.key, job.stats.health()]));
   }
 
   /** Taps for the graph: frames out of detection and faces posted, counted per camera. */
@@ -304,9 +311,11 @@ export class CameraManager {
     this.opts.onStatus?.(job.key, health);
   }
 
-  /** @internal */
+  /** @internal the camera's effective settings, also handed to the stages that read them per camera */
   settingsOf(camera: Camera): CameraSettings {
-    return resolveCameraSettings(camera.stream_settings, this.opts.config, String(camera.camera_group_id), `camera ${camera.id} stream_settings`);
+    const key = cameraKey(camera.id);
+    const group = String(camera.camera_group_id);
+    return this.opts.settings?.set(key, camera.stream_settings, group) ?? resolveCameraSettings(camera.stream_settings, this.opts.config, group, `camera ${key}: stream_settings`);
   }
 
   private byKey(key: string): CameraJob | undefined {
@@ -332,6 +341,7 @@ export class CameraManager {
       this.fpsGauge?.remove({ camera: job.key });
     }
     if (!camera) {
+      this.opts.settings?.delete(cameraKey(id));
       this.opts.logger.info({ camera: id }, 'camera deleted: its job stopped');
       return;
     }

@@ -1,0 +1,187 @@
+// serve's cameras through the API, on real stores (PGlite, chdb), the project's face models and real cameras: a file
+// camera with an enrolled dossier becomes matched events in GET /events; an RTSP camera (our test server on loopback,
+// reached through a TCP relay the test can cut and restore) goes green, red with the reason when the camera goes
+// away, green again when it returns; a camera made inactive turns grey and stops while another goes on.
+import { readFileSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipart, testApi, testFaces, testStores, type TestStores } from '../api/testing.ts';
+import { loadConfig } from '../config/load.ts';
+import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
+import { startOutboxRelay, type OutboxRelay } from '../enrolment/watchlist-sync/outbox-relay.ts';
+import type { FaceModels } from '../models/face-models.types.ts';
+import type { CameraHealth } from '../pipelines/cameras/stats.ts';
+import { startTestRtspServer, type TestRtspServer } from '../pipelines/ingest/testing/rtsp-server.ts';
+import { DEMO_CLIP, DEMO_WATCHLIST } from '../test/paths.ts';
+import { startCameras, type ServedCameras } from './serve.ts';
+
+/** a camera is yellow this long after its frames start (FindFace: 30 s; short here to keep the test short) */
+const SETTLE_MS = 1_500;
+
+let stores: TestStores;
+let models: FaceModels;
+let dossiers: InProcessDossierPublisher;
+let relay: OutboxRelay;
+let cameras: ServedCameras;
+let app: FastifyInstance;
+let rtsp: TestRtspServer;
+
+beforeAll(async () => {
+  stores = await testStores();
+  const faces = await testFaces();
+  models = faces.models;
+  const config = await loadConfig(undefined, {
+    // the sinks write into the store the API reads (one chdb directory per process)
+    stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
+    ingest: { fps: 4, timeout_s: 2 },
+    api: { allowed_networks: ['127.0.0.0/8'] },
+  });
+  dossiers = createInProcessDossierPublisher();
+  relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
+  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: new Registry(), rules: { settleMs: SETTLE_MS } });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces: faces.faces, config: config.api, deps: { cameras: cameras.manager } });
+  rtsp = await startTestRtspServer({ clip: DEMO_CLIP });
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await cameras?.stop();
+  await relay?.stop();
+  await rtsp?.close();
+  await models?.close();
+  await stores?.close();
+}, 30_000);
+
+async function call<T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object): Promise<T> {
+  const r = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+  if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
+  return JSON.parse(r.body) as T;
+}
+
+const health = async (id: number) => (await call<{ health?: CameraHealth & { since: string } }>('GET', `/api/v1/cameras/${id}`)).health;
+
+/** Polls `probe` until it returns something, or fails after `ms` with the last value seen. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > end) throw new Error(`${what}: not after ${ms} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls the camera's health until `ok` holds; returns it. */
+const healthUntil = (id: number, what: string, ok: (h: CameraHealth) => boolean, ms?: number) =>
+  until(what, async () => {
+    const h = await health(id);
+    return h && ok(h) ? h : undefined;
+  }, ms);
+
+/** A TCP relay to `target` on a port of its own that can be cut (listener closed, connections dropped) and restored. */
+async function tcpRelay(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const up = connect(Number(target.port), target.hostname);
+        for (const s of [client, up]) {
+          sockets.add(s);
+          s.on('error', () => {});
+          s.on('close', () => (sockets.delete(s), client.destroy(), up.destroy()));
+        }
+        client.pipe(up).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+  await listen();
+  return { url: `rtsp://127.0.0.1:${port}${target.pathname}`, cut, restore: listen, close: cut };
+}
+
+describe('serve runs the cameras', () => {
+  it('a file camera with an enrolled dossier: matched events in GET /events, then grey once the file is read', async () => {
+    const list = await call<{ id: number }>('POST', '/api/v1/watch-lists', { name: 'staff' });
+    const woman = await call<{ id: number }>('POST', '/api/v1/dossiers', { name: 'woman-in-grey', watch_list_ids: [list.id] });
+    const photo = readFileSync(`${DEMO_WATCHLIST}/woman-in-grey.jpg`);
+    const face = await app.inject({
+      method: 'POST',
+      url: '/api/v1/dossier-faces',
+      ...multipart([{ name: 'dossier', value: String(woman.id) }, { name: 'source_photo', filename: 'woman-in-grey.jpg', type: 'image/jpeg', value: photo }]),
+    });
+    expect(face.statusCode, face.body).toBe(201);
+    await until('the enrolment reaches the matcher', async () => (dossiers.size > 0 ? true : undefined));
+
+    const camera = await call<{ id: number }>('POST', '/api/v1/cameras', { name: 'demo', url: `file://${DEMO_CLIP}` });
+    const matched = await until('matched events', async () => {
+      const page = await call<{ results: { camera: string; matched_dossier: string | null }[] }>('GET', '/api/v1/events?matched=true');
+      return page.results.length > 0 ? page.results : undefined;
+    }, 40_000);
+    expect(new Set(matched.map((e) => e.matched_dossier))).toEqual(new Set([String(woman.id)]));
+    expect(new Set(matched.map((e) => e.camera))).toEqual(new Set([String(camera.id)]));
+    const done = await healthUntil(camera.id, 'the file read to its end', (h) => h.state === 'finished');
+    expect(done).toMatchObject({ status: 'grey', job_starts: 1, last_error: null, faces_failed: 0 });
+    expect(done.frames_processed).toBeGreaterThan(10); // 4.7 s at 4 fps
+    expect(done.faces_posted).toBeGreaterThanOrEqual(matched.length);
+  }, 60_000);
+
+  it('an RTSP camera: green, red with the reason when the camera goes away, green again when it returns', async () => {
+    const link = await tcpRelay(new URL(rtsp.url));
+    try {
+      const camera = await call<{ id: number }>('POST', '/api/v1/cameras', { name: 'door', url: link.url });
+      const seen: string[] = [];
+      const watch = (h: CameraHealth) => (seen.at(-1) !== h.status && seen.push(h.status), true);
+      await healthUntil(camera.id, 'green', (h) => watch(h) && h.status === 'green');
+      expect(seen[0]).toBe('yellow'); // starting, then running for less than the settling time
+      await link.cut();
+      const red = await healthUntil(camera.id, 'red', (h) => h.status === 'red');
+      expect(red.state).toBe('retrying');
+      expect(red.last_error).toMatch(/127\.0\.0\.1/);
+      await new Promise((r) => setTimeout(r, 1_500)); // reconnections meanwhile are refused: still red
+      const stillRed = await health(camera.id);
+      expect(stillRed).toMatchObject({ status: 'red' });
+      expect(stillRed!.job_starts).toBeGreaterThan(red.job_starts);
+      const back = Date.now();
+      await link.restore();
+      const running = await healthUntil(camera.id, 'running again', (h) => h.state === 'running');
+      expect(Date.now() - back).toBeLessThan(5_000); // FindFace's bound: back within 5 s of the source
+      expect(running.status).toBe('yellow');
+      await healthUntil(camera.id, 'green again', (h) => h.status === 'green');
+      const statistics = await call<{ results: { status: string }[] }>('GET', `/api/v1/cameras/${camera.id}/statistics`);
+      expect(statistics.results.map((s) => s.status)).toEqual(expect.arrayContaining(['yellow', 'green', 'red']));
+    } finally {
+      await link.close();
+    }
+  }, 60_000);
+
+  it('a camera made inactive turns grey and stops; another camera goes on', async () => {
+    const a = await call<{ id: number }>('POST', '/api/v1/cameras', { name: 'hall', url: rtsp.url });
+    const b = await call<{ id: number }>('POST', '/api/v1/cameras', { name: 'yard', url: rtsp.url });
+    await healthUntil(a.id, 'hall runs', (h) => h.frames_processed > 0);
+    await healthUntil(b.id, 'yard runs', (h) => h.frames_processed > 0);
+    const patched = await call<{ health?: CameraHealth }>('PATCH', `/api/v1/cameras/${b.id}`, { active: false });
+    expect(patched.health).toBeDefined();
+    const grey = await healthUntil(b.id, 'yard grey', (h) => h.status === 'grey');
+    expect(grey.state).toBe('disabled');
+    const aBefore = (await health(a.id))!.frames_processed;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await health(b.id))!.frames_processed).toBe(grey.frames_processed);
+    expect((await health(a.id))!.frames_processed).toBeGreaterThan(aBefore);
+    const list = await call<{ results: { id: number; health?: CameraHealth }[] }>('GET', '/api/v1/cameras');
+    expect(list.results.find((c) => c.id === b.id)?.health?.status).toBe('grey');
+    expect(list.results.find((c) => c.id === a.id)?.health?.state).toBe('running');
+  }, 60_000);
+});
