@@ -1,5 +1,5 @@
-// Records → ClickHouse rows (JSONEachRow objects), pure. Column meanings: migrations/0001_face_events.sql and
-// 0002_episodes.sql.
+// Records → ClickHouse rows (JSONEachRow objects), pure. Column meanings: migrations/0001_face_events.sql (and 0009,
+// alert) and 0002_episodes.sql.
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 
 /** ms since the epoch → a DateTime64(3, 'UTC') literal ('YYYY-MM-DD hh:mm:ss.sss'), unambiguous in every text format */
@@ -35,6 +35,7 @@ export interface FaceEventRow {
   readonly dossier: string;
   readonly watch_lists: readonly string[];
   readonly confidence: number;
+  readonly alert: boolean;
   readonly candidate_dossiers: readonly string[];
   readonly candidate_dossier_faces: readonly string[];
   readonly candidate_watch_lists: readonly string[];
@@ -104,6 +105,7 @@ export function faceEventRow(event: FaceEvent, context: FaceEventRowContext = {}
     dossier: event.matched ? (event.dossier ?? '') : '',
     watch_lists: matchedWatchLists(event),
     confidence: event.confidence,
+    alert: event.alert,
     candidate_dossiers: event.candidates.map((c) => c.dossier),
     candidate_dossier_faces: event.candidates.map((c) => c.dossierFace),
     candidate_watch_lists: event.candidates.map((c) => c.watchList),
