@@ -25,15 +25,19 @@ const figureStep = (r: DensityResults) => r.steps.find((s) => s.streams === r.fi
 
 function endedText(r: DensityResults): string {
   if (r.ended === 'criteria') return `the ramp stopped at ${r.steps.at(-1)!.streams} streams, the first step that failed the criteria`;
+  if (r.failed) return `the ramp stopped at ${streamsText(r.failed.streams)}: the facestream process failed (${r.failed.error.replaceAll('|', '\\|')})`;
   if (r.ended === 'budget') return `the ramp stopped at the time budget (${r.budgetS} s) with every step meeting the criteria: the figure is a lower bound`;
   return 'the ramp ran the steps asked for (--density-streams)';
 }
 
 export function cameraDensityGoalRow(r: DensityResults): string[] {
   const s = figureStep(r);
-  if (!s) return [GOAL_TEXT, `no step met the criteria (${r.steps.map((x) => `${x.streams}: detection min ${x.fps.min} fps, p95 ${x.eventLatencyMs?.p95 ?? '-'} ms`).join('; ')})`, '**not met**'];
+  if (!s) {
+    const steps = r.steps.map((x) => `${streamsText(x.streams)}: detection min ${x.fps.min} fps, p95 ${x.eventLatencyMs?.p95 ?? '-'} ms`);
+    return [GOAL_TEXT, `no step met the criteria (${[...steps, ...(r.failed ? [endedText(r)] : [])].join('; ')})`, '**not met**'];
+  }
   const per = perStream(s);
-  const lowerBound = r.ended === 'criteria' ? '' : ' or more (the ramp stopped before a step failed)';
+  const lowerBound = r.ended === 'criteria' || r.ended === 'failed' ? '' : ' or more (the ramp stopped before a step failed)';
   const ok = r.figure >= DENSITY_GOAL.streams && withinMemoryGoal(per.rssMb);
   return [
     GOAL_TEXT,

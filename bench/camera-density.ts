@@ -83,7 +83,9 @@ export interface DensityResults {
   /** the most streams of a step that met the criteria (every smaller step too); 0: none did */
   readonly figure: number;
   /** why the ramp stopped */
-  readonly ended: 'criteria' | 'budget' | 'list';
+  readonly ended: 'criteria' | 'budget' | 'list' | 'failed';
+  /** the step whose facestream child failed (it ended the ramp): its streams and the child's last words */
+  readonly failed?: { readonly streams: number; readonly error: string };
   readonly startedAt: string;
 }
 
@@ -145,6 +147,9 @@ interface StepOptions {
   readonly graceS: number;
 }
 
+/** The facestream child of a step failed: the ramp ends there and says why. */
+class StepFailed extends Error {}
+
 async function runStep(streams: number, opts: StepOptions): Promise<DensityStep> {
   const t0 = performance.now();
   const server = await startServer(opts.clip);
@@ -160,7 +165,13 @@ async function runStep(streams: number, opts: StepOptions): Promise<DensityStep>
       graceS: opts.graceS,
       startTimeoutS: 60 + 2 * streams,
     };
-    const child = spawn(process.execPath, ['--expose-gc', runTs, join(root, 'bench', 'camera-density-child.ts'), JSON.stringify(task), resultFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', runTs, join(root, 'bench', 'camera-density-child.ts'), JSON.stringify(task), resultFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // passed on as it comes; the last line is the reason when the child fails
+    let lastError = '';
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      process.stderr.write(`${line}\n`);
+      if (line.trim() !== '') lastError = line.trim();
+    });
     // the RTSP server's and the machine's CPU over the child's window, read when it says the window starts and ends
     const marks = new Map<string, { server: number; machine: number | undefined }>();
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -168,7 +179,7 @@ async function runStep(streams: number, opts: StepOptions): Promise<DensityStep>
       if (m) marks.set(m[1]!, { server: processCpuS(server.child.pid!), machine: machineBusyS() });
     });
     const code = await exited(child);
-    if (code !== 0) throw new Error(`camera density: the facestream child with ${streams} streams failed (exit ${code})`);
+    if (code !== 0) throw new StepFailed(`exit ${code}: ${lastError}`);
     const r = JSON.parse(readFileSync(resultFile, 'utf8')) as DensityChildResult;
     const [a, b] = [marks.get('window-start'), marks.get('window-end')];
     if (!a || !b) throw new Error('camera density: the child did not mark its window');
@@ -239,10 +250,19 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
   const steps: DensityStep[] = [];
   const elapsedS = () => (performance.now() - t0) / 1000;
   let n: number | undefined = opts.streams ? opts.streams[0] : 1;
+  let failed: DensityResults['failed'];
   for (let k = 1; n !== undefined && shouldRunStep(steps.at(-1), elapsedS(), budgetS); k++) {
     await opts.gate?.wait();
     log(`camera density: ${n} stream${n === 1 ? '' : 's'} of 720p 25 fps over RTSP, detection at ${step.fps} fps, ${step.windowS} s window`);
-    const s = await runStep(n, step);
+    let s: DensityStep;
+    try {
+      s = await runStep(n, step);
+    } catch (err) {
+      if (!(err instanceof StepFailed)) throw err;
+      log(`  the facestream child failed: ${err.message}`);
+      failed = { streams: n, error: err.message };
+      break;
+    }
     log(
       `  detection fps min ${s.fps.min} / median ${s.fps.median}; event latency p50 ${s.eventLatencyMs?.p50 ?? '-'} / p95 ${s.eventLatencyMs?.p95 ?? '-'} ms (${s.events} events); ` +
         `facestream ${s.cores} cores, ${s.rssMb} MiB; RTSP server ${s.serverCores} cores; other ${s.otherCores} cores → ${s.met ? 'met' : 'not met'}`,
@@ -251,8 +271,8 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
     n = opts.streams ? opts.streams[k] : nextStreams(n);
   }
   const last = steps.at(-1);
-  const ended = last !== undefined && !last.met ? 'criteria' : n === undefined ? 'list' : 'budget';
-  return { clip, watchlist: DENSITY_WATCHLIST, fps: step.fps, windowS: step.windowS, warmupS: step.warmupS, graceS: step.graceS, budgetS, steps, figure: densityFigure(steps), ended, startedAt };
+  const ended = failed ? 'failed' : last !== undefined && !last.met ? 'criteria' : n === undefined ? 'list' : 'budget';
+  return { clip, watchlist: DENSITY_WATCHLIST, fps: step.fps, windowS: step.windowS, warmupS: step.warmupS, graceS: step.graceS, budgetS, steps, figure: densityFigure(steps), ended, ...(failed ? { failed } : {}), startedAt };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
