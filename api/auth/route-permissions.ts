@@ -36,6 +36,8 @@ const V1 = '/api/v1';
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   ...crud(`${V1}/camera-groups`, 'cameragroup'),
   ...crud(`${V1}/cameras`, 'camera'),
+  // a camera's health over time (its live health is in the camera itself)
+  [`GET ${V1}/cameras/:id/statistics`]: need('view_camera'),
   ...crud(`${V1}/watch-lists`, 'dossierlist'),
   // purge deletes the list's dossiers
   [`POST ${V1}/watch-lists/:id/purge`]: need('delete_dossier'),
