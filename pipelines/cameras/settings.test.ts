@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../config/load.ts';
 import { modelThresholdDefaults } from '../../config/model-defaults.ts';
-import { CameraSettingsError, jobSettingsOf, resolveCameraSettings, resolveJobSettings, streamSettingsOfJob } from './settings.ts';
+import { CameraSettingsError, StreamSettings, jobSettingsOf, resolveCameraSettings, resolveJobSettings, streamSettingsOfJob } from './settings.ts';
 
 const global = buildConfig(modelThresholdDefaults(), { ingest: { fps: 5 }, match: { alert_mode_by_camera_group: { '7': 'on_unknowns' } } });
 
@@ -54,5 +55,12 @@ describe('CameraJob.settings', () => {
     expect(streamSettingsOfJob({ ...job, settings: { fps: '1' } }).fps).toBe(1);
     expect(() => resolveJobSettings({ ...job, settings: { roi: '640x360' } }, global)).toThrow(/camera lobby: settings.*\n.*\/roi: "640x360" is not JSON text/);
     expect(() => resolveJobSettings({ ...job, settings: { roi: '"640x360"' } }, global)).toThrow(/camera lobby: stream_settings.*\n.*\/roi: must match/);
+  });
+});
+
+describe('docs/CAMERAS.md', () => {
+  it('names every per-camera setting', () => {
+    const doc = readFileSync(new URL('../../docs/CAMERAS.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(StreamSettings.properties)) expect(doc, key).toContain(`| \`${key}\` |`);
   });
 });
