@@ -4,6 +4,7 @@
 // `flush_interval_ms`), sends it, and on failure waits retryDelayMs() and sends the same batch again, up to the
 // target's max attempts. Every attempt is a row of the delivery log; a batch given up is logged as `failed`,
 // objects pushed out of a full queue (or still waiting at close) as `dropped`: never silently lost.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { DeliveryLogWriter, DeliveryStatus } from '../../stores/clickhouse/webhook-deliveries.ts';
 import type { Clock } from '../runtime/stage.ts';
@@ -201,16 +202,7 @@ export class Dispatcher {
 
   /** a pause that ends early when the dispatcher stops */
   #sleep(ms: number): Promise<void> {
-    const signal = this.#stop.signal;
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined); // rejects only on abort
   }
 
   #reportDropped(reason: string): void {

@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FacestreamConfig } from '../../config/schema.ts';
 import type { Queryable } from '../../stores/postgres/db.ts';
-import { TOPICS } from '../../topologies/names.ts';
+import { TOPICS, type Topic } from '../../topologies/names.ts';
 import { createNotifyCountersStage, createNotifyEpisodesStage, createNotifyEventsStage, sharedNotifier, type NotifierHandle } from './stage.ts';
 
 export { Notifier } from './notifier.ts';
@@ -19,32 +19,13 @@ export function notifierFor(o: { readonly config: Readonly<FacestreamConfig>; re
   return sharedNotifier(async (logger) => (await import('./open.ts')).openNotifier({ ...o, logger }));
 }
 
-export const notifyEventsStage = {
-  name: 'notify-events',
-  input: TOPICS.matches,
-  output: null,
-  stores: [],
-  readsPixels: false,
-  create: (handle: NotifierHandle) => createNotifyEventsStage(handle),
-} as const;
+/** a notify stage's descriptor: no output topic, no Kafka state */
+const notifyDescriptor = <const N extends string, const T extends Topic, S>(name: N, input: T, create: (handle: NotifierHandle) => S) =>
+  ({ name, input, output: null, stores: [] as const, readsPixels: false as const, create });
 
-export const notifyEpisodesStage = {
-  name: 'notify-episodes',
-  input: TOPICS.episodes,
-  output: null,
-  stores: [],
-  readsPixels: false,
-  create: (handle: NotifierHandle) => createNotifyEpisodesStage(handle),
-} as const;
-
-export const notifyCountersStage = {
-  name: 'notify-counters',
-  input: TOPICS.counters,
-  output: null,
-  stores: [],
-  readsPixels: false,
-  create: (handle: NotifierHandle) => createNotifyCountersStage(handle),
-} as const;
+export const notifyEventsStage = notifyDescriptor('notify-events', TOPICS.matches, createNotifyEventsStage);
+export const notifyEpisodesStage = notifyDescriptor('notify-episodes', TOPICS.episodes, createNotifyEpisodesStage);
+export const notifyCountersStage = notifyDescriptor('notify-counters', TOPICS.counters, createNotifyCountersStage);
 
 /** the notify stages; a process runs any of them with one NotifierHandle (StageDeps.notifier) */
 export const NOTIFY_STAGES = [notifyEventsStage.name, notifyEpisodesStage.name, notifyCountersStage.name] as const;
