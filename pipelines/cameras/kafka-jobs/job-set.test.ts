@@ -36,10 +36,10 @@ describe('CameraJobSet', () => {
   it('stops a camera on a tombstone or when disabled, and starts it again when re-enabled', () => {
     const set = new CameraJobSet();
     set.apply(0, '1', job('1', 1));
-    expect(set.apply(0, '1', job('1', 2, { enabled: false }))).toEqual([{ kind: 'stop', cameraId: '1', reason: 'disabled' }]);
+    expect(set.apply(0, '1', job('1', 2, { enabled: false }))).toEqual([{ kind: 'stop', cameraId: '1', cause: 'disabled', reason: 'disabled' }]);
     expect(set.apply(0, '1', job('1', 2, { enabled: false }))).toEqual([]);
     expect(set.apply(0, '1', job('1', 3))).toMatchObject([{ kind: 'start' }]);
-    expect(set.apply(0, '1', null)).toEqual([{ kind: 'stop', cameraId: '1', reason: 'deleted' }]);
+    expect(set.apply(0, '1', null)).toEqual([{ kind: 'stop', cameraId: '1', cause: 'deleted', reason: 'deleted' }]);
     expect(set.apply(0, '1', null)).toEqual([]);
     expect(set.apply(0, '9', job('9', 1, { enabled: false }))).toEqual([]);
     expect(set.size).toBe(0);
@@ -51,8 +51,8 @@ describe('CameraJobSet', () => {
     set.apply(1, 'b', job('b', 1));
     set.apply(2, 'c', job('c', 1));
     expect(set.assigned([1, 3])).toEqual([
-      { kind: 'stop', cameraId: 'a', reason: 'partition 0 revoked' },
-      { kind: 'stop', cameraId: 'c', reason: 'partition 2 revoked' },
+      { kind: 'stop', cameraId: 'a', cause: 'revoked', reason: 'partition 0 revoked' },
+      { kind: 'stop', cameraId: 'c', cause: 'revoked', reason: 'partition 2 revoked' },
     ]);
     expect(set.cameras).toEqual(['b']);
     // its partition comes back: read from the start again, the job starts again

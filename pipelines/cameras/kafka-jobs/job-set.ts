@@ -7,7 +7,10 @@ import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 export type JobAction =
   | { readonly kind: 'start'; readonly job: CameraJob }
   | { readonly kind: 'restart'; readonly job: CameraJob }
-  | { readonly kind: 'stop'; readonly cameraId: string; readonly reason: string };
+  | { readonly kind: 'stop'; readonly cameraId: string; readonly cause: StopCause; readonly reason: string };
+
+/** why a camera stops here: its job is gone or disabled, or it moved to another worker */
+export type StopCause = 'deleted' | 'disabled' | 'revoked';
 
 interface Running {
   readonly job: CameraJob;
@@ -33,7 +36,8 @@ export class CameraJobSet {
       if (!current) return [];
       if (job !== null && job.version < current.job.version) return [];
       this.running.delete(cameraId);
-      return [{ kind: 'stop', cameraId, reason: job === null ? 'deleted' : 'disabled' }];
+      const cause = job === null ? 'deleted' : 'disabled';
+      return [{ kind: 'stop', cameraId, cause, reason: cause }];
     }
     if (!current) {
       this.running.set(cameraId, { job, partition });
@@ -51,7 +55,7 @@ export class CameraJobSet {
     for (const [cameraId, { partition }] of this.running) {
       if (kept.has(partition)) continue;
       this.running.delete(cameraId);
-      actions.push({ kind: 'stop', cameraId, reason: `partition ${partition} revoked` });
+      actions.push({ kind: 'stop', cameraId, cause: 'revoked', reason: `partition ${partition} revoked` });
     }
     return actions;
   }

@@ -11,7 +11,7 @@ import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import type { ChildSpec, Supervisor } from '../../../cli/supervisor.ts';
 import { followCameraJobs, type CameraJobsFollower } from './follower.ts';
-import { CameraJobSet, type JobAction } from './job-set.ts';
+import { CameraJobSet, type JobAction, type StopCause } from './job-set.ts';
 
 export interface IngestWorkerOptions {
   readonly kafka: Kafka;
@@ -26,6 +26,8 @@ export interface IngestWorkerOptions {
   readonly supervisor: Supervisor;
   /** the child that runs one camera's job; its name is childName(cameraId) */
   readonly childOf: (job: CameraJob) => ChildSpec;
+  /** a camera stopped here, after its child exited (health reporting: grey when disabled) */
+  readonly onStopped?: (cameraId: string, cause: StopCause) => void;
 }
 
 export interface IngestWorker {
@@ -37,8 +39,15 @@ export interface IngestWorker {
   stop(): Promise<void>;
 }
 
+const CHILD_PREFIX = 'camera@';
+
 export function childName(cameraId: string): string {
-  return `camera@${cameraId}`;
+  return `${CHILD_PREFIX}${cameraId}`;
+}
+
+/** The camera a child of childName() runs; undefined for another name. */
+export function cameraOfChild(name: string): string | undefined {
+  return name.startsWith(CHILD_PREFIX) ? name.slice(CHILD_PREFIX.length) : undefined;
 }
 
 export async function startIngestWorker(opts: IngestWorkerOptions): Promise<IngestWorker> {
@@ -54,6 +63,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
     const name = childName(cameraId);
     if (action.kind !== 'start') await supervisor.remove(name);
     if (action.kind === 'stop') {
+      opts.onStopped?.(cameraId, action.cause);
       logger.info({ camera: cameraId, reason: action.reason }, `camera ${cameraId} stopped (${action.reason})`);
       return;
     }
