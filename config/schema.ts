@@ -17,6 +17,7 @@ import { ApiConfig } from '../api/config.ts';
 import { ViewtronConfig } from '../pipelines/viewtron/config.ts';
 import { NotifyConfig } from '../pipelines/notify/config.ts';
 import { ClipsConfig } from '../pipelines/clips/config.ts';
+import { CountersConfig } from '../pipelines/counters/config.ts';
 
 /** The databases: each store owns its section's schema (stores/<store>/config.ts). */
 export const StoresConfig = Type.Object(
@@ -40,6 +41,7 @@ export const FacestreamConfig = Type.Object(
     embed: EmbedConfig,
     match: MatchConfig,
     episodes: EpisodesConfig,
+    counters: CountersConfig,
     enrol: EnrolConfig,
     runtime: RuntimeConfig,
     kafka: KafkaConfig,

@@ -15,8 +15,10 @@ export const distributedTopology: TopologySpec = {
     { name: 'embed', stages: ['embed'], modelWorkers: 1 },
     { name: 'match', stages: ['match'] },
     { name: 'episodes', stages: ['episodes'] },
+    // counters read the definitions from PostgreSQL (DATABASE_URL); their records join the sink's ClickHouse client
+    { name: 'counters', stages: ['counters'] },
     // both sink stages share one ClickHouse client (chdb allows one process per data directory); write-through
-    { name: 'sink', stages: ['sink-events', 'sink-episodes'] },
+    { name: 'sink', stages: ['sink-events', 'sink-episodes', 'sink-counters'] },
     // webhooks and MQTT: filters and queues only, so it never holds up its input (pipelines/notify)
     { name: 'notify', stages: ['notify-events', 'notify-episodes', 'notify-counters'] },
   ],

@@ -26,12 +26,14 @@ describe('planProcess', () => {
   });
 
   it('distributed and edge: one sink process consuming matches and episodes, writing no topic', () => {
-    for (const name of ['distributed', 'edge']) {
-      expect(planProcess(TOPOLOGIES[name]!, 'sink')).toEqual([
-        { kind: 'kafka-stage', stage: 'sink-events', input: 'matches', output: null },
-        { kind: 'kafka-stage', stage: 'sink-episodes', input: 'episodes', output: null },
-      ]);
-    }
+    const sinks = [
+      { kind: 'kafka-stage', stage: 'sink-events', input: 'matches', output: null },
+      { kind: 'kafka-stage', stage: 'sink-episodes', input: 'episodes', output: null },
+    ];
+    expect(planProcess(TOPOLOGIES['edge']!, 'sink')).toEqual(sinks);
+    // distributed also counts people: its counter records join the same ClickHouse client
+    expect(planProcess(TOPOLOGIES['distributed']!, 'sink')).toEqual([...sinks, { kind: 'kafka-stage', stage: 'sink-counters', input: 'counters', output: null }]);
+    expect(planProcess(TOPOLOGIES['distributed']!, 'counters')).toEqual([{ kind: 'kafka-stage', stage: 'counters', input: 'detections', output: 'counters' }]);
   });
 
   it('viewtron: the receiver and embed in one graph writing embeddings to Kafka; in one process, every stage in its graph', () => {
@@ -43,8 +45,8 @@ describe('planProcess', () => {
   });
 
   it('terminal stages: the sinks, or episodes where no sink runs', () => {
-    expect(terminalStages(TOPOLOGIES['distributed']!)).toEqual(['sink-events', 'sink-episodes']);
-    expect(terminalStages(withoutStages(TOPOLOGIES['distributed']!, ['sink-events', 'sink-episodes']))).toEqual(['episodes']);
+    expect(terminalStages(TOPOLOGIES['distributed']!)).toEqual(['sink-events', 'sink-episodes', 'sink-counters']);
+    expect(terminalStages(withoutStages(TOPOLOGIES['distributed']!, ['sink-events', 'sink-episodes', 'sink-counters']))).toEqual(['episodes', 'counters']);
   });
 
   it('refuses processes that cannot run, saying why', () => {

@@ -5,14 +5,16 @@
 // episodes.
 import { distributedTopology } from './distributed.ts';
 import { embeddedTopology } from './embedded.ts';
+import { withoutStages } from './plan.ts';
 import type { TopologySpec } from './topology.ts';
 
+// no counters: pushes carry faces, not the frames a counter counts
 const CENTRAL = new Set(['match', 'episodes', 'sink']);
 
 export const viewtronTopology: TopologySpec = {
   name: 'viewtron',
   description: 'the Viewtron push receiver with embed in one process, the rest over Kafka',
-  processes: [{ name: 'viewtron', stages: ['viewtron', 'embed'], modelWorkers: 1 }, ...distributedTopology.processes.filter((p) => CENTRAL.has(p.name))],
+  processes: [{ name: 'viewtron', stages: ['viewtron', 'embed'], modelWorkers: 1 }, ...withoutStages(distributedTopology, ['sink-counters']).processes.filter((p) => CENTRAL.has(p.name))],
   edges: { ...distributedTopology.edges, faces: 'inproc' },
 };
 

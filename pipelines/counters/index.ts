@@ -3,6 +3,8 @@ export { countFrame, facesInRoi, slotStart, type CounterCamera, type CounterSlot
 export { countersByCamera, fixedCounterDefinitions, followCounterDefinitions, type CounterDefinitions, type FollowedCounterDefinitions } from './definitions.ts';
 export { createCountersStage, COUNTERS_STATE_STORE, type CountersStageOptions } from './stage.ts';
 export { createCounterSinkStage } from './sink.ts';
+export { CountersConfig } from './config.ts';
+// openCounterDefinitions (./open.ts) is imported by the processes that run the stage only: it loads the PostgreSQL client
 
 import { TOPICS } from '../../topologies/names.ts';
 import { createCounterSinkStage } from './sink.ts';
