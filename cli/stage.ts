@@ -35,7 +35,8 @@ import { localFrameStore } from '../stores/frames/local-frame-store.ts';
 import { startSweeper, type Sweeper } from '../stores/frames/sweeper.ts';
 import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
-import { childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
+import { cameraOfChild, childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
+import { startWorkerStatus } from '../pipelines/cameras/kafka-jobs/worker-status.ts';
 import { resolveCameraSettings, streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { followCameraSettings } from '../pipelines/cameras/settings-follower.ts';
@@ -67,6 +68,8 @@ const CAMERA_SETTINGS_STAGES = new Set(['ingest', 'detect', 'track', 'match']);
 const ENTRY = fileURLToPath(new URL('../bin/facestream.js', import.meta.url));
 /** An ingest worker that stops heartbeating (killed, frozen) keeps its cameras this long before the others take them. */
 const WORKER_SESSION_TIMEOUT_MS = 10_000;
+/** how often an ingest worker reports every camera's status (and at once on a change of colour) */
+const WORKER_STATUS_EVERY_MS = 5_000;
 
 export async function runStage(opts: StageCommandOptions, signal: AbortSignal): Promise<void> {
   const logger = pino({ level: opts.logLevel, base: { process: opts.process, instance: opts.instance } });
@@ -241,6 +244,18 @@ async function runIngestWorker(ctx: WorkerContext, signal: AbortSignal): Promise
       '--log-level', opts.logLevel,
     ],
   });
+  const status = await startWorkerStatus({
+    kafka: ctx.kafka,
+    serde: ctx.serde,
+    topicPrefix: config.kafka.topic_prefix,
+    worker: `${opts.process}-${opts.instance}`,
+    supervisor,
+    cameraOf: cameraOfChild,
+    runningAfterMs: config.ingest.timeout_s * 1000,
+    everyMs: WORKER_STATUS_EVERY_MS,
+    clock: systemClock,
+    logger,
+  });
   const running = await startIngestWorker({
     kafka: ctx.kafka,
     serde: ctx.serde,
@@ -251,12 +266,17 @@ async function runIngestWorker(ctx: WorkerContext, signal: AbortSignal): Promise
     registry: ctx.registry,
     supervisor,
     childOf,
+    onStopped: (camera, cause) => (cause === 'disabled' ? status.disabled(camera) : status.forget(camera)),
+  }).catch(async (err: unknown) => {
+    await status.stop();
+    throw err;
   });
   logger.info('ingest worker: following camera jobs');
   try {
     await Promise.race([running.failed, new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))]);
   } finally {
     await running.stop();
+    await status.stop();
     logger.info('ingest worker: stopped');
   }
 }

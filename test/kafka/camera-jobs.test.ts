@@ -2,7 +2,10 @@
 // deleted in the identity store reach the compacted `cameras` topic through the outbox relay (a delete as a
 // tombstone); two ingest workers (`facestream stage ingest` without --source, real processes) share four RTSP
 // cameras (loopback servers playing the shared clips in real time) and every camera's frames reach `frames`; one
-// worker SIGKILLed, the other takes its cameras and their frames appear again; a camera disabled is stopped.
+// worker SIGKILLed, the other takes its cameras and their frames appear again; a camera disabled is stopped. The
+// workers' `camera-status` records: running cameras, a camera whose URL answers nothing red (retrying), a disabled
+// one grey, each from the worker that runs it.
+import { createServer } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +78,15 @@ async function follow(topic: string, onRecord: (key: string, value: unknown) => 
   return consumer;
 }
 
+/** A loopback port nothing listens on: a camera that answers nothing. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 describe('camera jobs on the cameras topic', () => {
   it('a camera created through the repository reaches the topic, a change bumps its version, its delete is a tombstone', async () => {
     const jobs = new Map<string, Array<{ version: number; url: string; enabled: boolean } | null>>();
@@ -114,7 +126,7 @@ describe('ingest workers', () => {
   const workers: Worker[] = [];
   /** camera → arrival times (ms) of its frames */
   const frames = new Map<string, number[]>();
-  let framesConsumer: Consumer | undefined;
+  const consumers: Consumer[] = [];
 
   const startWorker = (name: string, config: string): Worker => {
     const env = { ...process.env, KAFKA_BROKERS: brokersText, SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix };
@@ -155,11 +167,13 @@ describe('ingest workers', () => {
   afterAll(async () => {
     for (const w of workers) if (!w.exited) w.proc.kill('SIGTERM');
     await Promise.all(workers.map((w) => (w.exited ? undefined : new Promise((r) => w.proc.once('exit', r)))));
-    await framesConsumer?.disconnect();
+    await Promise.all(consumers.map((c) => c.disconnect()));
     await Promise.all(servers.map((s) => s.close()));
   });
 
   it('two workers share four cameras; one SIGKILLed, the other takes its cameras; a disabled camera stops', { timeout: 240_000 }, async () => {
+    /** camera → its latest status record */
+    const statuses = new Map<string, { status: string; state: string; worker: string; jobStarts: number }>();
     brokersText = (await kafkaBrokers()).join(',');
     const config = join(dir, 'config.json');
     // 2 frames a second are enough to see a camera running, and keep six processes light on two cores
@@ -172,33 +186,44 @@ describe('ingest workers', () => {
       const cam = await createCamera(db, { name: `worker-cam-${i}`, camera_group_id: group.id, url: server.url, stream_settings: i === 0 ? { fps: 1 } : {} });
       cameras.push(String(cam.id));
     }
+    const dead = String((await createCamera(db, { name: 'worker-cam-dead', camera_group_id: group.id, url: `rtsp://127.0.0.1:${await closedPort()}/nobody` })).id);
+    const all = [...cameras, dead].sort();
 
     const a = startWorker('a', config);
     const b = startWorker('b', config);
-    framesConsumer = await follow(`${prefix}frames`, (camera, value) => {
+    consumers.push(await follow(`${prefix}frames`, (camera, value) => {
       if (value !== null) frames.set(camera, [...(frames.get(camera) ?? []), Date.now()]);
-    });
+    }));
+    const statusConsumer = await follow(`${prefix}camera-status`, (camera, value) => statuses.set(camera, value as never));
+    consumers.push(statusConsumer);
     // every camera runs on exactly one worker, and its frames arrive
-    await expect.poll(() => [...a.cameras, ...b.cameras].sort(), { timeout: 90_000, interval: 500 }).toEqual([...cameras].sort());
+    await expect.poll(() => [...a.cameras, ...b.cameras].sort(), { timeout: 90_000, interval: 500 }).toEqual(all);
     expect([...a.cameras].filter((c) => b.cameras.has(c))).toEqual([]);
     const t0 = Date.now();
     await expect.poll(() => cameras.filter((c) => framesSince(c, t0) > 0).length, { timeout: 90_000, interval: 500 }).toBe(cameras.length);
+    // the cameras that send frames are running; the one that answers nothing is red, its child restarted
+    await expect.poll(() => cameras.filter((c) => statuses.get(c)?.state === 'running').length, { timeout: 30_000, interval: 500 }).toBe(cameras.length);
+    await expect.poll(() => statuses.get(dead), { timeout: 30_000, interval: 500 }).toMatchObject({ status: 'red', state: 'retrying' });
+    await expect.poll(() => statuses.get(dead)?.jobStarts ?? 0, { timeout: 30_000, interval: 500 }).toBeGreaterThan(1);
 
     // the busier worker dies without a word; its children die with it (the supervisor's orphan guard)
     const [victim, survivor] = a.cameras.size >= b.cameras.size ? [a, b] : [b, a];
-    const moved = [...victim.cameras];
+    const moved = [...victim.cameras].filter((c) => c !== dead);
     const killedAt = Date.now();
     victim.proc.kill('SIGKILL');
     await expect.poll(() => moved.filter((c) => survivor.cameras.has(c)).length, { timeout: 90_000, interval: 500 }).toBe(moved.length);
     const takenAt = Math.max(...moved.map((c) => survivor.startedAt.get(c)!));
     expect(takenAt).toBeGreaterThan(killedAt);
     await expect.poll(() => moved.filter((c) => framesSince(c, takenAt) > 0).length, { timeout: 90_000, interval: 500 }).toBe(moved.length);
-    expect([...survivor.cameras].sort()).toEqual([...cameras].sort());
+    expect([...survivor.cameras].sort()).toEqual(all);
+    const survivorName = `ingest-${survivor.name}`;
+    await expect.poll(() => moved.filter((c) => statuses.get(c)?.worker === survivorName).length, { timeout: 30_000, interval: 500 }).toBe(moved.length);
 
     // disabled in the identity store: the survivor stops that camera (and only that one)
     await updateCamera(db, Number(cameras[1]), { active: false });
     await expect.poll(() => survivor.cameras.has(cameras[1]!), { timeout: 30_000, interval: 250 }).toBe(false);
     expect(survivor.stopped.at(-1)).toMatch(/disabled/);
-    expect(survivor.cameras.size).toBe(cameras.length - 1);
+    expect(survivor.cameras.size).toBe(all.length - 1);
+    await expect.poll(() => statuses.get(cameras[1]!), { timeout: 30_000, interval: 500 }).toMatchObject({ status: 'grey', state: 'disabled' });
   });
 });
