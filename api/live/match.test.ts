@@ -18,7 +18,7 @@ beforeAll(async () => {
   await w.writeEvents([
     testEvent({ id: 'e1', ts: T, camera: 'cam-a', dossier: 'alice', watchList: 'vip', confidence: 0.9, attributes: { gender: { name: 'female', confidence: 0.9 }, age: 30 } }),
     testEvent({ id: 'e2', ts: T + 1000, camera: 'cam-a', quality: -3, attributes: { age: 60 } }),
-    testEvent({ id: 'e3', ts: T + 2000, camera: 'cam-b', dossier: 'bob', watchList: 'staff', confidence: 0.5 }),
+    { ...testEvent({ id: 'e3', ts: T + 2000, camera: 'cam-b', dossier: 'bob', watchList: 'staff', confidence: 0.5 }), alert: true },
     testEvent({ id: 'e4', ts: T + 3000, camera: 'cam-c', confidence: 0.1 }),
   ]);
   await w.writeEpisodeChanges([
@@ -45,6 +45,8 @@ const EVENT_FILTERS: EventFilter[] = [
   { dossiers: ['bob'] },
   { episodes: ['p1'] },
   { acknowledged: false },
+  { alert: true },
+  { alert: false },
   { genders: ['female'] },
   { age: { min: 50 } },
   { quality: { max: -2 } },

@@ -34,6 +34,8 @@ export interface EventFilter {
   readonly dossiers?: readonly string[];
   readonly episodes?: readonly string[];
   readonly acknowledged?: boolean;
+  /** true: alerts only (FaceEvent.alert, the camera's alert mode); false: the rest */
+  readonly alert?: boolean;
   /** attribute classes: an event passes when its class is one of these (events without the attribute do not) */
   readonly genders?: readonly string[];
   readonly emotions?: readonly string[];
@@ -80,6 +82,8 @@ export interface EventView {
   readonly dossier: string | null;
   readonly watchLists: readonly string[];
   readonly confidence: number;
+  /** an alert under its camera's alert mode (pipelines/match/alert.ts) */
+  readonly alert: boolean;
   readonly candidates: readonly { readonly dossier: string; readonly dossierFace: string; readonly watchList: string; readonly confidence: number }[];
   readonly quality: number;
   readonly detectorScore: number;
@@ -138,6 +142,7 @@ export function eventConditions(filter: EventFilter, c = new SqlConditions()): S
   c.in('dossier', filter.dossiers);
   c.in('episode_id', filter.episodes);
   if (filter.acknowledged !== undefined) c.add(filter.acknowledged ? 'acknowledged' : 'NOT acknowledged');
+  if (filter.alert !== undefined) c.add(filter.alert ? 'alert' : 'NOT alert');
   c.in('gender', filter.genders);
   c.in('emotion', filter.emotions);
   c.in('eyes', filter.eyes);
@@ -156,7 +161,7 @@ export function eventConditions(filter: EventFilter, c = new SqlConditions()): S
 }
 
 const COLUMNS = `id, toUnixTimestamp64Milli(ts) AS ts_ms, t_s, camera, camera_group, track_id, post_no, post_type,
-  frame_seq, frame_ref, frame_width, frame_height, matched, dossier, watch_lists, confidence,
+  frame_seq, frame_ref, frame_width, frame_height, matched, dossier, watch_lists, confidence, alert,
   candidate_dossiers, candidate_dossier_faces, candidate_watch_lists, candidate_confidences,
   quality, detector_score, bbox_x1, bbox_y1, bbox_x2, bbox_y2,
   gender, gender_confidence, age, emotion, emotion_confidence, eyes, eyes_confidence, liveness, liveness_confidence,
@@ -180,6 +185,7 @@ interface EventDbRow {
   dossier: string;
   watch_lists: string[];
   confidence: number;
+  alert: boolean;
   candidate_dossiers: string[];
   candidate_dossier_faces: string[];
   candidate_watch_lists: string[];
@@ -227,6 +233,7 @@ function toView(r: EventDbRow): EventView {
     dossier: orNull(r.dossier),
     watchLists: r.watch_lists,
     confidence: r.confidence,
+    alert: r.alert,
     candidates: r.candidate_dossiers.map((dossier, i) => ({
       dossier,
       dossierFace: r.candidate_dossier_faces[i] ?? '',
