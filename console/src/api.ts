@@ -3,6 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Camera as CameraSchema } from '../../api/schemas/cameras.ts';
 import type { CameraGroup as CameraGroupSchema } from '../../api/schemas/camera-groups.ts';
+import type { Counter as CounterSchema, CounterStatistics as CounterStatisticsSchema } from '../../api/schemas/counters.ts';
 import type { DossierFace as DossierFaceSchema, DossierFaceAdded as DossierFaceAddedSchema } from '../../api/schemas/dossier-faces.ts';
 import type { Dossier as DossierSchema } from '../../api/schemas/dossiers.ts';
 import type { Episode as EpisodeSchema, EpisodeWithEvents as EpisodeWithEventsSchema } from '../../api/schemas/episodes.ts';
@@ -17,6 +18,8 @@ import type { WatchList as WatchListSchema } from '../../api/schemas/watch-lists
 
 export type Camera = Static<typeof CameraSchema>;
 export type CameraGroup = Static<typeof CameraGroupSchema>;
+export type Counter = Static<typeof CounterSchema>;
+export type CounterStatistics = Static<typeof CounterStatisticsSchema>;
 export type Dossier = Static<typeof DossierSchema>;
 export type DossierFace = Static<typeof DossierFaceSchema>;
 export type DossierFaceAdded = Static<typeof DossierFaceAddedSchema>;
@@ -74,8 +77,8 @@ function describe(status: number, body: unknown): ApiError {
   return new ApiError(status, `${e.message ?? e.code ?? status}${field}`, e.code, e.reason);
 }
 
-/** One API call: JSON in and out, or a FormData body (uploads). 401 ends the session. */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One API request: a JSON or FormData (upload) body; a refusal thrown as an ApiError; 401 ends the session. */
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
   const token = session.token;
   if (token) headers['authorization'] = `Bearer ${token}`;
@@ -91,22 +94,22 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   } catch {
     throw new ApiError(0, 'the server cannot be reached');
   }
-  const text = await response.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // a proxy's HTML error page: described by its status below
+  if (response.ok) return response;
+  if (response.status === 401 && token && path !== '/auth/login') {
+    session.clear();
+    session.onExpired();
   }
-  if (!response.ok) {
-    if (response.status === 401 && token && path !== '/auth/login') {
-      session.clear();
-      session.onExpired();
-    }
-    throw describe(response.status, json);
-  }
-  return json as T;
+  throw describe(response.status, await response.json().catch(() => null));
 }
+
+/** An API call answering JSON (or nothing). */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const text = await (await request(method, path, body)).text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** A file the API serves (an episode's clip): fetched with the token, which a <video src> could not send. */
+export const blob = async (path: string): Promise<Blob> => (await request('GET', path)).blob();
 
 export const get = <T>(path: string) => call<T>('GET', path);
 

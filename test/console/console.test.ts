@@ -16,6 +16,7 @@ import { photoEvent, testApi, testFaces, testStores, type TestStores } from '../
 import { ensureFirstAdmin } from '../../api/auth/bootstrap.ts';
 import type { FaceModels } from '../../models/face-models.types.ts';
 import type { FaceService } from '../../api/photos/face-service.ts';
+import { testChange } from '../../stores/clickhouse/test-events.ts';
 import { createAnalyticsWriter } from '../../stores/clickhouse/writer.ts';
 import { CONSOLE_DIST } from '../../console/serve.ts';
 import { FACE_PHOTO, REPO } from '../paths.ts';
@@ -177,7 +178,10 @@ describe('operator console', () => {
     await page.click('nav >> text=Live events');
     await page.waitForSelector('[data-testid=link] >> text=Live:');
     const event = await photoEvent(faces, 'img5.jpg', { id: '7001', ts: Date.now(), camera: 'lobby', dossier: String(dossierId), watchList: String(listId), confidence: 0.71 });
-    await createAnalyticsWriter({ client: stores.store.client, cameraGroupOf: () => group }).writeEvents([event]);
+    const writer = createAnalyticsWriter({ client: stores.store.client, cameraGroupOf: () => group });
+    await writer.writeEvents([event]);
+    // and its episode, for the Episodes screen
+    await writer.writeEpisodeChanges([testChange('open', '7100', '7001', { eventsCount: 1, startTs: event.embedding.post.frame.ts, endTs: event.embedding.post.frame.ts, dossier: String(dossierId), cameras: ['lobby'], bestEventId: '7001' })]);
     const card = page.locator('[data-event-id="7001"]');
     await card.waitFor({ timeout: 15_000 });
     expect(await card.textContent()).toContain('Angelina');
@@ -202,9 +206,17 @@ describe('operator console', () => {
     expect(await page.textContent('[data-testid=search-results]')).toContain('Angelina');
   });
 
+  it('lists the episode with its best face; says when it has no clip', async () => {
+    await page.click('nav >> text=Episodes');
+    await page.click('tr:has-text("Angelina")');
+    await page.waitForSelector('h3:has-text("Best face")');
+    await page.click('text=Play clip');
+    await page.waitForSelector('text=No clip of this episode');
+    await shot('episodes');
+  });
+
   it('shows the other screens without an error', async () => {
     for (const [title, name] of [
-      ['Episodes', 'episodes'],
       ['Cameras', 'cameras'],
       ['Statistics', 'statistics'],
       ['Administration', 'administration'],
@@ -235,7 +247,8 @@ describe('operator console', () => {
 
   it('sends an expired session back to the login', async () => {
     await api('POST', '/auth/logout', await pageToken());
-    await page.click('nav >> text=Search');
+    // the next request of the page (opening Search reads the watch lists) meets the 401
+    await page.evaluate("location.hash = '#/search'");
     await page.waitForSelector('input[name=username]');
     expect(await page.textContent('.notice')).toContain('sign in again');
   });

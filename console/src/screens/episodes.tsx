@@ -1,8 +1,8 @@
 // Episodes: LIVE and closed, newest first; one opens with its events (GET /episodes/{id}).
-import { useMemo, useState } from 'preact/hooks';
-import { query, type Episode, type EpisodeWithEvents, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, blob, query, type Episode, type EpisodeWithEvents, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
 import { EventCard, EventDetail, useDossier } from '../faces.tsx';
-import { ErrorBox, Section, time, useGet } from '../ui.tsx';
+import { ErrorBox, Section, time, useAction, useGet } from '../ui.tsx';
 
 type Which = 'all' | 'live' | 'closed';
 
@@ -68,6 +68,7 @@ function EpisodeDetail({ id, lists }: { id: string; lists: ReadonlyMap<string, W
           {time(ep.data.created_date)} – {time(ep.data.last_event_date)}, {ep.data.events_count} event(s){ep.data.open ? ', LIVE' : ''}
         </p>
       )}
+      {ep.data && <Clip id={id} cameras={ep.data.cameras} />}
       {best && (
         <>
           <h3>Best face</h3>
@@ -82,5 +83,42 @@ function EpisodeDetail({ id, lists }: { id: string; lists: ReadonlyMap<string, W
       </div>
       {open && <EventDetail e={open} lists={lists} onClose={() => setOpen(null)} />}
     </Section>
+  );
+}
+
+/** The episode's video clip of one of its cameras (GET /episodes/{id}/clip), asked for on demand. */
+function Clip({ id, cameras }: { id: string; cameras: readonly string[] }) {
+  const [camera, setCamera] = useState(cameras[0] ?? '');
+  const [url, setUrl] = useState<string | null>(null);
+  const [none, setNone] = useState(false);
+  const action = useAction();
+  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  const play = () =>
+    action.run(async () => {
+      setNone(false);
+      try {
+        setUrl(URL.createObjectURL(await blob(`/episodes/${id}/clip${query({ camera })}`)));
+      } catch (err) {
+        // 404: no clip was recorded for this episode (or not yet): said plainly, not as an error
+        if (err instanceof ApiError && err.status === 404) setNone(true);
+        else throw err;
+      }
+    });
+  return (
+    <div class="inline">
+      {cameras.length > 1 && (
+        <select value={camera} onChange={(e) => (setCamera(e.currentTarget.value), setUrl(null))} aria-label="Camera of the clip">
+          {cameras.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      )}
+      <button onClick={() => void play()} disabled={action.busy}>
+        Play clip
+      </button>
+      {none && <span class="muted">No clip of this episode{cameras.length > 1 ? ' on this camera' : ''}.</span>}
+      <ErrorBox error={action.error} />
+      {url && <video src={url} controls autoplay muted class="clip" />}
+    </div>
   );
 }

@@ -1,8 +1,8 @@
 // Statistics: events per hour or day over a period, matched and unmatched, by camera, group, watch list or dossier
 // (GET /statistics), as a hand-drawn SVG bar chart and the totals per value.
 import { useMemo, useState } from 'preact/hooks';
-import { query, type Me, type Statistics } from '../api.ts';
-import { ErrorBox, Section, useGet } from '../ui.tsx';
+import { query, type Counter, type CounterStatistics, type Me, type Statistics } from '../api.ts';
+import { can, ErrorBox, Section, useGet } from '../ui.tsx';
 
 const PERIODS = { '24 hours': { ms: 864e5, interval: 'hour' }, '7 days': { ms: 7 * 864e5, interval: 'day' }, '30 days': { ms: 30 * 864e5, interval: 'day' } } as const;
 type Period = keyof typeof PERIODS;
@@ -17,61 +17,124 @@ export function Stats({ me }: { me: Me }) {
   const stats = useGet<Statistics>(`/statistics${query({ interval: PERIODS[period].interval, group_by: dim, created_date_gte: from })}`);
   const rows = stats.data?.results ?? [];
   const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
-  const perBucket = buckets.map((b) => rows.filter((r) => r.bucket === b).reduce((s, r) => ({ matched: s.matched + r.matched, unmatched: s.unmatched + r.unmatched }), { matched: 0, unmatched: 0 }));
+  const sum = (key: 'matched' | 'unmatched') => buckets.map((b) => rows.reduce((s, r) => s + (r.bucket === b ? r[key] : 0), 0));
   const perValue = [...rows.reduce((m, r) => m.set(r.value, (m.get(r.value) ?? 0) + r.events), new Map<string, number>())].sort((a, b) => b[1] - a[1]);
   return (
+    <>
+      <Section
+        title="Statistics"
+        actions={
+          <>
+            <select value={period} onChange={(e) => setPeriod(e.currentTarget.value as Period)} aria-label="Period">
+              {Object.keys(PERIODS).map((p) => (
+                <option key={p}>{p}</option>
+              ))}
+            </select>
+            <select value={dim} onChange={(e) => setDim(e.currentTarget.value)} aria-label="Per">
+              {dims.map((d) => (
+                <option key={d} value={d}>
+                  per {d.replace('_', ' ')}
+                </option>
+              ))}
+            </select>
+          </>
+        }
+      >
+        <ErrorBox error={stats.error} />
+        {stats.data && (rows.length === 0 ? <p class="muted">No events in the last {period}.</p> : <BarChart labels={buckets} series={[{ label: 'matched', colour: PALETTE[0]!, values: sum('matched') }, { label: 'unmatched', colour: PALETTE[1]!, values: sum('unmatched') }]} unit="events" />)}
+        {perValue.length > 0 && <BarList items={perValue} />}
+      </Section>
+      {can(me, 'view_camera') && <Counters from={from} interval={PERIODS[period].interval} period={period} />}
+    </>
+  );
+}
+
+/** People counters (GET /counters/{id}/statistics): the average faces counted per bucket, stacked by camera. */
+function Counters({ from, interval, period }: { from: string; interval: string; period: Period }) {
+  const counters = useGet<{ results: Counter[] }>('/counters?limit=1000');
+  const [picked, setPicked] = useState<number | null>(null);
+  const id = picked ?? counters.data?.results[0]?.id ?? null;
+  const stats = useGet<CounterStatistics>(id === null ? null : `/counters/${id}/statistics${query({ interval, created_date_gte: from })}`);
+  const rows = stats.data?.results ?? [];
+  const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
+  const cameras = [...new Set(rows.map((r) => r.camera))].sort();
+  const series = cameras.map((camera, i) => ({
+    label: `camera ${camera}`,
+    colour: PALETTE[i % PALETTE.length]!,
+    values: buckets.map((b) => rows.find((r) => r.bucket === b && r.camera === camera)?.avg_faces ?? 0),
+  }));
+  return (
     <Section
-      title="Statistics"
+      title="Counters"
       actions={
-        <>
-          <select value={period} onChange={(e) => setPeriod(e.currentTarget.value as Period)} aria-label="Period">
-            {Object.keys(PERIODS).map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-          <select value={dim} onChange={(e) => setDim(e.currentTarget.value)} aria-label="Per">
-            {dims.map((d) => (
-              <option key={d} value={d}>
-                per {d.replace('_', ' ')}
+        counters.data && counters.data.results.length > 0 ? (
+          <select value={id ?? ''} onChange={(e) => setPicked(Number(e.currentTarget.value))} aria-label="Counter">
+            {counters.data.results.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
               </option>
             ))}
           </select>
-        </>
+        ) : undefined
       }
     >
-      <ErrorBox error={stats.error} />
-      {stats.data && (rows.length === 0 ? <p class="muted">No events in the last {period}.</p> : <BarChart labels={buckets} bars={perBucket} />)}
-      {perValue.length > 0 && <BarList items={perValue} />}
+      <ErrorBox error={counters.error ?? stats.error} />
+      {counters.data?.results.length === 0 && <p class="muted">No counters.</p>}
+      {stats.data && (rows.length === 0 ? <p class="muted">Nothing counted in the last {period}.</p> : <BarChart labels={buckets} series={series} unit="faces on average" />)}
     </Section>
   );
 }
 
-/** Stacked bars (matched over unmatched) per time bucket. */
-function BarChart({ labels, bars }: { labels: readonly string[]; bars: readonly { matched: number; unmatched: number }[] }) {
+interface Series {
+  readonly label: string;
+  readonly colour: string;
+  readonly values: readonly number[];
+}
+
+const PALETTE = ['#1f6feb', '#98a2b3', '#12b76a', '#f79009', '#7a5af8', '#d92d20', '#0ba5ec', '#ee46bc'];
+
+/** Stacked bars per time bucket, one colour a series, with a legend. */
+function BarChart({ labels, series, unit }: { labels: readonly string[]; series: readonly Series[]; unit: string }) {
   const W = 800;
   const H = 200;
-  const max = Math.max(1, ...bars.map((b) => b.matched + b.unmatched));
-  const w = W / Math.max(1, bars.length);
+  const totals = labels.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
+  const max = Math.max(1e-9, ...totals);
+  const w = W / Math.max(1, labels.length);
   const y = (n: number) => (n / max) * (H - 20);
   return (
-    <svg class="chart" viewBox={`0 0 ${W} ${H + 16}`} role="img" aria-label="events per bucket">
-      {bars.map((b, i) => (
-        <g key={labels[i]}>
-          <title>{`${new Date(labels[i]!).toLocaleString()}: ${b.matched} matched, ${b.unmatched} unmatched`}</title>
-          <rect x={i * w + 1} y={H - y(b.unmatched)} width={w - 2} height={y(b.unmatched)} fill="#98a2b3" />
-          <rect x={i * w + 1} y={H - y(b.unmatched) - y(b.matched)} width={w - 2} height={y(b.matched)} fill="#1f6feb" />
-        </g>
-      ))}
-      <text x="0" y="10">
-        {max} events
-      </text>
-      <text x="0" y={H + 14}>
-        {new Date(labels[0]!).toLocaleString()}
-      </text>
-      <text x={W} y={H + 14} text-anchor="end">
-        {new Date(labels[labels.length - 1]!).toLocaleString()}
-      </text>
-    </svg>
+    <>
+        <svg class="chart" viewBox={`0 0 ${W} ${H + 16}`} role="img" aria-label={`${unit} per bucket`}>
+          {labels.map((label, i) => {
+            let top = H;
+            return (
+              <g key={label}>
+                <title>{`${new Date(label).toLocaleString()}: ${series.map((x) => `${x.label} ${+(x.values[i] ?? 0).toFixed(2)}`).join(', ')}`}</title>
+                {series.map((x) => {
+                  const h = y(x.values[i] ?? 0);
+                  top -= h;
+                  return <rect key={x.label} x={i * w + 1} y={top} width={Math.max(1, w - 2)} height={h} fill={x.colour} />;
+                })}
+              </g>
+            );
+          })}
+          <text x="0" y="10">
+            {+max.toFixed(2)} {unit}
+          </text>
+          <text x="0" y={H + 14}>
+            {new Date(labels[0]!).toLocaleString()}
+          </text>
+          <text x={W} y={H + 14} text-anchor="end">
+            {new Date(labels[labels.length - 1]!).toLocaleString()}
+          </text>
+        </svg>
+        <p class="legend">
+          {series.map((x) => (
+            <span key={x.label}>
+              <span class="swatch" style={{ background: x.colour }} /> {x.label}{' '}
+            </span>
+          ))}
+        </p>
+    </>
   );
 }
 
