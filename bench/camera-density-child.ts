@@ -1,8 +1,8 @@
 // One step of the camera-density bench: N live RTSP cameras in this one process, run as `facestream serve` runs
 // them: cameras in PostgreSQL (PGlite here, as serve's default), the camera manager (pipelines/cameras/manager.ts)
 // adding one ingest source per camera (RTSP over TCP, its stream_settings' detection fps) to the running graph of
-// the serve topology (detect, track, embed, match against a watch list, episodes; without the analytics sinks, which
-// are not the camera path). It waits until every camera has had a frame through detection, lets them run a warm-up,
+// serve's camera path (detect, track, embed, match against a watch list, episodes; serve's analytics sinks,
+// notifications and counters are left out). It waits until every camera has had a frame through detection, lets them run a warm-up,
 // then records a measuring window: per frame, its capture time and when its detections came out; per event, when
 // it left match; the manager's health counters; this process's CPU time and memory. The raw figures go to the result
 // file; the parent (bench/camera-density.ts) makes the statistics.
@@ -23,14 +23,13 @@ import { CameraManager } from '../pipelines/cameras/manager.ts';
 import type { CameraCounters } from '../pipelines/cameras/health.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
-import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { FaceEvent, FrameDetections } from '../schemas/records.ts';
 import { migrate } from '../stores/postgres/migrate.ts';
 import { openPglite } from '../stores/postgres/pglite-db.ts';
 import { createCamera } from '../stores/postgres/repositories/cameras.ts';
 import { buildGraph, type InProcessRun } from '../topologies/build-inproc.ts';
-import { processOf, withoutStages } from '../topologies/plan.ts';
-import { SERVE_PER_CAMERA, serveTopology } from '../topologies/serve.ts';
+import { SERVE_PER_CAMERA } from '../topologies/serve.ts';
+import type { StageName } from '../pipelines/registry.ts';
 import type { Detected } from './camera-density-stats.ts';
 
 export interface DensityTask {
@@ -67,6 +66,9 @@ export interface DensityChildResult {
   /** the camera manager's counters of each camera over the window (end less start) */
   readonly counters: Readonly<Record<string, Pick<CameraCounters, 'frames_processed' | 'frames_dropped' | 'decoding_soft_errors' | 'job_starts'>>>;
 }
+
+/** the stages of serve's graph that a camera's frames go through; the sinks, notifications and counters are not measured */
+const CAMERA_PATH: readonly StageName[] = ['ingest', 'detect', 'track', 'embed', 'match', 'episodes'];
 
 const mark = (m: string) => process.stdout.write(`${JSON.stringify({ mark: m })}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,7 +107,7 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
   let run: InProcessRun | undefined;
   const manager = new CameraManager({ db, graph: { addSource: (...args) => run!.addSource(...args) }, config: ctx.config, logger, clock: systemClock });
   const counting = manager.taps();
-  run = buildGraph(processOf(withoutStages(serveTopology, ANALYTICS_SINK_STAGES), 'main').stages, {
+  run = buildGraph(CAMERA_PATH, {
     deps: { config: ctx.config, models: ctx.models, index: ctx.index },
     sourcesAdded: SERVE_PER_CAMERA,
     taps: {

@@ -218,7 +218,8 @@ async function main(): Promise<void> {
   }
   if (parts.has('camera-density')) {
     results.cameraDensity = await measureCameraDensity({ log, gate, windowS: density.windowS, budgetS: density.budgetS, ...(density.streams ? { streams: density.streams } : {}) });
-    log(`  camera density: ${results.cameraDensity.figure} streams (the ramp ended: ${results.cameraDensity.ended})`);
+    const { figure, ended } = results.cameraDensity;
+    log(`  camera density: ${figure} stream${figure === 1 ? '' : 's'} met the criteria (the ramp ended: ${ended})`);
   }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;
