@@ -13,7 +13,7 @@ const now = Date.parse('2026-12-03T10:00:00Z');
 
 const matchedStaff = eventPayload(testEvent({ id: 'e1', ts: now, camera: 'cam-1', dossier: 'alice', watchList: '7', confidence: 0.9 }), groupOf);
 const matchedVip = eventPayload(testEvent({ id: 'e2', ts: now, camera: 'cam-2', dossier: 'bob', watchList: '8', confidence: 0.7 }), groupOf);
-const unmatched = eventPayload(testEvent({ id: 'e3', ts: now, camera: 'cam-2' }), groupOf);
+const unmatched = eventPayload({ ...testEvent({ id: 'e3', ts: now, camera: 'cam-2' }), alert: true }, groupOf);
 const events = [matchedStaff, matchedVip, unmatched];
 const opened = episodePayload(
   { kind: 'open', episodeId: 'ep1', scope: 's', eventId: 'e1', bestEventId: 'e1', eventsCount: 1, dossier: 'alice', cameras: ['cam-1'], startTs: now, endTs: now, startT: 0, endT: 0 },
@@ -57,6 +57,8 @@ describe('webhook filters (FindFace §2.5)', () => {
     expect(through({ events: { confidence_gte: 0.75 } })).toEqual(['e1']);
     expect(through({ events: { allowed_bs_types: ['overall'] } })).toEqual([]);
     expect(through({ events: { allowed_bs_types: ['realtime', 'overall'] } })).toEqual(['e1', 'e2', 'e3']);
+    expect(through({ events: { alert: true } })).toEqual(['e3']);
+    expect(through({ events: { alert: false } })).toEqual(['e1', 'e2']);
   });
 
   it('an empty list passes nothing', () => {

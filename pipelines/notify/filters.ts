@@ -24,6 +24,7 @@ export const EventFilters = Type.Object(
     matched_lists_in: Ids('watch lists the event matched; -1 = unmatched'),
     matched_dossier_in: Ids('matched dossiers'),
     matched: Type.Optional(Type.Boolean({ description: 'only matched (true) or only unmatched (false) events' })),
+    alert: Type.Optional(Type.Boolean({ description: "only alerts (true) or only the rest (false), by the camera's alert mode (docs/CAMERAS.md)" })),
     confidence_gte: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'the best candidate\'s confidence at least this' })),
   },
   { additionalProperties: false },
@@ -88,6 +89,7 @@ export function eventPasses(f: EventFilters, e: EventPayload): boolean {
     anyIn(f.matched_lists_in, ...e.matched_lists) &&
     anyIn(f.matched_dossier_in, e.matched_dossier) &&
     is(f.matched, e.matched) &&
+    is(f.alert, e.alert) &&
     atLeast(f.confidence_gte, e.confidence)
   );
 }

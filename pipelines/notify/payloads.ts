@@ -39,6 +39,8 @@ export interface EventPayload {
   readonly matched_face: string | null;
   readonly matched_lists: readonly string[];
   readonly confidence: number;
+  /** an alert under the camera's alert mode (not a FindFace field) */
+  readonly alert: boolean;
   readonly candidates: ReadonlyArray<{ readonly dossier: string; readonly dossier_face: string; readonly watch_list: string; readonly confidence: number }>;
 }
 
@@ -116,6 +118,7 @@ export function eventPayload(event: FaceEvent, groupOf: GroupOf): EventPayload {
     matched_face: best?.dossierFace ?? null,
     matched_lists: event.matched ? matchedWatchLists(event) : UNMATCHED_LISTS,
     confidence: event.confidence,
+    alert: event.alert,
     candidates: event.candidates.map((c) => ({ dossier: c.dossier, dossier_face: c.dossierFace, watch_list: c.watchList, confidence: c.confidence })),
   };
 }
