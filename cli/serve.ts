@@ -18,6 +18,7 @@ import { createFaceService } from '../api/photos/face-service.ts';
 import { Registry } from 'prom-client';
 import type { HealthRules } from '../pipelines/cameras/health.ts';
 import { CameraManager } from '../pipelines/cameras/manager.ts';
+import { startFrameStoreHooks, type FrameStoreHooks } from '../pipelines/clips/serve-hooks.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { startStatusReporter } from '../pipelines/cameras/status.ts';
 import { createFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
@@ -117,10 +118,15 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     closers.push(['the face models', () => models.close()]);
 
     const metrics = new Registry();
+    // the frame store's retention sweeper and, with clips.enabled, episode clips of the cameras (docs/CLIPS.md);
+    // closed after the cameras, so that it finishes the clips of the episodes they close
+    const frameStore = startFrameStoreHooks({ config, logger: pino({ level: opts.logLevel, base: { component: 'frame-store' } }), registry: metrics });
+    closers.push(['the frame store', () => frameStore.stop()]);
     let cameras: ServedCameras | undefined;
     if (dossiers) {
-      cameras = await startCameras({ config, db, clickhouse: ch.client, models, dossiers, logLevel: opts.logLevel, registry: metrics });
+      cameras = await startCameras({ config, db, clickhouse: ch.client, models, dossiers, logLevel: opts.logLevel, registry: metrics, frameStore });
       closers.push(['the cameras', () => cameras!.stop()]);
+      frameStore.attach(cameras);
       opts.say(`cameras: ${cameras.manager.healths().size} in PostgreSQL, run in this process`);
     } else opts.say('cameras: run by the ingest workers on Kafka (facestream stage ingest)');
 
@@ -133,6 +139,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
         logger: { level: opts.logLevel },
         metrics,
         ...(cameras ? { cameras: cameras.manager } : {}),
+        ...(frameStore.clipsDir ? { clipsDir: frameStore.clipsDir } : {}),
       },
       api,
     );
@@ -166,6 +173,8 @@ interface CamerasOptions {
   readonly registry: Registry;
   /** FindFace's 30 s of yellow unless given */
   readonly rules?: HealthRules;
+  /** gives each camera's ingest the clip recorder's packet tap */
+  readonly frameStore?: FrameStoreHooks;
 }
 
 /** How often every camera's status goes to camera_stats (besides each change of colour). */
@@ -180,6 +189,8 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   const logger = pino({ level: o.logLevel, base: { component: 'cameras' } });
   const { openAnalytics } = await import('../pipelines/sink-clickhouse/open.ts');
   const analytics = await openAnalytics({ config, logger, writeThrough: false, db: o.db });
+  const { openCounterDefinitions } = await import('../pipelines/counters/open.ts');
+  const counters = await openCounterDefinitions({ config, logger, db: o.db });
   const index = new LiveFaceIndex(createFaceIndex(watchListFromFaces([]), config.match.index));
   const unsubscribe = syncIndexInProcess({ relayed: o.dossiers, index, modelId: o.models.embedderId, logger });
   const settings = createCameraSettingsView(config);
@@ -194,7 +205,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   });
   const manager = new CameraManager({
     db: o.db,
-    graph: { addSource: (...args) => graph.run!.addSource(...args) },
+    graph: { addSource: (name, deps, wrap) => graph.run!.addSource(name, o.frameStore ? o.frameStore.withPacketTap(deps) : deps, wrap) },
     config,
     settings,
     logger,
@@ -213,7 +224,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
   graph.run = buildGraph(serveTopology.processes[0]!.stages, {
-    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough } },
+    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, clickhouse: analytics.store.client },
     sourcesAdded: SERVE_PER_CAMERA,
     taps,
     logger,
@@ -232,6 +243,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
       await running;
       await reporter.stop();
       unsubscribe();
+      await counters.close();
       await analytics.close();
     },
   };
