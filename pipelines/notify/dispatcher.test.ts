@@ -55,3 +55,35 @@ describe('Dispatcher', () => {
     expect(attempts).toBe(1);
   });
 });
+
+describe('Dispatcher retries (fake clock)', () => {
+  it('pauses 0.729 s, 1.968 s, 5.314 s … at most 100 s between the attempts of one batch, then logs it as failed', async () => {
+    const config = Value.Parse(NotifyConfig, { webhooks: { flush_interval_ms: 0 } });
+    let now = 1_000_000;
+    const pauses: number[] = [];
+    const deliveries: WebhookDelivery[] = [];
+    const d = new Dispatcher({
+      target: { id: '3', url: 'http://receiver.example/', maxBatchSize: 10, maxAttempts: 10 },
+      type: 'events',
+      transport: 'http',
+      config: config.webhooks,
+      send: async () => ({ ok: false, statusCode: 503, error: 'HTTP 503' }),
+      deliveries: { record: (r) => deliveries.push(r) },
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => now },
+      newBatchId: () => 'b',
+      // the fake clock: a pause moves it on at once
+      sleep: async (ms) => {
+        pauses.push(ms);
+        now += ms;
+      },
+    });
+    d.offer([eventPayload(testEvent({ id: 'x', ts: now }), () => undefined)]);
+    while (deliveries.length < 10) await new Promise((r) => setTimeout(r, 1));
+    expect(pauses).toEqual([729, 1968, 5314, 14349, 38742, 100_000, 100_000, 100_000, 100_000]);
+    expect(deliveries.map((r) => r.status)).toEqual([...Array<string>(9).fill('retrying'), 'failed']);
+    // each attempt starts after the pause before it, on the dispatcher's clock
+    expect(deliveries.slice(1).map((r, i) => r.ts - deliveries[i]!.ts)).toEqual(pauses);
+    await d.close('stopped');
+  });
+});

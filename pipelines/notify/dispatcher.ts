@@ -43,7 +43,11 @@ export interface DispatcherOptions {
   readonly newBatchId: () => string;
   /** counts outcomes (batches delivered, retried, failed; objects dropped): the stage's problem metric */
   readonly count?: (what: string, n?: number) => void;
+  /** the pause between attempts, ending early when `signal` aborts; node:timers/promises by default (tests pass a fake) */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+const realSleep = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined); // rejects only on abort
 
 /** how often objects dropped from a full queue are reported (one log line and delivery-log row for all of them) */
 const DROP_REPORT_MS = 5000;
@@ -191,18 +195,13 @@ export class Dispatcher {
       const delay = retryDelayMs(attempt, this.#o.config);
       this.#o.count?.('notify_batches_retried');
       logger.warn({ ...log, error: result.error, nextAttemptMs: delay }, `error sending webhook: ${result.error}; attempt ${attempt} out of ${target.maxAttempts}, next in ${delay / 1000} s`);
-      await this.#sleep(delay);
+      await (this.#o.sleep ?? realSleep)(delay, this.#stop.signal);
       if (this.#stop.signal.aborted) {
         this.#record(batchId, attempt, ids, clock.now(), 'dropped', { ok: false, statusCode: 0, error: 'stopped while waiting to retry' }, 0);
         this.#o.count?.('notify_objects_dropped', ids.length);
         return;
       }
     }
-  }
-
-  /** a pause that ends early when the dispatcher stops */
-  #sleep(ms: number): Promise<void> {
-    return sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined); // rejects only on abort
   }
 
   #reportDropped(reason: string): void {
