@@ -90,9 +90,14 @@ async function settledRssMb(): Promise<number> {
 async function run(task: DensityTask): Promise<DensityChildResult> {
   const logger = pino({ level: 'warn' }, pino.destination(2));
   setFfmpegLogging(false);
-  const ctx = await createRunContext({ overrides: {}, watchlistDir: task.watchlistDir, onRejected: (m) => console.error(`camera-density: watch list: skipped ${m}`) });
-  const db = await openPglite();
-  await migrate(db);
+  // side by side: PGlite compiles its WASM while the models load
+  const [ctx, db] = await Promise.all([
+    createRunContext({ overrides: {}, watchlistDir: task.watchlistDir, onRejected: (m) => console.error(`camera-density: watch list: skipped ${m}`) }),
+    openPglite().then(async (opened) => {
+      await migrate(opened);
+      return opened;
+    }),
+  ]);
   // the Default camera group of the first migration
   const cameras = await Promise.all(
     task.urls.map((url, k) => createCamera(db, { name: `camera ${k + 1}`, camera_group_id: 1, url, stream_settings: { fps: task.fps, use_stream_timestamp: true } })),
