@@ -90,6 +90,12 @@ describe('per-camera settings on a clip', () => {
     expect((await play({ filter_min_face_size: Math.floor(Math.min(...posted)) })).posts.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('filter_min_quality above every face’s quality: none posted', async () => {
+    const best = Math.max(...baseline.detections.flatMap((d) => d.faces.map((f) => f.quality)));
+    expect(best).toBeLessThan(0);
+    expect((await play({ filter_min_quality: Math.min(0, best + 0.01) })).posts).toEqual([]);
+  }, 120_000);
+
   it('ROT: nothing detected outside it; inside it the same faces, in frame pixels', async () => {
     const outside = await play({ rot: withoutFace });
     expect(outside.detections.length).toBe(baseline.detections.length);

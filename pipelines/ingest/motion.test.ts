@@ -3,7 +3,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../../config/load.ts';
+import { modelThresholdDefaults } from '../../config/model-defaults.ts';
 import { validateOrThrow } from '../../config/validate.ts';
+import { createCameraSettingsView } from '../cameras/settings-view.ts';
 import type { Frame, RgbImage } from '../../schemas/records.ts';
 import { mockContext } from '../runtime/testing/index.ts';
 import { IngestConfig } from './config.ts';
@@ -88,5 +91,18 @@ describe('motion gate in ingest, on a clip that ends in a still stretch', () => 
     expect(frames.filter((f) => f.t_s < MOVING_S).length).toBeGreaterThan(1);
     // frames downstream are numbered without gaps: a skipped frame is not a frame of the stream
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, k) => k));
+  });
+
+  it('a threshold changed while the camera runs applies from its next frame', async () => {
+    const ctx = mockContext<Frame>();
+    const global = buildConfig(modelThresholdDefaults(), { ingest: { fps: 6 } });
+    const view = createCameraSettingsView(global);
+    let decoded = 0;
+    // the motion gate is switched on for the still stretch only
+    const settings = () => (decoded++ === Math.ceil(MOVING_S * 6) ? view.set('still', { imotion_threshold: 0.002 }) : view.get('still'));
+    await createIngestSource({ camera: 'still', url: still, config: view.get('still').ingest, cameraSettings: settings }).run(ctx, new AbortController().signal);
+    const skipped = ctx.counts.get(INGEST_COUNTERS.imotionSkipped) ?? 0;
+    expect(ctx.forwarded.filter((f) => f.t_s < MOVING_S - 0.01).length).toBe(Math.ceil(MOVING_S * 6));
+    expect(skipped).toBeGreaterThanOrEqual(STILL_S * 6 - 1);
   });
 });
