@@ -1,7 +1,7 @@
 // Pictures of events and dossiers. The API serves no images (frames stay in the frame store, dossier photos in
 // PostgreSQL), so a face is shown as where it sits in its frame: the frame's outline with the face box drawn.
 import { useEffect, useState } from 'preact/hooks';
-import { call, get, type Dossier, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
+import { call, get, type Camera, type Dossier, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
 import { ActionForm, attributes, can, ErrorBox, eventColour, percent, time, useGet, useMe } from './ui.tsx';
 
 /** The frame (its aspect) with the face's box, in the list's colour. */
@@ -24,27 +24,36 @@ export function FrameBox({ e, colour, large = false }: { e: FaceEvent; colour: s
   );
 }
 
-const dossierCache = new Map<string, Promise<Dossier | null>>();
+const records = new Map<string, Promise<unknown>>();
 
-/** A dossier by id, read once per page load (null when unknown or not visible to the user). */
-export function useDossier(id: string | null): Dossier | null {
-  const [d, setD] = useState<Dossier | null>(null);
+/** A record named by events (dossier, camera), read once per page load; null when unknown or not visible to the user. */
+function useRecord<T>(path: string | null): T | null {
+  const [record, setRecord] = useState<T | null>(null);
   useEffect(() => {
-    if (id === null) return void setD(null);
-    let p = dossierCache.get(id);
-    if (!p) dossierCache.set(id, (p = get<Dossier>(`/dossiers/${id}`).catch(() => null)));
+    if (path === null) return void setRecord(null);
+    let p = records.get(path);
+    if (!p) records.set(path, (p = get<T>(path).catch(() => null)));
     let live = true;
-    void p.then((x) => live && setD(x));
+    void p.then((x) => live && setRecord(x as T | null));
     return () => {
       live = false;
     };
-  }, [id]);
-  return d;
+  }, [path]);
+  return record;
+}
+
+export const useDossier = (id: string | null) => useRecord<Dossier>(id === null ? null : `/dossiers/${id}`);
+
+/** An event's camera by name (events carry the camera's id), or the id when the user may not read cameras. */
+function useCameraName(id: string): string {
+  const me = useMe();
+  return useRecord<Camera>(can(me, 'view_camera') && /^\d+$/.test(id) ? `/cameras/${id}` : null)?.name ?? id;
 }
 
 /** One event as a card: where the face is, time, camera, dossier, confidence, list colour, attributes. */
 export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: ReadonlyMap<string, WatchList>; onOpen: (e: FaceEvent) => void; actions?: preact.ComponentChildren }) {
   const dossier = useDossier(e.matched_dossier);
+  const camera = useCameraName(e.camera);
   const colour = eventColour(e, lists);
   const list = e.matched ? lists.get(e.matched_lists[0] ?? '') : undefined;
   return (
@@ -61,7 +70,7 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
         )}
         <span>{e.matched ? percent(e.confidence) : `best ${percent(e.confidence)}`}</span>
         <span>{time(e.created_date)}</span>
-        <span>camera {e.camera}</span>
+        <span>camera {camera}</span>
         <span class="muted">{attributes(e)}</span>
         {actions}
       </div>
@@ -72,6 +81,7 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
 /** The full frame of an event with its box, and everything the event says. */
 export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: ReadonlyMap<string, WatchList>; onClose: () => void }) {
   const dossier = useDossier(e.matched_dossier);
+  const camera = useCameraName(e.camera);
   const me = useMe();
   return (
     <div class="modal" role="dialog" aria-label="Event" onClick={onClose}>
@@ -86,7 +96,7 @@ export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: Readon
           <dd>{time(e.created_date)}</dd>
           <dt>Camera</dt>
           <dd>
-            {e.camera} {e.camera_group !== null && `(group ${e.camera_group})`}
+            {camera} {e.camera_group !== null && `(group ${e.camera_group})`}
           </dd>
           <dt>Dossier</dt>
           <dd>{e.matched ? `${dossier?.name ?? e.matched_dossier} — ${percent(e.confidence)}` : 'no match'}</dd>

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +21,11 @@ import type { FaceService } from '../../api/photos/face-service.ts';
 import { testChange } from '../../stores/clickhouse/test-events.ts';
 import { createAnalyticsWriter } from '../../stores/clickhouse/writer.ts';
 import { CONSOLE_DIST } from '../../console/serve.ts';
-import { FACE_PHOTO, REPO } from '../paths.ts';
+import { startCameras, type ServedCameras } from '../../cli/serve.ts';
+import { loadConfig } from '../../config/load.ts';
+import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../../enrolment/watchlist-sync/inproc-publisher.ts';
+import { startOutboxRelay, type OutboxRelay } from '../../enrolment/watchlist-sync/outbox-relay.ts';
+import { DEMO_WATCHLIST, FACE_PHOTO, REPO, VIDEO } from '../paths.ts';
 
 const SHOTS = join(REPO, 'docs/screenshots');
 const ADMIN_PASSWORD = 'console-test-admin';
@@ -30,6 +36,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 let stores: TestStores;
 let models: FaceModels;
 let faces: FaceService;
+let dossiers: InProcessDossierPublisher;
+let relay: OutboxRelay;
+let cameras: ServedCameras;
 let app: FastifyInstance;
 let url: string;
 let context: BrowserContext;
@@ -82,7 +91,16 @@ beforeAll(async () => {
   stores = await testStores();
   ({ models, faces } = await testFaces());
   await ensureFirstAdmin(stores.db, ADMIN_PASSWORD);
-  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: { live_poll_ms: 200 } });
+  // the cameras as serve runs them (cli/serve.ts): the pipeline's sinks write into the chdb the API reads
+  const config = await loadConfig(undefined, {
+    stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
+    ingest: { fps: 4 },
+    api: { live_poll_ms: 200 },
+  });
+  dossiers = createInProcessDossierPublisher();
+  relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
+  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: new Registry() });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager } });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
   profile = mkdtempSync(join(tmpdir(), 'facestream-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
@@ -93,6 +111,8 @@ afterAll(async () => {
   await context?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
   await app?.close();
+  await cameras?.stop();
+  await relay?.stop();
   await models?.close();
   await stores?.close();
 });
@@ -198,12 +218,39 @@ describe('operator console', () => {
     await page.click('[role=dialog] >> text=Close');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
-    await shot('live');
     // from the event to a search for its face
     await card.locator('button.open').click();
     await page.click('[role=dialog] >> text=Find this face');
     await page.waitForSelector('[data-testid=dossier-result]');
     expect(await page.textContent('[data-testid=search-results]')).toContain('Angelina');
+  });
+
+  it('adds a file camera from a shared clip: the matched event appears live, and is acknowledged', async () => {
+    await page.click('nav >> text=Watch lists');
+    await page.click('[data-testid=watch-lists] >> text=Wanted');
+    await page.fill('input[aria-label="New dossier name"]', 'Woman in grey');
+    await page.click('text=Add dossier');
+    await page.waitForSelector('h2:has-text("Woman in grey")');
+    await dropFile('[data-testid=enrol-drop]', join(DEMO_WATCHLIST, 'woman-in-grey.jpg'), 'woman-in-grey.jpg');
+    await page.waitForSelector('[data-testid=faces] >> text=woman-in-grey.jpg');
+    // both faces held by the matcher (the relay polls every 200 ms)
+    await expect.poll(() => dossiers.size, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await page.click('nav >> text=Cameras');
+    await page.fill('input[aria-label="Camera name"]', 'door');
+    await page.fill('input[aria-label="Camera URL"]', `file://${VIDEO('head-pose-face-detection-female-and-male.mp4')}`);
+    await page.click('button:has-text("Add")');
+    await page.waitForSelector('[data-testid=cameras] >> text=door');
+    await page.click('nav >> text=Live events');
+    const card = page.locator('[data-testid=event]:has-text("Woman in grey")').first();
+    await card.waitFor({ timeout: 40_000 });
+    expect(await card.textContent()).toContain('camera door');
+    await card.locator('text=Acknowledge').click();
+    await card.locator('text=acknowledged').waitFor();
+    await shot('live');
+    await page.click('nav >> text=Cameras');
+    await page.click('text=Refresh');
+    await page.waitForSelector('[data-testid=cameras] .status.green, [data-testid=cameras] .status.yellow, [data-testid=cameras] .status.grey');
+    await shot('cameras');
   });
 
   it('lists the episode with its best face; says when it has no clip', async () => {
@@ -217,7 +264,6 @@ describe('operator console', () => {
 
   it('shows the other screens without an error', async () => {
     for (const [title, name] of [
-      ['Cameras', 'cameras'],
       ['Statistics', 'statistics'],
       ['Administration', 'administration'],
     ] as const) {

@@ -1,18 +1,15 @@
-// Cameras: by group, with a status colour (the API's camera health when the server reports one, else active or
-// not), and adding one (URL, group).
+// Cameras: by group, with FindFace's status colour (the API's camera health when the server runs the cameras, else
+// active or not), and adding one (URL, group).
 import { useState } from 'preact/hooks';
 import { call, type Camera, type CameraGroup, type Me, type Page } from '../api.ts';
 import { ActionForm, can, ErrorBox, Section, useGet } from '../ui.tsx';
 
-/** What a camera's status says, from health fields the API may add (`status`, `health.status`) or `active`. */
-function status(c: Camera): { cls: string; text: string } {
-  const extra = c as Camera & { status?: string; health?: { status?: string; message?: string } };
-  const s = extra.health?.status ?? extra.status;
-  if (!c.active) return { cls: '', text: 'inactive' };
-  if (s === undefined) return { cls: 'ok', text: 'active' };
-  const ok = /^(ok|green|running|streaming|live)$/i.test(s);
-  const bad = /(fail|error|red|down|stopped|lost)/i.test(s);
-  return { cls: ok ? 'ok' : bad ? 'bad' : 'warn', text: extra.health?.message ? `${s}: ${extra.health.message}` : s };
+/** The camera's health colour and what it says (the API reports health when its process runs the cameras). */
+function status(c: Camera): { colour: string; text: string } {
+  const h = c.health;
+  if (!h) return { colour: c.active ? 'green' : 'grey', text: c.active ? 'active' : 'inactive' };
+  const facts = [h.state, h.state === 'running' ? `${h.processing_fps.toFixed(1)} fps` : '', `${h.faces_posted} faces posted`, h.last_error ?? ''];
+  return { colour: h.status, text: facts.filter(Boolean).join(', ') };
 }
 
 export function Cameras({ me }: { me: Me }) {
@@ -31,7 +28,7 @@ export function Cameras({ me }: { me: Me }) {
               return (
                 <tr key={c.id}>
                   <td>
-                    <span class={`status ${s.cls}`} title={s.text} />
+                    <span class={`status ${s.colour}`} title={s.colour} />
                   </td>
                   <td>{c.name}</td>
                   <td>{groupName(c.camera_group_id)}</td>
