@@ -29,6 +29,11 @@ export interface NotifierOptions {
   readonly groupOf: GroupOf;
   readonly deliveries: Pick<DeliveryLogWriter, 'record'>;
   readonly mqtt?: MqttOutput;
+  /**
+   * FindFace's deny-networks, checked again before every POST (the API checked the URL when it was saved, but its
+   * host may resolve elsewhere now); absent = not checked
+   */
+  readonly checkUrl?: (url: string) => Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
   /** one HTTP attempt; postBatch() by default */
   readonly post?: (url: string, body: string, timeoutMs: number, signal: AbortSignal) => Promise<AttemptResult>;
 }
@@ -138,7 +143,11 @@ export class Notifier {
     if (!d) {
       const timeout = this.#o.config.webhooks.request_timeout_ms;
       const post = this.#o.post ?? postBatch;
-      d = this.#newDispatcher(targetOf(hook.row), type, 'http', (t, body, signal) => post(t.url, body, timeout, signal));
+      const check = this.#o.checkUrl;
+      d = this.#newDispatcher(targetOf(hook.row), type, 'http', async (t, body, signal) => {
+        const verdict = check ? await check(t.url) : { ok: true as const };
+        return verdict.ok ? post(t.url, body, timeout, signal) : { ok: false, statusCode: 0, error: `url refused: ${verdict.reason}` };
+      });
       hook.dispatchers.set(type, d);
     }
     return d;

@@ -5,6 +5,7 @@
 // webhooks (only MQTT); without ClickHouse deliveries are in the process log only. Both are said at start.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
+import { createUrlPolicy } from '../../api/network/url-policy.ts';
 import type { FacestreamConfig } from '../../config/schema.ts';
 import { createDeliveryLogWriter, type DeliveryLogWriter } from '../../stores/clickhouse/webhook-deliveries.ts';
 import type { Queryable } from '../../stores/postgres/db.ts';
@@ -87,6 +88,8 @@ export async function openNotifier(options: OpenNotifierOptions): Promise<Opened
       clock: options.clock ?? systemClock,
       ...(source ? { loadWebhooks: () => readWebhooks(source) } : {}),
       groupOf: (camera) => lookup?.groupOf(camera),
+      // the same deny-networks the API applies when a webhook is saved (api.allowed_networks opens some)
+      checkUrl: createUrlPolicy({ allowedNetworks: config.api.allowed_networks, schemes: ['http', 'https'] }),
       deliveries,
       ...(mqtt ? { mqtt } : {}),
     });

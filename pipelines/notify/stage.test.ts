@@ -57,7 +57,8 @@ describe('notify stages against a local receiver', () => {
     // short pauses so that retries happen within the test; the schedule itself is unit-tested (filters.test.ts)
     config = await loadConfig(
       undefined,
-      { notify: { webhooks: { retry_initial_delay_ms: 100, retry_multiplier: 2, request_timeout_ms: 1500, flush_interval_ms: 200, refresh_interval_ms: 200 } } },
+      // the receiver is on loopback, which FindFace's deny-networks refuse unless allowed
+      { api: { allowed_networks: ['127.0.0.0/8'] }, notify: { webhooks: { retry_initial_delay_ms: 100, retry_multiplier: 2, request_timeout_ms: 1500, flush_interval_ms: 200, refresh_interval_ms: 200 } } },
       {},
     );
   }, 60_000);
@@ -187,6 +188,15 @@ describe('notify stages against a local receiver', () => {
       await offerEvents([event('m3')]);
       await until('the next batch', () => receiver.bodies('/dead').length === 1);
       expect(receiver.bodies('/dead')[0]!.map((e) => e.id)).toEqual(['m3']);
+    });
+  });
+
+  it('refuses to POST into a denied network (checked again at every attempt), without connecting', async () => {
+    await withWebhooks([{ name: 'private', url: 'http://10.255.0.1/hook', max_attempts: 1, filters: { events: {} } }], async ({ ids, offerEvents }) => {
+      await offerEvents([event('p1')]);
+      const [row] = await deliveries(ids[0]!, 1);
+      expect(row).toMatchObject({ status: 'failed', statusCode: 0, objectIds: ['p1'] });
+      expect(row!.error).toMatch(/^url refused: 10\.255\.0\.1 is an address in a loopback, link-local or private network/);
     });
   });
 

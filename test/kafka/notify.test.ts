@@ -3,6 +3,8 @@
 // local receiver. A webhook that always answers 500 is retried while a healthy one gets every event, and the stage
 // keeps consuming (its input is never held up by a receiver).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { pino } from 'pino';
@@ -31,6 +33,7 @@ describe('stage notify over Kafka (real broker, real PostgreSQL)', () => {
   let receiver: Receiver;
   let base: string;
   let child: ChildProcess | undefined;
+  let dir: string;
   const prefix = `${uniqueTopic('notify')}.`;
 
   beforeAll(async () => {
@@ -42,12 +45,14 @@ describe('stage notify over Kafka (real broker, real PostgreSQL)', () => {
     ({ db } = await openDatabase({ url: dbUrl }));
     receiver = new Receiver();
     base = await receiver.listen();
+    dir = await mkdtemp(join(tmpdir(), 'fs-notify-'));
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await receiver?.close();
     await db?.close();
     await registry?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('delivers to a healthy webhook while another is retried, and stops cleanly', async () => {
@@ -58,7 +63,10 @@ describe('stage notify over Kafka (real broker, real PostgreSQL)', () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: (await kafkaBrokers()).join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix, DATABASE_URL: dbUrl };
     delete env['CLICKHOUSE_URL']; // the delivery log goes to the process log only: said at start
-    child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'notify', '--topology', 'distributed', '--log-level', 'info'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the receiver is on loopback, which FindFace's deny-networks refuse unless allowed
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ api: { allowed_networks: ['127.0.0.0/8'] } }));
+    child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'notify', '--topology', 'distributed', '--config', config, '--log-level', 'info'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
