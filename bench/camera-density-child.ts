@@ -54,8 +54,9 @@ export interface DensityChildResult {
   readonly frames: Readonly<Record<string, readonly Detected[]>>;
   /** per event that left match after the warm-up: the camera, the ms from the capture of the frame that made the post (the track's newest) and from the best shot's */
   readonly events: ReadonlyArray<{ readonly camera: string; readonly postFrameMs: number; readonly bestShotMs: number; readonly capturedMs: number; readonly matched: boolean }>;
-  /** user + system CPU seconds of this process (all threads) over the window */
+  /** user + system CPU seconds of this process (all threads) over the window, and the wall seconds they were read over (the window, give or take a late timer) */
   readonly cpuS: number;
+  readonly cpuWallS: number;
   /** resident set size with the models, the watch list and PGlite loaded and no camera started (after a full GC), MiB */
   readonly baseRssMb: number;
   /** resident set size at the window's end (after a full GC) and this process's peak, MiB */
@@ -165,11 +166,13 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
   const before = counted();
   const windowFromMs = Date.now();
   const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
   mark('window-start');
   // exactly windowS long: evenly spaced capture times then fall into it exactly fps × windowS at a time
   const windowToMs = windowFromMs + task.windowS * 1000;
   await sleep(windowToMs - Date.now());
   const cpu = process.cpuUsage(cpu0);
+  const cpuWallS = (performance.now() - wall0) / 1000;
   const after = counted();
   mark('window-end');
   const rssMb = await settledRssMb();
@@ -183,6 +186,7 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
     frames: Object.fromEntries(frames),
     events,
     cpuS: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+    cpuWallS: Math.round(cpuWallS * 1000) / 1000,
     baseRssMb,
     rssMb,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -126,7 +126,10 @@ async function startServer(clip: string): Promise<{ url: string; child: ChildPro
   const child = spawn(process.execPath, [runTs, join(root, 'bench', 'camera-density-server.ts'), clip], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('camera density: the RTSP server did not start in 30 s')), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error('camera density: the RTSP server did not start in 30 s'));
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`camera density: the RTSP server exited (${code})`)));
     lines.on('line', (line) => {
       const m = /^READY (\S+)/.exec(line);
@@ -183,10 +186,9 @@ async function runStep(streams: number, opts: StepOptions): Promise<DensityStep>
     const r = JSON.parse(readFileSync(resultFile, 'utf8')) as DensityChildResult;
     const [a, b] = [marks.get('window-start'), marks.get('window-end')];
     if (!a || !b) throw new Error('camera density: the child did not mark its window');
-    const windowS = (r.windowToMs - r.windowFromMs) / 1000;
     const serverCpuS = b.server - a.server;
-    const other = a.machine === undefined || b.machine === undefined ? 0 : Math.max(0, (b.machine - a.machine - r.cpuS - serverCpuS) / windowS);
-    return { streams, wallS: Math.round((performance.now() - t0) / 100) / 10, ...stepFigures(r, opts), serverCores: round2(serverCpuS / windowS), otherCores: round2(other) };
+    const other = a.machine === undefined || b.machine === undefined ? 0 : Math.max(0, (b.machine - a.machine - r.cpuS - serverCpuS) / r.cpuWallS);
+    return { streams, wallS: Math.round((performance.now() - t0) / 100) / 10, ...stepFigures(r, opts), serverCores: round2(serverCpuS / r.cpuWallS), otherCores: round2(other) };
   } finally {
     if (server.child.exitCode === null) server.child.kill('SIGTERM');
     await exited(server.child);
@@ -224,7 +226,7 @@ function stepFigures(r: DensityChildResult, opts: StepOptions): Omit<DensityStep
     events: events.length,
     matchedEvents: events.filter((e) => e.matched).length,
     deadLetters: r.deadLetters,
-    cores: round2(r.cpuS / windowS),
+    cores: round2(r.cpuS / r.cpuWallS),
     baseRssMb: r.baseRssMb,
     rssMb: r.rssMb,
     peakRssMb: r.peakRssMb,
