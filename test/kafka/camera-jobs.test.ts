@@ -176,8 +176,9 @@ describe('ingest workers', () => {
     const statuses = new Map<string, { status: string; state: string; worker: string; jobStarts: number }>();
     brokersText = (await kafkaBrokers()).join(',');
     const config = join(dir, 'config.json');
-    // 2 frames a second are enough to see a camera running, and keep six processes light on two cores
-    await writeFile(config, JSON.stringify({ ingest: { fps: 2 } }));
+    // 2 frames a second are enough to see a camera running, and keep the processes light on two cores; a child
+    // that outlives a 3 s stall timeout is reported running
+    await writeFile(config, JSON.stringify({ ingest: { fps: 2, timeout_s: 3 } }));
     const group = await createCameraGroup(db, { name: 'workers-site' });
     const cameras: string[] = [];
     for (const [i, clip] of CLIPS.entries()) {

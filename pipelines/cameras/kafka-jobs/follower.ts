@@ -20,8 +20,8 @@ export interface CameraJobsFollowerOptions {
   readonly sessionTimeoutMs: number;
   /** the partitions of `cameras` this worker holds now (after every rebalance, before their records) */
   readonly onAssigned: (partitions: readonly number[]) => void;
-  /** a record of an assigned partition: the camera's job, or null (tombstone) */
-  readonly onJob: (partition: number, cameraId: string, job: CameraJob | null) => void;
+  /** the records of a batch of an assigned partition, in order: each camera's job, or null (tombstone) */
+  readonly onJobs: (partition: number, records: ReadonlyArray<{ readonly cameraId: string; readonly job: CameraJob | null }>) => void;
   /** the consumer stopped for good (kafkajs gave up): the worker cannot follow its jobs any more */
   readonly onCrash: (err: Error) => void;
 }
@@ -63,19 +63,17 @@ export async function followCameraJobs(opts: CameraJobsFollowerOptions): Promise
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }) => {
+      const records: Array<{ cameraId: string; job: CameraJob | null }> = [];
       for (const m of batch.messages) {
-        let cameraId: string;
-        let job: CameraJob | null;
         try {
-          cameraId = await opts.serde.decodeKey('cameras', m.key ?? Buffer.alloc(0));
-          job = m.value === null ? null : await opts.serde.decodeValue('cameras', m.value);
+          const cameraId = await opts.serde.decodeKey('cameras', m.key ?? Buffer.alloc(0));
+          records.push({ cameraId, job: m.value === null ? null : await opts.serde.decodeValue('cameras', m.value) });
         } catch (err) {
           // one unreadable job must not keep this worker's other cameras from running
           opts.logger.warn({ topic, partition: batch.partition, offset: m.offset, err: (err as Error).message }, 'cameras: record skipped');
-          continue;
         }
-        opts.onJob(batch.partition, cameraId, job);
       }
+      opts.onJobs(batch.partition, records);
       await heartbeat();
     },
   });

@@ -45,6 +45,28 @@ describe('CameraJobSet', () => {
     expect(set.size).toBe(0);
   });
 
+  it('acts on a batch as a whole: a job started and disabled, or deleted, within it starts nothing', () => {
+    const set = new CameraJobSet();
+    set.apply(0, 'kept', job('kept', 1));
+    const actions = set.applyAll(0, [
+      { cameraId: 'gone', job: job('gone', 1) },
+      { cameraId: 'kept', job: job('kept', 2, { url: 'rtsp://a' }) },
+      { cameraId: 'off', job: job('off', 3) },
+      { cameraId: 'gone', job: null },
+      { cameraId: 'kept', job: job('kept', 4, { url: 'rtsp://b' }) },
+      { cameraId: 'off', job: job('off', 5, { enabled: false }) },
+      { cameraId: 'new', job: job('new', 6) },
+    ]);
+    expect(actions).toEqual([
+      { kind: 'restart', job: job('kept', 4, { url: 'rtsp://b' }) },
+      { kind: 'start', job: job('new', 6) },
+    ]);
+    expect(set.applyAll(0, [{ cameraId: 'kept', job: job('kept', 7, { enabled: false }) }, { cameraId: 'new', job: null }])).toEqual([
+      { kind: 'stop', cameraId: 'kept', cause: 'disabled', reason: 'disabled' },
+      { kind: 'stop', cameraId: 'new', cause: 'deleted', reason: 'deleted' },
+    ]);
+  });
+
   it('stops the cameras of partitions no longer assigned and keeps the others', () => {
     const set = new CameraJobSet();
     set.apply(0, 'a', job('a', 1));

@@ -31,21 +31,41 @@ export class CameraJobSet {
 
   /** A record of `partition`: key = camera id, value = its job or null (tombstone). */
   apply(partition: number, cameraId: string, job: CameraJob | null): JobAction[] {
+    return this.applyAll(partition, [{ cameraId, job }]);
+  }
+
+  /**
+   * Records of `partition` in their order, acted on as a whole: what changes is what runs after them against what
+   * ran before, so a partition read again from its start (after a rebalance, or a worker's start) does not start a
+   * camera for a job that a later record in the same batch disables or deletes.
+   */
+  applyAll(partition: number, records: ReadonlyArray<{ readonly cameraId: string; readonly job: CameraJob | null }>): JobAction[] {
+    const before = new Map<string, CameraJob | undefined>();
+    const last = new Map<string, CameraJob | null>();
+    for (const { cameraId, job } of records) {
+      if (!before.has(cameraId)) before.set(cameraId, this.running.get(cameraId)?.job);
+      last.set(cameraId, job);
+      this.applyOne(partition, cameraId, job);
+    }
+    const actions: JobAction[] = [];
+    for (const [cameraId, was] of before) {
+      const now = this.running.get(cameraId)?.job;
+      if (!was && now) actions.push({ kind: 'start', job: now });
+      else if (was && !now) {
+        const cause = last.get(cameraId) === null ? 'deleted' : 'disabled';
+        actions.push({ kind: 'stop', cameraId, cause, reason: cause });
+      } else if (was && now && !sameRun(was, now)) actions.push({ kind: 'restart', job: now });
+    }
+    return actions;
+  }
+
+  private applyOne(partition: number, cameraId: string, job: CameraJob | null): void {
     const current = this.running.get(cameraId);
     if (job === null || !job.enabled) {
-      if (!current) return [];
-      if (job !== null && job.version < current.job.version) return [];
-      this.running.delete(cameraId);
-      const cause = job === null ? 'deleted' : 'disabled';
-      return [{ kind: 'stop', cameraId, cause, reason: cause }];
+      if (current && (job === null || job.version >= current.job.version)) this.running.delete(cameraId);
+      return;
     }
-    if (!current) {
-      this.running.set(cameraId, { job, partition });
-      return [{ kind: 'start', job }];
-    }
-    if (job.version <= current.job.version) return [];
-    this.running.set(cameraId, { job, partition });
-    return sameRun(current.job, job) ? [] : [{ kind: 'restart', job }];
+    if (!current || job.version > current.job.version) this.running.set(cameraId, { job, partition });
   }
 
   /** The partitions assigned now: the cameras of any other partition stop. */

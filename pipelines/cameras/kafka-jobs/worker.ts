@@ -98,7 +98,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
       sessionTimeoutMs: opts.sessionTimeoutMs,
       logger,
       onAssigned: (partitions) => act(jobs.assigned(partitions)),
-      onJob: (partition, cameraId, job) => act(jobs.apply(partition, cameraId, job)),
+      onJobs: (partition, records) => act(jobs.applyAll(partition, records)),
       onCrash: fail,
     });
   } catch (err) {
