@@ -33,7 +33,7 @@ export interface IngestWorkerOptions {
 export interface IngestWorker {
   /** the cameras this worker runs now */
   cameras(): readonly string[];
-  /** resolves (or rejects) when the worker can no longer follow its jobs */
+  /** rejects when the worker can no longer follow its jobs */
   readonly failed: Promise<never>;
   /** Leaves the group, then stops every child. Safe to call twice. */
   stop(): Promise<void>;
@@ -43,6 +43,10 @@ const CHILD_PREFIX = 'camera@';
 
 export function childName(cameraId: string): string {
   return `${CHILD_PREFIX}${cameraId}`;
+}
+
+function cameraOfAction(action: JobAction): string {
+  return action.kind === 'stop' ? action.cameraId : action.job.cameraId;
 }
 
 /** The camera a child of childName() runs; undefined for another name. */
@@ -59,7 +63,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
   const queues = new Map<string, Promise<void>>();
 
   const perform = async (action: JobAction): Promise<void> => {
-    const cameraId = action.kind === 'stop' ? action.cameraId : action.job.cameraId;
+    const cameraId = cameraOfAction(action);
     const name = childName(cameraId);
     if (action.kind !== 'start') await supervisor.remove(name);
     if (action.kind === 'stop') {
@@ -75,7 +79,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
   const act = (actions: readonly JobAction[]): void => {
     running.set(jobs.size);
     for (const action of actions) {
-      const cameraId = action.kind === 'stop' ? action.cameraId : action.job.cameraId;
+      const cameraId = cameraOfAction(action);
       const next = (queues.get(cameraId) ?? Promise.resolve())
         .then(() => (stopping ? undefined : perform(action)))
         .catch((err: unknown) => logger.warn({ camera: cameraId, err: (err as Error).message }, `camera ${cameraId}: ${action.kind} failed`));
