@@ -92,7 +92,7 @@ export class Dispatcher {
     const dropped = this.#queue.push(payloads, now);
     if (dropped.length > 0) {
       this.#dropped.push(...dropped.map((p) => p.id));
-      const report = () => this.#reportDropped(`queue full (queue_limit ${this.#o.config.queue_limit})`);
+      const report = () => this.#reportDropped(this.#queueFull());
       const wait = this.#lastDropReport + DROP_REPORT_MS - now;
       if (wait <= 0) report();
       else this.#dropTimer ??= setTimeout(report, wait);
@@ -111,9 +111,13 @@ export class Dispatcher {
     if (!this.#stop.signal.aborted) this.#stop.abort();
     this.#wakeUp();
     await this.#done;
-    this.#reportDropped(`queue full (queue_limit ${this.#o.config.queue_limit})`);
+    this.#reportDropped(this.#queueFull()); // those pushed out earlier, under their own reason
     this.#dropped.push(...this.#queue.drain().map((p) => p.id));
     this.#reportDropped(reason);
+  }
+
+  #queueFull(): string {
+    return `queue full (queue_limit ${this.#o.config.queue_limit})`;
   }
 
   #wakeUp(): void {
