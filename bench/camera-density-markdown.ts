@@ -54,6 +54,7 @@ export function cameraDensitySection(r: DensityResults, produced: string, when: 
     '## Camera density: live 720p RTSP streams per box',
     '',
     `${produced} Measured ${when}; the ramp started at ${r.startedAt}.`,
+    '',
     `**Cameras.** \`${r.clip.path.split('/').pop()}\`: ${r.clip.seconds} s of the shared clip \`${r.clip.sourceClip}\` (a woman and a man turning their heads; Intel IoT Devkit sample videos, CC BY 4.0) scaled to 1280×720 at 25 fps, made once with Debian's ffmpeg into \`.cache/bench/camera-density/\` (no 720p clip is shared):`,
     '',
     '```',
