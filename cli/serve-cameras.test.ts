@@ -28,6 +28,7 @@ let relay: OutboxRelay;
 let cameras: ServedCameras;
 let app: FastifyInstance;
 let rtsp: TestRtspServer;
+const metrics = new Registry();
 
 beforeAll(async () => {
   stores = await testStores();
@@ -41,7 +42,7 @@ beforeAll(async () => {
   });
   dossiers = createInProcessDossierPublisher();
   relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
-  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: new Registry(), rules: { settleMs: SETTLE_MS } });
+  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: metrics, rules: { settleMs: SETTLE_MS } });
   app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces: faces.faces, config: config.api, deps: { cameras: cameras.manager } });
   rtsp = await startTestRtspServer({ clip: DEMO_CLIP });
 }, 60_000);
@@ -160,8 +161,13 @@ describe('serve runs the cameras', () => {
       expect(Date.now() - back).toBeLessThan(5_000); // FindFace's bound: back within 5 s of the source
       expect(running.status).toBe('yellow');
       await healthUntil(camera.id, 'green again', (h) => h.status === 'green');
-      const statistics = await call<{ results: { status: string }[] }>('GET', `/api/v1/cameras/${camera.id}/statistics`);
-      expect(statistics.results.map((s) => s.status)).toEqual(expect.arrayContaining(['yellow', 'green', 'red']));
+      // each change of colour is a sample (written a moment after the API shows it)
+      const series = await until('the changes in camera_stats', async () => {
+        const { results } = await call<{ results: { status: string }[] }>('GET', `/api/v1/cameras/${camera.id}/statistics`);
+        const changes = results.map((s) => s.status).filter((s, k, all) => k === 0 || all[k - 1] !== s);
+        return changes.join() === 'yellow,green,red,yellow,green' ? changes : undefined;
+      }, 10_000);
+      expect(series).toHaveLength(5);
     } finally {
       await link.close();
     }
@@ -176,12 +182,23 @@ describe('serve runs the cameras', () => {
     expect(patched.health).toBeDefined();
     const grey = await healthUntil(b.id, 'yard grey', (h) => h.status === 'grey');
     expect(grey.state).toBe('disabled');
-    const aBefore = (await health(a.id))!.frames_processed;
+    // frames it read before it stopped still go through detection: wait until they have
+    const processed = async (id: number) => (await health(id))!.frames_processed;
+    const drained = await until('yard drained', async () => {
+      const before = await processed(b.id);
+      await new Promise((r) => setTimeout(r, 1_000));
+      return (await processed(b.id)) === before ? before : undefined;
+    });
+    const aBefore = await processed(a.id);
     await new Promise((r) => setTimeout(r, 2_000));
-    expect((await health(b.id))!.frames_processed).toBe(grey.frames_processed);
-    expect((await health(a.id))!.frames_processed).toBeGreaterThan(aBefore);
+    expect(await processed(b.id)).toBe(drained);
+    expect(await processed(a.id)).toBeGreaterThan(aBefore);
     const list = await call<{ results: { id: number; health?: CameraHealth }[] }>('GET', '/api/v1/cameras');
     expect(list.results.find((c) => c.id === b.id)?.health?.status).toBe('grey');
     expect(list.results.find((c) => c.id === a.id)?.health?.state).toBe('running');
+    const text = await metrics.metrics();
+    expect(text).toContain(`facestream_camera_status{camera="${b.id}"} 3`); // grey
+    const fps = new RegExp(`facestream_camera_processing_fps\\{camera="${a.id}"\\} (\\S+)`).exec(text)?.[1];
+    expect(Number(fps)).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -227,16 +227,23 @@ export class CameraManager implements CameraRuntime {
         labelNames: ['camera'],
         registers,
       });
-      this.fpsGauge = new Gauge({ name: 'facestream_camera_processing_fps', help: 'frames a second through detection, per camera', labelNames: ['camera'], registers });
-      // collected on scrape: fps moves without a status change
-      const manager = this;
+      // fps moves without a change of status: read on scrape
+      const jobs = () => this.jobs.values();
+      this.fpsGauge = new Gauge({
+        name: 'facestream_camera_processing_fps',
+        help: 'frames a second through detection, per camera',
+        labelNames: ['camera'],
+        registers,
+        collect() {
+          for (const job of jobs()) this.set({ camera: job.key }, job.stats.health().processing_fps);
+        },
+      });
       new Gauge({
         name: 'facestream_cameras',
         help: 'cameras known to this process',
         registers,
         collect() {
-          this.set(manager.jobs.size);
-          for (const job of manager.jobs.values()) manager.fpsGauge!.set({ camera: job.key }, job.stats.health().processing_fps);
+          this.set([...jobs()].length);
         },
       });
     }

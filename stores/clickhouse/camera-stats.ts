@@ -1,7 +1,8 @@
 // Camera health samples (table camera_stats, migration 0006): CameraStatus records written by whoever runs the
-// camera, read back as a camera's time series (GET /cameras/{id}/statistics). One row per camera and second (the
-// table's key): a later sample in the same second replaces an earlier one, so reads use FINAL.
+// camera, read back as a camera's time series (GET /cameras/{id}/statistics). Keyed by camera and time to the
+// millisecond: the same sample written twice replaces itself, so reads use FINAL.
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { CameraCounters } from '../../pipelines/cameras/health.ts';
 import type { CameraStatus } from '../../schemas/generated/avro-types.ts';
 import { TABLES } from './names.ts';
 import { SqlConditions } from './sql-params.ts';
@@ -10,6 +11,7 @@ import { SqlConditions } from './sql-params.ts';
 export const cameraStatsRow = (s: CameraStatus) => ({
   camera: s.cameraId,
   ts: Math.floor(s.ts / 1000), // DateTime: seconds since the epoch
+  at: s.ts, // DateTime64(3): ms since the epoch
   status: s.status,
   state: s.state,
   since: s.since, // DateTime64(3): ms since the epoch
@@ -41,18 +43,11 @@ export interface CameraStatsQuery {
 }
 
 /** A sample as the API answers it (FindFace's names). */
-export interface CameraStatsSample {
+export interface CameraStatsSample extends CameraCounters {
   readonly ts: string;
   readonly status: string;
   readonly state: string;
   readonly processing_fps: number;
-  readonly frames_processed: number;
-  readonly frames_dropped: number;
-  readonly frames_imotion_skipped: number;
-  readonly faces_posted: number;
-  readonly faces_failed: number;
-  readonly decoding_soft_errors: number;
-  readonly job_starts: number;
   readonly last_error: string | null;
 }
 
@@ -64,11 +59,11 @@ const COUNTERS = ['frames_processed', 'frames_dropped', 'frames_imotion_skipped'
 export async function queryCameraStats(client: ClickHouseClient, q: CameraStatsQuery): Promise<CameraStatsSample[]> {
   const where = new SqlConditions();
   where.add(`camera = ${where.param(q.camera, 'String')}`);
-  where.timeRange('ts', q.from, q.to);
+  where.timeRange('at', q.from, q.to);
   const rs = await client.query({
-    query: `SELECT toUnixTimestamp(ts) * 1000 AS ts_ms, status, state, processing_fps, ${COUNTERS.join(', ')}, error
+    query: `SELECT toUnixTimestamp64Milli(at) AS ts_ms, status, state, processing_fps, ${COUNTERS.join(', ')}, error
             FROM ${TABLES.cameraStats} FINAL WHERE ${where.parts.join(' AND ')}
-            ORDER BY ts DESC LIMIT ${where.param(q.limit, 'UInt32')}`,
+            ORDER BY at DESC LIMIT ${where.param(q.limit, 'UInt32')}`,
     query_params: where.params,
     format: 'JSONEachRow',
   });
