@@ -8,7 +8,7 @@ import type { DossierFace as DossierFaceSchema, DossierFaceAdded as DossierFaceA
 import type { Dossier as DossierSchema } from '../../api/schemas/dossiers.ts';
 import type { Episode as EpisodeSchema, EpisodeWithEvents as EpisodeWithEventsSchema } from '../../api/schemas/episodes.ts';
 import type { FaceEvent as FaceEventSchema } from '../../api/schemas/events.ts';
-import type { RoleView } from '../../api/schemas/roles.ts';
+import type { ObjectRights as ObjectRightsSchema, RoleView } from '../../api/schemas/roles.ts';
 import type { DossierSearchResult as DossierSearchSchema, EventSearchResult as EventSearchSchema } from '../../api/schemas/search.ts';
 import type { StatisticsResult as StatisticsSchema } from '../../api/schemas/statistics.ts';
 import type { LoginResult as LoginSchema, Me as MeSchema } from '../../api/schemas/tokens.ts';
@@ -27,6 +27,7 @@ export type Episode = Static<typeof EpisodeSchema>;
 export type EpisodeWithEvents = Static<typeof EpisodeWithEventsSchema>;
 export type FaceEvent = Static<typeof FaceEventSchema>;
 export type Role = Static<typeof RoleView>;
+export type ObjectRights = Static<typeof ObjectRightsSchema>;
 export type EventSearch = Static<typeof EventSearchSchema>;
 export type DossierSearch = Static<typeof DossierSearchSchema>;
 export type Statistics = Static<typeof StatisticsSchema>;

@@ -241,8 +241,10 @@ describe('operator console', () => {
     await page.click('button:has-text("Add")');
     await page.waitForSelector('[data-testid=cameras] >> text=door');
     await page.click('nav >> text=Live events');
-    const card = page.locator('[data-testid=event]:has-text("Woman in grey")').first();
-    await card.waitFor({ timeout: 40_000 });
+    const first = page.locator('[data-testid=event]:has-text("Woman in grey")').first();
+    await first.waitFor({ timeout: 40_000 });
+    // that event's card by id: newer events of her keep arriving on top while the clip plays
+    const card = page.locator(`[data-event-id="${await first.getAttribute('data-event-id')}"]`);
     expect(await card.textContent()).toContain('camera door');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
@@ -251,6 +253,8 @@ describe('operator console', () => {
     await page.click('text=Refresh');
     await page.waitForSelector('[data-testid=cameras] .status.green, [data-testid=cameras] .status.yellow, [data-testid=cameras] .status.grey');
     await shot('cameras');
+    await page.click('[data-testid=cameras] >> text=Stop');
+    await page.waitForSelector('[data-testid=cameras] >> text=Start');
   });
 
   it('lists the episode with its best face; says when it has no clip', async () => {
@@ -273,6 +277,10 @@ describe('operator console', () => {
       expect(await page.locator('.error').count(), `${title}: ${await page.locator('.error').allTextContents()}`).toBe(0);
       await shot(name);
     }
+    // the viewer role's rights: none on the new watch list (the next step relies on it)
+    await page.click('tr:has-text("viewer")');
+    expect(await page.inputValue('select[aria-label="viewer on Wanted"]')).toBe('none');
+    await shot('administration');
   });
 
   it('shows a viewer without rights on the watch list neither the list nor its event', async () => {

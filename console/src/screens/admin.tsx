@@ -1,12 +1,14 @@
 // Administration: users (add one with a role), roles and their permissions, webhooks when the server has them.
 import { useState } from 'preact/hooks';
-import { ApiError, call, type Me, type Page, type Role, type User } from '../api.ts';
-import { ActionForm, can, ErrorBox, Section, time, useGet } from '../ui.tsx';
+import { ApiError, call, type CameraGroup, type Me, type ObjectRights, type Page, type Role, type User, type WatchList } from '../api.ts';
+import { ActionForm, can, ErrorBox, Section, time, useAction, useGet } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
   const users = useGet<Page<User>>(can(me, 'view_user') ? '/users?limit=1000' : null);
   const roles = useGet<Page<Role>>(can(me, 'view_group') ? '/roles?limit=1000' : null);
   const roleName = (id: number) => roles.data?.results.find((r) => r.id === id)?.name ?? `role ${id}`;
+  const [roleId, setRoleId] = useState<number | null>(null);
+  const role = roles.data?.results.find((r) => r.id === roleId);
   return (
     <div class="columns">
       {can(me, 'view_user') && (
@@ -34,7 +36,7 @@ export function Admin({ me }: { me: Me }) {
           <table>
             <tbody>
               {roles.data?.results.map((r) => (
-                <tr key={r.id}>
+                <tr key={r.id} class={r.id === roleId ? 'active' : ''} onClick={() => setRoleId(r.id)} style={{ cursor: 'pointer' }}>
                   <td>{r.name}</td>
                   <td class="muted">{r.comment}</td>
                   <td title={r.permissions.join(', ')}>{r.permissions.length} permissions</td>
@@ -44,6 +46,7 @@ export function Admin({ me }: { me: Me }) {
           </table>
         </Section>
       )}
+      {role && <RoleRights key={role.id} role={role} mayChange={can(me, 'change_group')} />}
       {me.administrator && <Webhooks />}
     </div>
   );
@@ -75,6 +78,52 @@ function NewUser({ roles, onDone }: { roles: readonly Role[]; onDone: () => void
         ))}
       </select>
     </ActionForm>
+  );
+}
+
+type Access = 'none' | 'view' | 'change';
+
+/** A role's rights on each camera group and watch list (FindFace's none / view / change), changed in place. */
+function RoleRights({ role, mayChange }: { role: Role; mayChange: boolean }) {
+  const rights = useGet<ObjectRights>(`/roles/${role.id}/objects`);
+  const groups = useGet<Page<CameraGroup>>('/camera-groups?limit=1000');
+  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const action = useAction();
+  const set = (kind: 'camera-groups' | 'watch-lists', id: number, access: Access) =>
+    action.run(async () => {
+      await call('PUT', `/roles/${role.id}/${kind}/${id}`, { access });
+      rights.reload();
+    });
+  const rows: [string, 'camera-groups' | 'watch-lists', { id: number; name: string }[], (id: number) => Access][] = [
+    ['Camera groups', 'camera-groups', groups.data?.results ?? [], (id) => rights.data?.camera_groups.find((r) => r.camera_group_id === id)?.access ?? 'none'],
+    ['Watch lists', 'watch-lists', lists.data?.results ?? [], (id) => rights.data?.watch_lists.find((r) => r.watch_list_id === id)?.access ?? 'none'],
+  ];
+  return (
+    <Section title={`Rights of ${role.name}`}>
+      <ErrorBox error={rights.error ?? groups.error ?? lists.error ?? action.error} />
+      {role.name === 'admin' && <p class="muted">Administrators have every right on every object, whatever is set here.</p>}
+      <table>
+        {rows.map(([title, kind, objects, accessOf]) => (
+          <tbody key={kind}>
+            <tr>
+              <th colSpan={2}>{title}</th>
+            </tr>
+            {objects.map((o) => (
+              <tr key={o.id}>
+                <td>{o.name}</td>
+                <td>
+                  <select value={accessOf(o.id)} disabled={!mayChange || action.busy} aria-label={`${role.name} on ${o.name}`} onChange={(e) => void set(kind, o.id, e.currentTarget.value as Access)}>
+                    <option value="none">none</option>
+                    <option value="view">view</option>
+                    <option value="change">change</option>
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </Section>
   );
 }
 

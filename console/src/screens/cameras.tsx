@@ -2,7 +2,7 @@
 // active or not), and adding one (URL, group).
 import { useState } from 'preact/hooks';
 import { call, type Camera, type CameraGroup, type Me, type Page } from '../api.ts';
-import { ActionForm, can, ErrorBox, Section, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, Section, useAction, useGet } from '../ui.tsx';
 
 /** The camera's health colour and what it says (the API reports health when its process runs the cameras). */
 function status(c: Camera): { colour: string; text: string } {
@@ -16,10 +16,17 @@ export function Cameras({ me }: { me: Me }) {
   const cameras = useGet<Page<Camera>>('/cameras?limit=1000');
   const groups = useGet<Page<CameraGroup>>(can(me, 'view_cameragroup') ? '/camera-groups?limit=1000' : null);
   const groupName = (id: number) => groups.data?.results.find((g) => g.id === id)?.name ?? `group ${id}`;
+  const toggle = useAction();
+  // FindFace's stop / start: an inactive camera is not read (the server stops it; active again restarts it)
+  const setActive = (c: Camera) =>
+    toggle.run(async () => {
+      await call('PATCH', `/cameras/${c.id}`, { active: !c.active });
+      cameras.reload();
+    });
   return (
     <div class="columns">
       <Section title="Cameras" actions={<button onClick={cameras.reload}>Refresh</button>}>
-        <ErrorBox error={cameras.error ?? groups.error} />
+        <ErrorBox error={cameras.error ?? groups.error ?? toggle.error} />
         {cameras.data?.results.length === 0 && <p class="muted">No cameras.</p>}
         <table data-testid="cameras">
           <tbody>
@@ -34,6 +41,13 @@ export function Cameras({ me }: { me: Me }) {
                   <td>{groupName(c.camera_group_id)}</td>
                   <td class="muted">{c.url}</td>
                   <td>{s.text}</td>
+                  {can(me, 'change_camera') && (
+                    <td>
+                      <button onClick={() => void setActive(c)} disabled={toggle.busy}>
+                        {c.active ? 'Stop' : 'Start'}
+                      </button>
+                    </td>
+                  )}
                 </tr>
               );
             })}
