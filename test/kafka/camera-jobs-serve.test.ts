@@ -1,0 +1,84 @@
+// `facestream serve` on Kafka relays camera jobs: a camera created, changed and deleted through the API (identity
+// store in PGlite) becomes its job on the compacted `cameras` topic — the job an ingest worker runs — and a
+// tombstone; its settings travel as JSON text per key.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Consumer } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createKafkaClient } from '../../cli/kafka-client.ts';
+import { serve, type Served } from '../../cli/serve.ts';
+import { camerasTopicName } from '../../pipelines/cameras/kafka-jobs/cameras-topic.ts';
+import type { CameraJob } from '../../schemas/generated/avro-types.ts';
+import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
+import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
+import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
+
+const logger = pino({ level: 'silent' });
+const PASSWORD = 'camera-jobs-serve-test';
+
+let registry: SchemaRegistryServer;
+let served: Served | undefined;
+let dataDir: string;
+let consumer: Consumer | undefined;
+let token = '';
+const prefix = `${uniqueTopic('camjobs-serve')}.`;
+/** camera id → its records in order (null: tombstone) */
+const jobs = new Map<string, Array<CameraJob | null>>();
+
+beforeAll(async () => {
+  const brokers = await kafkaBrokers();
+  registry = await startSchemaRegistry({ port: 0 });
+  dataDir = await mkdtemp(join(tmpdir(), 'fs-camjobs-serve-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix, FACESTREAM_ADMIN_PASSWORD: PASSWORD };
+  delete env['DATABASE_URL'];
+  delete env['CLICKHOUSE_URL'];
+  // the cameras' URLs name loopback servers, which the API refuses unless allowed
+  served = await serve({ api: { port: 0, allowed_networks: ['127.0.0.0/8'] }, dataDir, logLevel: 'silent', env, say: () => undefined });
+  const login = await fetch(`${served.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  token = ((await login.json()) as { key: string }).key;
+
+  // serve made the topic as it started its relay
+  const kafka = createKafkaClient({ brokers, clientId: 'camera-jobs-serve-test', logger });
+  const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+  consumer = kafka.consumer({ groupId: uniqueTopic('camjobs-serve-reader'), allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: camerasTopicName(prefix), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = await serde.decodeKey('cameras', message.key!);
+      jobs.set(key, [...(jobs.get(key) ?? []), message.value ? await serde.decodeValue('cameras', message.value) : null]);
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await consumer?.disconnect();
+  await served?.stop();
+  await registry?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const api = async (method: string, path: string, body?: unknown): Promise<{ id: number }> => {
+  const r = await fetch(`${served!.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  expect(r.status, `${method} ${path}: ${await r.clone().text()}`).toBeLessThan(300);
+  return r.status === 204 ? { id: 0 } : ((await r.json()) as { id: number });
+};
+
+it('a camera created, changed and deleted through the API reaches the cameras topic as its job, then a tombstone', async () => {
+  const { id } = await api('POST', '/cameras', { name: 'serve-door', url: 'rtsp://127.0.0.1:8554/door', stream_settings: { fps: 4, roi: '320x240+0+0' } });
+  const key = String(id);
+  await expect.poll(() => jobs.get(key)?.length ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+  expect(jobs.get(key)![0]).toMatchObject({ cameraId: key, name: 'serve-door', url: 'rtsp://127.0.0.1:8554/door', enabled: true, fps: 4, settings: { fps: '4', roi: '"320x240+0+0"' } });
+
+  await api('PATCH', `/cameras/${id}`, { url: 'rtsp://127.0.0.1:8554/door2' });
+  await expect.poll(() => jobs.get(key)!.at(-1)?.url, { timeout: 30_000 }).toBe('rtsp://127.0.0.1:8554/door2');
+  expect(jobs.get(key)!.at(-1)!.version).toBeGreaterThan(jobs.get(key)![0]!.version);
+
+  await api('DELETE', `/cameras/${id}`);
+  await expect.poll(() => jobs.get(key)!.at(-1), { timeout: 30_000 }).toBeNull();
+});
