@@ -11,8 +11,8 @@ import { AV_NOPTS_VALUE } from 'node-av/constants';
 import { ffmpegText } from '../ingest/ffmpeg-errors.ts';
 import type { PacketStream, VideoPacket } from '../ingest/video-source.ts';
 
-/** The suffix of a clip being written; the sweeper leaves such files alone while they are fresh. */
-export const PARTIAL_SUFFIX = '.part';
+/** The suffix of a clip being written (the sweeper leaves it alone while it grows: its time is recent). */
+const PARTIAL_SUFFIX = '.part';
 
 export interface WrittenClip {
   readonly path: string;
