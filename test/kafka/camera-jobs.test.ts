@@ -2,7 +2,8 @@
 // deleted in the identity store reach the compacted `cameras` topic through the outbox relay (a delete as a
 // tombstone); two ingest workers (`facestream stage ingest` without --source, real processes) share four RTSP
 // cameras (loopback servers playing the shared clips in real time) and every camera's frames reach `frames`; one
-// worker SIGKILLed, the other takes its cameras and their frames appear again; a camera disabled is stopped. The
+// worker SIGKILLed, the other takes its cameras and their frames appear again; a camera whose settings change is
+// restarted alone; a camera disabled is stopped. The
 // workers' `camera-status` records: running cameras, a camera whose URL answers nothing red (retrying), a disabled
 // one grey, each from the worker that runs it.
 import { createServer } from 'node:net';
@@ -171,7 +172,7 @@ describe('ingest workers', () => {
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  it('two workers share four cameras; one SIGKILLed, the other takes its cameras; a disabled camera stops', { timeout: 240_000 }, async () => {
+  it('two workers share four cameras; one SIGKILLed, the other takes its cameras; a changed camera restarts alone, a disabled one stops', { timeout: 240_000 }, async () => {
     /** camera → its latest status record */
     const statuses = new Map<string, { status: string; state: string; worker: string; jobStarts: number }>();
     brokersText = (await kafkaBrokers()).join(',');
@@ -219,6 +220,12 @@ describe('ingest workers', () => {
     expect([...survivor.cameras].sort()).toEqual(all);
     const survivorName = `ingest-${survivor.name}`;
     await expect.poll(() => moved.filter((c) => statuses.get(c)?.worker === survivorName).length, { timeout: 30_000, interval: 500 }).toBe(moved.length);
+
+    // a changed setting restarts that camera only
+    const startedBefore = new Map(survivor.startedAt);
+    await updateCamera(db, Number(cameras[0]), { stream_settings: { fps: 2 } });
+    await expect.poll(() => survivor.startedAt.get(cameras[0]!), { timeout: 30_000, interval: 250 }).toBeGreaterThan(startedBefore.get(cameras[0]!)!);
+    expect(all.filter((c) => c !== cameras[0] && c !== dead).map((c) => survivor.startedAt.get(c))).toEqual(all.filter((c) => c !== cameras[0] && c !== dead).map((c) => startedBefore.get(c)));
 
     // disabled in the identity store: the survivor stops that camera (and only that one)
     await updateCamera(db, Number(cameras[1]), { active: false });
