@@ -1,7 +1,7 @@
 // Small pieces every screen uses: loading with a readable error, the drop zone for photos, colours, times, rights.
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import { get, type FaceEvent, type Me, type WatchList } from './api.ts';
+import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { get, type FaceEvent, type Me, type Page, type WatchList } from './api.ts';
 
 /** The signed-in user, for parts deep in a screen (the event dialog). */
 export const MeContext = createContext<Me | null>(null);
@@ -57,6 +57,13 @@ export function useGet<T>(path: string | null): Loaded<T> {
     };
   }, [path, tick]);
   return { data: state.data, error: state.error, loading: state.loading, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+/** The watch lists the user sees, and by id as events name them (strings), for colours and names. */
+export function useWatchLists(): Loaded<Page<WatchList>> & { byId: ReadonlyMap<string, WatchList> } {
+  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const byId = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  return { ...lists, byId };
 }
 
 /** Runs an action, keeping its error and whether it is busy, for buttons and forms. */

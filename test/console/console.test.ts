@@ -249,6 +249,11 @@ describe('operator console', () => {
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
     await shot('live');
+    // the dossier lists its recent events
+    await page.click('nav >> text=Watch lists');
+    await page.click('[data-testid=watch-lists] >> text=Wanted');
+    await page.click('[data-testid=dossiers] >> text=Woman in grey');
+    await page.locator('[data-testid=dossier-events] [data-testid=event]').first().waitFor();
     await page.click('nav >> text=Cameras');
     await page.click('text=Refresh');
     await page.waitForSelector('[data-testid=cameras] .status.green, [data-testid=cameras] .status.yellow, [data-testid=cameras] .status.grey');

@@ -1,7 +1,7 @@
 // Administration: users (add one with a role), roles and their permissions, webhooks when the server has them.
 import { useState } from 'preact/hooks';
-import { ApiError, call, type CameraGroup, type Me, type ObjectRights, type Page, type Role, type User, type WatchList } from '../api.ts';
-import { ActionForm, can, ErrorBox, Section, time, useAction, useGet } from '../ui.tsx';
+import { ApiError, call, type CameraGroup, type Me, type ObjectRights, type Page, type Role, type User } from '../api.ts';
+import { ActionForm, can, ErrorBox, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
   const users = useGet<Page<User>>(can(me, 'view_user') ? '/users?limit=1000' : null);
@@ -87,7 +87,7 @@ type Access = 'none' | 'view' | 'change';
 function RoleRights({ role, mayChange }: { role: Role; mayChange: boolean }) {
   const rights = useGet<ObjectRights>(`/roles/${role.id}/objects`);
   const groups = useGet<Page<CameraGroup>>('/camera-groups?limit=1000');
-  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const lists = useWatchLists();
   const action = useAction();
   const set = (kind: 'camera-groups' | 'watch-lists', id: number, access: Access) =>
     action.run(async () => {

@@ -1,8 +1,8 @@
 // Episodes: LIVE and closed, newest first; one opens with its events (GET /episodes/{id}).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, blob, query, type Episode, type EpisodeWithEvents, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
 import { EventCard, EventDetail, useDossier } from '../faces.tsx';
-import { ErrorBox, Section, time, useAction, useGet } from '../ui.tsx';
+import { ErrorBox, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 type Which = 'all' | 'live' | 'closed';
 
@@ -10,8 +10,8 @@ export function Episodes(_: { me: Me }) {
   const [which, setWhich] = useState<Which>('all');
   const [openId, setOpenId] = useState<string | null>(null);
   const episodes = useGet<Page<Episode>>(`/episodes${query({ limit: 100, open: which === 'all' ? undefined : which === 'live' })}`);
-  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
-  const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  const lists = useWatchLists();
+  const listById = lists.byId;
   return (
     <div class="columns">
       <Section

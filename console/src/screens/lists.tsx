@@ -1,12 +1,12 @@
 // Watch lists and dossiers: lists with colour, threshold and sound; a list's dossiers; a dossier's faces, and
 // enrolment by dropping photos (POST /dossier-faces), each refusal said in words (not an image, no face, too large …).
 import { useState } from 'preact/hooks';
-import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type Me, type Page, type WatchList } from '../api.ts';
-import { PhotoPreview } from '../faces.tsx';
-import { ActionForm, can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useGet } from '../ui.tsx';
+import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
+import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
+import { ActionForm, can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Lists({ me }: { me: Me }) {
-  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
+  const lists = useWatchLists();
   const [listId, setListId] = useState<number | null>(null);
   const [dossierId, setDossierId] = useState<number | null>(null);
   const list = lists.data?.results.find((l) => l.id === listId);
@@ -120,6 +120,13 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
   const dossier = useGet<Dossier>(`/dossiers/${id}`);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const mayEnrol = can(me, 'add_dossierface') && canChangeList(me, listId, 'change_dossier');
+  const mayDelete = can(me, 'delete_dossierface') && canChangeList(me, listId, 'change_dossier');
+  const remove = useAction();
+  const deleteFace = (f: DossierFace) =>
+    remove.run(async () => {
+      await call('DELETE', `/dossier-faces/${f.id}`);
+      faces.reload();
+    });
   const enrol = async (files: File[]) => {
     for (const file of files) {
       let u: Upload;
@@ -134,7 +141,7 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
   };
   return (
     <Section title={dossier.data?.name ?? `Dossier ${id}`}>
-      <ErrorBox error={dossier.error ?? faces.error} />
+      <ErrorBox error={dossier.error ?? faces.error ?? remove.error} />
       {dossier.data?.comment && <p>{dossier.data.comment}</p>}
       <table data-testid="faces">
         <thead>
@@ -152,6 +159,13 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
               <td>{f.quality.toFixed(2)}</td>
               <td>{[f.bbox.left, f.bbox.top, f.bbox.right, f.bbox.bottom].map(Math.round).join(', ')}</td>
               <td>{time(f.created_date)}</td>
+              {mayDelete && (
+                <td>
+                  <button onClick={() => confirm(`Delete the face from ${f.source_photo_name}?`) && void deleteFace(f)} disabled={remove.busy}>
+                    Delete
+                  </button>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -175,6 +189,28 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
           </div>
         ))}
       </div>
+      {can(me, 'view_listevent') && <RecentEvents dossier={id} />}
     </Section>
+  );
+}
+
+/** The dossier's latest matched events (GET /events?matched_dossier=). */
+function RecentEvents({ dossier }: { dossier: number }) {
+  const events = useGet<Page<FaceEvent>>(`/events${query({ matched_dossier: dossier, limit: 12 })}`);
+  const lists = useWatchLists();
+  const listById = lists.byId;
+  const [open, setOpen] = useState<FaceEvent | null>(null);
+  return (
+    <>
+      <h3>Recent events</h3>
+      <ErrorBox error={events.error} />
+      {events.data?.results.length === 0 && <p class="muted">No events of this dossier.</p>}
+      <div class="events" data-testid="dossier-events">
+        {events.data?.results.map((e) => (
+          <EventCard key={e.id} e={e} lists={listById} onOpen={setOpen} />
+        ))}
+      </div>
+      {open && <EventDetail e={open} lists={listById} onClose={() => setOpen(null)} />}
+    </>
   );
 }

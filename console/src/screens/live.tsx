@@ -1,9 +1,9 @@
 // Live events: the newest events, then every new one pushed by the WebSocket feed (GET /api/v1/live). A lost
 // connection is said and retried; on reconnecting the gap is read back with GET /events.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { call, get, liveUrl, query, session, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call, get, liveUrl, query, session, type FaceEvent, type Me, type Page } from '../api.ts';
 import { EventCard, EventDetail } from '../faces.tsx';
-import { can, ErrorBox, Section, useAction, useGet } from '../ui.tsx';
+import { can, ErrorBox, Section, useAction, useWatchLists } from '../ui.tsx';
 
 const KEEP = 200;
 type Show = 'all' | 'matched' | 'unmatched';
@@ -33,8 +33,8 @@ function merge(into: readonly FaceEvent[], add: readonly FaceEvent[]): FaceEvent
 }
 
 export function Live({ me }: { me: Me }) {
-  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
-  const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  const lists = useWatchLists();
+  const listById = lists.byId;
   const [events, setEvents] = useState<FaceEvent[]>([]);
   const [held, setHeld] = useState<FaceEvent[]>([]);
   const [paused, setPaused] = useState(false);

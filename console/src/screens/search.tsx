@@ -1,9 +1,9 @@
 // Search by photo over event history or dossiers (POST /search/events|dossiers), with filters; verify two faces
 // (POST /verify).
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { call, form, get, query, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify, type WatchList } from '../api.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { call, form, get, query, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Verify } from '../api.ts';
 import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
-import { can, DropZone, ErrorBox, percent, routeParam, Section, useAction, useGet } from '../ui.tsx';
+import { can, DropZone, ErrorBox, percent, routeParam, Section, useAction, useWatchLists } from '../ui.tsx';
 
 type Over = 'dossiers' | 'events';
 
@@ -25,8 +25,8 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
   const [from, setFrom] = useState('');
   const [answer, setAnswer] = useState<EventSearch | DossierSearch | null>(null);
   const [open, setOpen] = useState<FaceEvent | null>(null);
-  const lists = useGet<Page<WatchList>>('/watch-lists?limit=1000');
-  const listById = useMemo(() => new Map((lists.data?.results ?? []).map((l) => [String(l.id), l])), [lists.data]);
+  const lists = useWatchLists();
+  const listById = lists.byId;
   const action = useAction();
   // a stored face to look for (an event's "find this face"): searched as soon as the screen opens
   const [reference, setReference] = useState(routeParam('looks_like'));
