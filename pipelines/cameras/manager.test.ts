@@ -101,6 +101,14 @@ it('runs the active cameras, reports yellow then green by itself, restarts only 
   expect(m.health(b.id)).toMatchObject({ job_starts: 2 });
   await sleep(50);
   expect(frames.get(cameraKey(a.id))!).toBeGreaterThan(aFrames);
+
+  // changes that did not come through changed() (another API process, SQL): found by resync()
+  await updateCamera(db, a.id, { active: false });
+  const c = await createCamera(db, { name: 'c', camera_group_id: group, url: 'rtsp://cam/c' });
+  await m.resync();
+  expect(m.health(a.id)).toMatchObject({ status: 'grey', state: 'disabled' });
+  expect(starts.filter((k) => k === cameraKey(c.id))).toHaveLength(1);
+  expect(starts.filter((k) => k === cameraKey(b.id))).toHaveLength(2);
   await m.stop();
 });
 

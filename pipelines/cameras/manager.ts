@@ -45,6 +45,8 @@ export interface CameraManagerOptions {
   readonly backoff?: { readonly live: Backoff; readonly file: Backoff };
   /** a camera's colour changed (for the status writer) */
   readonly onStatus?: (camera: string, health: CameraHealth) => void;
+  /** how often the cameras are compared with PostgreSQL besides the API's changes (ms; 30 s by default, 0 = never) */
+  readonly resyncEveryMs?: number;
   /**
    * Where the stages after ingest (track's ROI/ROT and posting rules, match's alert mode) read each camera's settings:
    * set as its job starts, dropped when the camera is deleted. Ingest is built with the camera's own config here.
@@ -211,6 +213,7 @@ export class CameraManager implements CameraRuntime {
   /** a camera's changes are applied one after another */
   private readonly queues = new Map<number, Promise<void>>();
   private closed = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
   readonly rules: HealthRules;
   readonly backoff: { readonly live: Backoff; readonly file: Backoff };
   private readonly statusGauge?: Gauge<'camera'>;
@@ -249,15 +252,37 @@ export class CameraManager implements CameraRuntime {
     }
   }
 
-  /** Starts a job for every camera in PostgreSQL (inactive ones are shown grey). */
+  /**
+   * Starts a job for every camera in PostgreSQL (inactive ones are shown grey), then compares them with PostgreSQL
+   * every `resyncEveryMs`, for changes that did not come through this process's API (another API process on the same
+   * server, SQL by hand).
+   */
   async start(): Promise<void> {
+    for (const camera of await this.allCameras()) this.launch(camera);
+    this.opts.logger.info({ cameras: this.jobs.size }, 'camera manager started');
+    const every = this.opts.resyncEveryMs ?? 30_000;
+    if (every > 0) {
+      this.resyncTimer = setInterval(() => void this.resync().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'cameras: re-reading PostgreSQL failed')), every);
+      this.resyncTimer.unref();
+    }
+  }
+
+  /** Applies what differs between PostgreSQL and the running jobs (added, changed, deleted cameras). */
+  async resync(): Promise<void> {
+    const cameras = new Map((await this.allCameras()).map((c) => [c.id, c]));
+    const differ = new Set([...this.jobs.keys()].filter((id) => !cameras.has(id)));
+    for (const [id, camera] of cameras) if (this.jobs.get(id)?.job !== jobOf(camera)) differ.add(id);
+    await Promise.all([...differ].map((id) => this.changed(id)));
+  }
+
+  private async allCameras(): Promise<Camera[]> {
+    const all: Camera[] = [];
     for (let after: number | undefined; ; ) {
       const page = await listCameras(this.opts.db, { limit: 1000, ...(after !== undefined ? { after_id: after } : {}) });
-      for (const camera of page) this.launch(camera);
-      if (page.length < 1000) break;
+      all.push(...page);
+      if (page.length < 1000) return all;
       after = page[page.length - 1]!.id;
     }
-    this.opts.logger.info({ cameras: this.jobs.size }, 'camera manager started');
   }
 
   /** A camera was created, changed or deleted: its job follows PostgreSQL; the others are left alone. */
@@ -302,6 +327,7 @@ export class CameraManager implements CameraRuntime {
   /** Stops every job; resolves when their sources have ended. */
   async stop(): Promise<void> {
     this.closed = true;
+    clearInterval(this.resyncTimer);
     await Promise.all(this.queues.values());
     await Promise.all([...this.jobs.values()].map((job) => job.stop()));
   }
