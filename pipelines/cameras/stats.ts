@@ -1,6 +1,6 @@
 // The facts behind a camera's health (health.ts), counted from what the stages already report: ingest's counts
-// (INGEST_COUNTERS, D's `imotion_skipped`) and frames through a shell around its source, frames out of detection
-// and face posts by taps on topics `detections` and `faces`, failures from the dead letters.
+// (INGEST_COUNTERS: corrupt frames, frames the motion gate held back) and frames through a shell around its source,
+// frames out of detection and face posts by taps on topics `detections` and `faces`, failures from the dead letters.
 import { INGEST_COUNTERS } from '../ingest/stage.ts';
 import type { DeadLetter } from '../runtime/inproc/run-graph.ts';
 import {
@@ -14,9 +14,6 @@ import {
   type HealthRules,
   type HealthStatus,
 } from './health.ts';
-
-/** ingest's count of frames motion gating skipped (pipelines/ingest, per-camera settings), read by name */
-export const IMOTION_SKIPPED = 'imotion_skipped';
 
 /** A camera's health as served (GET /cameras/{id} `health`) and recorded (CameraStatus, camera_stats). */
 export interface CameraHealth extends CameraCounters {
@@ -88,7 +85,7 @@ export class CameraStats {
     if (what === INGEST_COUNTERS.corruptFrames) {
       this.counters.decoding_soft_errors += n;
       this.lastProblemMs = this.now();
-    } else if (what === IMOTION_SKIPPED) this.counters.frames_imotion_skipped += n;
+    } else if (what === INGEST_COUNTERS.imotionSkipped) this.counters.frames_imotion_skipped += n;
   }
 
   /** A stage failed on a record of this camera: a frame is dropped, a face failed. */
