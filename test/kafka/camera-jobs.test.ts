@@ -6,7 +6,6 @@
 // restarted alone; a camera disabled is stopped. The
 // workers' `camera-status` records: running cameras, a camera whose URL answers nothing red (retrying), a disabled
 // one grey, each from the worker that runs it.
-import { createServer } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
+import { freePorts } from '../../infra/local-service/ports.ts';
 import type { OutboxRelay } from '../../enrolment/watchlist-sync/outbox-relay.ts';
 import { camerasTopicName } from '../../pipelines/cameras/kafka-jobs/cameras-topic.ts';
 import { startCameraJobRelay } from '../../pipelines/cameras/publish/camera-outbox.ts';
@@ -77,15 +77,6 @@ async function follow(topic: string, onRecord: (key: string, value: unknown) => 
     },
   });
   return consumer;
-}
-
-/** A loopback port nothing listens on: a camera that answers nothing. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('camera jobs on the cameras topic', () => {
@@ -188,7 +179,9 @@ describe('ingest workers', () => {
       const cam = await createCamera(db, { name: `worker-cam-${i}`, camera_group_id: group.id, url: server.url, stream_settings: i === 0 ? { fps: 1 } : {} });
       cameras.push(String(cam.id));
     }
-    const dead = String((await createCamera(db, { name: 'worker-cam-dead', camera_group_id: group.id, url: `rtsp://127.0.0.1:${await closedPort()}/nobody` })).id);
+    // nothing listens there: a camera that answers nothing
+    const [closed] = await freePorts(1);
+    const dead = String((await createCamera(db, { name: 'worker-cam-dead', camera_group_id: group.id, url: `rtsp://127.0.0.1:${closed}/nobody` })).id);
     const all = [...cameras, dead].sort();
 
     const a = startWorker('a', config);
