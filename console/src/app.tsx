@@ -4,6 +4,7 @@ import { call, get, session, type LoginResult, type Me } from './api.ts';
 import { Admin } from './screens/admin.tsx';
 import { Cameras } from './screens/cameras.tsx';
 import { Episodes } from './screens/episodes.tsx';
+import { Events } from './screens/events.tsx';
 import { Lists } from './screens/lists.tsx';
 import { Live } from './screens/live.tsx';
 import { Search } from './screens/search.tsx';
@@ -19,6 +20,7 @@ interface Screen {
 
 const SCREENS: readonly Screen[] = [
   { path: 'live', title: 'Live events', allowed: (me) => can(me, 'view_listevent'), view: Live },
+  { path: 'events', title: 'Events', allowed: (me) => can(me, 'view_listevent'), view: Events },
   { path: 'episodes', title: 'Episodes', allowed: (me) => can(me, 'view_eventepisode'), view: Episodes },
   { path: 'lists', title: 'Watch lists', allowed: (me) => can(me, 'view_dossierlist'), view: Lists },
   { path: 'search', title: 'Search', allowed: () => true, view: Search },

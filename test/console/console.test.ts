@@ -271,16 +271,28 @@ describe('operator console', () => {
     await shot('episodes');
   });
 
+  it('lists past events by filter', async () => {
+    await page.click('nav a[href="#/events"]');
+    await page.locator('[data-testid=history] [data-testid=event]').first().waitFor();
+    const all = await page.locator('[data-testid=history] [data-testid=event]').count();
+    await page.selectOption('select[aria-label=Matched]', 'matched');
+    await expect.poll(() => page.locator('[data-testid=history] [data-testid=event]:has-text("Unmatched")').count()).toBe(0);
+    const matched = await page.locator('[data-testid=history] [data-testid=event]').count();
+    expect(matched).toBeGreaterThan(0);
+    expect(matched).toBeLessThan(all);
+    await shot('events');
+  });
+
   it('shows the other screens without an error', async () => {
-    for (const [title, name] of [
-      ['Statistics', 'statistics'],
-      ['Administration', 'administration'],
+    for (const [path, title] of [
+      ['stats', 'Statistics'],
+      ['admin', 'Administration'],
     ] as const) {
-      await page.click(`nav >> text=${title}`);
+      await page.click(`nav a[href="#/${path}"]`);
       await page.waitForSelector(`h2:has-text("${title}")`);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('.error').count(), `${title}: ${await page.locator('.error').allTextContents()}`).toBe(0);
-      await shot(name);
+      await shot(title.toLowerCase());
     }
     // the viewer role's rights: none on the new watch list (the next step relies on it)
     await page.click('tr:has-text("viewer")');
