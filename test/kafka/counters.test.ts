@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import { openAnalytics, type OpenedAnalytics } from '../../pipelines/sink-clickh
 import type { CounterRecord, FrameDetections } from '../../schemas/generated/avro-types.ts';
 import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
 import { SAMPLE_VALUES } from '../../schemas/serde/samples.ts';
-import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
+import { createTopicSerde, type TopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { queryCounterRecords } from '../../stores/clickhouse/counter-records.ts';
 import { openDatabase } from '../../stores/postgres/open.ts';
 import { createCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
@@ -31,20 +32,22 @@ import { startKafkaProcess, type RunningProcess } from '../../topologies/build-k
 import { TOPOLOGIES } from '../../topologies/registry.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 import { freshDatabase } from '../support/postgres.ts';
-import { readUntilEnd } from '../support/topic-reader.ts';
+import { readUntil, readUntilEnd } from '../support/topic-reader.ts';
 
 const logger = pino({ level: 'silent' });
 const CAMERA = 'cam-counted';
+/** the camera of the restart test */
+const RESTARTED = 'cam-restarted';
 const T0 = 1_800_000_000_000;
 /** face centres: A and C in the left half of a 480×270 frame, B in the right */
 const CENTRES: Array<[number, number]> = [[100, 100], [400, 100], [50, 200]];
 
 /** frame i (every 400 ms) shows i % 4 of the faces */
-function detections(i: number): FrameDetections {
+function detections(i: number, camera = CAMERA): FrameDetections {
   const { frame, faces } = SAMPLE_VALUES.detections;
   const face = faces[0]!;
   return {
-    frame: { ...frame, camera: CAMERA, seq: i, ts: T0 + i * 400, t_s: i * 0.4, width: 480, height: 270, frameRef: null },
+    frame: { ...frame, camera, seq: i, ts: T0 + i * 400, t_s: i * 0.4, width: 480, height: 270, frameRef: null },
     faces: CENTRES.slice(0, i % 4).map(([x, y]) => ({ ...face, box: { x1: x - 20, y1: y - 20, x2: x + 20, y2: y + 20 } })),
     pixels: null,
   };
@@ -55,6 +58,7 @@ describe('counters over Kafka (real broker, PostgreSQL server, chdb)', () => {
   let config: FacestreamConfig;
   let chDir: string;
   let counterId: number;
+  let restartCounterId: number;
   let definitions: FollowedCounterDefinitions | undefined;
   let analytics: OpenedAnalytics | undefined;
   const processes: RunningProcess[] = [];
@@ -72,6 +76,8 @@ describe('counters over Kafka (real broker, PostgreSQL server, chdb)', () => {
       const g = await createCameraGroup(db, { name: 'counted' });
       const cam = await createCamera(db, { name: CAMERA, camera_group_id: g.id, url: 'rtsp://203.0.113.7/s' });
       counterId = (await createCounter(db, { name: 'left half', interval: 1, cameras: [{ camera_id: cam.id, roi: '240x270+0+0' }] })).id;
+      const other = await createCamera(db, { name: RESTARTED, camera_group_id: g.id, url: 'rtsp://203.0.113.7/t' });
+      restartCounterId = (await createCounter(db, { name: 'whole frame', interval: 1, cameras: [{ camera_id: other.id }] })).id;
     } finally {
       await db.close();
     }
@@ -84,26 +90,32 @@ describe('counters over Kafka (real broker, PostgreSQL server, chdb)', () => {
     await rm(chDir, { recursive: true, force: true });
   });
 
+  const index = createExactFaceIndex(watchListFromFaces([]));
+  let serde: TopicSerde;
+  let kafka: Kafka;
+  const start = (process: string, deps: Parameters<typeof startKafkaProcess>[0]['deps']) =>
+    startKafkaProcess({ spec: TOPOLOGIES['distributed']!, process, instance: '0', config, kafka, serde, deps, logger, registry: new Registry(), clock: systemClock });
+  /** frames `from` … `to - 1` of `camera` onto the detections topic, then its end-of-stream marker when `end` */
+  async function produce(camera: string, from: number, to: number, end: boolean): Promise<void> {
+    const producer = kafka.producer(PRODUCER_DEFAULTS);
+    await producer.connect();
+    const topic = `${config.kafka.topic_prefix}detections`;
+    const key = serde.encodeKey('detections', camera);
+    await producer.send({ topic, messages: Array.from({ length: to - from }, (_, i) => ({ key, value: serde.encodeValue('detections', detections(from + i, camera)) })) });
+    if (end) await producer.send({ topic, messages: [{ key, value: null, headers: endOfStreamHeaders() }] });
+    await producer.disconnect();
+  }
+
   it('counts each second’s first frame in the ROI onto the counters topic and into ClickHouse', async () => {
-    const serde = createTopicSerde({ registryUrl: config.kafka.schema_registry_url, topicPrefix: config.kafka.topic_prefix, logger });
+    serde = createTopicSerde({ registryUrl: config.kafka.schema_registry_url, topicPrefix: config.kafka.topic_prefix, logger });
     await serde.registerAll();
-    const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'counters-test', logger });
-    const index = createExactFaceIndex(watchListFromFaces([]));
-    const start = (process: string, deps: Parameters<typeof startKafkaProcess>[0]['deps']) =>
-      startKafkaProcess({ spec: TOPOLOGIES['distributed']!, process, instance: '0', config, kafka, serde, deps, logger, registry: new Registry(), clock: systemClock });
+    kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'counters-test', logger });
     // as `facestream stage counters` and `facestream stage sink` open them (cli/stage.ts)
     definitions = await openCounterDefinitions({ config, logger });
     analytics = await openAnalytics({ config, logger, writeThrough: true });
     processes.push(await start('counters', { config, index, counterDefinitions: definitions }));
     processes.push(await start('sink', { config, index, analytics: { sink: analytics.sink, writeThrough: true }, clickhouse: analytics.store.client }));
-
-    const producer = kafka.producer(PRODUCER_DEFAULTS);
-    await producer.connect();
-    const topic = `${config.kafka.topic_prefix}detections`;
-    const key = serde.encodeKey('detections', CAMERA);
-    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key, value: serde.encodeValue('detections', detections(i)) })) });
-    await producer.send({ topic, messages: [{ key, value: null, headers: endOfStreamHeaders() }] });
-    await producer.disconnect();
+    await produce(CAMERA, 0, 10, true);
 
     const read = await readUntilEnd(kafka, `${config.kafka.topic_prefix}counters`, serde, [CAMERA], { timeoutMs: 90_000 });
     const records = read.map((r) => r.value as CounterRecord);
@@ -119,5 +131,20 @@ describe('counters over Kafka (real broker, PostgreSQL server, chdb)', () => {
       stored = (await queryCounterRecords(analytics.store.client, { filter: { counter: String(counterId) }, limit: 100, ascending: true })).records;
     }
     expect(stored.map((r) => [r.id, r.facesCount])).toEqual(records.map((r) => [r.id, r.facesCount]));
+  }, 150_000);
+
+  it('a restarted counters process goes on from its committed slots: no slot counted twice, none skipped', async () => {
+    const first = await start('counters', { config, index, counterDefinitions: definitions! });
+    // frames 0–3 take the slots of 0 ms (frame 0) and 1000 ms (frame 3)
+    await produce(RESTARTED, 0, 4, false);
+    await readUntil(kafka, `${config.kafka.topic_prefix}counters`, serde, (rs) => rs.filter((r) => r.key === RESTARTED).length >= 2, 60_000);
+    await first.stop();
+    processes.push(await start('counters', { config, index, counterDefinitions: definitions! }));
+    // frame 4 (1600 ms) is in the slot frame 3 took: a process that forgot its state would count it again
+    await produce(RESTARTED, 4, 10, true);
+    const read = await readUntilEnd(kafka, `${config.kafka.topic_prefix}counters`, serde, [RESTARTED], { timeoutMs: 90_000 });
+    const records = read.filter((r) => r.key === RESTARTED).map((r) => r.value as CounterRecord);
+    expect(records.map((r) => [r.seq, r.facesCount])).toEqual([[0, 0], [3, 3], [5, 1], [8, 0]]);
+    expect(new Set(records.map((r) => r.counter))).toEqual(new Set([String(restartCounterId)]));
   }, 150_000);
 });
