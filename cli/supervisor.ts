@@ -1,6 +1,7 @@
-// Keeps a set of child processes running (`facestream up`, the cameras of an ingest worker): a child that fails is restarted after an exponential
-// backoff, a child that exits 0 is done, and stop() is a soft stop then a hard one (STYLE.md §2): SIGTERM to every
-// child, SIGKILL to those still running after stopTimeoutMs.
+// Keeps a set of child processes running (`facestream up`, the cameras of an ingest worker): a child that fails is
+// restarted after an exponential backoff, a child that exits 0 is done, remove() stops one at run time, and stop() is
+// a soft stop then a hard one (STYLE.md §2): SIGTERM to every child, SIGKILL to those still running after
+// stopTimeoutMs.
 //
 // No child is left behind. The owner calls stop() on SIGINT/SIGTERM; and on Linux each child is started through
 // `setpriv --pdeathsig KILL` (util-linux), so the kernel kills it when the supervisor dies in any way, SIGKILL
