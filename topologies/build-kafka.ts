@@ -74,11 +74,14 @@ export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<Runn
   const runs: Array<Promise<void>> = [];
   let stopping = false;
   let kafkaStages = 0;
-  for (const part of planProcess(spec, opts.process)) {
+  const parts = planProcess(spec, opts.process);
+  // a source's graph (the viewtron receiver beside its embed) keeps the served registry
+  const graphs = parts.filter((p) => p.kind === 'graph').length;
+  for (const part of parts) {
     if (part.kind === 'kafka-stage') {
       // the runtime's metrics register their names once per registry, so a second consuming stage in one process
       // (the sink process: sink-events and sink-episodes) gets a registry of its own, not served (known limit)
-      const registry = kafkaStages++ === 0 ? opts.registry : new Registry();
+      const registry = graphs === 0 && kafkaStages++ === 0 ? opts.registry : new Registry();
       const stage = STAGES[part.stage].build(opts.deps) as Stage<unknown, unknown>;
       if (stage.state) await createTopics(kafka, [stateTopicConfig(names, stage.name)], logger);
       const runner = new KafkaStageRunner({

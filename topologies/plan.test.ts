@@ -36,8 +36,11 @@ describe('planProcess', () => {
     expect(planProcess(TOPOLOGIES['distributed']!, 'counters')).toEqual([{ kind: 'kafka-stage', stage: 'counters', input: 'detections', output: 'counters' }]);
   });
 
-  it('viewtron: the receiver and embed in one graph writing embeddings to Kafka; in one process, every stage in its graph', () => {
-    expect(planProcess(TOPOLOGIES['viewtron']!, 'viewtron')).toEqual([{ kind: 'graph', stages: ['viewtron', 'embed'], kafkaOutputs: ['embeddings'] }]);
+  it('viewtron: the receiver writing faces to Kafka and embed consuming them in its process; in one process, every stage in its graph', () => {
+    expect(planProcess(TOPOLOGIES['viewtron']!, 'viewtron')).toEqual([
+      { kind: 'kafka-stage', stage: 'embed', input: 'faces', output: 'embeddings' },
+      { kind: 'graph', stages: ['viewtron'], kafkaOutputs: ['faces'] },
+    ]);
     expect(planProcess(TOPOLOGIES['viewtron']!, 'match')).toEqual([{ kind: 'kafka-stage', stage: 'match', input: 'embeddings', output: 'matches' }]);
     expect(planProcess(TOPOLOGIES['viewtron-embedded']!, 'main')).toEqual([
       { kind: 'graph', stages: ['viewtron', 'embed', 'match', 'episodes', 'sink-events', 'sink-episodes'], kafkaOutputs: [] },

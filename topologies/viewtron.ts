@@ -1,8 +1,9 @@
 // Edge cameras that push their own face detections (Viewtron IPCs and NVRs, pipelines/viewtron): the receiver
-// finds each pushed face again and the embed stage embeds it in the same process, so only small embeddings leave
-// it; match, episodes and the analytics sink are the distributed topology's processes on the same topics, so a
-// deployment runs this receiver process beside its video cameras' processes and their events meet in match and
-// episodes.
+// finds each pushed face again and writes its post to the Kafka `faces` topic, answering the device only once the
+// broker has acknowledged it (nothing is lost when the process dies after the answer); the embed stage of the same
+// process (it has the models anyway) consumes that topic like the distributed topology's embed. Match, episodes and
+// the analytics sink are the distributed topology's processes on the same topics, so a deployment runs this
+// receiver process beside its video cameras' processes and their events meet in match and episodes.
 import { distributedTopology } from './distributed.ts';
 import { embeddedTopology } from './embedded.ts';
 import { withoutStages } from './plan.ts';
@@ -15,7 +16,7 @@ export const viewtronTopology: TopologySpec = {
   name: 'viewtron',
   description: 'the Viewtron push receiver with embed in one process, the rest over Kafka',
   processes: [{ name: 'viewtron', stages: ['viewtron', 'embed'], modelWorkers: 1 }, ...withoutStages(distributedTopology, ['sink-counters']).processes.filter((p) => CENTRAL.has(p.name))],
-  edges: { ...distributedTopology.edges, faces: 'inproc' },
+  edges: distributedTopology.edges,
 };
 
 /** The same in one process with in-process queues and the embedded stores: a single box receiving pushes. */

@@ -22,6 +22,12 @@ export const ViewtronConfig = Type.Object(
         'camera id per device: keys are the device key (MAC in lower case, else serial number, else the sender\'s IP address), followed by "/<channel>" for NVR channels; a device not listed gets "viewtron-<device key>"',
       examples: [{ '00:11:22:33:44:55': 'lobby', '00:11:22:33:44:66/3': 'back-door' }],
     }),
+    handoff_timeout_ms: Type.Integer({
+      default: 10_000,
+      minimum: 100,
+      description:
+        "how long a face push may wait for its faces to be handed on (acknowledged by Kafka, or taken by the in-process queue) before the device is answered with the failure reply (503), so that it retries; what a device's own wait is, is not documented",
+    }),
     accept_unknown_devices: Type.Boolean({ default: true, description: 'false: pushes from devices not in camera_ids are refused with 403' }),
     use_device_time: Type.Boolean({
       default: true,

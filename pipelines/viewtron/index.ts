@@ -1,5 +1,5 @@
 // The Viewtron receiver as the registry sees it: a source (no input topic) producing face posts, and its factory.
-export { createViewtronSource, SUCCESS_BODY, VIEWTRON_COUNTERS, type ViewtronSource, type ViewtronSourceOptions } from './stage.ts';
+export { createViewtronSource, FAILURE_BODY, SUCCESS_BODY, VIEWTRON_COUNTERS, type ViewtronSource, type ViewtronSourceOptions } from './stage.ts';
 export { parsePush, ViewtronPushError, PUSH_ERROR_CODES, type ViewtronPush, type FacePush } from './parse.ts';
 export { ViewtronConfig } from './config.ts';
 

@@ -10,7 +10,7 @@ import type { Box, FacePost, RgbImage } from '../../schemas/records.ts';
 import { FACE_PHOTO } from '../../test/paths.ts';
 import { mockContext, type MockContext } from '../runtime/testing/index.ts';
 import { ViewtronConfig } from './config.ts';
-import { createViewtronSource, SUCCESS_BODY } from './stage.ts';
+import { createViewtronSource, FAILURE_BODY, SUCCESS_BODY } from './stage.ts';
 import { deviceAgent, nvrPush, push } from './testing/client.ts';
 import { b64, cameraCrop, IPC_ALARM_STATUS, ipcFacePush, KEEPALIVES, normalizedRect, nvrFacePush, sceneJpeg } from './testing/pushes.ts';
 
@@ -26,10 +26,12 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(over: Record<string, unknown> = {}): Promise<Running> {
+/** `handOn`: in place of the mock's forward (which takes every post at once), e.g. one that never acknowledges. */
+async function start(over: Record<string, unknown> = {}, handOn?: (post: FacePost) => Promise<void>): Promise<Running> {
   const config = validateOrThrow(ViewtronConfig, { host: '127.0.0.1', port: 0, body_limit_bytes: 2 * 1024 * 1024, ...over }, 'viewtron');
   const source = createViewtronSource({ config, models });
-  const ctx = mockContext<FacePost>({ now: Date.UTC(2026, 5, 1) });
+  const mock = mockContext<FacePost>({ now: Date.UTC(2026, 5, 1) });
+  const ctx = handOn ? { ...mock, forward: handOn } : mock;
   const abort = new AbortController();
   const done = source.run(ctx, abort.signal);
   const { port } = await source.listening;
@@ -157,6 +159,28 @@ describe('viewtron receiver: path and device settings', () => {
       expect(r.ctx.take()).toEqual([]);
     } finally {
       await r.stop();
+    }
+  });
+});
+
+describe('viewtron receiver: faces not handed on are answered with the failure reply, so the device retries', () => {
+  it('a hand-off that does not finish within handoff_timeout_ms, or fails: 503, the failure document, the connection closed', async () => {
+    // a broker that never answers
+    const r = await start({ handoff_timeout_ms: 300 }, () => new Promise<void>(() => undefined));
+    try {
+      const answer = await push(r.port, ipcFacePush({ faces: [{ targetId: 1, crop }] }));
+      expect(answer).toEqual({ status: 503, contentType: 'application/xml', body: FAILURE_BODY });
+      expect(r.ctx.counts.get('pushes_failed')).toBe(1);
+      // keepalives carry nothing to hand on: still answered
+      expect(await push(r.port, KEEPALIVES.empty)).toMatchObject({ status: 200, body: SUCCESS_BODY });
+    } finally {
+      await r.stop();
+    }
+    const rejecting = await start({}, () => Promise.reject(new Error('broker gone')));
+    try {
+      expect(await push(rejecting.port, ipcFacePush({ faces: [{ targetId: 2, crop }] }))).toMatchObject({ status: 503, body: FAILURE_BODY });
+    } finally {
+      await rejecting.stop();
     }
   });
 });

@@ -1,9 +1,11 @@
 // The Viewtron receiver as a source stage: an HTTP/1.1 listener (node:http — NVRs send an absolute URL in the
 // request line, which a router would not match) that turns face pushes into face posts for the embed stage.
 // Every push is answered: 200 with the exact success document the devices expect (VIEWTRON.md §1.3) once its posts
-// are handed on, or set aside (keepalives, alarm status, traject, other event kinds); a push that cannot be used
-// gets a 4xx with the reason, also logged, and nothing of it goes downstream. Persistent connections stay open
-// between heartbeats (Node's 5 s default would drop them).
+// are safely handed on (acknowledged by the Kafka broker, or taken by the in-process queue), or set aside
+// (keepalives, alarm status, traject, other event kinds); a push that cannot be used gets a 4xx with the reason,
+// also logged, and nothing of it goes downstream. A push whose posts could not be handed on in time gets the failure
+// reply, so the device retries rather than the faces being lost. Persistent connections stay open between
+// heartbeats (Node's 5 s default would drop them).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaceModels } from '../../models/face-models.types.ts';
@@ -18,7 +20,13 @@ import { parsePush, ViewtronPushError, type FacePush } from './parse.ts';
 /** VIEWTRON.md §1.3: the body every SDK answers every push with. */
 export const SUCCESS_BODY = '<?xml version="1.0" encoding="UTF-8"?><config version="1.0" xmlns="http://www.ipc.com/ver10"><status>success</status></config>';
 
-export const VIEWTRON_COUNTERS = ['pushes_face', 'pushes_keepalive', 'pushes_set_aside', 'pushes_refused', 'faces_posted', 'faces_not_found'] as const;
+/**
+ * The failure reply: the vendor documents only the success answer, and says cameras that do not get it "disconnect
+ * and retry" (VIEWTRON.md §1.3): so a 5xx, the connection closed, and a document whose status is not success.
+ */
+export const FAILURE_BODY = '<?xml version="1.0" encoding="UTF-8"?><config version="1.0" xmlns="http://www.ipc.com/ver10"><status>failed</status></config>';
+
+export const VIEWTRON_COUNTERS = ['pushes_face', 'pushes_keepalive', 'pushes_set_aside', 'pushes_refused', 'pushes_failed', 'faces_posted', 'faces_not_found'] as const;
 
 export interface ViewtronSourceOptions {
   readonly config: ViewtronConfig;
@@ -30,6 +38,9 @@ export interface ViewtronSource extends Source<FacePost> {
   /** where the receiver listens, once it does (port 0 in the config: the port it got) */
   readonly listening: Promise<AddressInfo>;
 }
+
+/** The push's posts were not handed on within viewtron.handoff_timeout_ms (or handing them on failed). */
+class HandoffFailed extends Error {}
 
 class Refusal extends Error {
   constructor(
@@ -61,9 +72,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function answer(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...(close ? { Connection: 'close' } : {}) });
+function answer(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
+}
+
+/** Settles with `work`, or rejects with HandoffFailed after `ms` (work goes on: what it hands on later is a duplicate of the retried push, with the same event ids). */
+async function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HandoffFailed(`the faces were not handed on within viewtron.handoff_timeout_ms (${ms} ms)`)), ms);
+  });
+  try {
+    await Promise.race([work.catch((err: unknown) => Promise.reject(new HandoffFailed(`handing the faces on failed: ${(err as Error).message}`))), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSource {
@@ -85,9 +109,12 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
     if (camera === undefined) throw new Refusal(403, 'unknown_device', `device ${key} is not in viewtron.camera_ids`);
     const { posts, notFound } = await facePostsOf(push, { camera, receivedMs: ctx.clock.now(), config, models });
     if (notFound > 0) ctx.logger.info({ camera, device: key, smartType: push.smartType, notFound }, 'viewtron push: a pushed face was not found again by the detector; nothing posted for it');
-    await forwarding.run(async () => {
-      for (const post of posts) await ctx.forward(post);
-    });
+    await within(
+      forwarding.run(async () => {
+        for (const post of posts) await ctx.forward(post);
+      }),
+      config.handoff_timeout_ms,
+    );
     ctx.count('pushes_face');
     ctx.count('faces_posted', posts.length);
     ctx.count('faces_not_found', notFound);
@@ -117,13 +144,16 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
     } catch (err) {
       const refusal = err instanceof ViewtronPushError ? new Refusal(400, err.code, err.message) : err instanceof Refusal ? err : undefined;
       if (!refusal) {
-        ctx.logger.error({ err, peer }, 'viewtron push failed');
-        return answer(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+        // the device is asked to send it again (a 5xx and a closed connection), not told it was taken
+        ctx.count('pushes_failed');
+        ctx.logger.error({ err, peer }, 'viewtron push failed; the device is answered with the failure reply');
+        const handoff = err instanceof HandoffFailed;
+        return answer(res, handoff ? 503 : 500, 'application/xml', FAILURE_BODY, { Connection: 'close', ...(handoff ? { 'Retry-After': '5' } : {}) });
       }
       ctx.count('pushes_refused');
       ctx.logger.warn({ peer, status: refusal.status, reason: refusal.code, detail: refusal.message }, 'viewtron push refused');
       // a body left unread (too large) cannot be followed by another request on this connection
-      answer(res, refusal.status, 'text/plain; charset=utf-8', `${refusal.code}: ${refusal.message}\n`, refusal.code === 'too_large');
+      answer(res, refusal.status, 'text/plain; charset=utf-8', `${refusal.code}: ${refusal.message}\n`, refusal.code === 'too_large' ? { Connection: 'close' } : {});
     }
   }
 
