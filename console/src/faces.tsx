@@ -68,6 +68,7 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
             {list.name}
           </span>
         )}
+        {e.alert && <span class="chip alert">alert</span>}
         <span>{e.matched ? percent(e.confidence) : `best ${percent(e.confidence)}`}</span>
         <span>{time(e.created_date)}</span>
         <span>camera {camera}</span>

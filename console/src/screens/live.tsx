@@ -6,7 +6,7 @@ import { EventCard, EventDetail } from '../faces.tsx';
 import { can, ErrorBox, Section, useAction, useWatchLists } from '../ui.tsx';
 
 const KEEP = 200;
-type Show = 'all' | 'matched' | 'unmatched';
+type Show = 'all' | 'matched' | 'unmatched' | 'alerts';
 type Link = { state: 'connecting' | 'live' } | { state: 'lost'; retryIn: number; why: string };
 
 /** A short two-tone beep (no sound file to ship); browsers allow it after the user has clicked on the page. */
@@ -60,7 +60,8 @@ export function Live({ me }: { me: Me }) {
       const newest = batch.reduce((m, e) => (e.created_date > m ? e.created_date : m), since ?? '');
       since = newest;
       const s = state.current;
-      if (alert && s.sound && batch.some((e) => !e.acknowledged && e.matched && e.matched_lists.some((l) => s.listById.get(l)?.notify))) beep(s.sound);
+      // a beep for an alert (the camera's alert mode) or a match on a list marked notify
+      if (alert && s.sound && batch.some((e) => !e.acknowledged && (e.alert || (e.matched && e.matched_lists.some((l) => s.listById.get(l)?.notify))))) beep(s.sound);
       if (s.paused) setHeld((h) => merge(h, batch));
       else setEvents((cur) => merge(cur, batch));
     };
@@ -102,7 +103,7 @@ export function Live({ me }: { me: Me }) {
     setHeld([]);
     setPaused(false);
   };
-  const shown = events.filter((e) => show === 'all' || (show === 'matched') === e.matched);
+  const shown = events.filter((e) => (show === 'alerts' ? e.alert : show === 'all' || (show === 'matched') === e.matched));
   const acknowledge = (e: FaceEvent) =>
     action.run(async () => {
       const updated = await call<FaceEvent>('PATCH', `/events/${e.id}`, { acknowledged: true });
@@ -127,6 +128,7 @@ export function Live({ me }: { me: Me }) {
             <option value="all">All faces</option>
             <option value="matched">Matched only</option>
             <option value="unmatched">Unmatched only</option>
+            <option value="alerts">Alerts only</option>
           </select>
           <button onClick={paused ? resume : () => setPaused(true)}>{paused ? `Resume (${held.length} new)` : 'Pause'}</button>
           <button onClick={toggleSound} aria-pressed={sound !== null}>
