@@ -9,6 +9,7 @@ import { listCameraGroups } from '../../stores/postgres/repositories/camera-grou
 import { createCamera, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
 import type { AddedSource } from '../runtime/inproc/run-graph.ts';
 import type { Source, SourceContext } from '../runtime/stage.ts';
+import { INGEST_COUNTERS } from '../ingest/stage.ts';
 import { CameraManager, cameraKey, type CameraGraph } from './manager.ts';
 import type { CameraHealth } from './stats.ts';
 
@@ -23,8 +24,11 @@ afterAll(async () => {
   await db.close();
 });
 
-/** How each url behaves: `frames` sends a frame every 10 ms until stopped; `fail` rejects at once; `end` sends 3 frames and ends. */
-type Behaviour = 'frames' | 'fail' | 'end';
+/**
+ * How each url behaves: `frames` sends a frame every 10 ms until stopped; `fail` rejects at once; `end` sends 3 frames
+ * and ends; `still` has the motion gate hold back a frame every 10 ms.
+ */
+type Behaviour = 'frames' | 'fail' | 'end' | 'still';
 
 /** A graph that runs what the manager adds with a context counting frames per camera. */
 function fakeGraph(behaviour: (url: string) => Behaviour) {
@@ -39,8 +43,9 @@ function fakeGraph(behaviour: (url: string) => Behaviour) {
         async run(ctx, signal) {
           const b = behaviour(url);
           if (b === 'fail') throw new Error(`${url}: connection refused`);
-          for (let ts = 1; (b === 'frames' || ts <= 3) && !signal.aborted; ts++) {
-            await ctx.forward({ camera, ts });
+          for (let ts = 1; (b !== 'end' || ts <= 3) && !signal.aborted; ts++) {
+            if (b === 'still') ctx.count(INGEST_COUNTERS.imotionSkipped);
+            else await ctx.forward({ camera, ts });
             await new Promise((r) => setTimeout(r, 10));
           }
         },
@@ -114,8 +119,9 @@ it('runs the active cameras, reports yellow then green by itself, restarts only 
 
 it('retries a failing source with backoff (red, with the reason); a file read to its end is grey', async () => {
   let failing = true;
-  const { graph } = fakeGraph((url) => (url.endsWith('.mp4') ? 'end' : failing ? 'fail' : 'frames'));
+  const { graph } = fakeGraph((url) => (url.endsWith('.mp4') ? 'end' : url.endsWith('still') ? 'still' : failing ? 'fail' : 'frames'));
   const cam = await createCamera(db, { name: 'door', camera_group_id: group, url: 'rtsp://cam/door' });
+  const still = await createCamera(db, { name: 'empty hall', camera_group_id: group, url: 'rtsp://cam/still' });
   const file = await createCamera(db, { name: 'clip', camera_group_id: group, url: '/videos/clip.mp4' });
   const reported: Array<[string, CameraHealth['status']]> = [];
   const m = await manager(graph, reported);
@@ -128,6 +134,9 @@ it('retries a failing source with backoff (red, with the reason); a file read to
   await sleep(100);
   expect(m.health(cam.id)).toMatchObject({ status: 'yellow', state: 'running' });
   expect(m.health(file.id)).toMatchObject({ status: 'grey', state: 'finished', job_starts: 1 });
+  // nothing moves: no frame reaches detection, but the camera delivers and runs
+  expect(m.health(still.id)).toMatchObject({ state: 'running', frames_processed: 0 });
+  expect(m.health(still.id)!.frames_imotion_skipped).toBeGreaterThan(5);
   // starting (yellow), failed (red) and retried in vain, then running (yellow)
   expect(reported.filter(([c]) => c === cameraKey(cam.id)).map(([, s]) => s)).toEqual(['yellow', 'red', 'yellow']);
   await m.stop();

@@ -15,6 +15,7 @@ import type { StageDeps, StageName } from '../registry.ts';
 import type { AddedSource, DeadLetter, Tap } from '../runtime/inproc/run-graph.ts';
 import type { Clock, Source, SourceContext } from '../runtime/stage.ts';
 import { parseSource } from '../ingest/source-url.ts';
+import { INGEST_COUNTERS } from '../ingest/stage.ts';
 import { FINDFACE_HEALTH_RULES, HEALTH_STATUSES, nextChangeAt, type HealthRules } from './health.ts';
 import { resolveCameraSettings, type CameraSettings } from './settings.ts';
 import type { CameraSettingsView } from './settings-view.ts';
@@ -150,20 +151,26 @@ class CameraJob {
       name: inner.name,
       async run(ctx: SourceContext<unknown>, signal: AbortSignal): Promise<void> {
         let lastTs: number | null = null;
+        let reading = false;
+        /** the source delivers: the job runs (a still scene's frames are held back by the motion gate, but come) */
+        const delivers = () => {
+          if (reading) return;
+          reading = true;
+          job.failuresInARow = 0;
+          job.stats.frameRead();
+          job.m.reported(job);
+        };
         try {
           await inner.run(
             {
               ...ctx,
               count: (what, n = 1) => {
+                if (what === INGEST_COUNTERS.imotionSkipped) delivers();
                 job.stats.count(what, n);
                 ctx.count(what, n);
               },
               forward: async (frame) => {
-                if (lastTs === null) {
-                  job.failuresInARow = 0;
-                  job.stats.frameRead();
-                  job.m.reported(job);
-                }
+                delivers();
                 lastTs = (frame as { ts: number }).ts;
                 await ctx.forward(frame);
               },
