@@ -6,7 +6,8 @@ import type { CounterRecord } from '../schemas/generated/avro-types.ts';
 import { insertCounterRecords } from '../stores/clickhouse/counter-records.ts';
 import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createCamera } from '../stores/postgres/repositories/cameras.ts';
-import { testApi, testStores, type TestStores } from './testing.ts';
+import { createRole, setCameraGroupAccess } from '../stores/postgres/repositories/roles.ts';
+import { testApi, testStores, testUser, type TestStores } from './testing.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -119,6 +120,16 @@ describe('counters API', () => {
     expect(await ids(`id=${records[0]!.id}`)).toEqual([records[0]!.id]);
     expect((await app.inject({ method: 'GET', url: `/api/v1/counters/${id}/records?page=nonsense` })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/v1/counters/987654/records' })).statusCode).toBe(404);
+
+    // a reader who is not an administrator sees the records and statistics of their camera groups only
+    const role = await createRole(stores.db, { name: 'counter-readers', permissions: ['view_camera'] });
+    await setCameraGroupAccess(stores.db, role.id, (await createCameraGroup(stores.db, { name: 'counters-elsewhere' })).id, 'view');
+    const { headers } = await testUser(stores.db, { role: role.id });
+    const as = async (url: string) => body(await app.inject({ method: 'GET', url: `/api/v1/counters/${id}/${url}`, headers }))['results'];
+    expect(await as('records')).toEqual([]);
+    expect(await as('statistics?interval=day')).toEqual([]);
+    await setCameraGroupAccess(stores.db, role.id, 1, 'view'); // the records' group
+    expect(await as('records')).toHaveLength(4);
 
     const stats = async (query: string) => body(await app.inject({ method: 'GET', url: `/api/v1/counters/${id}/statistics?${query}` }))['results'];
     expect(await stats('interval=minute')).toEqual([

@@ -1,7 +1,7 @@
 // /api/v1/counters: FindFace's people counters — CRUD of the definitions (PostgreSQL), their records (ClickHouse,
 // FindFace's record filters, cursor pages like /events) and statistics per minute, hour or day (the counter chart).
-// Records are narrowed to the camera groups the reader may see, like events.
-import type { FastifyInstance } from 'fastify';
+// Records and statistics are narrowed to the camera groups the reader may see, like events.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { queryCounterRecords, queryCounterStats, type CounterRecordView } from '../../stores/clickhouse/counter-records.ts';
 import { getCamera } from '../../stores/postgres/repositories/cameras.ts';
@@ -24,6 +24,12 @@ import {
 } from '../schemas/counters.ts';
 
 const tags = ['counters'];
+
+/** The camera groups a reader may see records of, within those asked for (undefined = no restriction). */
+function visibleGroups(req: FastifyRequest, asked: string[] | undefined): string[] | undefined {
+  const seen = visibleIds(principalOf(req), 'camera group')?.map(String);
+  return seen === undefined ? asked : (asked ?? seen).filter((g) => seen.includes(g));
+}
 
 const recordView = (r: CounterRecordView) => ({
   id: r.id,
@@ -106,15 +112,12 @@ export async function counterRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       await existing(req.params.id);
       const q = req.query;
-      const seen = visibleIds(principalOf(req), 'camera group')?.map(String);
-      const asked = list(q.camera_groups);
-      const cameraGroups = seen === undefined ? asked : (asked ?? seen).filter((g) => seen.includes(g));
       const page = await queryCounterRecords(app.clickhouse, {
         filter: defined({
           counter: String(req.params.id),
           ids: list(q.id),
           cameras: list(q.cameras),
-          cameraGroups,
+          cameraGroups: visibleGroups(req, list(q.camera_groups)),
           ...timeRangeOf(q),
           facesGte: q.faces_count_gte,
           facesLte: q.faces_count_lte,
@@ -142,7 +145,7 @@ export async function counterRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       await existing(req.params.id);
       const interval = req.query.interval ?? 'hour';
-      const rows = await queryCounterStats(app.clickhouse, defined({ counter: String(req.params.id), granularity: interval, ...timeRangeOf(req.query), cameras: list(req.query.cameras) }));
+      const rows = await queryCounterStats(app.clickhouse, defined({ counter: String(req.params.id), granularity: interval, ...timeRangeOf(req.query), cameras: list(req.query.cameras), cameraGroups: visibleGroups(req, undefined) }));
       return {
         interval,
         results: rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), camera: r.camera, records: r.records, avg_faces: r.avgFaces, min_faces: r.minFaces, max_faces: r.maxFaces })),

@@ -126,6 +126,7 @@ export interface CounterStatsQuery {
   readonly from?: number;
   readonly to?: number;
   readonly cameras?: readonly string[];
+  readonly cameraGroups?: readonly string[];
 }
 
 export interface CounterStatsRow {
@@ -147,7 +148,7 @@ const BUCKET: Readonly<Record<StatsGranularity, string>> = {
 
 /** Per bucket and camera, ordered by bucket then camera; buckets without records are absent. */
 export async function queryCounterStats(client: ClickHouseClient, q: CounterStatsQuery): Promise<CounterStatsRow[]> {
-  const c = conditions({ counter: q.counter, ...(q.cameras ? { cameras: q.cameras } : {}) });
+  const c = conditions({ counter: q.counter, ...(q.cameras ? { cameras: q.cameras } : {}), ...(q.cameraGroups ? { cameraGroups: q.cameraGroups } : {}) });
   // whole buckets: a bucket is in when its start is in [from, to), as /statistics selects them
   if (q.from !== undefined) c.add(`${BUCKET[q.granularity]} >= ${c.msTime(q.from)}`);
   if (q.to !== undefined) c.add(`${BUCKET[q.granularity]} < ${c.msTime(q.to)}`);
