@@ -295,7 +295,7 @@ export interface EpisodeChange {
 
 /** A counter record (value of topic counters, keyed by camera): FindFace's time-slice people count, the faces in one frame of a counter's camera, taken every counter interval. */
 export interface CounterRecord {
-  /** Record id, deterministic: counter, camera and the start of the interval slot (ms) the record was taken in, so a repeated count of the slot replaces it. */
+  /** Record id, deterministic: counter, camera and the start of the interval slot (ms) the record was taken in, so a repeated count of the slot has the same id. */
   readonly id: string;
   /** Counter id. */
   readonly counter: string;
