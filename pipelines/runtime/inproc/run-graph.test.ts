@@ -152,6 +152,27 @@ describe('in-process graph', () => {
     expect(out).not.toContain(7);
   });
 
+  it('a topic a stage and a source both produce ends after both: the source ending first cuts nothing the stage sends, its flush included', async () => {
+    const seen: number[] = [];
+    const double: Stage<number, number> = {
+      name: 'double',
+      async process(records, ctx) {
+        for (const r of records) await ctx.forward(r * 2);
+      },
+      async flush(ctx) {
+        await ctx.forward(-1);
+      },
+    };
+    const tail: Stage<number, never> = { name: 'tail', process: (records) => void seen.push(...records) };
+    const quick: Source<number> = { name: 'quick', run: (ctx) => ctx.forward(1000) };
+    await graph([{ stage: double as Stage<unknown, unknown>, input: 'numbers', output: 'out' }, { stage: tail as Stage<unknown, unknown>, input: 'out' }], {
+      sources: [{ source: counter(50) as Source<unknown>, output: 'numbers' }, { source: quick as Source<unknown>, output: 'out' }],
+    }).run();
+    expect(seen.filter((n) => n >= 0 && n < 1000)).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+    expect(seen).toContain(1000);
+    expect(seen.at(-1)).toBe(-1);
+  });
+
   it('drains on the signal: sources stop, what was read flows through, stages flush; stop() drops', async () => {
     const ac = new AbortController();
     const seen: number[] = [];

@@ -79,7 +79,7 @@ export class InProcessGraph {
   private readonly abort = new AbortController();
   /** graceful stop: sources end, the rest drains */
   private readonly sourcesAbort = new AbortController();
-  /** sources running per topic: a topic ends after its last one (open topics: and only once draining) */
+  /** sources running and stages not yet ended, per topic: a topic ends after its last one (open topics: and only once draining) */
   private readonly producers = new Map<string, number>();
 
   constructor(private readonly opts: GraphOptions) {
@@ -96,6 +96,8 @@ export class InProcessGraph {
       const queue = new BoundedQueue<unknown>(opts.queueCapacity);
       outlet.queues.push(queue);
       this.inputs.set(node.stage, queue);
+      // a topic a stage and a source both produce (serve: track's faces and the Viewtron receiver's) ends after both
+      if (node.output) this.producers.set(node.output, (this.producers.get(node.output) ?? 0) + 1);
     }
     opts.signal?.addEventListener('abort', () => this.drain(), { once: true });
   }
@@ -175,6 +177,14 @@ export class InProcessGraph {
     }
   }
 
+  /** A stage producing `output` has ended: the topic ends with its last producer. */
+  private stageEnded(output: string | undefined): void {
+    if (!output) return;
+    const left = this.producers.get(output)! - 1;
+    this.producers.set(output, left);
+    if (left === 0) this.endOutput(output);
+  }
+
   private async runStage(node: StageNode): Promise<void> {
     const { stage } = node;
     const queue = this.inputs.get(stage)!;
@@ -225,7 +235,7 @@ export class InProcessGraph {
     } finally {
       if (timer) clearInterval(timer);
       await stage.close?.();
-      this.endOutput(node.output);
+      this.stageEnded(node.output);
     }
   }
 
