@@ -37,7 +37,7 @@ import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
 import { cameraOfChild, childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
 import { startWorkerStatus } from '../pipelines/cameras/kafka-jobs/worker-status.ts';
-import { resolveCameraSettings, streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
+import { streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { followCameraSettings } from '../pipelines/cameras/settings-follower.ts';
 import { parseSource } from '../pipelines/ingest/source-url.ts';
@@ -78,7 +78,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     ...(opts.camera ? { camera: opts.camera } : {}),
     ...(opts.startTime ? { ingest: { start_stream_timestamp: opts.startTime } } : {}),
   };
-  const config = withCameraSettings(await loadConfig(opts.configFile, overrides), opts.cameraSettings);
+  const config = await loadConfig(opts.configFile, overrides);
   if (config.kafka.brokers.length === 0) throw new UserError('KAFKA_BROKERS is not set; start a local broker with `npm run kafka:up`');
   if (!config.kafka.schema_registry_url) throw new UserError('SCHEMA_REGISTRY_URL is not set; `facestream up` serves one, or point it at your registry');
   const spec = TOPOLOGIES[opts.topology];
@@ -204,18 +204,6 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
 async function detectorInputOf(manifest: string): Promise<Pick<StageDeps, 'detectorInput'>> {
   const size = await detectorWholeFrameInput(manifest || undefined);
   return size ? { detectorInput: size } : {};
-}
-
-/** The configuration a camera runs with: its stream_settings resolved over the global sections (or CameraSettingsError). */
-function withCameraSettings(config: FacestreamConfig, settings: StageCommandOptions['cameraSettings']): FacestreamConfig {
-  if (settings === undefined) return config;
-  const camera = resolveCameraSettings(settings, config, null, '--camera-settings');
-  return {
-    ...config,
-    ingest: camera.ingest,
-    best_shot: { ...config.best_shot, ...camera.bestShot },
-    frame_store: { ...config.frame_store, jpeg_quality: camera.jpegQuality },
-  };
 }
 
 interface WorkerContext {
