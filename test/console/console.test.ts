@@ -52,16 +52,18 @@ declare const DataTransfer: new () => { items: { add(file: File): void } };
 const pageToken = async () => (await page.evaluate<string | null>("localStorage.getItem('facestream.token')"))!;
 
 /** Drops a file on an element the way a user drags one from their desktop (a DataTransfer with a File). */
-async function dropFile(target: string, path: string, name: string, type = 'image/jpeg'): Promise<void> {
-  const bytes = readFileSync(path).toString('base64');
+async function dropFile(target: string, source: string | { zeros: number }, name: string, type = 'image/jpeg'): Promise<void> {
+  // a file of the disk, or that many zero bytes made in the page (an oversized upload without shipping it over CDP)
+  const bytes = typeof source === 'string' ? readFileSync(source).toString('base64') : null;
+  const zeros = typeof source === 'string' ? 0 : source.zeros;
   const transfer = await page.evaluateHandle(
-    ({ bytes, name, type }) => {
-      const data = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+    ({ bytes, zeros, name, type }) => {
+      const data = bytes === null ? new Uint8Array(zeros) : Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([data], name, { type }));
       return dt;
     },
-    { bytes, name, type },
+    { bytes, zeros, name, type },
   );
   await page.dispatchEvent(target, 'drop', { dataTransfer: transfer });
 }
@@ -173,7 +175,14 @@ describe('operator console', () => {
     await dropFile('[data-testid=enrol-drop]', join(REPO, 'package.json'), 'notes.jpg');
     await page.waitForSelector('.upload.failed');
     expect(await page.textContent('.upload.failed')).toMatch(/notes\.jpg: .*(format|image)/i);
+    // over api.image_max_bytes (10 MiB): the API's 413 in words
+    await dropFile('[data-testid=enrol-drop]', { zeros: 11 * 1024 * 1024 }, 'huge.jpg');
+    await page.waitForSelector('.upload.failed >> text=huge.jpg');
+    expect(await page.textContent('.upload.failed >> nth=0')).toMatch(/huge\.jpg: .*(large|limit|bytes)/i);
     await shot('watch-lists');
+    // batch upload onto the list: a dossier per photo, named after the file
+    await dropFile('[data-testid=bulk-drop]', FACE_PHOTO('img16.jpg'), 'img16.jpg');
+    await page.waitForSelector('[data-testid=dossiers] >> text=img16');
     const lists = await api<{ results: { id: number; name: string }[] }>('GET', '/watch-lists', adminToken);
     listId = lists.results.find((l) => l.name === 'Wanted')!.id;
     dossierId = (await api<{ results: { id: number }[] }>('GET', `/dossiers?watch_list=${listId}`, adminToken)).results[0]!.id;

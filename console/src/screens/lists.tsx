@@ -103,6 +103,7 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
               <input placeholder="New dossier" aria-label="New dossier name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
             </ActionForm>
           )}
+          {can(me, 'add_dossier') && can(me, 'add_dossierface') && mayChange && <BulkEnrol listId={list.id} onDone={dossiers.reload} />}
         </>
       )}
     </Section>
@@ -113,6 +114,63 @@ interface Upload {
   file: File;
   result?: DossierFaceAdded;
   error?: string;
+}
+
+/** One photo enrolled into a dossier (POST /dossier-faces), its outcome kept to show. */
+async function enrolPhoto(file: File, dossier: number): Promise<Upload> {
+  try {
+    return { file, result: await call<DossierFaceAdded>('POST', '/dossier-faces', form({ dossier, source_photo: file })) };
+  } catch (err) {
+    return { file, error: errorText(err) };
+  }
+}
+
+/** What became of each photo: the face found boxed with its quality and look-alike dossiers, or the refusal. */
+function Uploads({ uploads }: { uploads: readonly Upload[] }) {
+  return (
+    <div class="uploads">
+      {uploads.map((u, i) => (
+        <div key={i} class={u.error ? 'upload failed' : 'upload'} data-testid="upload">
+          {u.result && <PhotoPreview file={u.file} box={u.result.bbox} />}
+          {u.error ? (
+            <p class="error">
+              {u.file.name}: {u.error}
+            </p>
+          ) : (
+            <p>
+              Enrolled, quality {u.result!.quality.toFixed(2)}.
+              {u.result!.duplicates.map((d) => ` Also like dossier “${d.name}” (${percent(d.confidence)}).`)}
+            </p>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** FindFace's batch upload onto a list: a dossier per photo, named after the file; a photo refused leaves no dossier. */
+function BulkEnrol({ listId, onDone }: { listId: number; onDone: () => void }) {
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const enrol = async (files: File[]) => {
+    for (const file of files) {
+      let u: Upload;
+      try {
+        const d = await call<Dossier>('POST', '/dossiers', { name: file.name.replace(/\.[^.]*$/, ''), watch_list_ids: [listId] });
+        u = await enrolPhoto(file, d.id);
+        if (u.error) await call('DELETE', `/dossiers/${d.id}`);
+      } catch (err) {
+        u = { file, error: errorText(err) };
+      }
+      setUploads((cur) => [u, ...cur]);
+    }
+    onDone();
+  };
+  return (
+    <>
+      <DropZone label="Drop photos here: one new dossier per photo, named after the file" multiple onFiles={(f) => void enrol(f)} testId="bulk-drop" />
+      <Uploads uploads={uploads} />
+    </>
+  );
 }
 
 function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number }) {
@@ -129,12 +187,7 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
     });
   const enrol = async (files: File[]) => {
     for (const file of files) {
-      let u: Upload;
-      try {
-        u = { file, result: await call<DossierFaceAdded>('POST', '/dossier-faces', form({ dossier: id, source_photo: file })) };
-      } catch (err) {
-        u = { file, error: errorText(err) };
-      }
+      const u = await enrolPhoto(file, id);
       setUploads((cur) => [u, ...cur]);
     }
     faces.reload();
@@ -159,6 +212,9 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
               <td>{f.quality.toFixed(2)}</td>
               <td>{[f.bbox.left, f.bbox.top, f.bbox.right, f.bbox.bottom].map(Math.round).join(', ')}</td>
               <td>{time(f.created_date)}</td>
+              <td>
+                <a href={`#/search?looks_like=dossierface:${f.id}`}>Find</a>
+              </td>
               {mayDelete && (
                 <td>
                   <button onClick={() => confirm(`Delete the face from ${f.source_photo_name}?`) && void deleteFace(f)} disabled={remove.busy}>
@@ -172,23 +228,7 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
       </table>
       {faces.data?.results.length === 0 && <p class="muted">No face enrolled yet.</p>}
       {mayEnrol && <DropZone label="Drop photos here to enrol them (or click to choose)" multiple onFiles={(f) => void enrol(f)} testId="enrol-drop" />}
-      <div class="uploads">
-        {uploads.map((u, i) => (
-          <div key={i} class={u.error ? 'upload failed' : 'upload'} data-testid="upload">
-            {u.result && <PhotoPreview file={u.file} box={u.result.bbox} />}
-            {u.error ? (
-              <p class="error">
-                {u.file.name}: {u.error}
-              </p>
-            ) : (
-              <p>
-                Enrolled, quality {u.result!.quality.toFixed(2)}.
-                {u.result!.duplicates.map((d) => ` Also like dossier “${d.name}” (${percent(d.confidence)}).`)}
-              </p>
-            )}
-          </div>
-        ))}
-      </div>
+      <Uploads uploads={uploads} />
       {can(me, 'view_listevent') && <RecentEvents dossier={id} />}
     </Section>
   );
