@@ -4,84 +4,53 @@
 // away, green again when it returns; a camera made inactive turns grey and stops while another goes on.
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipart, testApi, testFaces, testStores, type TestStores } from '../api/testing.ts';
-import { loadConfig } from '../config/load.ts';
-import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
+import { multipart } from '../api/testing.ts';
+import { createInProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
 import { startOutboxRelay, type OutboxRelay } from '../enrolment/watchlist-sync/outbox-relay.ts';
-import type { FaceModels } from '../models/face-models.types.ts';
 import type { CameraHealth } from '../pipelines/cameras/stats.ts';
 import { startTestRtspServer, type TestRtspServer } from '../pipelines/ingest/testing/rtsp-server.ts';
 import { DEMO_CLIP, DEMO_WATCHLIST } from '../test/paths.ts';
-import { startCameras, type ServedCameras } from './serve.ts';
+import { startCamerasHarness, until, type CamerasHarness } from './serve-testing.ts';
 
 /** a camera is yellow this long after its frames start (FindFace: 30 s; short here to keep the test short) */
 const SETTLE_MS = 1_500;
 
-let stores: TestStores;
-let models: FaceModels;
-let dossiers: InProcessDossierPublisher;
+const dossiers = createInProcessDossierPublisher();
+let h: CamerasHarness;
 let relay: OutboxRelay;
-let cameras: ServedCameras;
-let app: FastifyInstance;
 let rtsp: TestRtspServer;
-const metrics = new Registry();
 
 beforeAll(async () => {
-  stores = await testStores();
-  const faces = await testFaces();
-  models = faces.models;
-  const config = await loadConfig(undefined, {
-    // the sinks write into the store the API reads (one chdb directory per process)
-    stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
-    ingest: { fps: 4, timeout_s: 2 },
-    api: { allowed_networks: ['127.0.0.0/8'] },
+  h = await startCamerasHarness({
+    config: { ingest: { timeout_s: 2 }, api: { allowed_networks: ['127.0.0.0/8'] } },
+    cameras: { dossiers, rules: { settleMs: SETTLE_MS } },
   });
-  dossiers = createInProcessDossierPublisher();
-  relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
-  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: metrics, rules: { settleMs: SETTLE_MS } });
-  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces: faces.faces, config: config.api, deps: { cameras: cameras.manager } });
+  relay = await startOutboxRelay({ db: h.stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
   rtsp = await startTestRtspServer({ clip: DEMO_CLIP });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await cameras?.stop();
   await relay?.stop();
+  await h?.close();
   await rtsp?.close();
-  await models?.close();
-  await stores?.close();
 }, 30_000);
 
-async function call<T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object): Promise<T> {
-  const r = await app.inject({ method, url, ...(payload ? { payload } : {}) });
-  if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
-  return JSON.parse(r.body) as T;
-}
+const call = <T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => h.call<T>(method, url, payload);
 
 const health = async (id: number) => (await call<{ health?: CameraHealth & { since: string } }>('GET', `/api/v1/cameras/${id}`)).health;
 
-/** Polls `probe` until it returns something, or fails after `ms` with the last value seen. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > end) throw new Error(`${what}: not after ${ms} ms (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Polls the camera's health until `ok` holds; returns it. */
 const healthUntil = (id: number, what: string, ok: (h: CameraHealth) => boolean, ms?: number) =>
-  until(what, async () => {
-    const h = await health(id);
-    return h && ok(h) ? h : undefined;
-  }, ms);
+  until(
+    what,
+    async () => {
+      const got = await health(id);
+      return got && ok(got) ? got : undefined;
+    },
+    ms,
+  );
 
 /** A TCP relay to `target` on a port of its own that can be cut (listener closed, connections dropped) and restored. */
 async function tcpRelay(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -118,7 +87,7 @@ describe('serve runs the cameras', () => {
     const list = await call<{ id: number }>('POST', '/api/v1/watch-lists', { name: 'staff' });
     const woman = await call<{ id: number }>('POST', '/api/v1/dossiers', { name: 'woman-in-grey', watch_list_ids: [list.id] });
     const photo = readFileSync(`${DEMO_WATCHLIST}/woman-in-grey.jpg`);
-    const face = await app.inject({
+    const face = await h.app.inject({
       method: 'POST',
       url: '/api/v1/dossier-faces',
       ...multipart([{ name: 'dossier', value: String(woman.id) }, { name: 'source_photo', filename: 'woman-in-grey.jpg', type: 'image/jpeg', value: photo }]),
@@ -196,7 +165,7 @@ describe('serve runs the cameras', () => {
     const list = await call<{ results: { id: number; health?: CameraHealth }[] }>('GET', '/api/v1/cameras');
     expect(list.results.find((c) => c.id === b.id)?.health?.status).toBe('grey');
     expect(list.results.find((c) => c.id === a.id)?.health?.state).toBe('running');
-    const text = await metrics.metrics();
+    const text = await h.metrics.metrics();
     expect(text).toContain(`facestream_camera_status{camera="${b.id}"} 3`); // grey
     const fps = new RegExp(`facestream_camera_processing_fps\\{camera="${a.id}"\\} (\\S+)`).exec(text)?.[1];
     expect(Number(fps)).toBeGreaterThan(0);

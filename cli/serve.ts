@@ -163,7 +163,7 @@ export interface ServedCameras {
   stop(): Promise<void>;
 }
 
-interface CamerasOptions {
+export interface CamerasOptions {
   readonly config: Readonly<FacestreamConfig>;
   readonly db: Db;
   readonly clickhouse: ClickHouseClient;
