@@ -8,6 +8,7 @@
 // restarted and stopped by the camera manager as the API changes cameras; the matcher follows the watch lists through
 // the in-process enrolment publisher; camera health is in GET /cameras and, every 5 s and on each change, in
 // camera_stats. With KAFKA_BROKERS the cameras run on the Kafka workers (`facestream stage ingest`) instead.
+// With viewtron.enabled (and no Kafka) the Viewtron push receiver runs in that pipeline too (docs/VIEWTRON-RECEIVER.md).
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
@@ -31,7 +32,7 @@ import { writeCameraStatuses } from '../stores/clickhouse/camera-stats.ts';
 import { buildGraph, type InProcessRun } from '../topologies/build-inproc.ts';
 import { TOPICS, type Topic } from '../topologies/names.ts';
 import type { RecordTap, Tap } from '../pipelines/runtime/inproc/run-graph.ts';
-import { SERVE_PER_CAMERA, serveTopology } from '../topologies/serve.ts';
+import { SERVE_PER_CAMERA, serveStages } from '../topologies/serve.ts';
 import { syncIndexInProcess } from '../enrolment/watchlist-sync/matcher-sync.ts';
 import { loadRunModels } from './context.ts';
 import { startClickHouse } from '../stores/clickhouse/index.ts';
@@ -128,6 +129,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
       closers.push(['the cameras', () => cameras!.stop()]);
       frameStore.attach(cameras);
       opts.say(`cameras: ${cameras.manager.healths().size} in PostgreSQL, run in this process`);
+      if (config.viewtron.enabled) opts.say(`Viewtron pushes received on ${config.viewtron.host}:${config.viewtron.port}${config.viewtron.path}`);
     } else opts.say('cameras: run by the ingest workers on Kafka (facestream stage ingest)');
 
     const app = await buildApi(
@@ -223,7 +225,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   const taps: Partial<Record<Topic, Tap[]>> = Object.fromEntries(Object.values(TOPICS).map((t) => [t, [later(t)]]));
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
-  graph.run = buildGraph(serveTopology.processes[0]!.stages, {
+  graph.run = buildGraph(serveStages(config.viewtron), {
     deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, clickhouse: analytics.store.client },
     sourcesAdded: SERVE_PER_CAMERA,
     taps,

@@ -15,3 +15,9 @@ export const serveTopology: TopologySpec = {
 
 /** the source stages of serveTopology built per camera by the camera manager */
 export const SERVE_PER_CAMERA: readonly StageName[] = ['ingest'];
+
+/** serve's stages: with `viewtron.enabled`, the Viewtron receiver too, its pushed faces joining track's on `faces` */
+export function serveStages(viewtron: { readonly enabled: boolean }): readonly StageName[] {
+  const stages = serveTopology.processes[0]!.stages;
+  return viewtron.enabled ? [...stages, 'viewtron'] : stages;
+}

@@ -4,6 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const ViewtronConfig = Type.Object(
   {
+    enabled: Type.Boolean({
+      default: false,
+      description: '`facestream serve`: also receive Viewtron pushes (on host:port below), their faces going through match, episodes and the sinks like the cameras\' faces. The viewtron topologies always receive them',
+    }),
     host: Type.String({ default: '0.0.0.0', description: 'address the receiver listens on (cameras and NVRs must reach it)' }),
     port: Type.Integer({ default: 8095, minimum: 0, maximum: 65535, description: 'TCP port the receiver listens on: the port set in the device\'s "HTTP POST" settings (0 = any free port)' }),
     path: Type.String({
