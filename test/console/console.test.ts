@@ -12,7 +12,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoEvent, testApi, testFaces, testStores, type TestStores } from '../../api/testing.ts';
 import { ensureFirstAdmin } from '../../api/auth/bootstrap.ts';
@@ -87,8 +86,13 @@ async function api<T>(method: 'GET' | 'POST', path: string, token: string, paylo
 
 beforeAll(async () => {
   execFileSync('bash', [join(REPO, 'infra/install-browser.sh')], { stdio: 'inherit' });
-  // the console as the source is now (npm ci builds it too; this checks the current code)
-  await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn' });
+  // the console as the source is now, built as `npm run console:build` builds it at install (a child process: under
+  // vitest NODE_ENV is 'test', which would bundle the JSX development runtime and misstate the size)
+  execFileSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', 'console', '--logLevel', 'warn'], {
+    cwd: REPO,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   mkdirSync(SHOTS, { recursive: true });
   stores = await testStores();
   ({ models, faces } = await testFaces());
