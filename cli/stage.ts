@@ -37,6 +37,7 @@ import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
 import { cameraOfChild, childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
 import { startWorkerStatus } from '../pipelines/cameras/kafka-jobs/worker-status.ts';
+import { logChildCounters } from '../pipelines/cameras/kafka-jobs/child-counters.ts';
 import { streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { followCameraSettings } from '../pipelines/cameras/settings-follower.ts';
@@ -45,7 +46,7 @@ import { kafkaNames } from '../pipelines/runtime/kafka/names.ts';
 import type { CameraJob } from '../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../schemas/serde/topic-serde.ts';
 import type { TopologySpec } from '../topologies/topology.ts';
-import { Supervisor } from './supervisor.ts';
+import { defaultOutput, Supervisor, type ChildLine } from './supervisor.ts';
 
 export interface StageCommandOptions {
   readonly topology: string;
@@ -184,10 +185,13 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     });
     const stop = () => void running.stop();
     signal.addEventListener('abort', stop, { once: true });
+    // a camera's process tells what it counted (its worker reads it into the camera's status)
+    const stopCounters = hasSource ? logChildCounters(metricsRegistry, logger, WORKER_STATUS_EVERY_MS) : undefined;
     try {
       await running.done;
     } finally {
       signal.removeEventListener('abort', stop);
+      await stopCounters?.();
     }
     logger.info('process finished');
   } finally {
@@ -219,7 +223,9 @@ interface WorkerContext {
 /** An ingest worker until `signal` aborts (or its consumer fails): its cameras' children stop with it. */
 async function runIngestWorker(ctx: WorkerContext, signal: AbortSignal): Promise<void> {
   const { opts, spec, config, logger } = ctx;
-  const supervisor = new Supervisor({ logger: logger.child({ component: 'supervisor' }) });
+  // the children's lines go to this process's output, and their counters into their cameras' status
+  let childLine: (line: ChildLine) => void = () => undefined;
+  const supervisor = new Supervisor({ logger: logger.child({ component: 'supervisor' }), output: (line) => (defaultOutput(line), childLine(line)) });
   const childOf = (job: CameraJob) => ({
     name: childName(job.cameraId),
     command: process.execPath,
@@ -239,11 +245,11 @@ async function runIngestWorker(ctx: WorkerContext, signal: AbortSignal): Promise
     worker: `${opts.process}-${opts.instance}`,
     supervisor,
     cameraOf: cameraOfChild,
-    runningAfterMs: config.ingest.timeout_s * 1000,
     everyMs: WORKER_STATUS_EVERY_MS,
     clock: systemClock,
     logger,
   });
+  childLine = (line) => status.childLine(line);
   const running = await startIngestWorker({
     kafka: ctx.kafka,
     serde: ctx.serde,

@@ -1,12 +1,12 @@
-// What an ingest worker knows of its cameras' health, on the `camera-status` topic (CameraStatus, keyed by camera):
-// the life of each camera's child process, read through B's CameraStats (stats.ts) with FindFace's colours. A child
-// spawned is `starting`; one still up after the source's stall timeout (ingest.timeout_s: a source that delivers
-// nothing for that long ends its child) is `running`; one that failed waits to restart (`retrying`, red); a file
-// read to its end is `finished`; a camera disabled is reported grey once and forgotten. The frame and face counters
-// are counted inside the child, not here: they stay 0 in these records (jobStarts counts every start).
+// What an ingest worker knows of its cameras' health, on the `camera-status` topic (CameraStatus, keyed by camera),
+// through the camera stats (stats.ts) with FindFace's colours: the life of each camera's child process and the
+// counters it logs (child-counters.ts). A child spawned is `starting`; `running` once it counts frames; one that
+// failed waits to restart (`retrying`, red); a file read to its end is `finished`; a camera disabled is reported grey
+// once and forgotten. Counters count since the camera started on this worker; jobStarts every start.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ChildExit, ChildStarted, Supervisor } from '../../../cli/supervisor.ts';
+import type { ChildExit, ChildLine, ChildStarted, Supervisor } from '../../../cli/supervisor.ts';
+import { INGEST_COUNTERS } from '../../ingest/stage.ts';
 import { ensureTopics } from '../../runtime/kafka/topics.ts';
 import { PRODUCER_DEFAULTS } from '../../runtime/kafka/producer-defaults.ts';
 import type { Clock } from '../../runtime/stage.ts';
@@ -14,6 +14,7 @@ import type { CameraStatus } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import { kafkaTopic } from '../../../schemas/topics.ts';
 import { CameraStats } from '../stats.ts';
+import { childCountersOf, type ChildCounters } from './child-counters.ts';
 import { startStatusReporter, type StatusReporter } from '../status.ts';
 
 export interface WorkerStatusOptions {
@@ -26,14 +27,14 @@ export interface WorkerStatusOptions {
   readonly supervisor: Supervisor;
   /** the camera of a child, from its name (undefined: not a camera's child) */
   readonly cameraOf: (childName: string) => string | undefined;
-  /** a child up this long is running (ingest.timeout_s) */
-  readonly runningAfterMs: number;
   readonly everyMs: number;
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'warn'>;
 }
 
 export interface WorkerStatus {
+  /** a line of a child's output: its counters, if it is a counters line */
+  childLine(line: ChildLine): void;
   /** the camera was disabled: one grey record, then nothing more from this worker */
   disabled(camera: string): void;
   /** the camera left this worker (deleted, or its partition moved): nothing more from this worker */
@@ -57,7 +58,8 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
   const producer: Producer = opts.kafka.producer({ ...PRODUCER_DEFAULTS, allowAutoTopicCreation: false });
   await producer.connect();
   const stats = new Map<string, CameraStats>();
-  const runningTimers = new Map<string, NodeJS.Timeout>();
+  /** each camera's child's totals as last logged (a new child counts from 0 again) */
+  const totals = new Map<string, ChildCounters>();
   const statsOf = (camera: string) => {
     let s = stats.get(camera);
     if (!s) stats.set(camera, (s = new CameraStats(() => opts.clock.now())));
@@ -82,29 +84,16 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
     s.lastReported = health.status;
     reporter.changed(camera, health);
   };
-  const clearTimer = (camera: string) => {
-    clearTimeout(runningTimers.get(camera));
-    runningTimers.delete(camera);
-  };
-
   const onSpawn = ({ name }: ChildStarted) => {
     const camera = opts.cameraOf(name);
     if (camera === undefined) return;
     statsOf(camera).started();
+    totals.delete(camera);
     changed(camera);
-    clearTimer(camera);
-    const timer = setTimeout(() => {
-      runningTimers.delete(camera);
-      stats.get(camera)?.frameRead();
-      changed(camera);
-    }, opts.runningAfterMs);
-    timer.unref();
-    runningTimers.set(camera, timer);
   };
   const onExit = (e: ChildExit) => {
     const camera = opts.cameraOf(e.name);
     if (camera === undefined || !stats.has(camera) || e.outcome === 'stopped') return;
-    clearTimer(camera);
     if (e.outcome === 'done') stats.get(camera)!.finished();
     else stats.get(camera)!.failed(e.signal ? `the camera's process was killed by ${e.signal}` : `the camera's process exited with code ${e.code}`);
     changed(camera);
@@ -112,24 +101,43 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
   opts.supervisor.on('spawn', onSpawn);
   opts.supervisor.on('exit', onExit);
 
+  /** the child's new totals: what grew since its last line goes into the camera's stats */
+  const counted = (camera: string, now: ChildCounters) => {
+    const s = stats.get(camera);
+    if (!s) return;
+    const was = totals.get(camera) ?? { frames: 0, faces: 0, imotionSkipped: 0, decodingSoftErrors: 0 };
+    totals.set(camera, now);
+    const grew = (k: keyof ChildCounters) => Math.max(0, now[k] - was[k]);
+    if (grew('frames') + grew('imotionSkipped') > 0) s.frameRead();
+    for (let i = grew('frames'); i > 0; i--) s.frameProcessed();
+    for (let i = grew('faces'); i > 0; i--) s.facePosted();
+    if (grew('imotionSkipped') > 0) s.count(INGEST_COUNTERS.imotionSkipped, grew('imotionSkipped'));
+    if (grew('decodingSoftErrors') > 0) s.count(INGEST_COUNTERS.corruptFrames, grew('decodingSoftErrors'));
+    changed(camera);
+  };
+
   let stopping: Promise<void> | undefined;
   return {
+    childLine({ name, line }) {
+      const camera = opts.cameraOf(name);
+      const counters = camera === undefined ? undefined : childCountersOf(line);
+      if (camera !== undefined && counters) counted(camera, counters);
+    },
     disabled(camera) {
-      clearTimer(camera);
+      totals.delete(camera);
       const s = statsOf(camera);
       s.disabled();
       reporter.changed(camera, s.health());
       stats.delete(camera);
     },
     forget(camera) {
-      clearTimer(camera);
+      totals.delete(camera);
       stats.delete(camera);
     },
     stop(): Promise<void> {
       stopping ??= (async () => {
         opts.supervisor.off('spawn', onSpawn);
         opts.supervisor.off('exit', onExit);
-        for (const camera of [...runningTimers.keys()]) clearTimer(camera);
         await reporter.stop();
         await producer.disconnect();
       })();
