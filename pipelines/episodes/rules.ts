@@ -60,6 +60,7 @@ export function toChange(ep: LiveEpisode, kind: EpisodeChangeKind, eventId: stri
     episodeId: ep.id,
     scope: ep.scope,
     eventId,
+    duplicateOf: null, // the deduplication verdict is the stage's (pipelines/dedup/hook.ts)
     bestEventId: ep.best.id,
     eventsCount: ep.eventsCount,
     dossier: ep.dossier,

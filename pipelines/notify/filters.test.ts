@@ -16,13 +16,13 @@ const matchedVip = eventPayload(testEvent({ id: 'e2', ts: now, camera: 'cam-2', 
 const unmatched = eventPayload({ ...testEvent({ id: 'e3', ts: now, camera: 'cam-2' }), alert: true }, groupOf);
 const events = [matchedStaff, matchedVip, unmatched];
 const opened = episodePayload(
-  { kind: 'open', episodeId: 'ep1', scope: 's', eventId: 'e1', bestEventId: 'e1', eventsCount: 1, dossier: 'alice', cameras: ['cam-1'], startTs: now, endTs: now, startT: 0, endT: 0 },
+  { kind: 'open', episodeId: 'ep1', scope: 's', eventId: 'e1', duplicateOf: null, bestEventId: 'e1', eventsCount: 1, dossier: 'alice', cameras: ['cam-1'], startTs: now, endTs: now, startT: 0, endT: 0 },
   groupOf,
   matchedStaff,
   matchedStaff.matched_lists,
 );
 const closed = episodePayload(
-  { kind: 'close', episodeId: 'ep2', scope: 's', eventId: null, bestEventId: 'e3', eventsCount: 5, dossier: null, cameras: ['cam-2'], startTs: now, endTs: now + 5000, startT: 0, endT: 5 },
+  { kind: 'close', episodeId: 'ep2', scope: 's', eventId: null, duplicateOf: null, bestEventId: 'e3', eventsCount: 5, dossier: null, cameras: ['cam-2'], startTs: now, endTs: now + 5000, startT: 0, endT: 5 },
   groupOf,
   undefined,
   [],

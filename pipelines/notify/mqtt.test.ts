@@ -51,7 +51,7 @@ describe('MQTT output', () => {
       const now = Date.now();
       notifier.offerEvents(['q1', 'q2', 'q3', 'q4'].map((id) => testEvent({ id, ts: now })));
       notifier.offerEpisodes([
-        { kind: 'open', episodeId: 'ep-q', scope: 's', eventId: 'q1', bestEventId: 'q1', eventsCount: 1, dossier: null, cameras: ['cam-1'], startTs: now, endTs: now, startT: 0, endT: 0 },
+        { kind: 'open', episodeId: 'ep-q', scope: 's', eventId: 'q1', duplicateOf: null, bestEventId: 'q1', eventsCount: 1, dossier: null, cameras: ['cam-1'], startTs: now, endTs: now, startT: 0, endT: 0 },
       ]);
       await until('5 objects', () => received.flatMap((r) => r.body).length === 5);
       const events = received.filter((r) => r.topic === 'site-a/facestream/events');

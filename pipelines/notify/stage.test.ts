@@ -32,6 +32,7 @@ const episode = (id: string, eventId: string, kind: EpisodeChange['kind']): Epis
   episodeId: id,
   scope: 's',
   eventId: kind === 'close' ? null : eventId,
+  duplicateOf: null,
   bestEventId: eventId,
   eventsCount: 1,
   dossier: null,

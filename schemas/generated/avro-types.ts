@@ -275,6 +275,8 @@ export interface EpisodeChange {
   readonly scope: string;
   /** The event that caused this change; null for a close. */
   readonly eventId: string | null;
+  /** Camera-group event deduplication (docs/DEDUP.md): the kept event that eventId repeats, or null when eventId is kept, not deduplicated, or for a close. */
+  readonly duplicateOf: string | null;
   /** The episode's best event so far. */
   readonly bestEventId: string;
   /** Events in the episode so far. */

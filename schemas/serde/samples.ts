@@ -116,6 +116,7 @@ export const SAMPLE_VALUES: TopicValues = {
     episodeId: 'ep-entrance-1-0042',
     scope: 'default',
     eventId: event.id,
+    duplicateOf: null,
     bestEventId: event.id,
     eventsCount: 3,
     dossier: 'd-1042',

@@ -63,6 +63,7 @@ export function testChange(
     episodeId,
     scope: 'default',
     eventId,
+    duplicateOf: null,
     bestEventId: o.bestEventId ?? eventId ?? 'best',
     eventsCount: o.eventsCount,
     dossier: o.dossier ?? null,

@@ -84,8 +84,8 @@ describe('stage notify over Kafka (real broker, real PostgreSQL)', () => {
       const now = Date.now();
       const events: FaceEvent[] = Array.from({ length: 25 }, (_, i) => testEvent({ id: `k${i}`, ts: now + i, camera: 'cam-k', dossier: i % 5 === 0 ? null : `d${i}`, watchList: '7' }));
       const changes: EpisodeChange[] = [
-        { kind: 'open', episodeId: 'ep-k', scope: 's', eventId: 'k1', bestEventId: 'k1', eventsCount: 1, dossier: 'd1', cameras: ['cam-k'], startTs: now, endTs: now, startT: 0, endT: 0 },
-        { kind: 'close', episodeId: 'ep-k', scope: 's', eventId: null, bestEventId: 'k1', eventsCount: 1, dossier: 'd1', cameras: ['cam-k'], startTs: now, endTs: now, startT: 0, endT: 0 },
+        { kind: 'open', episodeId: 'ep-k', scope: 's', eventId: 'k1', duplicateOf: null, bestEventId: 'k1', eventsCount: 1, dossier: 'd1', cameras: ['cam-k'], startTs: now, endTs: now, startT: 0, endT: 0 },
+        { kind: 'close', episodeId: 'ep-k', scope: 's', eventId: null, duplicateOf: null, bestEventId: 'k1', eventsCount: 1, dossier: 'd1', cameras: ['cam-k'], startTs: now, endTs: now, startT: 0, endT: 0 },
       ];
       await producer.send({
         topic: `${prefix}matches`,
