@@ -1,6 +1,7 @@
 // `facestream serve` with viewtron.enabled, on real stores (PGlite, chdb) and the project's face models: a Viewtron
 // push of an enrolled person's photo goes through match, episodes and the sinks of serve's in-process pipeline and
-// shows in GET /events matched, with what the device said about the face beside our own attributes.
+// shows in GET /events matched, with what the device said about the face (face_events' device_* columns) beside our
+// own attributes.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -102,6 +103,8 @@ describe('serve receives Viewtron pushes (viewtron.enabled)', () => {
       { timeout: 40_000, interval: 200 },
     );
     expect(event).toMatchObject({ camera: 'back-door', matched_dossier: String(person.id) });
+    // what the camera said, beside our own attributes read from the same face
+    expect(event!.device).toEqual({ vendor: 'viewtron', event_type: 'videoFaceDetect', device_name: 'Main NVR', target_id: '12', age: 'middleAged', sex: 'female', glasses: 'no', mask: 'no' });
     expect(event!.features.gender).not.toBeNull();
   }, 90_000);
 });

@@ -65,6 +65,21 @@ export const FaceEvent = Type.Object(
     candidates: Type.Array(Type.Object({ dossier: Type.String(), dossier_face: Type.String(), watch_list: Type.String(), confidence: Type.Number() })),
     model_id: Type.String(),
     episode: Nullable(Type.String()),
+    device: Nullable(
+      Type.Object(
+        {
+          vendor: Type.String({ description: 'protocol of the push, e.g. viewtron' }),
+          event_type: Type.String({ description: "the device's event type, e.g. VFD, VFD_MATCH, videoFaceDetect" }),
+          device_name: Nullable(Type.String()),
+          target_id: Nullable(Type.String({ description: "the device's own track id" })),
+          age: Nullable(Type.String({ description: 'age category as the device sent it, e.g. youth, middleAged' })),
+          sex: Nullable(Type.String({ description: 'as sent: male, female, unknown' })),
+          glasses: Nullable(Type.String({ description: 'as sent: yes, no, unknown' })),
+          mask: Nullable(Type.String({ description: 'as sent: yes, no, unknown' })),
+        },
+        { description: "what the edge camera that pushed the face said about it (docs/VIEWTRON-RECEIVER.md), beside facestream's own `features`; null for faces found in video" },
+      ),
+    ),
     acknowledged: Type.Boolean(),
     acknowledged_by: Nullable(Type.String()),
     acknowledged_date: Nullable(DateTime()),

@@ -3,6 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { TABLES } from './names.ts';
 import { SqlConditions } from './sql-params.ts';
+import type { DeviceAttributes } from '../../schemas/records.ts';
 
 export interface NumberRange {
   readonly min?: number;
@@ -98,6 +99,8 @@ export interface EventView {
   };
   readonly modelId: string;
   readonly episodeId: string | null;
+  /** what the edge device that pushed the face said about it (pipelines/viewtron); null for faces found in video */
+  readonly device: DeviceAttributes | null;
   readonly acknowledged: boolean;
   readonly acknowledgedBy: string | null;
   /** ms since the epoch */
@@ -166,6 +169,7 @@ const COLUMNS = `id, toUnixTimestamp64Milli(ts) AS ts_ms, t_s, camera, camera_gr
   quality, detector_score, bbox_x1, bbox_y1, bbox_x2, bbox_y2,
   gender, gender_confidence, age, emotion, emotion_confidence, eyes, eyes_confidence, liveness, liveness_confidence,
   headpose_yaw, headpose_pitch, headpose_roll, model_id, episode_id,
+  device_vendor, device_event_type, device_name, device_target_id, device_age, device_sex, device_glasses, device_mask,
   acknowledged, acknowledged_by, toUnixTimestamp64Milli(acknowledged_at) AS acknowledged_at_ms`;
 
 interface EventDbRow {
@@ -210,6 +214,14 @@ interface EventDbRow {
   headpose_roll: number | null;
   model_id: string;
   episode_id: string;
+  device_vendor: string;
+  device_event_type: string;
+  device_name: string;
+  device_target_id: string;
+  device_age: string;
+  device_sex: string;
+  device_glasses: string;
+  device_mask: string;
   acknowledged: boolean;
   acknowledged_by: string;
   acknowledged_at_ms: string | null;
@@ -256,6 +268,19 @@ function toView(r: EventDbRow): EventView {
     },
     modelId: r.model_id,
     episodeId: orNull(r.episode_id),
+    device:
+      r.device_vendor === ''
+        ? null
+        : {
+            vendor: r.device_vendor,
+            eventType: r.device_event_type,
+            deviceName: orNull(r.device_name),
+            targetId: orNull(r.device_target_id),
+            age: orNull(r.device_age),
+            sex: orNull(r.device_sex),
+            glasses: orNull(r.device_glasses),
+            mask: orNull(r.device_mask),
+          },
     acknowledged: r.acknowledged,
     acknowledgedBy: r.acknowledged ? orNull(r.acknowledged_by) : null,
     acknowledgedAt: r.acknowledged_at_ms === null ? null : Number(r.acknowledged_at_ms),

@@ -1,5 +1,5 @@
 // Records → ClickHouse rows (JSONEachRow objects), pure. Column meanings: migrations/0001_face_events.sql (and 0009,
-// alert) and 0002_episodes.sql.
+// alert; 0010, device attributes) and 0002_episodes.sql.
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 
 /** ms since the epoch → a DateTime64(3, 'UTC') literal ('YYYY-MM-DD hh:mm:ss.sss'), unambiguous in every text format */
@@ -66,6 +66,14 @@ export interface FaceEventRow {
   readonly fresh: boolean;
   readonly embedding: readonly number[];
   readonly episode_id: string;
+  readonly device_vendor: string;
+  readonly device_event_type: string;
+  readonly device_name: string;
+  readonly device_target_id: string;
+  readonly device_age: string;
+  readonly device_sex: string;
+  readonly device_glasses: string;
+  readonly device_mask: string;
 }
 
 /** The watch lists a matched event matched through: those of its candidates of the matched dossier. */
@@ -84,6 +92,7 @@ export interface FaceEventRowContext {
 export function faceEventRow(event: FaceEvent, context: FaceEventRowContext = {}): FaceEventRow {
   const { post, attributes: a } = event.embedding;
   const { face, frame } = post;
+  const d = post.device;
   return {
     id: event.id,
     version: 0,
@@ -136,6 +145,14 @@ export function faceEventRow(event: FaceEvent, context: FaceEventRowContext = {}
     fresh: event.embedding.fresh,
     embedding: float32s(event.embedding.vector),
     episode_id: context.episodeId ?? '',
+    device_vendor: d?.vendor ?? '',
+    device_event_type: d?.eventType ?? '',
+    device_name: d?.deviceName ?? '',
+    device_target_id: d?.targetId ?? '',
+    device_age: d?.age ?? '',
+    device_sex: d?.sex ?? '',
+    device_glasses: d?.glasses ?? '',
+    device_mask: d?.mask ?? '',
   };
 }
 
