@@ -193,6 +193,8 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   const analytics = await openAnalytics({ config, logger, writeThrough: false, db: o.db });
   const { openCounterDefinitions } = await import('../pipelines/counters/open.ts');
   const counters = await openCounterDefinitions({ config, logger, db: o.db });
+  const { openDedupGroups } = await import('../pipelines/dedup/groups.ts');
+  const dedupGroups = await openDedupGroups({ config, logger, db: o.db });
   const index = new LiveFaceIndex(createFaceIndex(watchListFromFaces([]), config.match.index));
   const unsubscribe = syncIndexInProcess({ relayed: o.dossiers, index, modelId: o.models.embedderId, logger });
   const settings = createCameraSettingsView(config);
@@ -226,7 +228,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
   graph.run = buildGraph(serveStages(config.viewtron), {
-    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, clickhouse: analytics.store.client },
+    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client },
     sourcesAdded: SERVE_PER_CAMERA,
     taps,
     logger,
@@ -246,6 +248,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
       await reporter.stop();
       unsubscribe();
       await counters.close();
+      await dedupGroups.close();
       await analytics.close();
     },
   };

@@ -21,6 +21,7 @@ import type { StageDeps } from '../pipelines/registry.ts';
 import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import type { OpenedAnalytics } from '../pipelines/sink-clickhouse/open.ts';
 import type { FollowedCounterDefinitions } from '../pipelines/counters/index.ts';
+import type { FollowedDedupGroups } from '../pipelines/dedup/groups.ts';
 import { startMetricsServer } from '../pipelines/runtime/metrics-server.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
@@ -107,6 +108,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   let analytics: OpenedAnalytics | undefined;
   let dossiers: DossiersFollower | undefined;
   let counters: FollowedCounterDefinitions | undefined;
+  let dedupGroups: FollowedDedupGroups | undefined;
   let cameraSettings: DossiersFollower | undefined;
   let sweeper: Sweeper | undefined;
   try {
@@ -159,6 +161,10 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       const { openCounterDefinitions } = await import('../pipelines/counters/open.ts');
       counters = await openCounterDefinitions({ config, logger });
     }
+    if (proc.stages.includes('episodes')) {
+      const { openDedupGroups } = await import('../pipelines/dedup/groups.ts');
+      dedupGroups = await openDedupGroups({ config, logger });
+    }
     const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
     const deps: StageDeps = {
       config,
@@ -170,6 +176,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),
       ...(analytics ? { analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, clickhouse: analytics.store.client } : {}),
       ...(counters ? { counterDefinitions: counters } : {}),
+      ...(dedupGroups ? { dedupGroups } : {}),
     };
     const running = await startKafkaProcess({
       spec,
@@ -198,6 +205,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     await sweeper?.stop();
     await dossiers?.stop();
     await counters?.close();
+    await dedupGroups?.close();
     await cameraSettings?.stop();
     await metrics?.close();
     await analytics?.close();

@@ -6,6 +6,7 @@ import { createCameraSettingsView, type CameraSettingsView } from './cameras/set
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { FrameStore } from '../stores/frames/local-frame-store.ts';
 import { countersStage, sinkCountersStage, type CounterDefinitions } from './counters/index.ts';
+import type { DedupGroups } from './dedup/index.ts';
 import { detectStage } from './detect/index.ts';
 import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
@@ -16,7 +17,7 @@ import { notifierFor, notifyCountersStage, notifyEpisodesStage, notifyEventsStag
 import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
 import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
 import { trackStage, type TrackStageOptions } from './track/index.ts';
-import { viewtronSource } from './viewtron/index.ts';
+import { pushedFrameStore, viewtronSource } from './viewtron/index.ts';
 
 export interface StageDeps {
   readonly config: Readonly<FacestreamConfig>;
@@ -40,6 +41,8 @@ export interface StageDeps {
   readonly clickhouse?: ClickHouseClient;
   /** per-camera settings, read per record (pipelines/cameras/settings-view.ts); default: the global config for every camera */
   readonly cameraSettings?: CameraSettingsView;
+  /** which cameras' groups deduplicate events, for the episodes stage (PostgreSQL, pipelines/dedup/groups.ts) */
+  readonly dedupGroups?: DedupGroups;
 }
 
 function settingsOf(deps: StageDeps): CameraSettingsView {
@@ -94,7 +97,7 @@ export const STAGES = {
   },
   embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
   match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index, settings: settingsOf(d) }) },
-  episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
+  episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes, ...(d.dedupGroups ? { dedupGroups: d.dedupGroups } : {}) }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },
   counters: {
@@ -114,7 +117,10 @@ export const STAGES = {
   'notify-events': { ...notifyEventsStage, build: (d: StageDeps) => notifyEventsStage.create(notifierOf(d)) },
   'notify-episodes': { ...notifyEpisodesStage, build: (d: StageDeps) => notifyEpisodesStage.create(notifierOf(d)) },
   'notify-counters': { ...notifyCountersStage, build: (d: StageDeps) => notifyCountersStage.create(notifierOf(d)) },
-  viewtron: { ...viewtronSource, build: (d: StageDeps) => viewtronSource.create({ config: d.config.viewtron, models: modelsOf(d, 'viewtron') }) },
+  viewtron: {
+    ...viewtronSource,
+    build: (d: StageDeps) => viewtronSource.create({ config: d.config.viewtron, models: modelsOf(d, 'viewtron'), frameStore: pushedFrameStore(d.frameStore, d.config.frame_store) }),
+  },
 } as const;
 
 export type StageName = keyof typeof STAGES;

@@ -1,14 +1,5 @@
-// Event deduplication per camera group: the pure rule (rules.ts) and what it reads of a face event. Not yet a
-// running stage: docs/COUNTERS.md ("Event deduplication") says where it goes and what remains.
+// Event deduplication per camera group (docs/DEDUP.md): the pure rule (rules.ts), the per-group state the episodes
+// stage keeps and its verdict on an event's changes (hook.ts), and which cameras deduplicate (groups.ts, PostgreSQL).
 export { dedupEvent, emptyDedup, type DedupEvent, type DedupRule, type DedupState, type DedupStep } from './rules.ts';
-
-import type { FaceEvent } from '../../schemas/records.ts';
-import type { DedupEvent } from './rules.ts';
-
-export const dedupEventOf = (e: FaceEvent): DedupEvent => ({
-  id: e.id,
-  ts: e.embedding.post.frame.ts,
-  dossier: e.matched ? e.dossier : null,
-  vector: e.embedding.vector,
-  quality: e.embedding.post.face.quality,
-});
+export { createEventDedup, dedupEventOf, withDuplicateOf, type EventDedup, type SavedDedup } from './hook.ts';
+export { dedupGroupsByCamera, fixedDedupGroups, followDedupGroups, openDedupGroups, type DedupGroup, type DedupGroups, type FollowedDedupGroups } from './groups.ts';

@@ -14,6 +14,11 @@ export const EpisodesConfig = Type.Object(
     episode_max_duration: Type.Number({ default: 300, exclusiveMinimum: 0, description: 's: an episode closes after this long' }),
     episode_event_timeout: Type.Number({ default: 30, exclusiveMinimum: 0, description: 's: an episode closes when no event joins it for this long' }),
     recent_similar_faces: Type.Integer({ default: 100, minimum: 1, description: 'most recent similar events considered when choosing the episode' }),
+    dedup_refresh_interval_ms: Type.Integer({
+      default: 10_000,
+      minimum: 0,
+      description: "the episodes stage, which also deduplicates events per camera group (docs/DEDUP.md), re-reads the camera groups' deduplicate and deduplicate_delay from PostgreSQL this often; 0 = only at start",
+    }),
     join_same_track: Type.Boolean({ default: true, description: 'a later post of a track already in a live episode joins that episode whatever its similarity (a turned head stays in the episode)' }),
   },
   strict,

@@ -6,6 +6,7 @@ import type { EpisodesConfig } from './config.ts';
 import { createPairScores, type PairScores } from '../match/gemm-scores.ts';
 import { batchSimilarity } from './batch-similarity.ts';
 import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvent, type EpisodesState, type EpisodesStep } from './rules.ts';
+import { createEventDedup, withDuplicateOf, type DedupGroups, type SavedDedup } from '../dedup/index.ts';
 
 export interface EpisodesStage extends Stage<FaceEvent, EpisodeChange> {
   /** Live episodes right now (for metrics and tests). */
@@ -17,6 +18,8 @@ export interface EpisodesStageOptions {
   /** events of one scope may share episodes; one scope for now */
   readonly scope?: string;
   readonly name?: string;
+  /** cameras whose camera group deduplicates events (pipelines/dedup); absent = none does */
+  readonly dedupGroups?: DedupGroups;
 }
 
 /** Name of the state this stage keeps (live episodes and recent events), stable across versions. */
@@ -28,6 +31,8 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
   let state: EpisodesState = emptyEpisodes;
   /** cameras whose input has ended (Kafka end-of-stream markers); a camera that sends again is live again */
   const ended = new Set<string>();
+  // a group's events meet here, so its deduplication runs here too (pipelines/dedup/hook.ts)
+  const dedup = options.dedupGroups ? createEventDedup({ groups: options.dedupGroups, threshold: cfg.episodes_threshold }) : undefined;
 
   /** the scope's state changed since it was last taken */
   let dirty = false;
@@ -36,13 +41,14 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
     takeChanges() {
       if (!dirty) return [];
       dirty = false;
-      return [[scope, { state, ended: [...ended] }]];
+      return [[scope, { state, ended: [...ended], dedup: dedup?.save() }]];
     },
     restore(entries) {
-      const mine = entries.find(([key]) => key === scope)?.[1] as { state: EpisodesState; ended: string[] } | undefined;
+      const mine = entries.find(([key]) => key === scope)?.[1] as { state: EpisodesState; ended: string[]; dedup?: SavedDedup } | undefined;
       state = mine?.state ?? emptyEpisodes;
       ended.clear();
       mine?.ended.forEach((c) => ended.add(c));
+      dedup?.restore(mine?.dedup);
       dirty = false;
     },
   };
@@ -74,7 +80,9 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
       const similarity = await batchSimilarity(pairs, state.recent, records);
       for (const event of records) {
         if (ended.delete(event.embedding.post.camera)) dirty = true;
-        await apply(onEvent(state, event, ctx.clock.now(), cfg, scope, similarity), ctx);
+        const step = onEvent(state, event, ctx.clock.now(), cfg, scope, similarity);
+        const duplicateOf = dedup?.mark(event) ?? null;
+        await apply({ state: step.state, changes: withDuplicateOf(step.changes, event.id, duplicateOf) }, ctx);
       }
     },
     async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {

@@ -52,3 +52,21 @@ export async function updateCameraGroup(q: Queryable, id: number, patch: CameraG
 export async function deleteCameraGroup(q: Queryable, id: number): Promise<boolean> {
   return (await q.query('DELETE FROM camera_groups WHERE id = $1', [id])).rowCount > 0;
 }
+
+/** A camera of a group that deduplicates its events (FindFace's Deduplicate Events), with the group's interval. */
+export interface DedupCamera {
+  readonly camera_id: number;
+  readonly camera_name: string;
+  readonly camera_group_id: number;
+  /** seconds */
+  readonly deduplicate_delay: number;
+}
+
+export async function listDedupCameras(q: Queryable): Promise<DedupCamera[]> {
+  const { rows } = await q.query<DedupCamera>(
+    `SELECT c.id AS camera_id, c.name AS camera_name, g.id AS camera_group_id, g.deduplicate_delay
+     FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id
+     WHERE g.deduplicate ORDER BY c.id`,
+  );
+  return rows;
+}
