@@ -30,6 +30,7 @@ import type { Db } from '../stores/postgres/db.ts';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { writeCameraStatuses } from '../stores/clickhouse/camera-stats.ts';
 import { buildGraph, type InProcessRun } from '../topologies/build-inproc.ts';
+import { notifierFor } from '../pipelines/notify/index.ts';
 import { TOPICS, type Topic } from '../topologies/names.ts';
 import type { RecordTap, Tap } from '../pipelines/runtime/inproc/run-graph.ts';
 import { SERVE_PER_CAMERA, serveStages } from '../topologies/serve.ts';
@@ -228,7 +229,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
   graph.run = buildGraph(serveStages(config.viewtron), {
-    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client },
+    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client, notifier: notifierFor({ config, db: o.db, clickhouse: analytics.store.client }) },
     sourcesAdded: SERVE_PER_CAMERA,
     taps,
     logger,
