@@ -1,8 +1,11 @@
 // `facestream serve` with viewtron.enabled, on real stores (PGlite, chdb) and the project's face models: a Viewtron
 // push of an enrolled person's photo goes through match, episodes and the sinks of serve's in-process pipeline and
 // shows in GET /events matched, with what the device said about the face (face_events' device_* columns) beside our
-// own attributes.
-import { readFileSync } from 'node:fs';
+// own attributes, and the push's full frame in the frame store as its evidence.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { pino } from 'pino';
@@ -28,15 +31,18 @@ let relay: OutboxRelay;
 let cameras: ServedCameras;
 let app: FastifyInstance;
 let port: number;
+let frames: string;
 
 beforeAll(async () => {
   stores = await testStores();
   const faces = await testFaces();
   models = faces.models;
   [port] = (await freePorts(1)) as [number];
+  frames = await mkdtemp(join(tmpdir(), 'fs-vt-serve-frames-'));
   const config = await loadConfig(undefined, {
     stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
     api: { allowed_networks: ['127.0.0.0/8'] },
+    frame_store: { dir: frames },
     viewtron: { enabled: true, host: '127.0.0.1', port, camera_ids: { '00:11:22:33:44:66/3': 'back-door' } },
   });
   dossiers = createInProcessDossierPublisher();
@@ -51,6 +57,7 @@ afterAll(async () => {
   await relay?.stop();
   await models?.close();
   await stores?.close();
+  if (frames) await rm(frames, { recursive: true, force: true });
 }, 30_000);
 
 async function call<T>(method: 'GET' | 'POST', url: string, payload?: object): Promise<T> {
@@ -106,5 +113,8 @@ describe('serve receives Viewtron pushes (viewtron.enabled)', () => {
     // what the camera said, beside our own attributes read from the same face
     expect(event!.device).toEqual({ vendor: 'viewtron', event_type: 'videoFaceDetect', device_name: 'Main NVR', target_id: '12', age: 'middleAged', sex: 'female', glasses: 'no', mask: 'no' });
     expect(event!.features.gender).not.toBeNull();
+    // the push's full frame is the event's evidence, in the frame store
+    expect(event!.frame.ref).toMatch(/^back-door\//);
+    expect(existsSync(join(frames, event!.frame.ref!))).toBe(true);
   }, 90_000);
 });

@@ -3,11 +3,13 @@
 // aligns it exactly as it aligns faces found in video. Where the push has the full frame and the device's box,
 // the face is looked for in the frame around that box (more context, the device's own pixels); else in the
 // device's crop, padded so the face sits at a scale the detector knows. Every image is decoded before any post is
-// made, so a push either yields its posts or fails whole.
+// made, so a push either yields its posts or fails whole. The full frame, when a face was found in it, goes to the
+// frame store (when there is one) as the event's evidence, like ingest's frames.
 import sharp from 'sharp';
 import type { FaceModels } from '../../models/face-models.types.ts';
 import { FINDFACE_PHOTO_LIMITS } from '../../models/image/read-photo.ts';
 import type { Box, DetectedFace, DeviceAttributes, FacePost, Point, RgbImage } from '../../schemas/records.ts';
+import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import { BadImageError, decodeImage } from '../runtime/kafka/image-codec.ts';
 import { boxArea, boxCentre, iou, translate } from '../track/box.ts';
 import { cropAround } from '../track/post-crop.ts';
@@ -25,6 +27,8 @@ export interface FacePostsOptions {
   readonly receivedMs: number;
   readonly config: Pick<ViewtronConfig, 'nvr_rect_units' | 'use_device_time'>;
   readonly models: Pick<FaceModels, 'detect'>;
+  /** where the push's full frame is kept (frame.frameRef of the posts found in it); none: not kept */
+  readonly frameStore?: Pick<FrameStore, 'put'>;
 }
 
 export interface FacePostsResult {
@@ -112,7 +116,7 @@ function deviceAttributes(push: FacePush, face: PushedFace | undefined): DeviceA
  * carries the device's target id and the push time, so a push delivered twice makes the same event id while a
  * target id the device reuses after a restart does not.
  */
-function post(push: FacePush, opts: FacePostsOptions, ts: number, n: number, found: Found, pushed: PushedFace | undefined): FacePost {
+function post(push: FacePush, opts: FacePostsOptions, ts: number, n: number, found: Found, pushed: PushedFace | undefined, frameRef: string | undefined): FacePost {
   const trackId = `${pushed?.targetId !== undefined ? `t${pushed.targetId}` : `f${n}`}@${ts}`;
   // a push has no stream: its "stream time" is seconds since the epoch
   const t = ts / 1000;
@@ -121,7 +125,7 @@ function post(push: FacePush, opts: FacePostsOptions, ts: number, n: number, fou
     trackId,
     postNo: 1,
     postType: 'overall',
-    frame: { camera: opts.camera, seq: ts, ts, t_s: t, width: found.frame.width, height: found.frame.height },
+    frame: { camera: opts.camera, seq: ts, ts, t_s: t, width: found.frame.width, height: found.frame.height, ...(frameRef !== undefined ? { frameRef } : {}) },
     face: found.face,
     crop: cropAround({ left: 0, top: 0, image: found.frame }, found.face.box),
     trackFirstTs: ts,
@@ -138,10 +142,13 @@ export async function facePostsOf(push: FacePush, opts: FacePostsOptions): Promi
   const scene = push.scene ? await decode(push.scene, 'the full frame') : undefined;
   const crops = await Promise.all(push.faces.map((f, i) => (f.crop ? decode(f.crop, `face ${i + 1}'s crop`) : Promise.resolve(undefined))));
   const ts = (opts.config.use_device_time ? push.timeMs : undefined) ?? opts.receivedMs;
+  // kept once per push, and only when a face was found in it (a face found in its crop has the crop as its frame)
+  let kept: Promise<string> | undefined;
+  const frameRefOf = (frame: RgbImage) => (scene && frame === scene && opts.frameStore ? (kept ??= opts.frameStore.put(opts.camera, ts, ts, scene)) : undefined);
   const posts: FacePost[] = [];
   if (push.faces.length === 0 && scene) {
     // a face event without its list (NVR): every face in the frame
-    for (const face of await models.detect(scene)) posts.push(post(push, opts, ts, posts.length + 1, { frame: scene, face }, undefined));
+    for (const face of await models.detect(scene)) posts.push(post(push, opts, ts, posts.length + 1, { frame: scene, face }, undefined, await frameRefOf(scene)));
     return { posts, notFound: posts.length === 0 ? 1 : 0 };
   }
   let notFound = 0;
@@ -149,7 +156,7 @@ export async function facePostsOf(push: FacePush, opts: FacePostsOptions): Promi
     const box = scene && pushed.rect ? rectInPixels(pushed.rect, scene, push.rectUnits, opts.config.nvr_rect_units) : undefined;
     const crop = crops[i];
     const found = (scene && box ? await inFrameAround(models, scene, box) : undefined) ?? (crop ? await inCrop(models, crop) : undefined);
-    if (found) posts.push(post(push, opts, ts, i + 1, found, pushed));
+    if (found) posts.push(post(push, opts, ts, i + 1, found, pushed, await frameRefOf(found.frame)));
     else notFound++;
   }
   return { posts, notFound };

@@ -1,5 +1,9 @@
 // The receiver over real HTTP with the real detector: what devices are answered, what goes downstream, and that
 // bad pushes are refused whole with a reason while the receiver keeps serving.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateOrThrow } from '../../config/validate.ts';
 import { loadFaceModels } from '../../models/face-models.ts';
@@ -7,6 +11,7 @@ import type { FaceModels } from '../../models/face-models.types.ts';
 import { readPhoto } from '../../models/image/read-photo.ts';
 import { subjectFace } from '../../models/testing/deepface.ts';
 import type { Box, FacePost, RgbImage } from '../../schemas/records.ts';
+import { localFrameStore, type FrameStore } from '../../stores/frames/local-frame-store.ts';
 import { FACE_PHOTO } from '../../test/paths.ts';
 import { mockContext, type MockContext } from '../runtime/testing/index.ts';
 import { ViewtronConfig } from './config.ts';
@@ -27,9 +32,9 @@ interface Running {
 }
 
 /** `handOn`: in place of the mock's forward (which takes every post at once), e.g. one that never acknowledges. */
-async function start(over: Record<string, unknown> = {}, handOn?: (post: FacePost) => Promise<void>): Promise<Running> {
+async function start(over: Record<string, unknown> = {}, handOn?: (post: FacePost) => Promise<void>, frameStore?: FrameStore): Promise<Running> {
   const config = validateOrThrow(ViewtronConfig, { host: '127.0.0.1', port: 0, body_limit_bytes: 2 * 1024 * 1024, ...over }, 'viewtron');
-  const source = createViewtronSource({ config, models });
+  const source = createViewtronSource({ config, models, frameStore });
   const mock = mockContext<FacePost>({ now: Date.UTC(2026, 5, 1) });
   const ctx = handOn ? { ...mock, forward: handOn } : mock;
   const abort = new AbortController();
@@ -181,6 +186,27 @@ describe('viewtron receiver: faces not handed on are answered with the failure r
       expect(await push(rejecting.port, ipcFacePush({ faces: [{ targetId: 2, crop }] }))).toMatchObject({ status: 503, body: FAILURE_BODY });
     } finally {
       await rejecting.stop();
+    }
+  });
+});
+
+describe('viewtron receiver: the full frame a push carries goes to the frame store', () => {
+  it('a face found in the full frame refers to it (frameRef), kept at its size; a face found in its crop alone refers to nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fs-vt-frames-'));
+    const store = localFrameStore(dir);
+    const r = await start({}, undefined, store);
+    try {
+      const rect = { x1: Math.round(box.x1), y1: Math.round(box.y1), x2: Math.round(box.x2), y2: Math.round(box.y2) };
+      expect(await push(r.port, nvrFacePush({ scene, sceneSize: photo, faces: [{ targetId: 30, rect, crop }] }))).toMatchObject({ status: 200 });
+      expect(await push(r.port, ipcFacePush({ faces: [{ targetId: 31, crop }] }))).toMatchObject({ status: 200 });
+      const [inFrame, inCrop] = r.ctx.take();
+      expect(inFrame!.frame.frameRef).toMatch(/^viewtron-001122334466-ch3\//);
+      const kept = await sharp(await store.get(inFrame!.frame.frameRef!)).metadata();
+      expect({ width: kept.width, height: kept.height }).toEqual({ width: photo.width, height: photo.height });
+      expect(inCrop!.frame.frameRef).toBeUndefined();
+    } finally {
+      await r.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

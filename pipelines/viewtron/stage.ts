@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { FaceModels } from '../../models/face-models.types.ts';
 import type { FacePost } from '../../schemas/records.ts';
+import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import { Mutex } from '../runtime/mutex.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
 import { cameraIdOf, deviceKey, deviceOf } from './camera-id.ts';
@@ -31,6 +32,8 @@ export const VIEWTRON_COUNTERS = ['pushes_face', 'pushes_keepalive', 'pushes_set
 export interface ViewtronSourceOptions {
   readonly config: ViewtronConfig;
   readonly models: Pick<FaceModels, 'detect'>;
+  /** where pushed full frames are kept as the events' evidence (frame_store.dir); none: not kept */
+  readonly frameStore?: FrameStore | undefined;
   readonly name?: string;
 }
 
@@ -91,7 +94,7 @@ async function within(work: Promise<void>, ms: number): Promise<void> {
 }
 
 export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSource {
-  const { config, models } = options;
+  const { config, models, frameStore } = options;
   let resolveListening!: (a: AddressInfo) => void;
   let rejectListening!: (e: Error) => void;
   const listening = new Promise<AddressInfo>((resolve, reject) => {
@@ -107,7 +110,7 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
     const key = deviceKey(push.device, push.format, peer);
     const camera = cameraIdOf(key, config);
     if (camera === undefined) throw new Refusal(403, 'unknown_device', `device ${key} is not in viewtron.camera_ids`);
-    const { posts, notFound } = await facePostsOf(push, { camera, receivedMs: ctx.clock.now(), config, models });
+    const { posts, notFound } = await facePostsOf(push, { camera, receivedMs: ctx.clock.now(), config, models, ...(frameStore ? { frameStore } : {}) });
     if (notFound > 0) ctx.logger.info({ camera, device: key, smartType: push.smartType, notFound }, 'viewtron push: a pushed face was not found again by the detector; nothing posted for it');
     await within(
       forwarding.run(async () => {
