@@ -6,6 +6,7 @@ import { createCameraSettingsView, type CameraSettingsView } from './cameras/set
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { FrameStore } from '../stores/frames/local-frame-store.ts';
 import { countersStage, sinkCountersStage, type CounterDefinitions } from './counters/index.ts';
+import type { DedupGroups } from './dedup/index.ts';
 import { detectStage } from './detect/index.ts';
 import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
@@ -40,6 +41,8 @@ export interface StageDeps {
   readonly clickhouse?: ClickHouseClient;
   /** per-camera settings, read per record (pipelines/cameras/settings-view.ts); default: the global config for every camera */
   readonly cameraSettings?: CameraSettingsView;
+  /** which cameras' groups deduplicate events, for the episodes stage (PostgreSQL, pipelines/dedup/groups.ts) */
+  readonly dedupGroups?: DedupGroups;
 }
 
 function settingsOf(deps: StageDeps): CameraSettingsView {
@@ -94,7 +97,7 @@ export const STAGES = {
   },
   embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
   match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index, settings: settingsOf(d) }) },
-  episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes }) },
+  episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes, ...(d.dedupGroups ? { dedupGroups: d.dedupGroups } : {}) }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },
   counters: {
