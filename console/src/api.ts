@@ -1,7 +1,7 @@
 // The console's only way to the server: the public HTTP API (/api/v1, docs/API.md) and its live WebSocket. Types come
 // from the API's own TypeBox schemas (api/schemas), so the console and the server cannot drift apart silently.
 import type { Static } from '@sinclair/typebox';
-import type { Camera as CameraSchema } from '../../api/schemas/cameras.ts';
+import type { Camera as CameraSchema, CameraStatistics as CameraStatisticsSchema } from '../../api/schemas/cameras.ts';
 import type { CameraGroup as CameraGroupSchema } from '../../api/schemas/camera-groups.ts';
 import type { Counter as CounterSchema, CounterStatistics as CounterStatisticsSchema } from '../../api/schemas/counters.ts';
 import type { DossierFace as DossierFaceSchema, DossierFaceAdded as DossierFaceAddedSchema } from '../../api/schemas/dossier-faces.ts';
@@ -17,6 +17,7 @@ import type { VerifyResult as VerifySchema } from '../../api/schemas/verify.ts';
 import type { WatchList as WatchListSchema } from '../../api/schemas/watch-lists.ts';
 
 export type Camera = Static<typeof CameraSchema>;
+export type CameraStatistics = Static<typeof CameraStatisticsSchema>;
 export type CameraGroup = Static<typeof CameraGroupSchema>;
 export type Counter = Static<typeof CounterSchema>;
 export type CounterStatistics = Static<typeof CounterStatisticsSchema>;
