@@ -39,6 +39,7 @@ export function eventMatches(filter: EventFilter, e: EventView): boolean {
   if (!oneOf(e.dossier, filter.dossiers) || !oneOf(e.episodeId, filter.episodes)) return false;
   if (filter.acknowledged !== undefined && e.acknowledged !== filter.acknowledged) return false;
   if (filter.alert !== undefined && e.alert !== filter.alert) return false;
+  if (filter.duplicate !== undefined && (e.duplicateOf !== null) !== filter.duplicate) return false;
   const a = e.attributes;
   if (!oneOf(a.gender?.name ?? null, filter.genders) || !oneOf(a.emotions?.name ?? null, filter.emotions)) return false;
   if (!oneOf(a.eyes?.name ?? null, filter.eyes) || !oneOf(a.liveness?.name ?? null, filter.liveness)) return false;

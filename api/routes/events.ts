@@ -23,6 +23,8 @@ export function eventFilterOf(q: EventFilterQuery): EventFilter {
     episodes: list(q.episode),
     acknowledged: q.acknowledged,
     alert: q.alert,
+    // FindFace drops duplicates, so they are hidden unless asked for, or named by id
+    duplicate: q.duplicate ?? (q.id === undefined ? false : undefined),
     genders: list(q.f_gender_class),
     emotions: list(q.f_emotions_class),
     eyes: list(q.f_eyes_class),
@@ -60,6 +62,7 @@ export function eventView(e: EventView) {
     candidates: e.candidates.map((c) => ({ dossier: c.dossier, dossier_face: c.dossierFace, watch_list: c.watchList, confidence: c.confidence })),
     model_id: e.modelId,
     episode: e.episodeId,
+    duplicate_of: e.duplicateOf,
     device: e.device && {
       vendor: e.device.vendor,
       event_type: e.device.eventType,

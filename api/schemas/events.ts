@@ -13,6 +13,9 @@ export const EventFilterQuery = Type.Object({
   episode: Ids('episode ids'),
   acknowledged: Type.Optional(Type.Boolean()),
   alert: Type.Optional(Type.Boolean({ description: "true: alerts only (the camera's alert mode: none, on_unknowns, on_knowns, on_all); false: the rest" })),
+  duplicate: Type.Optional(
+    Type.Boolean({ description: 'camera group deduplication (docs/DEDUP.md): true = only duplicates, false = only kept events; absent = kept events only, as FindFace keeps no duplicates (both when `id` is given)' }),
+  ),
   f_gender_class: Ids('gender classes: male, female'),
   f_emotions_class: Ids('emotion classes: angry, disgust, fear, happy, sad, surprise, neutral'),
   f_eyes_class: Ids('eye state classes: open, closed'),
@@ -65,6 +68,7 @@ export const FaceEvent = Type.Object(
     candidates: Type.Array(Type.Object({ dossier: Type.String(), dossier_face: Type.String(), watch_list: Type.String(), confidence: Type.Number() })),
     model_id: Type.String(),
     episode: Nullable(Type.String()),
+    duplicate_of: Nullable(Type.String({ description: 'the kept event this one repeats (camera group deduplication); null when kept' })),
     device: Nullable(
       Type.Object(
         {

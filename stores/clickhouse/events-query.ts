@@ -37,6 +37,8 @@ export interface EventFilter {
   readonly acknowledged?: boolean;
   /** true: alerts only (FaceEvent.alert, the camera's alert mode); false: the rest */
   readonly alert?: boolean;
+  /** true: only duplicates (camera group deduplication, docs/DEDUP.md); false: only kept events; absent: both */
+  readonly duplicate?: boolean;
   /** attribute classes: an event passes when its class is one of these (events without the attribute do not) */
   readonly genders?: readonly string[];
   readonly emotions?: readonly string[];
@@ -99,6 +101,8 @@ export interface EventView {
   };
   readonly modelId: string;
   readonly episodeId: string | null;
+  /** the kept event this one repeats (camera group deduplication); null when kept */
+  readonly duplicateOf: string | null;
   /** what the edge device that pushed the face said about it (pipelines/viewtron); null for faces found in video */
   readonly device: DeviceAttributes | null;
   readonly acknowledged: boolean;
@@ -146,6 +150,7 @@ export function eventConditions(filter: EventFilter, c = new SqlConditions()): S
   c.in('episode_id', filter.episodes);
   if (filter.acknowledged !== undefined) c.add(filter.acknowledged ? 'acknowledged' : 'NOT acknowledged');
   if (filter.alert !== undefined) c.add(filter.alert ? 'alert' : 'NOT alert');
+  if (filter.duplicate !== undefined) c.add(filter.duplicate ? "duplicate_of != ''" : "duplicate_of = ''");
   c.in('gender', filter.genders);
   c.in('emotion', filter.emotions);
   c.in('eyes', filter.eyes);
@@ -168,7 +173,7 @@ const COLUMNS = `id, toUnixTimestamp64Milli(ts) AS ts_ms, t_s, camera, camera_gr
   candidate_dossiers, candidate_dossier_faces, candidate_watch_lists, candidate_confidences,
   quality, detector_score, bbox_x1, bbox_y1, bbox_x2, bbox_y2,
   gender, gender_confidence, age, emotion, emotion_confidence, eyes, eyes_confidence, liveness, liveness_confidence,
-  headpose_yaw, headpose_pitch, headpose_roll, model_id, episode_id,
+  headpose_yaw, headpose_pitch, headpose_roll, model_id, episode_id, duplicate_of,
   device_vendor, device_event_type, device_name, device_target_id, device_age, device_sex, device_glasses, device_mask,
   acknowledged, acknowledged_by, toUnixTimestamp64Milli(acknowledged_at) AS acknowledged_at_ms`;
 
@@ -214,6 +219,7 @@ interface EventDbRow {
   headpose_roll: number | null;
   model_id: string;
   episode_id: string;
+  duplicate_of: string;
   device_vendor: string;
   device_event_type: string;
   device_name: string;
@@ -268,6 +274,7 @@ function toView(r: EventDbRow): EventView {
     },
     modelId: r.model_id,
     episodeId: orNull(r.episode_id),
+    duplicateOf: orNull(r.duplicate_of),
     device:
       r.device_vendor === ''
         ? null

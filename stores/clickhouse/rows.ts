@@ -1,5 +1,5 @@
 // Records → ClickHouse rows (JSONEachRow objects), pure. Column meanings: migrations/0001_face_events.sql (and 0009,
-// alert; 0010, device attributes) and 0002_episodes.sql.
+// alert; 0010, device attributes; 0011, duplicate_of) and 0002_episodes.sql.
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 
 /** ms since the epoch → a DateTime64(3, 'UTC') literal ('YYYY-MM-DD hh:mm:ss.sss'), unambiguous in every text format */
@@ -66,6 +66,7 @@ export interface FaceEventRow {
   readonly fresh: boolean;
   readonly embedding: readonly number[];
   readonly episode_id: string;
+  readonly duplicate_of: string;
   readonly device_vendor: string;
   readonly device_event_type: string;
   readonly device_name: string;
@@ -87,6 +88,8 @@ export interface FaceEventRowContext {
   readonly cameraGroup?: string;
   /** the event's episode when already known ('' when not) */
   readonly episodeId?: string;
+  /** the kept event it repeats, when already known ('' when not, or kept) */
+  readonly duplicateOf?: string;
 }
 
 export function faceEventRow(event: FaceEvent, context: FaceEventRowContext = {}): FaceEventRow {
@@ -145,6 +148,7 @@ export function faceEventRow(event: FaceEvent, context: FaceEventRowContext = {}
     fresh: event.embedding.fresh,
     embedding: float32s(event.embedding.vector),
     episode_id: context.episodeId ?? '',
+    duplicate_of: context.duplicateOf ?? '',
     device_vendor: d?.vendor ?? '',
     device_event_type: d?.eventType ?? '',
     device_name: d?.deviceName ?? '',
@@ -203,11 +207,12 @@ export function episodeRow(change: EpisodeChange): EpisodeRow {
 export interface EpisodeEventRow {
   readonly event_id: string;
   readonly episode_id: string;
+  readonly duplicate_of: string;
   readonly ts: string;
 }
 
 /** The event → episode link a change carries; null for a close. */
 export function episodeEventRow(change: EpisodeChange): EpisodeEventRow | null {
   if (change.eventId === null) return null;
-  return { event_id: change.eventId, episode_id: change.episodeId, ts: dateTime64(change.endTs) };
+  return { event_id: change.eventId, episode_id: change.episodeId, duplicate_of: change.duplicateOf ?? '', ts: dateTime64(change.endTs) };
 }

@@ -4,7 +4,8 @@
 //
 // Event ↔ episode: an event's episode is known only from the EpisodeChange that names it, which may be written
 // before or after the event (two topics). Both orders end with face_events.episode_id set: events look up
-// episode_events when written; changes rewrite the events already written (INSERT … SELECT, higher version).
+// episode_events when written; changes rewrite the events already written (INSERT … SELECT, higher version). The
+// deduplication verdict (duplicate_of, migrations/0011) rides on the same link and takes the same two ways.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import { TABLES } from './names.ts';
@@ -27,14 +28,15 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
   const { client } = options;
   const groupOf = options.cameraGroupOf ?? (() => '');
 
-  async function knownEpisodes(eventIds: readonly string[]): Promise<Map<string, string>> {
+  async function knownEpisodes(eventIds: readonly string[]): Promise<Map<string, { episodeId: string; duplicateOf: string }>> {
     const rs = await client.query({
-      query: `SELECT event_id, argMax(episode_id, ts) AS episode_id FROM ${TABLES.episodeEvents}
+      query: `SELECT event_id, argMax(episode_id, ts) AS episode_id, argMax(duplicate_of, ts) AS duplicate_of FROM ${TABLES.episodeEvents}
               WHERE event_id IN {ids:Array(String)} GROUP BY event_id`,
       query_params: { ids: eventIds },
       format: 'JSONEachRow',
     });
-    return new Map((await rs.json<{ event_id: string; episode_id: string }>()).map((r) => [r.event_id, r.episode_id]));
+    const rows = await rs.json<{ event_id: string; episode_id: string; duplicate_of: string }>();
+    return new Map(rows.map((r) => [r.event_id, { episodeId: r.episode_id, duplicateOf: r.duplicate_of }]));
   }
 
   return {
@@ -44,7 +46,7 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
       for (const e of events) byId.set(e.id, e);
       const episodes = await knownEpisodes([...byId.keys()]);
       const values = [...byId.values()].map((e) =>
-        faceEventRow(e, { cameraGroup: groupOf(e.embedding.post.camera) ?? '', episodeId: episodes.get(e.id) ?? '' }),
+        faceEventRow(e, { cameraGroup: groupOf(e.embedding.post.camera) ?? '', ...episodes.get(e.id) }),
       );
       await client.insert({ table: TABLES.faceEvents, values, format: 'JSONEachRow' });
     },
@@ -64,23 +66,26 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
       await client.insert({ table: TABLES.episodes, values: [...latest.values()].map(episodeRow), format: 'JSONEachRow' });
       if (links.size === 0) return;
       await client.insert({ table: TABLES.episodeEvents, values: [...links.values()], format: 'JSONEachRow' });
-      // events already written get their episode (an event lies within its episode's start..end); the WHERE
-      // names columns as e.<column> because a bare name would mean the REPLACE alias of the same name
+      // events already written get their episode and verdict (an event lies within its episode's start..end); the
+      // WHERE names columns as e.<column> because a bare name would mean the REPLACE alias of the same name
       const ids = [...links.keys()];
       const eps = ids.map((id) => links.get(id)!.episode_id);
+      const dups = ids.map((id) => links.get(id)!.duplicate_of);
       const from = Math.min(...changes.map((c) => c.startTs));
       const to = Math.max(...changes.map((c) => c.endTs));
       await client.command({
         query: `INSERT INTO ${TABLES.faceEvents}
           SELECT * REPLACE (
             transform(id, {ids:Array(String)}, {eps:Array(String)}, episode_id) AS episode_id,
+            transform(id, {ids:Array(String)}, {dups:Array(String)}, duplicate_of) AS duplicate_of,
             greatest(version + 1, toUInt64(toUnixTimestamp64Milli(now64(3)))) AS version
           )
           FROM ${TABLES.faceEvents} AS e FINAL
           WHERE e.ts BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')
             AND e.id IN {ids:Array(String)}
-            AND e.episode_id != transform(e.id, {ids:Array(String)}, {eps:Array(String)}, '')`,
-        query_params: { ids, eps, from, to },
+            AND (e.episode_id != transform(e.id, {ids:Array(String)}, {eps:Array(String)}, '')
+              OR e.duplicate_of != transform(e.id, {ids:Array(String)}, {dups:Array(String)}, ''))`,
+        query_params: { ids, eps, dups, from, to },
       });
     },
   };
