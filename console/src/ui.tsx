@@ -127,7 +127,9 @@ export function DropZone({ label, onFiles, multiple = false, testId }: { label: 
   );
 }
 
-export const time = (iso: string) => new Date(iso).toLocaleString();
+export const time = (date: string) => new Date(date).toLocaleString();
+/** A datetime-local input's value as the API's ISO date-time (undefined when empty). */
+export const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 export const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** Colour of an event: its first matched list's, grey when unmatched. */

@@ -236,6 +236,9 @@ describe('operator console', () => {
     await page.click('[role=dialog] >> text=Find this face');
     await page.waitForSelector('[data-testid=dossier-result]');
     expect(await page.textContent('[data-testid=search-results]')).toContain('Angelina');
+    // and over events: the event itself
+    await page.selectOption('select[aria-label="Search over"]', 'events');
+    await page.waitForSelector('[data-testid=search-results] [data-event-id="7001"]');
   });
 
   it('adds a file camera from a shared clip: the matched event appears live, and is acknowledged', async () => {

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, query, type FaceEvent, type Me, type Page } from '../api.ts';
 import { EventCard, EventDetail } from '../faces.tsx';
-import { ErrorBox, Section, useAction, useWatchLists } from '../ui.tsx';
+import { ErrorBox, iso, Section, useAction, useWatchLists } from '../ui.tsx';
 
 interface Filters {
   cameras: string;
@@ -15,7 +15,6 @@ interface Filters {
   to: string;
 }
 
-const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 export function Events(_: { me: Me }) {
   const lists = useWatchLists();

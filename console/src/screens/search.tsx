@@ -1,9 +1,9 @@
 // Search by photo over event history or dossiers (POST /search/events|dossiers), with filters; verify two faces
 // (POST /verify).
 import { useEffect, useState } from 'preact/hooks';
-import { call, form, get, query, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Verify } from '../api.ts';
+import { call, form, get, query, type CameraGroup, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify } from '../api.ts';
 import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
-import { can, DropZone, ErrorBox, percent, routeParam, Section, useAction, useWatchLists } from '../ui.tsx';
+import { can, DropZone, ErrorBox, iso, percent, routeParam, Section, useAction, useGet, useMe, useWatchLists } from '../ui.tsx';
 
 type Over = 'dossiers' | 'events';
 
@@ -23,6 +23,10 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
   const [threshold, setThreshold] = useState('');
   const [cameras, setCameras] = useState('');
   const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [group, setGroup] = useState('');
+  const me = useMe();
+  const groups = useGet<Page<CameraGroup>>(can(me, 'view_cameragroup') ? '/camera-groups?limit=1000' : null);
   const [answer, setAnswer] = useState<EventSearch | DossierSearch | null>(null);
   const [open, setOpen] = useState<FaceEvent | null>(null);
   const lists = useWatchLists();
@@ -45,7 +49,7 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
       const fields = {
         photo: file,
         threshold: threshold || undefined,
-        ...(over === 'events' ? { cameras: cameras || undefined, created_date_gte: from ? new Date(from).toISOString() : undefined } : {}),
+        ...(over === 'events' ? { cameras: cameras || undefined, camera_groups: group || undefined, created_date_gte: iso(from), created_date_lte: iso(to) } : {}),
       };
       setAnswer(await call<EventSearch | DossierSearch>('POST', `/search/${over}`, form(fields)));
     });
@@ -80,6 +84,19 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
             <label>
               Since <input type="datetime-local" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
             </label>
+            <label>
+              Until <input type="datetime-local" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+            </label>
+            {groups.data && (
+              <select value={group} onChange={(e) => setGroup(e.currentTarget.value)} aria-label="Camera group">
+                <option value="">all camera groups</option>
+                {groups.data.results.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {g.name}
+                  </option>
+                ))}
+              </select>
+            )}
           </>
         )}
         <button disabled={!photo || action.busy}>Search</button>
