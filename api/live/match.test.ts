@@ -23,7 +23,7 @@ beforeAll(async () => {
   ]);
   await w.writeEpisodeChanges([
     testChange('open', 'p1', 'e1', { eventsCount: 1, startTs: T, endTs: T, dossier: 'alice', cameras: ['cam-a'] }),
-    testChange('event', 'p1', 'e3', { eventsCount: 2, startTs: T, endTs: T + 2000, dossier: 'alice', cameras: ['cam-a', 'cam-b'] }),
+    { ...testChange('event', 'p1', 'e3', { eventsCount: 2, startTs: T, endTs: T + 2000, dossier: 'alice', cameras: ['cam-a', 'cam-b'] }), duplicateOf: 'e1' },
     testChange('open', 'p2', 'e2', { eventsCount: 1, startTs: T + 1000, endTs: T + 1000, cameras: ['cam-a'] }),
     testChange('close', 'p2', null, { eventsCount: 1, startTs: T + 1000, endTs: T + 1000, cameras: ['cam-a'] }),
     testChange('open', 'p3', 'e4', { eventsCount: 1, startTs: T + 3000, endTs: T + 3000, cameras: ['cam-c'] }),
@@ -47,6 +47,8 @@ const EVENT_FILTERS: EventFilter[] = [
   { acknowledged: false },
   { alert: true },
   { alert: false },
+  { duplicate: true },
+  { duplicate: false },
   { genders: ['female'] },
   { age: { min: 50 } },
   { quality: { max: -2 } },
