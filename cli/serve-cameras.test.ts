@@ -3,7 +3,6 @@
 // reached through a TCP relay the test can cut and restore) goes green, red with the reason when the camera goes
 // away, green again when it returns; a camera made inactive turns grey and stops while another goes on.
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart } from '../api/testing.ts';
@@ -11,6 +10,7 @@ import { createInProcessDossierPublisher } from '../enrolment/watchlist-sync/inp
 import { startOutboxRelay, type OutboxRelay } from '../enrolment/watchlist-sync/outbox-relay.ts';
 import type { CameraHealth } from '../pipelines/cameras/stats.ts';
 import { startTestRtspServer, type TestRtspServer } from '../pipelines/ingest/testing/rtsp-server.ts';
+import { tcpRelay } from '../pipelines/ingest/testing/tcp-relay.ts';
 import { DEMO_CLIP, DEMO_WATCHLIST } from '../test/paths.ts';
 import { startCamerasHarness, until, type CamerasHarness } from './serve-testing.ts';
 
@@ -51,36 +51,6 @@ const healthUntil = (id: number, what: string, ok: (h: CameraHealth) => boolean,
     },
     ms,
   );
-
-/** A TCP relay to `target` on a port of its own that can be cut (listener closed, connections dropped) and restored. */
-async function tcpRelay(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const up = connect(Number(target.port), target.hostname);
-        for (const s of [client, up]) {
-          sockets.add(s);
-          s.on('error', () => {});
-          s.on('close', () => (sockets.delete(s), client.destroy(), up.destroy()));
-        }
-        client.pipe(up).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  const cut = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    });
-  await listen();
-  return { url: `rtsp://127.0.0.1:${port}${target.pathname}`, cut, restore: listen, close: cut };
-}
 
 describe('serve runs the cameras', () => {
   it('a file camera with an enrolled dossier: matched events in GET /events, then grey once the file is read', async () => {

@@ -34,6 +34,7 @@ import { createKafkaClient } from './kafka-client.ts';
 import { UserError } from './user-error.ts';
 import { localFrameStore } from '../stores/frames/local-frame-store.ts';
 import { startSweeper, type Sweeper } from '../stores/frames/sweeper.ts';
+import { followEpisodeClips, type KafkaClips } from '../pipelines/clips/kafka-clips.ts';
 import type { Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
 import { cameraOfChild, childName, startIngestWorker } from '../pipelines/cameras/kafka-jobs/worker.ts';
@@ -43,6 +44,8 @@ import { streamSettingsOfJob } from '../pipelines/cameras/settings.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { followCameraSettings } from '../pipelines/cameras/settings-follower.ts';
 import { parseSource } from '../pipelines/ingest/source-url.ts';
+import { retryingSource } from '../pipelines/cameras/kafka-jobs/retrying-source.ts';
+import { LIVE_BACKOFF } from '../pipelines/cameras/manager.ts';
 import { kafkaNames } from '../pipelines/runtime/kafka/names.ts';
 import type { CameraJob } from '../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../schemas/serde/topic-serde.ts';
@@ -111,6 +114,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
   let dedupGroups: FollowedDedupGroups | undefined;
   let cameraSettings: DossiersFollower | undefined;
   let sweeper: Sweeper | undefined;
+  let clips: KafkaClips | null = null;
   try {
     if (proc.stages.some((s) => (ANALYTICS_SINK_STAGES as readonly string[]).includes(s))) {
       // write-through: the runner commits the input offsets when process() returns, so the rows must be written by then
@@ -166,7 +170,9 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       dedupGroups = await openDedupGroups({ config, logger });
     }
     const frameStore = hasSource && config.frame_store.dir ? localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) : undefined;
-    const deps: StageDeps = {
+    // the camera's episode clips (clips.enabled): its packets and frames here, its episodes from the `episodes` topic
+    clips = hasSource ? await followEpisodeClips({ config, camera: opts.camera!, kafka, serde, logger, registry: metricsRegistry }) : null;
+    const bareDeps: StageDeps = {
       config,
       ...(frameStore ? { frameStore } : {}),
       ...(run ? { models: run.models } : {}),
@@ -178,6 +184,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       ...(counters ? { counterDefinitions: counters } : {}),
       ...(dedupGroups ? { dedupGroups } : {}),
     };
+    const deps = clips ? clips.withPacketTap(bareDeps) : bareDeps;
     const running = await startKafkaProcess({
       spec,
       process: proc.name,
@@ -186,9 +193,12 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       kafka,
       serde,
       deps,
+      ...(clips ? { taps: clips.taps } : {}),
       logger,
       registry: metricsRegistry,
       clock: systemClock,
+      // a live camera is read again in this process when it fails (within seconds of its return); a file is not
+      ...(hasSource && parseSource(opts.source!).live ? { wrapSource: (source) => retryingSource(source, { camera: opts.camera!, backoff: LIVE_BACKOFF, logger }) } : {}),
     });
     const stop = () => void running.stop();
     signal.addEventListener('abort', stop, { once: true });
@@ -196,12 +206,15 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     const stopCounters = hasSource ? logChildCounters(metricsRegistry, logger, WORKER_STATUS_EVERY_MS) : undefined;
     try {
       await running.done;
+      // a file read to its end: its episodes, closed downstream, still end its clips
+      if (clips && !signal.aborted) await clips.sourceEnded(signal);
     } finally {
       signal.removeEventListener('abort', stop);
       await stopCounters?.();
     }
     logger.info('process finished');
   } finally {
+    await clips?.stop();
     await sweeper?.stop();
     await dossiers?.stop();
     await counters?.close();

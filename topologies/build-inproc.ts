@@ -29,6 +29,8 @@ export interface BuildOptions {
   readonly onDeadLetter?: (letter: DeadLetter) => void;
   /** source stages built per camera while the graph runs (InProcessRun.addSource) rather than once now */
   readonly sourcesAdded?: readonly StageName[];
+  /** a shell around each source built now (a camera child's reconnecting source); stages keep the bare one */
+  readonly wrapSource?: (source: Source<unknown>) => Source<unknown>;
 }
 
 export function buildInProcess(spec: TopologySpec, processName: string, opts: BuildOptions): InProcessRun {
@@ -53,7 +55,7 @@ export function buildGraph(names: readonly StageName[], opts: BuildOptions): InP
     }
     const built = descriptor.build(opts.deps);
     stages[name] = built;
-    if (descriptor.input === null) sources.push({ source: built as Source<unknown>, output: descriptor.output });
+    if (descriptor.input === null) sources.push({ source: opts.wrapSource?.(built as Source<unknown>) ?? (built as Source<unknown>), output: descriptor.output });
     else nodes.push({ stage: built as Stage<unknown, unknown>, input: descriptor.input, ...(descriptor.output ? { output: descriptor.output } : {}) });
   }
   const graph = new InProcessGraph({

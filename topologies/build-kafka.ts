@@ -6,14 +6,15 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { FacestreamConfig } from '../config/schema.ts';
 import { STAGES, type StageDeps } from '../pipelines/registry.ts';
-import type { Stage, Clock } from '../pipelines/runtime/stage.ts';
+import type { Stage, Clock, Source } from '../pipelines/runtime/stage.ts';
 import { DEAD_LETTER_TOPIC, kafkaNames } from '../pipelines/runtime/kafka/names.ts';
 import type { WireSerde } from '../pipelines/runtime/kafka/serde-port.ts';
 import { kafkaTaps } from '../pipelines/runtime/kafka/source-runner.ts';
+import type { Tap } from '../pipelines/runtime/inproc/run-graph.ts';
 import { KafkaStageRunner } from '../pipelines/runtime/kafka/stage-runner.ts';
 import { dataTopicConfig, ensureTopics, stateTopicConfig } from '../pipelines/runtime/kafka/topics.ts';
 import { codecsFor, wireOptionsOf } from '../pipelines/runtime/kafka/wire.ts';
-import { buildGraph } from './build-inproc.ts';
+import { buildGraph, type BuildOptions } from './build-inproc.ts';
 import type { Topic } from './names.ts';
 import { planProcess } from './plan.ts';
 import type { TopologySpec } from './topology.ts';
@@ -30,6 +31,10 @@ export interface KafkaProcessOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly clock: Clock;
+  /** observers of the source graph's topics beside its Kafka producers (a camera's clip recorder taps its frames) */
+  readonly taps?: BuildOptions['taps'];
+  /** a shell around the process's source (buildGraph's wrapSource) */
+  readonly wrapSource?: (source: Source<unknown>) => Source<unknown>;
 }
 
 export interface RunningProcess {
@@ -61,6 +66,13 @@ async function createTopics(kafka: Kafka, topics: readonly ITopicConfig[], logge
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Each topic's taps of `a`, then of `b`. */
+function joinTaps(a: NonNullable<BuildOptions['taps']>, b: NonNullable<BuildOptions['taps']>): NonNullable<BuildOptions['taps']> {
+  const joined = { ...a };
+  for (const [topic, more] of Object.entries(b) as Array<[Topic, readonly Tap[]]>) joined[topic] = [...(joined[topic] ?? []), ...more];
+  return joined;
 }
 
 export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<RunningProcess> {
@@ -102,7 +114,7 @@ export async function startKafkaProcess(opts: KafkaProcessOptions): Promise<Runn
       continue;
     }
     const taps = kafkaTaps(kafka, part.kafkaOutputs.map((t) => ({ topic: t, codec: codecOf(t) })), names, serde, logger);
-    const { graph } = buildGraph(part.stages, { deps: opts.deps, taps: taps.taps, logger, registry: opts.registry, clock: opts.clock });
+    const { graph } = buildGraph(part.stages, { deps: opts.deps, taps: joinTaps(taps.taps, opts.taps ?? {}), logger, registry: opts.registry, clock: opts.clock, ...(opts.wrapSource ? { wrapSource: opts.wrapSource } : {}) });
     stops.push(async () => graph.drain());
     runs.push(
       (async () => {

@@ -2,10 +2,12 @@
 // on stdout, which the worker's supervisor reads anyway) with the totals since the child started, read from the
 // child's own Prometheus registry (pipelines/runtime/metrics.ts). The worker turns them into the camera's status
 // (worker-status.ts). Frames are those out of detection where the child runs it (edge), else those ingest handed on
-// to it; faces are the tracker's posts where the child tracks (edge), else 0.
+// to it; faces are the tracker's posts where the child tracks (edge), else 0. A live source's failure (the child
+// reconnects by itself) is a line of its own.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INGEST_COUNTERS } from '../../ingest/stage.ts';
+import { SOURCE_RETRY_MSG } from './retrying-source.ts';
 
 export const COUNTERS_MSG = 'camera counters';
 
@@ -45,13 +47,25 @@ export function logChildCounters(registry: Registry, logger: Pick<Logger, 'info'
   };
 }
 
-/** The counters in a child's output line, or undefined for any other line. */
-export function childCountersOf(line: string): ChildCounters | undefined {
-  if (!line.includes(COUNTERS_MSG)) return undefined;
+/** A child's pino line with message `msg`, parsed; undefined for any other line. */
+function childLogOf(line: string, msg: string): Record<string, unknown> | undefined {
+  if (!line.includes(msg)) return undefined;
   try {
-    const parsed = JSON.parse(line) as { msg?: unknown; counters?: ChildCounters };
-    return parsed.msg === COUNTERS_MSG && typeof parsed.counters?.frames === 'number' ? parsed.counters : undefined;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    return parsed['msg'] === msg ? parsed : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The counters in a child's output line, or undefined for any other line. */
+export function childCountersOf(line: string): ChildCounters | undefined {
+  const counters = childLogOf(line, COUNTERS_MSG)?.['counters'] as ChildCounters | undefined;
+  return typeof counters?.frames === 'number' ? counters : undefined;
+}
+
+/** Why the child's live source failed (it reconnects: retrying-source.ts), or undefined for any other line. */
+export function childSourceFailureOf(line: string): string | undefined {
+  const err = childLogOf(line, SOURCE_RETRY_MSG)?.['err'];
+  return typeof err === 'string' ? err : undefined;
 }

@@ -1,8 +1,8 @@
 // What an ingest worker knows of its cameras' health, on the `camera-status` topic (CameraStatus, keyed by camera),
 // through the camera stats (stats.ts) with FindFace's colours: the life of each camera's child process and the
 // counters it logs (child-counters.ts). A child spawned is `starting`; `running` once it counts frames; one that
-// failed waits to restart (`retrying`, red); a file read to its end is `finished`; a camera disabled is reported grey
-// once and forgotten. Counters count since the camera started on this worker; jobStarts every start.
+// failed waits to restart, or its live source to reconnect (`retrying`, red); a file read to its end is `finished`;
+// a camera disabled is reported grey once and forgotten. Counters count since the camera started on this worker; jobStarts every start and reconnection.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChildExit, ChildLine, ChildStarted, Supervisor } from '../../../cli/supervisor.ts';
@@ -14,7 +14,7 @@ import type { CameraStatus } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import { kafkaTopic } from '../../../schemas/topics.ts';
 import { CameraStats } from '../stats.ts';
-import { childCountersOf, type ChildCounters } from './child-counters.ts';
+import { childCountersOf, childSourceFailureOf, type ChildCounters } from './child-counters.ts';
 import { startStatusReporter, type StatusReporter } from '../status.ts';
 
 export interface WorkerStatusOptions {
@@ -120,8 +120,17 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
   return {
     childLine({ name, line }) {
       const camera = opts.cameraOf(name);
-      const counters = camera === undefined ? undefined : childCountersOf(line);
-      if (camera !== undefined && counters) counted(camera, counters);
+      if (camera === undefined) return;
+      const counters = childCountersOf(line);
+      if (counters) counted(camera, counters);
+      const failure = childSourceFailureOf(line);
+      const s = stats.get(camera);
+      if (failure !== undefined && s) {
+        // the child reads its source again soon: red meanwhile, and each attempt is a start (as in serve)
+        s.failed(failure);
+        s.started();
+        changed(camera);
+      }
     },
     disabled(camera) {
       totals.delete(camera);

@@ -1,0 +1,58 @@
+// A live camera's source that reconnects in its own process (docs/KAFKA.md "Ingest workers"): a camera's child reads
+// its source again after the short live backoff serve's camera manager uses (LIVE_BACKOFF, 0.25 s doubling to 2 s),
+// so a camera that returns is read again within seconds; restarting the child (the supervisor's slower backoff) is
+// left for crashes. A failure downstream of the source (the broker not acknowledging) is not the camera's: it ends the
+// process as before. Each failure is one log line (SOURCE_RETRY_MSG) that the worker reads into the camera's status.
+import { setTimeout as wait } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { backoffDelay } from '../../../cli/supervisor.ts';
+import type { Source, SourceContext } from '../../runtime/stage.ts';
+import type { Backoff } from '../manager.ts';
+
+export const SOURCE_RETRY_MSG = 'camera source failed; retrying';
+
+export interface RetryingSourceOptions {
+  readonly camera: string;
+  readonly backoff: Backoff;
+  readonly logger: Pick<Logger, 'warn'>;
+}
+
+export function retryingSource<Out>(inner: Source<Out>, opts: RetryingSourceOptions): Source<Out> {
+  return {
+    name: inner.name,
+    async run(ctx: SourceContext<Out>, signal: AbortSignal): Promise<void> {
+      let failuresInARow = 0;
+      /** an error of the stages after the source: not retried here */
+      let downstream: unknown;
+      const passing =
+        <A extends unknown[]>(f: (...a: A) => Promise<void>) =>
+        (...a: A) =>
+          f(...a).catch((err: unknown) => {
+            downstream = err;
+            throw err;
+          });
+      const shell: SourceContext<Out> = {
+        ...ctx,
+        forward: passing(async (record: Out) => {
+          failuresInARow = 0; // the source delivers again
+          await ctx.forward(record);
+        }),
+        idle: passing((idle) => ctx.idle(idle)),
+      };
+      for (;;) {
+        try {
+          await inner.run(shell, signal);
+          return;
+        } catch (err) {
+          if (signal.aborted || downstream !== undefined) throw err;
+          failuresInARow++;
+          const retryInMs = backoffDelay(failuresInARow, opts.backoff);
+          opts.logger.warn({ camera: opts.camera, err: (err as Error).message, retryInMs, failuresInARow }, SOURCE_RETRY_MSG);
+          await wait(retryInMs, undefined, { signal }).catch(() => undefined); // a stop ends the wait
+          if (signal.aborted) return;
+        }
+      }
+    },
+    close: () => inner.close?.(),
+  };
+}
