@@ -10,7 +10,7 @@ export const serveTopology: TopologySpec = {
   ...embeddedTopology,
   name: 'serve',
   description: 'the API process: every stage in process, ingest sources added per camera',
-  processes: [{ name: 'main', stages: ['ingest', 'detect', 'track', 'embed', 'match', 'episodes', 'sink-events', 'sink-episodes', 'notify-events', 'notify-episodes', 'counters', 'sink-counters'] }],
+  processes: [{ name: 'main', stages: ['ingest', 'detect', 'track', 'embed', 'match', 'episodes', 'sink-events', 'sink-episodes', 'notify-events', 'notify-episodes', 'counters', 'sink-counters', 'notify-counters'] }],
 };
 
 /** the source stages of serveTopology built per camera by the camera manager */
