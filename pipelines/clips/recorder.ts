@@ -8,8 +8,10 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AV_NOPTS_VALUE } from 'node-av/constants';
+import type { FacestreamConfig } from '../../config/schema.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
-import { clipPath } from '../../stores/frames/layout.ts';
+import { clipPath, clipsRoot } from '../../stores/frames/layout.ts';
+import type { StageDeps } from '../registry.ts';
 import type { PacketStream, VideoPacket } from '../ingest/video-source.ts';
 import type { ClipsConfig } from './config.ts';
 import { Mp4Writer, type WrittenClip } from './mp4-writer.ts';
@@ -47,6 +49,17 @@ interface CameraState {
   readonly recordings: Set<Recording>;
 }
 
+/** The recorder of a process that runs cameras: null unless clips.enabled and frame_store.dir (which it warns of). */
+export function clipRecorderFor(o: { readonly config: Readonly<FacestreamConfig>; readonly logger: Logger; readonly registry?: Registry }): ClipRecorder | null {
+  const { frame_store: store, clips } = o.config;
+  if (!clips.enabled) return null;
+  if (!store.dir) {
+    o.logger.warn('clips.enabled without frame_store.dir: no clips are recorded');
+    return null;
+  }
+  return new ClipRecorder({ dir: clipsRoot(store.dir), config: clips, logger: o.logger, ...(o.registry ? { registry: o.registry } : {}) });
+}
+
 export class ClipRecorder {
   private readonly cameras = new Map<string, CameraState>();
   private readonly episodes = new Map<string, Map<string, Recording>>();
@@ -65,6 +78,11 @@ export class ClipRecorder {
   /** The ingest packet callback of `camera` (ReadVideoOptions.onPacket). */
   packetTap(camera: string): (packet: VideoPacket) => void {
     return (packet) => this.onPacket(camera, packet);
+  }
+
+  /** `deps` with this recorder's packet tap on its camera's ingest source (none: as given) */
+  withPacketTap<D extends Pick<StageDeps, 'source'>>(deps: D): D {
+    return deps.source ? { ...deps, source: { ...deps.source, onPacket: this.packetTap(deps.source.camera) } } : deps;
   }
 
   /** Every frame of the camera's ingest (topic `frames`), for its times. */

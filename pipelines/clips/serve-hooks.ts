@@ -10,7 +10,7 @@ import { clipsRoot } from '../../stores/frames/layout.ts';
 import { startSweeper, type Sweeper } from '../../stores/frames/sweeper.ts';
 import type { StageDeps } from '../registry.ts';
 import type { RecordTap } from '../runtime/inproc/run-graph.ts';
-import { ClipRecorder } from './recorder.ts';
+import { clipRecorderFor } from './recorder.ts';
 
 export interface FrameStoreHooks {
   /** the clips' root for the API (ApiDeps.clipsDir); undefined without a frame store */
@@ -24,16 +24,14 @@ export interface FrameStoreHooks {
 }
 
 export function startFrameStoreHooks(o: { readonly config: Readonly<FacestreamConfig>; readonly logger: Logger; readonly registry?: Registry }): FrameStoreHooks {
-  const { frame_store: store, clips } = o.config;
+  const { frame_store: store } = o.config;
   const dir = store.dir || undefined;
   const sweeper: Sweeper | null = dir ? startSweeper({ dir, config: store, logger: o.logger, ...(o.registry ? { registry: o.registry } : {}) }) : null;
-  const recorder = dir && clips.enabled ? new ClipRecorder({ dir: clipsRoot(dir), config: clips, logger: o.logger, ...(o.registry ? { registry: o.registry } : {}) }) : null;
-  if (clips.enabled && !dir) o.logger.warn('clips.enabled without frame_store.dir: no clips are recorded');
+  const recorder = clipRecorderFor(o);
   return {
     clipsDir: dir ? clipsRoot(dir) : undefined,
     withPacketTap(deps) {
-      if (!recorder || !deps.source) return deps;
-      return { ...deps, source: { ...deps.source, onPacket: recorder.packetTap(deps.source.camera) } };
+      return recorder ? recorder.withPacketTap(deps) : deps;
     },
     attach(graph) {
       if (!recorder) return;
