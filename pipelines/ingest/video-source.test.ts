@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AV_CODEC_ID_H264 } from 'node-av/constants';
+import { Decoder, Demuxer, FilterAPI } from 'node-av/api';
 import { probeVideo, readVideo, type DecodedFrame, type ReadSummary, type ReadVideoOptions, type VideoPacket } from './video-source.ts';
 import { CLASSROOM, CLIPS_DIR, FEMALE } from './testing/media.ts';
 import { cropResize } from '../../models/image/crop-resize.ts';
@@ -115,6 +116,35 @@ describe('readVideo pixels', () => {
       for (let i = 0; i < ref.data.length; i++) diff += Math.abs(ref.data[i]! - f.image.data[i]!);
       expect(diff / ref.data.length).toBeLessThan(6);
     });
+  });
+});
+
+describe('readVideo conversion', () => {
+  it('gives the bytes of FFmpeg’s scale filter, frame after frame (each decoded picture is copied before swscale reads it)', async () => {
+    const { frames } = await readAll(FEMALE, { max_width: 400 });
+    await using input = await Demuxer.open(FEMALE);
+    const stream = input.video()!;
+    using decoder = await Decoder.create(stream);
+    using filter = FilterAPI.create(`scale=w='min(iw,400)':h=-1:flags=bilinear,format=rgb24`, { threads: 1 });
+    let k = 0;
+    for await (const decoded of decoder.frames(input.packets(stream.index))) {
+      if (decoded === null) break;
+      filter.processSync(decoded);
+      const out = filter.receiveSync();
+      decoded.free();
+      if (!out || typeof out === 'symbol') throw new Error('scale filter produced no frame');
+      const row = out.width * 3;
+      const plane = out.data![0]!;
+      const image = frames[k++]!.image;
+      expect([image.width, image.height]).toEqual([out.width, out.height]);
+      for (let y = 0; y < out.height; y++) {
+        if (Buffer.compare(plane.subarray(y * out.linesize[0]!, y * out.linesize[0]! + row), Buffer.from(image.data.buffer, image.data.byteOffset + y * row, row)) !== 0) {
+          throw new Error(`frame ${k - 1} row ${y} differs from the scale filter's`);
+        }
+      }
+      out.free();
+    }
+    expect(k).toBe(frames.length);
   });
 });
 

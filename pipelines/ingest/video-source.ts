@@ -243,8 +243,17 @@ interface Plan {
   readonly height: number;
   /** frame → RGB at (width, height); null when the filter graph does it */
   readonly full: SoftwareScaleContext | null;
+  /** where a decoded frame is copied for the swscale passes to read (with `full`); see FrameConverter */
+  readonly staging: Staging | null;
   /** frame → YUV 4:4:4 at the detector size, then → RGB (two passes, see below); null when the filter does it */
   readonly small: { readonly toYuv: SoftwareScaleContext; readonly toRgb: SoftwareScaleContext; readonly planes: Buffer[] } | null;
+}
+
+/** A frame FFmpeg allocated once, and views of its planes made once. */
+interface Staging {
+  readonly frame: Frame;
+  readonly planes: Buffer[];
+  readonly strides: number[];
 }
 
 /**
@@ -256,6 +265,12 @@ interface Plan {
  * the single full-chroma pass it replaces by 0.3 of 255 on average per channel, at half its cost (0.7 against
  * 1.3 ms at 720p); without full chroma interpolation the single pass strays 1.6 on average (which moved detection
  * scores ~1.4× as far from those on the full frame).
+ *
+ * swscale reads the decoded picture from a staging frame it is copied into (av_frame_copy, ~0.1 ms at 720p), not from
+ * the decoder's frame: node-av makes new Buffer views of a frame's planes on every read of `data`, and V8 counts each
+ * view's 1.4 MB as external memory until it is collected, so reading the decoder's planes ran a full garbage collection
+ * every ~45 sampled frames (one a second at 2 cameras, 12 % of the process's CPU in V8's marking threads). The staging
+ * frame's views are made once. The bytes out are the same.
  */
 class FrameConverter {
   private readonly pool = new PixelPool();
@@ -272,8 +287,7 @@ class FrameConverter {
   frame(frame: Frame, timeBase: Frame['timeBase']): { image: RgbImage; detectorImage?: RgbImage } {
     const plan = this.planFor(frame);
     if (!plan.full || (this.ds && !plan.small)) frame.timeBase = timeBase;
-    // node-av makes new Buffer views of the planes on every read of these two
-    const src = plan.full ? { planes: frame.data as Buffer[], strides: frame.linesize } : null;
+    const src = plan.staging ? this.staged(plan.staging, frame) : null;
     const image = plan.full && src ? this.scaled(plan.full, src, frame.height, plan.width, plan.height) : this.filtered(this.fullFilter(), frame);
     let detectorImage: RgbImage | undefined;
     if (this.ds) {
@@ -303,6 +317,7 @@ class FrameConverter {
 
   private dropPlan(): void {
     this.plan?.full?.freeContext();
+    this.plan?.staging?.frame.free();
     this.plan?.small?.toYuv.freeContext();
     this.plan?.small?.toRgb.freeContext();
     this.plan = null;
@@ -319,8 +334,10 @@ class FrameConverter {
     const height = width === iw ? ih : Math.floor((width * ih + Math.floor(iw / 2)) / iw);
     const direct = frame.format === AV_PIX_FMT_YUV420P && frame.colorRange !== AVCOL_RANGE_JPEG && DEFAULT_MATRICES.includes(frame.colorSpace);
     let full: SoftwareScaleContext | null = null;
+    let staging: Staging | null = null;
     let small: Plan['small'] = null;
     if (direct) {
+      staging = stagingFrame(iw, ih);
       full = new SoftwareScaleContext();
       full.getContext(iw, ih, AV_PIX_FMT_YUV420P, width, height, AV_PIX_FMT_RGB24, SWS_BILINEAR);
       if (this.ds) {
@@ -332,8 +349,14 @@ class FrameConverter {
         small = { toYuv, toRgb, planes: [Buffer.alloc(dw * dh), Buffer.alloc(dw * dh), Buffer.alloc(dw * dh)] };
       }
     }
-    this.plan = { key, width, height, full, small };
+    this.plan = { key, width, height, full, staging, small };
     return this.plan;
+  }
+
+  private staged(staging: Staging, frame: Frame): { planes: Buffer[]; strides: number[] } {
+    const r = staging.frame.copy(frame);
+    if (r < 0) throw new Error(`decoded frame could not be copied for conversion (${ffmpegText(r)})`);
+    return staging;
   }
 
   private scaled(sws: SoftwareScaleContext, src: { planes: Buffer[]; strides: number[] }, srcHeight: number, width: number, height: number): RgbImage {
@@ -376,6 +399,20 @@ class FrameConverter {
     else for (let y = 0; y < frame.height; y++) data.set(plane.subarray(y * stride, y * stride + row), y * row);
     return data;
   }
+}
+
+function stagingFrame(width: number, height: number): Staging {
+  const frame = new Frame();
+  frame.alloc();
+  frame.format = AV_PIX_FMT_YUV420P;
+  frame.width = width;
+  frame.height = height;
+  const r = frame.allocBuffer();
+  if (r < 0) {
+    frame.free();
+    throw new Error(`no memory for a ${width}×${height} frame (${ffmpegText(r)})`);
+  }
+  return { frame, planes: frame.data as Buffer[], strides: frame.linesize };
 }
 
 // A Buffer over the same (shared) memory, which is what node-av's swscale binding writes into; cached per array.
