@@ -4,7 +4,7 @@
 // change notification; a group switched on or off applies within that). A failed re-read keeps the last answer.
 import type { Logger } from 'pino';
 import type { FacestreamConfig } from '../../config/schema.ts';
-import type { Db } from '../../stores/postgres/db.ts';
+import type { Db, Queryable } from '../../stores/postgres/db.ts';
 import { listDedupCameras, type DedupCamera } from '../../stores/postgres/repositories/camera-groups.ts';
 
 export interface DedupGroup {
@@ -41,7 +41,7 @@ export function fixedDedupGroups(rows: readonly DedupCamera[]): DedupGroups {
 }
 
 /** Reads the groups (failing if PostgreSQL does not answer), then re-reads them every `pollMs` (0 = never). */
-export async function followDedupGroups(db: Db, o: { readonly pollMs: number; readonly logger: Logger }): Promise<FollowedDedupGroups> {
+export async function followDedupGroups(db: Queryable, o: { readonly pollMs: number; readonly logger: Logger }): Promise<FollowedDedupGroups> {
   let byCamera = dedupGroupsByCamera(await listDedupCameras(db));
   let reading: Promise<void> | undefined;
   const reread = () => {

@@ -13,6 +13,7 @@ import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import type { DeliveryLogWriter } from '../../stores/clickhouse/webhook-deliveries.ts';
 import type { Webhook } from '../../stores/postgres/rows.ts';
 import type { Clock } from '../runtime/stage.ts';
+import type { DedupGroups } from '../dedup/groups.ts';
 import type { NotifyConfig } from './config.ts';
 import { Dispatcher, type AttemptResult, type Target } from './dispatcher.ts';
 import { passes, WebhookFilters, wantsType } from './filters.ts';
@@ -36,6 +37,13 @@ export interface NotifierOptions {
   readonly checkUrl?: (url: string) => Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
   /** one HTTP attempt; postBatch() by default */
   readonly post?: (url: string, body: string, timeoutMs: number, signal: AbortSignal) => Promise<AttemptResult>;
+  /**
+   * cameras whose group deduplicates events (docs/DEDUP.md): their events wait for the episode change that carries
+   * the verdict (notify-episodes, same Notifier) and a duplicate is not sent; absent = every event goes at once
+   */
+  readonly dedupGroups?: DedupGroups;
+  /** how long such an event waits for its verdict before it is sent anyway (no episodes stage upstream); 10 s */
+  readonly dedupWaitMs?: number;
 }
 
 interface ActiveWebhook {
@@ -47,6 +55,13 @@ interface ActiveWebhook {
 
 /** how many recent events are kept so that an episode's payload carries its last event whole */
 const RECENT_EVENTS = 10_000;
+const DEDUP_WAIT_MS = 10_000;
+
+/** Sets `key` in `map`, forgetting the oldest entry beyond RECENT_EVENTS. */
+function bounded<V>(map: Map<string, V>, key: string, value: V): void {
+  map.set(key, value);
+  if (map.size > RECENT_EVENTS) map.delete(map.keys().next().value!);
+}
 
 const targetOf = (hook: Webhook): Target => ({ id: String(hook.id), url: hook.url, maxBatchSize: hook.max_batch_size, maxAttempts: hook.max_attempts });
 
@@ -55,6 +70,10 @@ export class Notifier {
   readonly #hooks = new Map<number, ActiveWebhook>();
   readonly #mqtt = new Map<WebhookType, Dispatcher>();
   readonly #recentEvents = new Map<string, EventPayload>();
+  /** events of deduplicating groups waiting for their verdict, with the timer that sends them anyway */
+  readonly #awaitingVerdict = new Map<string, { readonly payload: EventPayload; readonly timer: NodeJS.Timeout }>();
+  /** verdicts whose event has not come (yet) */
+  readonly #verdicts = new Map<string, string | null>();
   #count: (what: string, n?: number) => void = () => {};
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -105,10 +124,39 @@ export class Notifier {
   offerEvents(events: readonly FaceEvent[]): void {
     const payloads = events.map((e) => eventPayload(e, this.#o.groupOf));
     for (const p of payloads) this.#remember(p);
-    this.#offer('events', payloads);
+    const groups = this.#o.dedupGroups;
+    const now: EventPayload[] = [];
+    for (const p of payloads) {
+      if (!groups || groups.forCamera(p.camera) === null) now.push(p);
+      else if (this.#verdicts.has(p.id)) {
+        // its change came first (two topics)
+        if (this.#verdicts.get(p.id) === null) now.push(p);
+        else this.#count('notify_duplicates_skipped');
+        this.#verdicts.delete(p.id);
+      } else {
+        const timer = setTimeout(() => this.#verdict(p.id, null), this.#o.dedupWaitMs ?? DEDUP_WAIT_MS);
+        timer.unref();
+        this.#awaitingVerdict.set(p.id, { payload: p, timer });
+      }
+    }
+    this.#offer('events', now);
+  }
+
+  /** An event's verdict: a waiting event is sent unless it is a duplicate; else the verdict waits for its event. */
+  #verdict(eventId: string, duplicateOf: string | null): void {
+    const waiting = this.#awaitingVerdict.get(eventId);
+    if (!waiting) {
+      if (this.#o.dedupGroups) bounded(this.#verdicts, eventId, duplicateOf);
+      return;
+    }
+    this.#awaitingVerdict.delete(eventId);
+    clearTimeout(waiting.timer);
+    if (duplicateOf === null) this.#offer('events', [waiting.payload]);
+    else this.#count('notify_duplicates_skipped');
   }
 
   offerEpisodes(changes: readonly EpisodeChange[]): void {
+    for (const c of changes) if (c.eventId !== null) this.#verdict(c.eventId, c.duplicateOf);
     this.#offer(
       'episodes',
       changes.map((c) => {
@@ -124,8 +172,7 @@ export class Notifier {
   }
 
   #remember(p: EventPayload): void {
-    this.#recentEvents.set(p.id, p);
-    if (this.#recentEvents.size > RECENT_EVENTS) this.#recentEvents.delete(this.#recentEvents.keys().next().value!);
+    bounded(this.#recentEvents, p.id, p);
   }
 
   #offer(type: WebhookType, payloads: readonly Payload[]): void {
@@ -208,6 +255,7 @@ export class Notifier {
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
       clearInterval(this.#timer);
+      for (const { timer } of this.#awaitingVerdict.values()) clearTimeout(timer);
       const all = [...this.#mqtt.values(), ...[...this.#hooks.values()].flatMap((h) => [...h.dispatchers.values()])];
       await Promise.all(all.map((d) => d.close('stopped')));
     })());

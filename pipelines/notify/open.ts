@@ -14,6 +14,7 @@ import type { Webhook } from '../../stores/postgres/rows.ts';
 import type { Clock } from '../runtime/stage.ts';
 import { systemClock } from '../runtime/stage.ts';
 import { cameraGroupLookup, type CameraGroupLookup } from '../sink-clickhouse/camera-groups.ts';
+import { followDedupGroups, type FollowedDedupGroups } from '../dedup/groups.ts';
 import { openMqttOutput, type MqttOutput } from './mqtt.ts';
 import { Notifier } from './notifier.ts';
 
@@ -59,9 +60,12 @@ export async function openNotifier(options: OpenNotifierOptions): Promise<Opened
       db = opened.db;
     }
     let lookup: CameraGroupLookup | undefined;
+    let dedupGroups: FollowedDedupGroups | undefined;
     if (db) {
       lookup = await cameraGroupLookup(db, { logger });
       closers.push(() => lookup!.close());
+      dedupGroups = await followDedupGroups(db, { pollMs: config.episodes.dedup_refresh_interval_ms, logger });
+      closers.push(() => dedupGroups!.close());
     }
     let client = options.clickhouse;
     if (!client && config.stores.clickhouse.url.trim() !== '') {
@@ -92,6 +96,7 @@ export async function openNotifier(options: OpenNotifierOptions): Promise<Opened
       checkUrl: createUrlPolicy({ allowedNetworks: config.api.allowed_networks, schemes: ['http', 'https'] }),
       deliveries,
       ...(mqtt ? { mqtt } : {}),
+      ...(dedupGroups ? { dedupGroups } : {}),
     });
     closers.push(() => notifier.close()); // closed first: its last rows reach the delivery log before that closes
     logger.info(
