@@ -7,7 +7,8 @@
 // the sinks into the ClickHouse the API reads) with one ingest source per active camera of PostgreSQL, started,
 // restarted and stopped by the camera manager as the API changes cameras; the matcher follows the watch lists through
 // the in-process enrolment publisher; camera health is in GET /cameras and, every 5 s and on each change, in
-// camera_stats. With KAFKA_BROKERS the cameras run on the Kafka workers (`facestream stage ingest`) instead.
+// camera_stats. With KAFKA_BROKERS the cameras run on the Kafka workers (`facestream stage ingest`) instead, and
+// their health comes from the workers' `camera-status` records (pipelines/cameras/status-follower.ts).
 // With viewtron.enabled (and no Kafka) the Viewtron push receiver runs in that pipeline too (docs/VIEWTRON-RECEIVER.md).
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -22,6 +23,7 @@ import { CameraManager } from '../pipelines/cameras/manager.ts';
 import { startFrameStoreHooks, type FrameStoreHooks } from '../pipelines/clips/serve-hooks.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { startStatusReporter } from '../pipelines/cameras/status.ts';
+import { followCameraStatusesOf, type CameraStatusFollower } from '../pipelines/cameras/status-follower.ts';
 import { createFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
 import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
@@ -125,13 +127,19 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     const frameStore = startFrameStoreHooks({ config, logger: pino({ level: opts.logLevel, base: { component: 'frame-store' } }), registry: metrics });
     closers.push(['the frame store', () => frameStore.stop()]);
     let cameras: ServedCameras | undefined;
+    let statuses: CameraStatusFollower | undefined;
     if (dossiers) {
       cameras = await startCameras({ config, db, clickhouse: ch.client, models, dossiers, logLevel: opts.logLevel, registry: metrics, frameStore });
       closers.push(['the cameras', () => cameras!.stop()]);
       frameStore.attach(cameras);
       opts.say(`cameras: ${cameras.manager.healths().size} in PostgreSQL, run in this process`);
       if (config.viewtron.enabled) opts.say(`Viewtron pushes received on ${config.viewtron.host}:${config.viewtron.port}${config.viewtron.path}`);
-    } else opts.say('cameras: run by the ingest workers on Kafka (facestream stage ingest)');
+    } else {
+      // their health and its history come from the workers' reports on camera-status
+      statuses = await followCameraStatusesOf(config.kafka, ch.client, logger.child({ component: 'camera-status' }));
+      if (statuses) closers.push(['the camera-status follower', () => statuses!.stop()]);
+      opts.say('cameras: run by the ingest workers on Kafka (facestream stage ingest), their health read from camera-status');
+    }
 
     const app = await buildApi(
       {
@@ -141,8 +149,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
         enrol: config.enrol,
         logger: { level: opts.logLevel },
         metrics,
-        ...(cameras ? { cameras: cameras.manager } : {}),
+        ...(cameras ? { cameras: cameras.manager } : statuses ? { cameras: statuses.runtime } : {}),
         ...(frameStore.clipsDir ? { clipsDir: frameStore.clipsDir } : {}),
+        ...(config.frame_store.dir ? { framesDir: config.frame_store.dir } : {}),
       },
       api,
     );

@@ -34,7 +34,7 @@ export interface CompactedChange<T extends FollowedTopic> {
   /** a control record's kind (pipelines/runtime/kafka/control.ts), null for data */
   readonly control: string | null;
 }
-type FollowedTopic = 'dossiers' | 'cameras' | 'episodes';
+type FollowedTopic = 'dossiers' | 'cameras' | 'episodes' | 'camera-status';
 
 export interface CompactedTopicFollowerOptions<T extends FollowedTopic> extends Omit<DossiersFollowerOptions, 'onChange'> {
   readonly topic: T;

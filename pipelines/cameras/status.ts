@@ -26,6 +26,28 @@ export function cameraStatusOf(cameraId: string, h: CameraHealth, ts: number, wo
   };
 }
 
+/**
+ * A record back as served health. The record has no time of its error: last_error_at is the record's time, when the
+ * worker reported the error last.
+ */
+export function healthOfStatus(s: CameraStatus): CameraHealth {
+  return {
+    status: s.status as CameraHealth['status'],
+    state: s.state as CameraHealth['state'],
+    since: s.since,
+    processing_fps: s.processingFps,
+    frames_processed: s.framesProcessed,
+    frames_dropped: s.framesDropped,
+    frames_imotion_skipped: s.framesImotionSkipped,
+    faces_posted: s.facesPosted,
+    faces_failed: s.facesFailed,
+    decoding_soft_errors: s.decodingSoftErrors,
+    job_starts: s.jobStarts,
+    last_error: s.lastError,
+    last_error_at: s.lastError === null ? null : s.ts,
+  };
+}
+
 export interface StatusReporterOptions {
   /** every camera's health now, by camera key */
   readonly healths: () => ReadonlyMap<string, CameraHealth>;

@@ -28,6 +28,7 @@ import { createCamera, deleteCamera, updateCamera } from '../../stores/postgres/
 import { REPO, VIDEO } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 import { freshDatabase } from '../support/postgres.ts';
+import { followTopic } from './topic-reader.ts';
 
 const logger = pino({ level: 'silent' });
 const CLIPS = ['head-pose-face-detection-female.mp4', 'head-pose-face-detection-male.mp4', 'face-demographics-walking.mp4', 'classroom.mp4'];
@@ -58,26 +59,7 @@ afterAll(async () => {
 });
 
 /** Follows a topic from its start, calling `onRecord` with each record's decoded key and value. */
-async function follow(topic: string, onRecord: (key: string, value: unknown) => void): Promise<Consumer> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // subscribing to a topic nobody has created yet hangs in kafkajs's metadata retries
-    await expect.poll(async () => (await admin.listTopics()).includes(topic), { timeout: 60_000, interval: 250 }).toBe(true);
-  } finally {
-    await admin.disconnect();
-  }
-  const consumer = kafka.consumer({ groupId: uniqueTopic('camjobs-reader'), allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (!message.key) return;
-      onRecord(String(await serde.decode(message.key)), message.value ? await serde.decode(message.value) : null);
-    },
-  });
-  return consumer;
-}
+const follow = (topic: string, onRecord: (key: string, value: unknown) => void): Promise<Consumer> => followTopic(kafka, serde, topic, onRecord);
 
 describe('camera jobs on the cameras topic', () => {
   it('a camera created through the repository reaches the topic, a change bumps its version, its delete is a tombstone', async () => {

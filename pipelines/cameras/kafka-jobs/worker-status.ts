@@ -3,7 +3,7 @@
 // counters it logs (child-counters.ts). A child spawned is `starting`; `running` once it counts frames; one that
 // failed waits to restart, or its live source to reconnect (`retrying`, red); a file read to its end is `finished`;
 // a camera disabled is reported grey once and forgotten. Counters count since the camera started on this worker; jobStarts every start and reconnection.
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ChildExit, ChildLine, ChildStarted, Supervisor } from '../../../cli/supervisor.ts';
 import { INGEST_COUNTERS } from '../../ingest/stage.ts';
@@ -46,12 +46,18 @@ export interface WorkerStatus {
 /** Topic settings when facestream creates `camera-status`: a time series read into ClickHouse, kept a day. */
 const RETENTION_MS = 86_400_000;
 
+/** Creates `camera-status` unless it exists (serve may follow it before any worker reported). */
+export async function ensureCameraStatusTopic(admin: Admin, topicPrefix: string): Promise<void> {
+  const topic = kafkaTopic('camera-status', topicPrefix);
+  await ensureTopics(admin, [{ topic, numPartitions: 4, replicationFactor: -1, configEntries: [{ name: 'retention.ms', value: String(RETENTION_MS) }] }]);
+}
+
 export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<WorkerStatus> {
   const topic = kafkaTopic('camera-status', opts.topicPrefix);
   const admin = opts.kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [{ topic, numPartitions: 4, replicationFactor: -1, configEntries: [{ name: 'retention.ms', value: String(RETENTION_MS) }] }]);
+    await ensureCameraStatusTopic(admin, opts.topicPrefix);
   } finally {
     await admin.disconnect();
   }

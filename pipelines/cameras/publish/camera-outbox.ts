@@ -3,9 +3,7 @@
 // deleted reaches the ingest workers (docs/KAFKA.md "cameras").
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafkaClient } from '../../../cli/kafka-client.ts';
 import type { KafkaConfig } from '../../runtime/kafka/config.ts';
-import { createTopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import { startKafkaTopicPublisher } from '../../../enrolment/watchlist-sync/kafka-publisher.ts';
 import { startRelay, type Outbox, type OutboxRelay } from '../../../enrolment/watchlist-sync/outbox-relay.ts';
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
@@ -13,6 +11,7 @@ import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import type { Db } from '../../../stores/postgres/db.ts';
 import { CAMERA_OUTBOX_TABLE, cameraJobsById } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import { camerasTopicConfig } from '../kafka-jobs/cameras-topic.ts';
+import { cameraKafkaOf } from '../kafka-jobs/kafka-of.ts';
 import { cameraJobChanges } from './camera-job-record.ts';
 
 export const CAMERA_OUTBOX: Outbox<CameraJob> = {
@@ -55,9 +54,6 @@ export async function startCameraJobRelay(opts: CameraJobRelayOptions): Promise<
  * the ingest workers. Undefined without KAFKA_BROKERS (the embedded topology runs its cameras in process).
  */
 export async function startCameraJobRelayOf(kafka: KafkaConfig, db: Db, logger: Logger): Promise<OutboxRelay | undefined> {
-  if (kafka.brokers.length === 0 || !kafka.schema_registry_url) return undefined;
-  const serde = createTopicSerde({ registryUrl: kafka.schema_registry_url, topicPrefix: kafka.topic_prefix, logger, registerRetry: { attempts: kafka.max_retries + 1 } });
-  await serde.registerAll();
-  const client = createKafkaClient({ brokers: kafka.brokers, clientId: `${kafka.client_id}-camera-jobs`, logger });
-  return startCameraJobRelay({ db, kafka: client, serde, topicPrefix: kafka.topic_prefix, logger });
+  const connected = await cameraKafkaOf(kafka, logger, 'camera-jobs');
+  return connected && startCameraJobRelay({ db, kafka: connected.client, serde: connected.serde, topicPrefix: kafka.topic_prefix, logger });
 }
