@@ -41,6 +41,18 @@ describe('event deduplication (FindFace, per camera group)', () => {
     ]);
   });
 
+  it('a replayed event keeps its verdict: a kept one is not a duplicate of itself, a duplicate names the same original', () => {
+    const events = [ev('a1', 0, { dossier: 'anna' }), ev('a2', 3, { dossier: 'anna' }), ev('u1', 4, { vector: face(2) })];
+    expect(verdicts([...events, ...events])).toEqual([
+      ['a1', null],
+      ['a2', 'a1'],
+      ['u1', null],
+      ['a1', null],
+      ['a2', 'a1'],
+      ['u1', null],
+    ]);
+  });
+
   it('matched events never duplicate unmatched ones, however similar', () => {
     expect(verdicts([ev('u1', 0), ev('m1', 1, { dossier: 'anna' }), ev('u2', 2, { dossier: null })])).toEqual([
       ['u1', null],

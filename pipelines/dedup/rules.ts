@@ -51,6 +51,8 @@ function cosine(a: Float32Array, b: Float32Array): number {
 
 /** The verdict on `event` given the group's kept events, and the group's state after it. */
 export function dedupEvent(state: DedupState, event: DedupEvent, rule: DedupRule): DedupStep {
+  // a replay of a kept event (at-least-once delivery after a restart) is still kept, not a duplicate of itself
+  if (state.kept.some((k) => k.id === event.id)) return { state, duplicateOf: null };
   // an event older than some kept one (another camera's late event) still compares within its own interval
   const recent = state.kept.filter((k) => Math.abs(event.ts - k.ts) <= rule.intervalMs);
   let original: DedupEvent | undefined;
