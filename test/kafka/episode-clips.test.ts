@@ -4,14 +4,13 @@
 // 5–8 of the file (times from --start-time), one of another camera, then the camera's end-of-stream marker in every
 // partition of `episodes`, as the stage passes it on. The process writes clips/<camera>/<episode>.mp4 into the frame
 // store (what serve, on the same frame_store.dir, serves as GET /episodes/{id}/clip) and ends once the markers came.
+// The same with every stage a process: episode-clips-distributed.test.ts.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOP_S, paddedClip, probeFile, probePackets } from '../../pipelines/clips/testing/media.ts';
 import { endOfStreamHeaders } from '../../pipelines/runtime/kafka/control.ts';
 import { kafkaNames } from '../../pipelines/runtime/kafka/names.ts';
 import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
@@ -20,16 +19,18 @@ import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { clipPath, clipsRoot } from '../../stores/frames/layout.ts';
 import { REPO } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
+import { clipsSetup, expectClip, type ClipsSetup } from './episode-clips-testing.ts';
 
 const CAMERA = 'door 1';
-const PRE_ROLL = 1;
-const POST_ROLL = 1;
 /** the episode, s of the padded file (its people are seen from 4 s on) */
 const EPISODE = { from: 5, to: 8 };
 
+const logger = pino({ level: 'silent' });
 let registry: SchemaRegistryServer;
+let setup: ClipsSetup;
 beforeAll(async () => {
   registry = await startSchemaRegistry({ port: 0 });
+  setup = await clipsSetup();
 });
 afterAll(async () => {
   await registry?.close();
@@ -41,16 +42,10 @@ function change(kind: EpisodeChange['kind'], episodeId: string, cameras: string[
 
 describe('clips of a camera run as a Kafka ingest process', () => {
   it('follows the episodes topic and writes the episode’s clip into the frame store, then ends after the camera’s end of stream', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fs-kafka-clips-'));
-    const video = await paddedClip(dir);
-    const store = join(dir, 'store');
-    const config = join(dir, 'config.json');
-    // the ring keeps the whole file: it is decoded long before the episodes are sent
-    await writeFile(config, JSON.stringify({ frame_store: { dir: store }, clips: { enabled: true, pre_roll: PRE_ROLL, post_roll: POST_ROLL, pipeline_lag: 120 } }));
     const brokers = await kafkaBrokers();
     const prefix = `${uniqueTopic('clips')}.`;
     const startS = Math.floor(Date.now() / 1000) - 60;
-    const child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'ingest', '--topology', 'distributed', '--instance', 'door', '--camera', CAMERA, '--source', video, '--start-time', String(startS), '--config', config], {
+    const child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'ingest', '--topology', 'distributed', '--instance', 'door', '--camera', CAMERA, '--source', setup.video, '--start-time', String(startS), '--config', setup.config], {
       cwd: REPO,
       env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
     });
@@ -64,7 +59,7 @@ describe('clips of a camera run as a Kafka ingest process', () => {
       // following before the file is read, and the file read (every frame's time known) before the episodes come
       for (let i = 0; i < 1200 && !(output.includes('clips: following episodes') && output.includes('"msg":"end of stream"')); i++) await new Promise((r) => setTimeout(r, 100));
       expect(output, output.slice(-3000)).toContain('"msg":"end of stream"');
-      const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger: pino({ level: 'silent' }) });
+      const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
       await serde.registerAll();
       await producer.connect();
       const topic = kafkaNames(prefix).topic('episodes');
@@ -82,20 +77,11 @@ describe('clips of a camera run as a Kafka ingest process', () => {
 
       expect(await exited, output.slice(-3000)).toBe(0);
       expect(output).toMatch(/"endOfStream":true,"msg":"clips: the camera’s episodes are over"/);
-      const path = clipPath(clipsRoot(store), CAMERA, 'ep-door');
+      const path = clipPath(clipsRoot(setup.store), CAMERA, 'ep-door');
       expect(output).toContain(`"path":${JSON.stringify(path)}`);
       // the other camera's episode made nothing here
-      expect(await readdir(clipsRoot(store))).toEqual([encodeURIComponent(CAMERA)]);
-      const probed = await probeFile(path);
-      expect(probed.stream['codec_name']).toBe('h264');
-      expect(probed.formatName).toContain('mp4');
-      // from the keyframe at or before start − pre-roll to end + post-roll (within a GOP)
-      const span = EPISODE.to - EPISODE.from + PRE_ROLL + POST_ROLL;
-      expect(probed.durationS).toBeGreaterThan(span - 0.25);
-      expect(probed.durationS).toBeLessThan(span + GOP_S + 0.25);
-      const packets = await probePackets(path);
-      expect(packets[0]).toMatchObject({ keyframe: true });
-      expect(Math.min(...packets.map((p) => p.pts))).toBe(0);
+      expect(await readdir(clipsRoot(setup.store))).toEqual([encodeURIComponent(CAMERA)]);
+      await expectClip(path, EPISODE.to - EPISODE.from);
     } finally {
       await producer.disconnect();
       if (child.exitCode === null) child.kill('SIGTERM');
