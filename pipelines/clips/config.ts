@@ -14,7 +14,8 @@ export const ClipsConfig = Type.Object(
     pipeline_lag: Type.Number({
       default: 10,
       minimum: 0,
-      description: 's: how far decoding may run ahead of the episode that asks for a clip (the detection queues between them); the packet buffer keeps pre_roll + this',
+      description:
+        's: how far decoding may run ahead of the episode that asks for a clip (the detection queues between them, in process or over Kafka); the packet buffer keeps pre_roll + this; a Kafka camera process whose file ended waits this long without an episode change before it ends',
     }),
     buffer_max_bytes: Type.Integer({
       default: 64 * 1024 * 1024,
