@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly clock?: () => number;
   /** where episode clips are kept (stores/frames/layout.ts clipsRoot); absent = no clips, GET /episodes/{id}/clip is 404 */
   readonly clipsDir?: string;
+  /** the frame store's directory (frame_store.dir): events' full frames and crops, camera screenshots, dossier face photos; absent = their images are 404 */
+  readonly framesDir?: string;
   /** the cameras this process runs (serve): told of camera changes, asked for their health; absent = none here */
   readonly cameras?: CameraRuntime;
   /** more metrics served at /metrics beside the API's (the pipeline's, in serve) */

@@ -49,7 +49,7 @@ export interface TestApiOptions {
    * resources need not log in) or nobody (`anonymous`: the real 401s). A request with the header is judged as sent.
    */
   readonly as?: 'admin' | 'anonymous';
-  readonly deps?: Partial<Pick<ApiDeps, 'loginLimits' | 'clock' | 'audit' | 'cameras' | 'clipsDir'>>;
+  readonly deps?: Partial<Pick<ApiDeps, 'loginLimits' | 'clock' | 'audit' | 'cameras' | 'clipsDir' | 'framesDir'>>;
 }
 
 let users = 0;

@@ -2,6 +2,7 @@
 // models, startCameras over them with the sinks writing into the store the API reads, and the API with the camera
 // manager — what `serve` assembles, without a port. Production code never imports this file.
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { testApi, testFaces, testStores, type TestStores } from '../api/testing.ts';
 import type { ApiDeps } from '../api/deps.ts';
@@ -11,6 +12,7 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import { createInProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { FaceService } from '../api/photos/face-service.ts';
+import { startFrameStoreHooks } from '../pipelines/clips/serve-hooks.ts';
 import { startCameras, type CamerasOptions, type ServedCameras } from './serve.ts';
 
 export interface CamerasHarness {
@@ -24,7 +26,7 @@ export interface CamerasHarness {
   readonly metrics: Registry;
   /** an API call as the test administrator; anything but 2xx throws with the body */
   call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object): Promise<T>;
-  /** closes the API, the cameras, the models and the stores, in that order */
+  /** closes the API, the cameras, the frame-store hooks, the models and the stores, in that order */
   close(): Promise<void>;
 }
 
@@ -33,8 +35,10 @@ export interface CamerasHarnessOptions {
   readonly config?: DeepPartial<FacestreamConfig>;
   /** more for startCameras (enrolments, health rules, frame-store hooks) */
   readonly cameras?: Partial<Omit<CamerasOptions, 'config' | 'db' | 'clickhouse' | 'models' | 'registry'>>;
+  /** serve's frame-store hooks (clips, sweeper) on the config's frame_store and clips, wired as serve wires them */
+  readonly frameStore?: boolean;
   /** more for the API */
-  readonly api?: { readonly config?: Partial<ApiConfig>; readonly deps?: Partial<Pick<ApiDeps, 'clipsDir'>> };
+  readonly api?: { readonly config?: Partial<ApiConfig>; readonly deps?: Partial<Pick<ApiDeps, 'clipsDir' | 'framesDir'>> };
 }
 
 export async function startCamerasHarness(o: CamerasHarnessOptions = {}): Promise<CamerasHarness> {
@@ -47,6 +51,7 @@ export async function startCamerasHarness(o: CamerasHarnessOptions = {}): Promis
     ingest: { fps: 4, ...o.config?.ingest },
   });
   const metrics = new Registry();
+  const hooks = o.frameStore ? startFrameStoreHooks({ config, logger: pino({ level: 'silent' }), registry: metrics }) : undefined;
   const cameras = await startCameras({
     dossiers: createInProcessDossierPublisher(),
     logLevel: 'silent',
@@ -56,8 +61,11 @@ export async function startCamerasHarness(o: CamerasHarnessOptions = {}): Promis
     clickhouse: stores.store.client,
     models,
     registry: metrics,
+    ...(hooks ? { frameStore: hooks } : {}),
   });
-  const app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, config: { ...config.api, ...o.api?.config }, deps: { ...o.api?.deps, cameras: cameras.manager } });
+  hooks?.attach(cameras);
+  const deps = { ...(hooks?.clipsDir ? { clipsDir: hooks.clipsDir } : {}), ...o.api?.deps, cameras: cameras.manager };
+  const app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, config: { ...config.api, ...o.api?.config }, deps });
   return {
     stores,
     models,
@@ -74,6 +82,7 @@ export async function startCamerasHarness(o: CamerasHarnessOptions = {}): Promis
     async close() {
       await app.close();
       await cameras.stop();
+      await hooks?.stop();
       await models.close();
       await stores.close();
     },

@@ -38,6 +38,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   ...crud(`${V1}/cameras`, 'camera'),
   // a camera's health over time (its live health is in the camera itself)
   [`GET ${V1}/cameras/:id/statistics`]: need('view_camera'),
+  [`GET ${V1}/cameras/:id/screenshot.jpg`]: need('view_camera'),
   ...crud(`${V1}/watch-lists`, 'dossierlist'),
   // purge deletes the list's dossiers
   [`POST ${V1}/watch-lists/:id/purge`]: need('delete_dossier'),
@@ -47,9 +48,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${V1}/dossier-faces`]: need('add_dossierface'),
   [`GET ${V1}/dossier-faces`]: need('view_dossierface'),
   [`GET ${V1}/dossier-faces/:id`]: need('view_dossierface'),
+  [`GET ${V1}/dossier-faces/:id/thumbnail.jpg`]: need('view_dossierface'),
   [`DELETE ${V1}/dossier-faces/:id`]: need('delete_dossierface'),
   [`GET ${V1}/events`]: need('view_listevent'),
   [`GET ${V1}/events/:id`]: need('view_listevent'),
+  [`GET ${V1}/events/:id/thumbnail.jpg`]: need('view_listevent'),
+  [`GET ${V1}/events/:id/frame.jpg`]: need('view_listevent'),
   // acknowledging (FindFace: operators and viewers do it too)
   [`PATCH ${V1}/events/:id`]: need('change_listevent'),
   [`POST ${V1}/events/acknowledge`]: need('change_listevent'),

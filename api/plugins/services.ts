@@ -26,6 +26,8 @@ declare module 'fastify' {
     readonly cameraRuntime: CameraRuntime | null;
     /** episode clips' root (ApiDeps.clipsDir); null when none are kept */
     readonly clipsDir: string | null;
+    /** the frame store's directory (ApiDeps.framesDir); null when frames are not kept */
+    readonly framesDir: string | null;
   }
 }
 
@@ -39,6 +41,7 @@ export const servicesPlugin = fp(
     app.decorate('faces', opts.deps.faces);
     app.decorate('enrolDefaults', opts.deps.enrol);
     app.decorate('clipsDir', opts.deps.clipsDir ?? null);
+    app.decorate('framesDir', opts.deps.framesDir ?? null);
     app.decorate('photoLimits', { maxBytes: opts.config.image_max_bytes, maxSide: opts.config.image_max_side });
     app.decorate('checkUrl', createUrlPolicy({ allowedNetworks: opts.config.allowed_networks, schemes: CAMERA_URL_SCHEMES }));
     const retro = createRetroMatcher({

@@ -12,6 +12,7 @@ import { principalOf, requireAccess, visibleIds, type Principal } from '../auth/
 import { ApiError, notFound } from '../errors.ts';
 import { idPage, pageResult } from '../pagination.ts';
 import { IdParams, errors } from '../schemas/common.ts';
+import { imageRoute, imageUrl, keptImage, latestFrameRef, sendJpeg } from './images.ts';
 import { Camera, CameraCreate, CameraList, CameraPatch, CameraQuery, CameraStatistics, CameraStatisticsQuery } from '../schemas/cameras.ts';
 
 const tags = ['cameras'];
@@ -45,11 +46,12 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
   }
 
   /** The row with its live health, when this process runs the cameras. */
-  function withHealth(camera: CameraRow): CameraRow & { health?: object } {
+  function withHealth(camera: CameraRow): CameraRow & { screenshot: string; health?: object } {
     const h = app.cameraRuntime?.health(camera.id);
-    if (!h) return camera;
+    const screenshot = imageUrl.cameraScreenshot(camera.id);
+    if (!h) return { ...camera, screenshot };
     const iso = (ms: number) => new Date(ms).toISOString();
-    return { ...camera, health: { ...h, since: iso(h.since), last_error_at: h.last_error_at === null ? null : iso(h.last_error_at) } };
+    return { ...camera, screenshot, health: { ...h, since: iso(h.since), last_error_at: h.last_error_at === null ? null : iso(h.last_error_at) } };
   }
 
   /** Tells the camera manager (it applies the change in the background: stopping a source can take seconds). */
@@ -67,7 +69,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       requireAccess(principalOf(req), 'camera group', camera_group_id, 'change');
       const camera = await createCamera(app.db, { ...req.body, camera_group_id });
       changed(camera);
-      return reply.status(201).send(camera);
+      return reply.status(201).send(withHealth(camera));
     },
   );
 
@@ -110,6 +112,17 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       const from = req.query.from !== undefined ? Date.parse(req.query.from) : to - 3_600_000;
       if (!(from < to)) throw new ApiError('FS_ERR_VALIDATION', 'from: must be before to', 'from');
       return { results: await queryCameraStats(app.clickhouse, { camera: cameraKey(camera.id), from, to, limit: req.query.limit ?? 1000 }) };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/:id/screenshot.jpg',
+    imageRoute(tags, "The camera's latest kept frame (to draw roi/rot on)", IdParams),
+    async (req, reply) => {
+      const camera = await cameraFor(principalOf(req), req.params.id, 'view');
+      const ref = app.framesDir ? await latestFrameRef(app.framesDir, cameraKey(camera.id)) : null;
+      // a screenshot is seconds old at most: the browser asks again soon
+      return sendJpeg(reply, await keptImage(app, ref, `screenshot of camera ${camera.id}`), 5);
     },
   );
 

@@ -17,6 +17,7 @@ import { visibleEvent } from '../search/probe.ts';
 import { duplicateDossiers } from '../search/similar-dossiers.ts';
 import type { EnrolConfig } from '../../pipelines/match/config.ts';
 import { IdParams, errors } from '../schemas/common.ts';
+import { dropDossierPhoto, faceCrop, imageRoute, imageUrl, keepDossierPhoto, keptImage, sendJpeg } from './images.ts';
 import { DossierFace, DossierFaceAdded, DossierFaceList, DossierFaceQuery, DossierFaceUpload } from '../schemas/dossier-faces.ts';
 
 const tags = ['dossier faces'];
@@ -30,8 +31,11 @@ async function requireMultipartOrJson(request: { headers: Record<string, unknown
   if (!json || (request.body as { source_photo?: unknown } | null)?.source_photo !== undefined) await requireMultipart(request);
 }
 
-/** The face without its vector. */
-const view = ({ embedding: _embedding, thumbnail: _t, source_photo: _s, ...rest }: DossierFaceRow) => rest;
+/** The face without its vector; its photo as a URL (FindFace's thumbnail), when one is kept. */
+const view = ({ embedding: _embedding, thumbnail: _t, source_photo, ...rest }: DossierFaceRow) => ({
+  ...rest,
+  thumbnail: source_photo ? imageUrl.dossierFace(rest.id) : null,
+});
 
 export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
   /** The face, if the user sees its dossier (`need` = change: may change the dossier); 404 otherwise. */
@@ -49,14 +53,18 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
 
   /** The face of an uploaded photo, chosen by `mf_selector` and gated by the minimum quality (422 with the reason). */
   async function faceOfPhoto(file: UploadedFile, rules: EnrolConfig): Promise<NewFace> {
-    const enrolled = await app.faces.enrol(await decodeUpload(file, app.photoLimits), 'source_photo', rules);
+    const image = await decodeUpload(file, app.photoLimits);
+    const enrolled = await app.faces.enrol(image, 'source_photo', rules);
     const { box } = enrolled.face;
+    // kept so that the face can be shown (the upload is otherwise gone once its vector is made)
+    const kept = await keepDossierPhoto(app, image);
     return {
       model_id: enrolled.modelId,
       embedding: enrolled.vector,
       quality: enrolled.face.quality,
       bbox: { left: box.x1, top: box.y1, right: box.x2, bottom: box.y2 },
       source_photo_name: file.filename.slice(0, 256),
+      ...(kept ? { source_photo: kept } : {}),
     };
   }
 
@@ -162,12 +170,20 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
     async (req) => view(await faceFor(principalOf(req), req.params.id, 'view')),
   );
 
+  app.get<{ Params: IdParams }>('/:id/thumbnail.jpg', imageRoute(tags, "The dossier face's photo, cut around the face", IdParams), async (req, reply) => {
+    const face = await faceFor(principalOf(req), req.params.id, 'view');
+    const { left, top, right, bottom } = face.bbox;
+    const photo = await keptImage(app, face.source_photo, `photo of dossier face ${face.id}`);
+    return sendJpeg(reply, await faceCrop(photo, { x1: left, y1: top, x2: right, y2: bottom }), 86_400);
+  });
+
   app.delete<{ Params: IdParams }>(
     '/:id',
     { schema: { tags, summary: 'Delete a dossier face', params: IdParams, response: { 204: Type.Null({ description: 'deleted' }), ...errors(404) } } },
     async (req, reply) => {
-      await faceFor(principalOf(req), req.params.id, 'change');
+      const face = await faceFor(principalOf(req), req.params.id, 'change');
       if (!(await deleteDossierFace(app.db, req.params.id))) throw notFound('dossier face', req.params.id);
+      await dropDossierPhoto(app, face.source_photo);
       return reply.status(204).send();
     },
   );

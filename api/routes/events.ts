@@ -1,5 +1,5 @@
 // /api/v1/events: face events from ClickHouse with FindFace's filters, newest (or oldest) first, cursor pages.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { queryEvents, type EventFilter, type EventView, type NumberRange } from '../../stores/clickhouse/events-query.ts';
 import { eventVisibility, principalOf } from '../auth/principal.ts';
@@ -7,6 +7,7 @@ import { notFound } from '../errors.ts';
 import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
 import { EventIdParams, EventList, EventQuery, FaceEvent, type EventFilterQuery } from '../schemas/events.ts';
+import { faceCrop, imageRoute, imageUrl, keptImage, sendJpeg } from './images.ts';
 
 const tags = ['events'];
 
@@ -47,6 +48,8 @@ export function eventView(e: EventView) {
     bs_type: e.postType,
     track: { id: e.trackId, post_no: e.postNo },
     frame: { ref: e.frame.ref, width: e.frame.width, height: e.frame.height, seq: e.frame.seq },
+    thumbnail: e.frame.ref ? imageUrl.eventThumbnail(e.id) : null,
+    fullframe: e.frame.ref ? imageUrl.eventFrame(e.id) : null,
     frame_coords_left: e.bbox.x1,
     frame_coords_top: e.bbox.y1,
     frame_coords_right: e.bbox.x2,
@@ -107,13 +110,25 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: EventIdParams }>(
     '/:id',
     { schema: { tags, summary: 'Get a face event', params: EventIdParams, response: { 200: Type.Ref(FaceEvent), ...errors(404) } } },
-    async (req) => {
-      const visibleTo = eventVisibility(principalOf(req));
-      // an event the user may not see is answered like one that does not exist
-      const page = await queryEvents(app.clickhouse, { filter: { ids: [req.params.id], ...(visibleTo ? { visibleTo } : {}) }, limit: 1 });
-      const event = page.events[0];
-      if (!event) throw notFound('event', req.params.id);
-      return eventView(event);
-    },
+    async (req) => eventView(await visibleEventView(req)),
   );
+
+  /** The event if the user sees it, as GET /:id; 404 otherwise. */
+  async function visibleEventView(req: FastifyRequest<{ Params: EventIdParams }>): Promise<EventView> {
+    const visibleTo = eventVisibility(principalOf(req));
+    // an event the user may not see is answered like one that does not exist
+    const page = await queryEvents(app.clickhouse, { filter: { ids: [req.params.id], ...(visibleTo ? { visibleTo } : {}) }, limit: 1 });
+    const event = page.events[0];
+    if (!event) throw notFound('event', req.params.id);
+    return event;
+  }
+
+  app.get<{ Params: EventIdParams }>('/:id/frame.jpg', imageRoute(tags, "The event's full frame (FindFace's fullframe)", EventIdParams), async (req, reply) => {
+    const event = await visibleEventView(req);
+    return sendJpeg(reply, await keptImage(app, event.frame.ref, `full frame of event ${event.id}`), 86_400);
+  });
+  app.get<{ Params: EventIdParams }>('/:id/thumbnail.jpg', imageRoute(tags, "The event's face crop (FindFace's thumbnail)", EventIdParams), async (req, reply) => {
+    const event = await visibleEventView(req);
+    return sendJpeg(reply, await faceCrop(await keptImage(app, event.frame.ref, `face crop of event ${event.id}`), event.bbox), 86_400);
+  });
 }

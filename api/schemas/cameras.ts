@@ -51,7 +51,9 @@ export const CameraHealth = Type.Object(
 );
 
 export const Camera = Type.Object(
-  { id: Type.Integer(), ...fields, created_date: DateTime(), modified_date: DateTime(), health: Type.Optional(CameraHealth) },
+  { id: Type.Integer(), ...fields, created_date: DateTime(), modified_date: DateTime(),
+    screenshot: Type.Optional(Type.String({ description: "URL of the camera's latest kept frame (JPEG; 404 when none is kept)" })),
+    health: Type.Optional(CameraHealth) },
   { $id: 'Camera' },
 );
 

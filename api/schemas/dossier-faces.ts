@@ -17,6 +17,7 @@ export const DossierFace = Type.Object(
     source_photo_name: Type.String(),
     create_from: Nullable(Type.String()),
     bbox: BBox,
+    thumbnail: Nullable(Type.String({ description: 'URL of the face cut from its photo (JPEG); null when the photo was not kept (no frame store)' })),
     created_date: DateTime(),
     modified_date: DateTime(),
   },

@@ -53,6 +53,8 @@ export const FaceEvent = Type.Object(
     bs_type: Type.Union([Type.Literal('realtime'), Type.Literal('overall')]),
     track: Type.Object({ id: Type.String(), post_no: Type.Integer() }),
     frame: Type.Object({ ref: Nullable(Type.String()), width: Type.Integer(), height: Type.Integer(), seq: Type.Number() }),
+    thumbnail: Nullable(Type.String({ description: 'URL of the face crop (JPEG, cut from the kept frame); null when the frame was not kept' })),
+    fullframe: Nullable(Type.String({ description: 'URL of the full frame (JPEG); null when not kept; 404 once frame_store.retention_hours removed it' })),
     frame_coords_left: Type.Number(),
     frame_coords_top: Type.Number(),
     frame_coords_right: Type.Number(),
