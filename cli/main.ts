@@ -154,7 +154,7 @@ commonOptions(
 program
   .command('up')
   .description('run every process of a Kafka topology on this machine, each supervised (restarted when it fails)')
-  .addOption(new Option('--topology <name>', 'the topology to run').choices(['distributed', 'edge']).default('distributed'))
+  .addOption(new Option('--topology <name>', 'the topology to run').choices(['distributed', 'edge', 'viewtron']).default('distributed'))
   .option('--source <camera=url>', 'a camera to process, <camera id>=<file, file:// or rtsp:// URL>; repeat for more', collectSource)
   .option('--instances <process=n>', 'run n instances of a process, e.g. embed=2; repeatable', collectInstances)
   .option('-w, --watchlist <dir>', 'watch-list folder, for the processes that match')
@@ -179,7 +179,7 @@ program
   .command('stage')
   .description('run one process of a Kafka topology (a stage, or a camera with the stages fused with it) against KAFKA_BROKERS')
   .argument('<process>', 'process name in the topology (distributed: ingest, detect, track, embed, match, episodes)')
-  .option('--topology <name>', 'distributed | edge', 'distributed')
+  .option('--topology <name>', 'distributed | edge | viewtron', 'distributed')
   .option('--instance <id>', 'this instance among those of the process; stable across restarts (names its Kafka transactions)', '0')
   .option('--instances <n>', 'run n instances here (supervised children numbered from --instance) that share the partitions of the input', positiveInteger, 1)
   .option('--camera <id>', 'processes with ingest: the camera id')
