@@ -105,12 +105,32 @@ describe('planChildren', () => {
     expect(children.find((c) => c.name === 'central')!.lastStages).toEqual(['episodes']);
   });
 
+  it('without --source, runs the process that ingests as --instances ingest workers (cameras from the API)', () => {
+    const one = plan({ topology: distributed, sources: [], config: '/etc/facestream.yaml' });
+    expect(one.find((c) => c.process === 'ingest')).toEqual({
+      name: 'ingest',
+      command: '/usr/bin/node',
+      // no --camera and --source: `facestream stage ingest` is then a worker on the cameras topic
+      args: ['/repo/bin/facestream.js', 'stage', 'ingest', '--topology', 'distributed', '--instance', '0', '--config', '/etc/facestream.yaml'],
+      process: 'ingest',
+      instance: 0,
+      runsLastStage: false,
+      lastStages: [],
+    });
+    const workers = plan({ topology: edge, sources: [], instances: { edge: 3 } }).filter((c) => c.process === 'edge');
+    expect(workers.map((c) => [c.name, c.camera, c.args.slice(2, 7)])).toEqual([
+      ['edge#0', undefined, ['edge', '--topology', 'edge', '--instance', '0']],
+      ['edge#1', undefined, ['edge', '--topology', 'edge', '--instance', '1']],
+      ['edge#2', undefined, ['edge', '--topology', 'edge', '--instance', '2']],
+    ]);
+    expect(workers.every((c) => !c.args.includes('--source') && !c.args.includes('--camera'))).toBe(true);
+  });
+
   it('refuses a command line that cannot run', () => {
-    expect(() => plan({ topology: distributed, sources: [] })).toThrow('topology distributed: give at least one --source <camera>=<url> to process');
     expect(() => plan({ topology: distributed, instances: { embedder: 2 } })).toThrow(
       'topology distributed: --instances embedder: no such process (it has ingest, detect, track, embed, match, episodes)',
     );
-    expect(() => plan({ topology: edge, instances: { edge: 2 } })).toThrow(/a process that ingests runs once per --source/);
+    expect(() => plan({ topology: edge, instances: { edge: 2 } })).toThrow(/a process that ingests runs once per --source \(without --source: that many ingest workers\)/);
     expect(() =>
       plan({
         topology: distributed,

@@ -1,5 +1,7 @@
 // What `facestream up` starts, decided before anything starts: one child process per source for a process that
 // ingests, `--instances n` children for every other process of the topology, each a `facestream stage` command.
+// Without --source, a process that ingests runs as `--instances n` ingest workers (default 1), which take the cameras
+// created through the API from the `cameras` topic (docs/KAFKA.md "Ingest workers").
 // Pure (no environment, no file system), so a bad command line fails with one clear line and is tested as data.
 import type { StageName } from '../pipelines/registry.ts';
 import { terminalStages } from '../topologies/plan.ts';
@@ -14,7 +16,7 @@ export interface SourceArg {
 export interface PlanInput {
   readonly topology: TopologySpec;
   readonly sources: readonly SourceArg[];
-  /** instances per process name (default 1); not for a process that ingests (it runs once per source) */
+  /** instances per process name (default 1); for a process that ingests, its workers (only without sources) */
   readonly instances?: Readonly<Record<string, number>>;
   /** passed to every process that matches */
   readonly watchlist?: string;
@@ -76,9 +78,8 @@ export function planChildren(input: PlanInput): PlannedChild[] {
 
   for (const proc of Object.keys(instances)) {
     if (!names.includes(proc)) throw err(`--instances ${proc}: no such process (it has ${names.join(', ')})`);
-    if (ingests.some((p) => p.name === proc)) throw err(`--instances ${proc}: a process that ingests runs once per --source`);
+    if (sources.length > 0 && ingests.some((p) => p.name === proc)) throw err(`--instances ${proc}: a process that ingests runs once per --source (without --source: that many ingest workers)`);
   }
-  if (ingests.length > 0 && sources.length === 0) throw err('give at least one --source <camera>=<url> to process');
   if (ingests.length === 0 && sources.length > 0) throw err('no process ingests, so --source has nothing to feed');
   const seen = new Set<string>();
   for (const s of sources) {
@@ -96,7 +97,7 @@ export function planChildren(input: PlanInput): PlannedChild[] {
     ];
     const lastStages = proc.stages.filter((s) => last.includes(s));
     const runsLastStage = lastStages.length > 0;
-    if (proc.stages.includes('ingest')) {
+    if (proc.stages.includes('ingest') && sources.length > 0) {
       sources.forEach((s, i) =>
         children.push({
           name: `${proc.name}@${s.camera}`,

@@ -75,12 +75,17 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<numb
     entry: options.entry ?? ENTRY,
   });
   const lastStages = terminalStages(topology);
+  if (options.untilDone && options.sources.length === 0) throw new UserError('--until-done needs --source cameras: the cameras of ingest workers never end');
   if (options.untilDone && !children.some((c) => c.runsLastStage)) {
     throw new UserError(`topology ${topology.name}: --until-done needs a process that runs ${lastStages.join(' or ') || 'the episodes stage'}`);
   }
 
   // 2. the schema registry: the one SCHEMA_REGISTRY_URL names, or our own (stages register their schemas there)
   const registry = await schemaRegistry(env, cwd, logger, print);
+  const workers = children.filter((c) => c.camera === undefined && topology.processes.some((p) => p.name === c.process && p.stages.includes('ingest')));
+  if (workers.length > 0) {
+    print(`no --source: ${workers.length} ingest worker(s) run the cameras of the API (facestream serve with KAFKA_BROKERS=${brokers} SCHEMA_REGISTRY_URL=${registry.url})`);
+  }
 
   // 3. the children, supervised
   let finish: (reason: Outcome) => void = () => undefined;
