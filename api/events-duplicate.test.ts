@@ -1,12 +1,15 @@
 // Camera-group deduplication stored and visible (docs/DEDUP.md): the verdict an episode change carries reaches
 // face_events.duplicate_of (migration 0011) whether the change is written before or after its event, survives the
-// writer's rewrites, and GET /events hides duplicates unless asked (`duplicate`, or the event named by id).
+// writer's rewrites, and GET /events hides duplicates unless asked (`duplicate`, or the event named by id); the live
+// poller holds a deduplicating group's event until its verdict, so a duplicate is never handed over as kept.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../stores/clickhouse/names.ts';
 import { testChange, testEvent } from '../stores/clickhouse/test-events.ts';
 import { rows } from '../stores/clickhouse/testing.ts';
 import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
+import { fixedDedupGroups } from '../pipelines/dedup/groups.ts';
+import { createLivePoller, type LiveBatch } from './live/poller.ts';
 import { listedIds, testApi, testStores, type TestStores } from './testing.ts';
 
 const T0 = Date.now() - 3_600_000;
@@ -60,5 +63,41 @@ describe('event duplicates', () => {
     expect(one).toMatchObject({ id: 'again', duplicate_of: 'kept', episode: 'ep-1' });
     const bad = await app.inject({ method: 'GET', url: '/api/v1/events?duplicate=maybe' });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('live: an event of a deduplicating group is handed over once its verdict is stored, or after the wait', async () => {
+    const batches: LiveBatch[] = [];
+    const poller = createLivePoller({
+      client: stores.store.client,
+      intervalMs: 60_000,
+      overlapMs: 0,
+      onBatch: (b) => batches.push(b),
+      onError: (err) => { throw err; },
+      dedupGroups: fixedDedupGroups([{ camera_id: 1, camera_name: 'hall-1', camera_group_id: 1, deduplicate_delay: 15 }]),
+      dedupWaitMs: 300,
+    });
+    const handed = () => batches.splice(0).flatMap((b) => b.events.map((e) => [e.id, e.duplicateOf]));
+    const writer = createAnalyticsWriter({ client: stores.store.client });
+    const t = Date.now() - 60_000;
+    await poller.start();
+    try {
+      await writer.writeEvents([testEvent({ id: 'h1', ts: t, camera: 'hall-1', dossier: 'bob' }), testEvent({ id: 'h2', ts: t + 1000, camera: 'hall-1', dossier: 'bob' }), testEvent({ id: 's1', ts: t, camera: 'street-1' })]);
+      await poller.poll();
+      expect(handed()).toEqual([['s1', null]]);
+      await writer.writeEpisodeChanges([
+        testChange('open', 'ep-h', 'h1', { eventsCount: 1, startTs: t, endTs: t }),
+        { ...testChange('event', 'ep-h', 'h2', { eventsCount: 2, startTs: t, endTs: t + 1000 }), duplicateOf: 'h1' },
+      ]);
+      await poller.poll();
+      expect(handed()).toEqual([['h1', null], ['h2', 'h1']]);
+      await writer.writeEvents([testEvent({ id: 'h3', ts: t + 2000, camera: 'hall-1' })]);
+      await poller.poll();
+      expect(handed()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 400));
+      await poller.poll();
+      expect(handed()).toEqual([['h3', null]]);
+    } finally {
+      poller.stop();
+    }
   });
 });

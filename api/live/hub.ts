@@ -2,6 +2,7 @@
 // leaves. Each batch is serialised once (the listings' item shapes) and every connection gets what its
 // subscription lets through.
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { DedupGroups } from '../../pipelines/dedup/groups.ts';
 import { episodeView } from '../routes/episodes.ts';
 import { eventView } from '../routes/events.ts';
 import { createLivePoller, type LiveBatch, type LivePoller } from './poller.ts';
@@ -31,13 +32,20 @@ export function formatBatch(batch: LiveBatch): LiveMessages {
   };
 }
 
-export function createLiveHub(o: { readonly client: ClickHouseClient; readonly intervalMs: number; readonly onError: (err: unknown) => void }): LiveHub {
+export function createLiveHub(o: {
+  readonly client: ClickHouseClient;
+  readonly intervalMs: number;
+  readonly onError: (err: unknown) => void;
+  /** cameras whose group deduplicates events (their events wait for the verdict, poller.ts) */
+  readonly dedupGroups?: DedupGroups;
+}): LiveHub {
   const clients = new Set<LiveClient>();
   let starting: Promise<void> | undefined;
   const poller = createLivePoller({
     client: o.client,
     intervalMs: o.intervalMs,
     onError: o.onError,
+    ...(o.dedupGroups ? { dedupGroups: o.dedupGroups } : {}),
     onBatch: (batch) => {
       const messages = formatBatch(batch);
       for (const c of [...clients]) {

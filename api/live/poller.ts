@@ -10,12 +10,17 @@
 // looks back `overlapMs` before the previous poll's server time, and what was already handed over is recognised by
 // content: an event or episode is handed over again only when its view changed (a sink replay, a re-read in the
 // overlap, or ReplacingMergeTree's older versions are not news; an acknowledgement or an episode link is).
+//
+// Deduplication (docs/DEDUP.md): the verdict on an event comes with its episode link, possibly a batch after the
+// event. An event of a deduplicating group's camera is therefore handed over once it has its episode (its rewrite
+// is a change, so it is read again then), or after `dedupWaitMs` without one: a duplicate is never shown as kept.
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { queryEpisodes, type EpisodeView } from '../../stores/clickhouse/episodes-query.ts';
 import { MAX_EVENTS_PAGE, queryEvents, type EventView } from '../../stores/clickhouse/events-query.ts';
 import { TABLES } from '../../stores/clickhouse/names.ts';
 import type { EventScope } from './match.ts';
+import type { DedupGroups } from '../../pipelines/dedup/groups.ts';
 
 export interface LiveEpisode {
   readonly view: EpisodeView;
@@ -39,6 +44,10 @@ export interface LivePollerOptions {
   readonly remember?: number;
   readonly onBatch: (batch: LiveBatch) => void;
   readonly onError: (err: unknown) => void;
+  /** cameras whose group deduplicates events: their events wait for their episode link (the verdict); absent = none */
+  readonly dedupGroups?: DedupGroups;
+  /** how long such an event waits before it is handed over without a link (no episodes stage); 10 s by default */
+  readonly dedupWaitMs?: number;
 }
 
 export interface LivePoller {
@@ -86,14 +95,29 @@ export function createLivePoller(o: LivePollerOptions): LivePoller {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
 
-  async function changedEvents(since: number): Promise<{ events: EventView[]; episodeIds: string[] }> {
+  /** events held back for their verdict: id → server time first read */
+  const awaiting = new Map<string, number>();
+  const dedupWait = o.dedupWaitMs ?? 10_000;
+
+  /** Whether `e` can be handed over now (see the header); else it is held. */
+  function verdictKnown(e: EventView, now: number): boolean {
+    const first = awaiting.get(e.id) ?? now;
+    if (e.episodeId !== null || o.dedupGroups?.forCamera(e.camera) == null || now - first >= dedupWait) {
+      awaiting.delete(e.id);
+      return true;
+    }
+    awaiting.set(e.id, first);
+    return false;
+  }
+
+  async function changedEvents(since: number, alsoIds: readonly string[]): Promise<{ events: EventView[]; episodeIds: string[] }> {
     const rows = await rowsOf<{ id: string; episode_id: string }>(
       o.client,
       `SELECT DISTINCT id, episode_id FROM ${TABLES.faceEvents}
         WHERE inserted_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') OR version >= {since:UInt64}`,
       { since },
     );
-    const ids = [...new Set(rows.map((r) => r.id))];
+    const ids = [...new Set([...rows.map((r) => r.id), ...alsoIds])];
     const events: EventView[] = [];
     // the listing's query, so the views are the listing's (FINAL: the latest version of each)
     for (let page: string | null = null, first = true; ids.length > 0 && (first || page !== null); first = false) {
@@ -139,11 +163,12 @@ export function createLivePoller(o: LivePollerOptions): LivePoller {
   async function pollOnce(): Promise<void> {
     const now = await serverNow(o.client);
     const since = Math.max(cursor - overlap, floor);
-    const { events, episodeIds } = await changedEvents(since);
+    const expired = [...awaiting].filter(([, first]) => now - first >= dedupWait).map(([id]) => id);
+    const { events, episodeIds } = await changedEvents(since, expired);
     const episodes = await changedEpisodes(since, episodeIds);
     cursor = now;
     const batch: LiveBatch = {
-      events: events.filter((e) => seenEvents.changed(e.id, e)),
+      events: events.filter((e) => verdictKnown(e, now) && seenEvents.changed(e.id, e)),
       // the event scopes are part of the digest: a stored event can make an episode visible to more readers
       episodes: episodes.filter((e) => seenEpisodes.changed(e.view.id, e)),
     };

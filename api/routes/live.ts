@@ -10,6 +10,7 @@ import { principalOf } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
 import { sendBounded, type SendingSocket } from '../live/backpressure.ts';
 import { createLiveHub, type LiveClient } from '../live/hub.ts';
+import { followDedupGroups } from '../../pipelines/dedup/groups.ts';
 import { subscriptionOf } from '../live/subscription.ts';
 import { LiveQuery } from '../schemas/live.ts';
 
@@ -36,8 +37,13 @@ export function closeWith(socket: Pick<SendingSocket, 'close'>, err: unknown): v
 }
 
 export async function liveRoutes(app: FastifyInstance, opts: LiveOptions): Promise<void> {
-  const hub = createLiveHub({ client: app.clickhouse, intervalMs: opts.pollMs, onError: (err) => app.log.error({ err }, 'live feed: poll failed') });
-  app.addHook('onClose', async () => hub.close());
+  // which groups deduplicate, re-read as often as the episodes stage does by default (docs/DEDUP.md)
+  const dedupGroups = await followDedupGroups(app.db, { pollMs: 10_000, logger: app.log });
+  const hub = createLiveHub({ client: app.clickhouse, intervalMs: opts.pollMs, dedupGroups, onError: (err) => app.log.error({ err }, 'live feed: poll failed') });
+  app.addHook('onClose', async () => {
+    hub.close();
+    await dedupGroups.close();
+  });
 
   app.get<{ Querystring: LiveQuery }>(
     '',

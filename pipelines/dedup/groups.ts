@@ -41,7 +41,7 @@ export function fixedDedupGroups(rows: readonly DedupCamera[]): DedupGroups {
 }
 
 /** Reads the groups (failing if PostgreSQL does not answer), then re-reads them every `pollMs` (0 = never). */
-export async function followDedupGroups(db: Queryable, o: { readonly pollMs: number; readonly logger: Logger }): Promise<FollowedDedupGroups> {
+export async function followDedupGroups(db: Queryable, o: { readonly pollMs: number; readonly logger: Pick<Logger, 'warn'> }): Promise<FollowedDedupGroups> {
   let byCamera = dedupGroupsByCamera(await listDedupCameras(db));
   let reading: Promise<void> | undefined;
   const reread = () => {
