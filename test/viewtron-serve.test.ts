@@ -21,7 +21,7 @@ import { readPhoto } from '../models/image/read-photo.ts';
 import { subjectFace } from '../models/testing/deepface.ts';
 import { SUCCESS_BODY } from '../pipelines/viewtron/index.ts';
 import { push } from '../pipelines/viewtron/testing/client.ts';
-import { b64, cameraCrop, nvrFacePush, sceneJpeg } from '../pipelines/viewtron/testing/pushes.ts';
+import { b64, cameraCrop, nvrFacePush, pixelRect, sceneJpeg } from '../pipelines/viewtron/testing/pushes.ts';
 import { FACE_PHOTO } from './paths.ts';
 
 let stores: TestStores;
@@ -90,7 +90,7 @@ describe('serve receives Viewtron pushes (viewtron.enabled)', () => {
 
     const photo = await readPhoto(FACE_PHOTO('img21.jpg'));
     const box = subjectFace(await models.detect(photo))!.box;
-    const rect = { x1: Math.round(box.x1), y1: Math.round(box.y1), x2: Math.round(box.x2), y2: Math.round(box.y2) };
+    const rect = pixelRect(box);
     const body = nvrFacePush({
       // now (µs): an event months old would be past the analytics store's retention
       currentTime: `${Date.now()}000`,

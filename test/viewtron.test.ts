@@ -14,7 +14,7 @@ import { ANALYTICS_SINK_STAGES } from '../pipelines/sink-clickhouse/index.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { SUCCESS_BODY } from '../pipelines/viewtron/index.ts';
 import { nvrPush, push } from '../pipelines/viewtron/testing/client.ts';
-import { b64, cameraCrop, ipcFacePush, nvrFacePush, sceneJpeg } from '../pipelines/viewtron/testing/pushes.ts';
+import { b64, cameraCrop, ipcFacePush, nvrFacePush, pixelRect, sceneJpeg } from '../pipelines/viewtron/testing/pushes.ts';
 import type { EpisodeChange, FaceEvent } from '../schemas/records.ts';
 import { buildInProcess } from '../topologies/build-inproc.ts';
 import { withoutStages } from '../topologies/plan.ts';
@@ -66,7 +66,7 @@ describe('Viewtron pushes through embed, match and episodes (in process)', () =>
     expect(await push(port, ipcFacePush({ currentTime: '1767225600000000', faces: [{ targetId: 1, crop: a.crop }] }))).toMatchObject({ status: 200, body: SUCCESS_BODY });
     expect(await push(port, ipcFacePush({ smartType: 'VFD_MATCH', currentTime: '1767225601000000', faces: [{ targetId: 3, crop: stranger.crop }] }))).toMatchObject({ status: 200 });
     // NVR forwarded, full frame and box in pixels, with the device's attributes
-    const rect = { x1: Math.round(b.box.x1), y1: Math.round(b.box.y1), x2: Math.round(b.box.x2), y2: Math.round(b.box.y2) };
+    const rect = pixelRect(b.box);
     const nvr = nvrFacePush({ currentTime: '1767225602000000', scene: b.scene, sceneSize: b.photo, faces: [{ targetId: 2, rect, crop: b.crop, attributes: { age: 'middleAged', sex: 'female', glasses: 'no', mask: 'no' } }] });
     expect(await nvrPush(port, nvr)).toMatch(/^HTTP\/1\.1 200 OK/);
 

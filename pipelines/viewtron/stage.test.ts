@@ -17,7 +17,7 @@ import { mockContext, type MockContext } from '../runtime/testing/index.ts';
 import { ViewtronConfig } from './config.ts';
 import { createViewtronSource, FAILURE_BODY, SUCCESS_BODY } from './stage.ts';
 import { deviceAgent, nvrPush, push } from './testing/client.ts';
-import { b64, cameraCrop, IPC_ALARM_STATUS, ipcFacePush, KEEPALIVES, normalizedRect, nvrFacePush, sceneJpeg } from './testing/pushes.ts';
+import { b64, cameraCrop, IPC_ALARM_STATUS, ipcFacePush, KEEPALIVES, normalizedRect, nvrFacePush, pixelRect, sceneJpeg } from './testing/pushes.ts';
 
 let models: FaceModels;
 let photo: RgbImage;
@@ -90,7 +90,7 @@ describe('viewtron receiver: what devices are answered', () => {
   });
 
   it('NVR videoFaceDetect in absolute form: the face found in the full frame at the device box, attributes kept as sent', async () => {
-    const rect = { x1: Math.round(box.x1), y1: Math.round(box.y1), x2: Math.round(box.x2), y2: Math.round(box.y2) };
+    const rect = pixelRect(box);
     const body = nvrFacePush({ scene, sceneSize: photo, faces: [{ targetId: 21, rect, crop, attributes: { age: 'middleAged', sex: 'male', glasses: 'no', mask: 'unknown' } }] });
     const raw = await nvrPush(r.port, body);
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK/);
@@ -196,7 +196,7 @@ describe('viewtron receiver: the full frame a push carries goes to the frame sto
     const store = localFrameStore(dir);
     const r = await start({}, undefined, store);
     try {
-      const rect = { x1: Math.round(box.x1), y1: Math.round(box.y1), x2: Math.round(box.x2), y2: Math.round(box.y2) };
+      const rect = pixelRect(box);
       expect(await push(r.port, nvrFacePush({ scene, sceneSize: photo, faces: [{ targetId: 30, rect, crop }] }))).toMatchObject({ status: 200 });
       expect(await push(r.port, ipcFacePush({ faces: [{ targetId: 31, crop }] }))).toMatchObject({ status: 200 });
       const [inFrame, inCrop] = r.ctx.take();

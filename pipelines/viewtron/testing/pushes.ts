@@ -120,6 +120,9 @@ export function sceneJpeg(photo: RgbImage): Promise<Buffer> {
   return sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
 }
 
+/** A box in whole pixels, as an NVR sends it. */
+export const pixelRect = (box: Box): DeviceRect => ({ x1: Math.round(box.x1), y1: Math.round(box.y1), x2: Math.round(box.x2), y2: Math.round(box.y2) });
+
 /** A box in IPC units (0–10000 of the frame). */
 export const normalizedRect = (box: Box, frame: { width: number; height: number }): DeviceRect => ({
   x1: Math.round((box.x1 / frame.width) * 10000),
