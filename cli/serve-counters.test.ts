@@ -1,60 +1,33 @@
 // serve counts people: a counter defined through the API on a file camera gets records in
 // GET /counters/{id}/records and statistics, from serve's own pipeline on real stores (PGlite, chdb) and models.
-import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testApi, testFaces, testStores, type TestStores } from '../api/testing.ts';
-import { loadConfig } from '../config/load.ts';
-import { createInProcessDossierPublisher } from '../enrolment/watchlist-sync/inproc-publisher.ts';
-import type { FaceModels } from '../models/face-models.types.ts';
 import { DEMO_CLIP } from '../test/paths.ts';
-import { startCameras, type ServedCameras } from './serve.ts';
+import { startCamerasHarness, type CamerasHarness } from './serve-testing.ts';
 
-let stores: TestStores;
-let models: FaceModels;
-let cameras: ServedCameras;
-let app: FastifyInstance;
+let h: CamerasHarness;
 
 beforeAll(async () => {
-  stores = await testStores();
-  const faces = await testFaces();
-  models = faces.models;
-  const config = await loadConfig(undefined, {
-    stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
-    ingest: { fps: 4 },
-    counters: { refresh_interval_ms: 500 },
-  });
-  cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers: createInProcessDossierPublisher(), logLevel: 'silent', registry: new Registry() });
-  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces: faces.faces, deps: { cameras: cameras.manager } });
+  h = await startCamerasHarness({ config: { counters: { refresh_interval_ms: 500 } } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await cameras?.stop();
-  await models?.close();
-  await stores?.close();
+  await h?.close();
 }, 30_000);
-
-async function call<T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object): Promise<T> {
-  const r = await app.inject({ method, url, ...(payload ? { payload } : {}) });
-  if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
-  return JSON.parse(r.body) as T;
-}
 
 type Records = { results: { id: string; camera: string; faces_count: number; created_date: string }[] };
 
 it('a counter on a file camera: a record a second with the faces in view, and statistics', async () => {
   // the camera starts once the counter knows it
-  const camera = await call<{ id: number }>('POST', '/api/v1/cameras', { name: 'counted', url: `file://${DEMO_CLIP}`, active: false });
-  const counter = await call<{ id: number }>('POST', '/api/v1/counters', { name: 'demo people', interval: 1, cameras: [{ camera_id: camera.id }] });
+  const camera = await h.call<{ id: number }>('POST', '/api/v1/cameras', { name: 'counted', url: `file://${DEMO_CLIP}`, active: false });
+  const counter = await h.call<{ id: number }>('POST', '/api/v1/counters', { name: 'demo people', interval: 1, cameras: [{ camera_id: camera.id }] });
   await new Promise((r) => setTimeout(r, 1_000)); // the definitions re-read (notification or 500 ms poll)
-  await call('PATCH', `/api/v1/cameras/${camera.id}`, { active: true });
+  await h.call('PATCH', `/api/v1/cameras/${camera.id}`, { active: true });
 
   // until the file is read (grey) and no record has come for a second (the pipeline drains after the file ends)
   let records: Records['results'] = [];
   for (let end = Date.now() + 40_000, stable = 0; Date.now() < end && stable < 4; await new Promise((r) => setTimeout(r, 250))) {
-    const now = (await call<Records>('GET', `/api/v1/counters/${counter.id}/records?ordering=created_date&limit=1000`)).results;
-    const grey = cameras.manager.healths().get(String(camera.id))?.status === 'grey';
+    const now = (await h.call<Records>('GET', `/api/v1/counters/${counter.id}/records?ordering=created_date&limit=1000`)).results;
+    const grey = h.cameras.manager.healths().get(String(camera.id))?.status === 'grey';
     stable = grey && now.length === records.length ? stable + 1 : 0;
     records = now;
   }
@@ -66,6 +39,6 @@ it('a counter on a file camera: a record a second with the faces in view, and st
   expect(Math.max(...records.map((r) => r.faces_count))).toBeGreaterThanOrEqual(1);
   expect(records.every((r) => r.faces_count <= 2)).toBe(true);
 
-  const stats = await call<{ results: { records: number; max_faces: number }[] }>('GET', `/api/v1/counters/${counter.id}/statistics?interval=day`);
+  const stats = await h.call<{ results: { records: number; max_faces: number }[] }>('GET', `/api/v1/counters/${counter.id}/statistics?interval=day`);
   expect(stats.results.reduce((n, r) => n + r.records, 0)).toBe(records.length);
 }, 90_000);

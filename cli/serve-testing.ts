@@ -33,7 +33,7 @@ export interface CamerasHarness {
 export interface CamerasHarnessOptions {
   /** over the defaults and the sinks' store (the sinks flush within 200 ms, ingest samples 4 fps) */
   readonly config?: DeepPartial<FacestreamConfig>;
-  /** more for startCameras (enrolments, health rules, frame-store hooks) */
+  /** more for startCameras (enrolments, health rules) */
   readonly cameras?: Partial<Omit<CamerasOptions, 'config' | 'db' | 'clickhouse' | 'models' | 'registry'>>;
   /** serve's frame-store hooks (clips, sweeper) on the config's frame_store and clips, wired as serve wires them */
   readonly frameStore?: boolean;
