@@ -171,6 +171,8 @@ export function createViewtronSource(options: ViewtronSourceOptions): ViewtronSo
           server.listen(config.port, config.host, () => resolve());
         });
       } catch (err) {
+        // said here: beside running cameras (serve) the receiver's end is otherwise only seen at shutdown
+        ctx.logger.error({ err: (err as Error).message, host: config.host, port: config.port }, 'viewtron receiver cannot listen; no pushes are received');
         rejectListening(err as Error);
         throw err;
       }
