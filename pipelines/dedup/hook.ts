@@ -11,7 +11,8 @@ export const dedupEventOf = (e: FaceEvent): DedupEvent => ({
   id: e.id,
   ts: e.embedding.post.frame.ts,
   dossier: e.matched ? e.dossier : null,
-  vector: e.embedding.vector,
+  // a copy: a decoded record's vector may be a view into its whole message, which saved state would carry along
+  vector: e.embedding.vector.slice(),
   quality: e.embedding.post.face.quality,
 });
 
