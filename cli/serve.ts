@@ -20,6 +20,7 @@ import { createFaceService } from '../api/photos/face-service.ts';
 import { Registry } from 'prom-client';
 import type { HealthRules } from '../pipelines/cameras/health.ts';
 import { CameraManager } from '../pipelines/cameras/manager.ts';
+import { localFrameStore } from '../stores/frames/local-frame-store.ts';
 import { startFrameStoreHooks, type FrameStoreHooks } from '../pipelines/clips/serve-hooks.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
 import { startStatusReporter } from '../pipelines/cameras/status.ts';
@@ -238,7 +239,9 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
   graph.run = buildGraph(serveStages(config.viewtron), {
-    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client, notifier: notifierFor({ config, db: o.db, clickhouse: analytics.store.client }) },
+    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client, notifier: notifierFor({ config, db: o.db, clickhouse: analytics.store.client }),
+      // with frame_store.dir, ingest keeps each sampled frame as the events' evidence (the API's frame, crop and screenshot), as the Kafka stage does
+      ...(config.frame_store.dir ? { frameStore: localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) } : {}) },
     sourcesAdded: SERVE_PER_CAMERA,
     taps,
     logger,
