@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
-import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
 import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { clipPath, clipsRoot } from '../../stores/frames/layout.ts';
 import { DEMO_WATCHLIST } from '../paths.ts';
@@ -16,14 +15,12 @@ import { upUntilDone } from '../support/up-until-done.ts';
 import { clipsSetup, expectClip, type ClipsSetup } from './episode-clips-testing.ts';
 
 const logger = pino({ level: 'silent' });
-let registry: SchemaRegistryServer;
 let setup: ClipsSetup;
 beforeAll(async () => {
-  registry = await startSchemaRegistry({ port: 0 });
   setup = await clipsSetup();
 });
 afterAll(async () => {
-  await registry?.close();
+  await setup?.close();
 });
 
 describe('episode clips in the distributed topology', () => {
@@ -31,11 +28,11 @@ describe('episode clips in the distributed topology', () => {
     const prefix = `${uniqueTopic('clips-up')}.`;
     const camera = 'hall';
     const brokers = await kafkaBrokers();
-    const { code, log } = await upUntilDone({ topology: 'distributed', sources: [{ camera, url: setup.video }], watchlist: DEMO_WATCHLIST, brokers, registryUrl: registry.url, prefix, config: setup.config });
+    const { code, log } = await upUntilDone({ topology: 'distributed', sources: [{ camera, url: setup.video }], watchlist: DEMO_WATCHLIST, brokers, registryUrl: setup.registry.url, prefix, config: setup.config });
     expect(code, log.slice(-40).join('\n')).toBe(0);
     expect(log.some((l) => l.startsWith('[ingest@hall]') && l.includes('"endOfStream":true')), log.slice(-40).join('\n')).toBe(true);
     const kafka = createKafkaClient({ brokers, clientId: 'clips-up-test', logger });
-    const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+    const serde = createTopicSerde({ registryUrl: setup.registry.url, topicPrefix: prefix, logger });
     const closed = (await readUntilEnd(kafka, `${prefix}episodes`, serde, [camera], { everyPartition: true })).map((r) => r.value as EpisodeChange).filter((c) => c.kind === 'close');
     expect(closed.length, log.slice(-40).join('\n')).toBeGreaterThan(0);
     for (const episode of closed) await expectClip(clipPath(clipsRoot(setup.store), camera, episode.episodeId), (episode.endTs - episode.startTs) / 1000);

@@ -1,21 +1,24 @@
-// What the Kafka clip tests share: the padded head-pose clip with a config that records clips into a frame store,
-// and the check of a written clip.
+// What the Kafka clip tests share: a schema registry, the padded head-pose clip with a config that records clips into
+// a frame store, and the check of a written clip.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { GOP_S, paddedClip, probeFile, probePackets } from '../../pipelines/clips/testing/media.ts';
+import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
 
 export const PRE_ROLL = 1;
 export const POST_ROLL = 1;
 
 export interface ClipsSetup {
+  readonly registry: SchemaRegistryServer;
   /** the padded clip (people from 4 s on) */
   readonly video: string;
   /** a config file: clips on, into `store` */
   readonly config: string;
   /** frame_store.dir */
   readonly store: string;
+  close(): Promise<void>;
 }
 
 export async function clipsSetup(): Promise<ClipsSetup> {
@@ -24,7 +27,8 @@ export async function clipsSetup(): Promise<ClipsSetup> {
   const config = join(dir, 'config.json');
   // the ring keeps the whole file: it is decoded long before the episodes come
   await writeFile(config, JSON.stringify({ frame_store: { dir: store }, clips: { enabled: true, pre_roll: PRE_ROLL, post_roll: POST_ROLL, pipeline_lag: 120 } }));
-  return { video: await paddedClip(dir), config, store };
+  const registry = await startSchemaRegistry({ port: 0 });
+  return { registry, video: await paddedClip(dir), config, store, close: () => registry.close() };
 }
 
 /** An H.264 MP4 from the keyframe at or before the episode's start − pre-roll to its end + post-roll (within a GOP). */

@@ -13,7 +13,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endOfStreamHeaders } from '../../pipelines/runtime/kafka/control.ts';
 import { kafkaNames } from '../../pipelines/runtime/kafka/names.ts';
-import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
 import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { clipPath, clipsRoot } from '../../stores/frames/layout.ts';
@@ -26,14 +25,12 @@ const CAMERA = 'door 1';
 const EPISODE = { from: 5, to: 8 };
 
 const logger = pino({ level: 'silent' });
-let registry: SchemaRegistryServer;
 let setup: ClipsSetup;
 beforeAll(async () => {
-  registry = await startSchemaRegistry({ port: 0 });
   setup = await clipsSetup();
 });
 afterAll(async () => {
-  await registry?.close();
+  await setup?.close();
 });
 
 function change(kind: EpisodeChange['kind'], episodeId: string, cameras: string[], startTs: number, endTs: number): EpisodeChange {
@@ -47,7 +44,7 @@ describe('clips of a camera run as a Kafka ingest process', () => {
     const startS = Math.floor(Date.now() / 1000) - 60;
     const child = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'ingest', '--topology', 'distributed', '--instance', 'door', '--camera', CAMERA, '--source', setup.video, '--start-time', String(startS), '--config', setup.config], {
       cwd: REPO,
-      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
+      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: setup.registry.url, FACESTREAM_TOPIC_PREFIX: prefix },
     });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -59,7 +56,7 @@ describe('clips of a camera run as a Kafka ingest process', () => {
       // following before the file is read, and the file read (every frame's time known) before the episodes come
       for (let i = 0; i < 1200 && !(output.includes('clips: following episodes') && output.includes('"msg":"end of stream"')); i++) await new Promise((r) => setTimeout(r, 100));
       expect(output, output.slice(-3000)).toContain('"msg":"end of stream"');
-      const serde = createTopicSerde({ registryUrl: registry.url, topicPrefix: prefix, logger });
+      const serde = createTopicSerde({ registryUrl: setup.registry.url, topicPrefix: prefix, logger });
       await serde.registerAll();
       await producer.connect();
       const topic = kafkaNames(prefix).topic('episodes');
