@@ -2,27 +2,17 @@
 // unmatched when they happened, lie in chdb with the vectors of real faces; adding a photo of A to a dossier raises
 // retro matches for exactly A's events inside the window, once, seen only by readers of the camera group and list.
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepfacePath } from '../models/testing/deepface.ts';
-import type { FaceModels } from '../models/face-models.types.ts';
-import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
-import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createDossier } from '../stores/postgres/repositories/dossiers.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { createWatchList } from '../stores/postgres/repositories/watch-lists.ts';
-import type { FaceService } from './photos/face-service.ts';
-import { listedIds, multipart, photoEvent, testApi, testFaces, testStores, testUser, type TestStores } from './testing.ts';
+import { listedIds, multipart, photoEventsApi, testUser, type PhotoEventsApi } from './testing.ts';
 
 const HOUR = 3600_000;
 const NOW = Date.now();
 
-let models: FaceModels;
-let faces: FaceService;
-let stores: TestStores;
-let app: FastifyInstance;
-let g1 = 0;
-let g2 = 0;
+let h: PhotoEventsApi;
 let wanted = 0;
 let anna = 0;
 let boris = 0;
@@ -40,13 +30,13 @@ const EVENTS = [
 ];
 
 const enrol = async (dossier: number, file: string) => {
-  const r = await app.inject({
+  const r = await h.app.inject({
     method: 'POST',
     url: '/api/v1/dossier-faces',
     ...multipart([{ name: 'dossier', value: String(dossier) }, { name: 'source_photo', filename: file, type: 'image/jpeg', value: readFileSync(deepfacePath(file)) }]),
   });
   expect(r.statusCode, r.body).toBe(201);
-  await app.retroMatch.idle();
+  await h.app.retroMatch.idle();
 };
 
 interface Item {
@@ -57,32 +47,21 @@ interface Item {
   dossier: { id: number; name: string };
 }
 const retro = async (query = '', headers: Record<string, string> = {}): Promise<{ results: Item[]; next_page: string | null }> => {
-  const r = await app.inject({ method: 'GET', url: `/api/v1/retro-matches${query}`, headers });
+  const r = await h.app.inject({ method: 'GET', url: `/api/v1/retro-matches${query}`, headers });
   expect(r.statusCode, r.body).toBe(200);
   return JSON.parse(r.body) as { results: Item[]; next_page: string | null };
 };
 
 beforeAll(async () => {
-  ({ models, faces } = await testFaces());
-  stores = await testStores();
-  const { store, db } = stores;
-  g1 = (await createCameraGroup(db, { name: 'g1' })).id;
-  g2 = (await createCameraGroup(db, { name: 'g2' })).id;
-  wanted = (await createWatchList(db, { name: 'wanted' })).id;
-  anna = (await createDossier(db, { name: 'Anna', watch_list_ids: [wanted] })).id;
-  boris = (await createDossier(db, { name: 'Boris', watch_list_ids: [wanted] })).id;
-  const events = [];
-  for (const e of EVENTS) {
-    const live = 'live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {};
-    events.push(await photoEvent(faces, e.file, { id: e.id, ts: NOW - e.ago, camera: e.camera, ...live }));
-  }
-  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
-  app = await testApi({ db, clickhouse: store.client, faces });
+  h = await photoEventsApi(async (db) => {
+    wanted = (await createWatchList(db, { name: 'wanted' })).id;
+    anna = (await createDossier(db, { name: 'Anna', watch_list_ids: [wanted] })).id;
+    boris = (await createDossier(db, { name: 'Boris', watch_list_ids: [wanted] })).id;
+    return EVENTS.map((e) => ({ file: e.file, id: e.id, ts: NOW - e.ago, camera: e.camera, ...('live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {}) }));
+  });
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-  await models?.close();
+  await h?.close();
 });
 
 describe('retro-match', () => {
@@ -98,11 +77,11 @@ describe('retro-match', () => {
     for (const m of results) {
       expect(m.dossier).toMatchObject({ id: anna, name: 'Anna' });
       expect(m.watch_lists).toEqual([String(wanted)]);
-      expect(m.confidence).toBeGreaterThanOrEqual(faces.confidenceThreshold);
+      expect(m.confidence).toBeGreaterThanOrEqual(h.faces.confidenceThreshold);
       // the event itself is unchanged: still unmatched in /events
       expect(m.event.matched).toBe(false);
     }
-    expect(await listedIds(app, '/api/v1/events?matched=true')).toEqual(['a4-live']);
+    expect(await listedIds(h.app, '/api/v1/events?matched=true')).toEqual(['a4-live']);
   });
 
   it('a second enrolment of the same person adds no duplicates and keeps the better match', async () => {
@@ -121,7 +100,7 @@ describe('retro-match', () => {
 
   it("the events' filters, ordering and cursor pages", async () => {
     expect((await retro('?cameras=cam-b')).results.map((m) => m.event.id)).toEqual(['a4']);
-    expect((await retro(`?camera_groups=${g1}&dossiers=${anna}`)).results.map((m) => m.event.id)).toEqual(['a2']);
+    expect((await retro(`?camera_groups=${h.g1}&dossiers=${anna}`)).results.map((m) => m.event.id)).toEqual(['a2']);
     expect((await retro(`?created_date_lt=${new Date(NOW - 48 * HOUR).toISOString()}`)).results.map((m) => m.event.id)).toEqual(['a4']);
     expect((await retro('?ordering=created_date')).results.map((m) => m.event.id)).toEqual(['a4', 'a2', 'b21']);
     const first = await retro('?limit=2');
@@ -132,19 +111,19 @@ describe('retro-match', () => {
   });
 
   it('a reader sees retro matches of their camera groups and watch lists only', async () => {
-    const role = await createRole(stores.db, { name: 'g2 readers', permissions: ['view_listevent'] });
-    await setCameraGroupAccess(stores.db, role.id, g2, 'view');
-    await setWatchListAccess(stores.db, role.id, wanted, 'view');
-    const { headers } = await testUser(stores.db, { role: role.id });
+    const role = await createRole(h.stores.db, { name: 'g2 readers', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(h.stores.db, role.id, h.g2, 'view');
+    await setWatchListAccess(h.stores.db, role.id, wanted, 'view');
+    const { headers } = await testUser(h.stores.db, { role: role.id });
     expect((await retro('', headers)).results.map((m) => m.event.id)).toEqual(['a4']);
     // both camera groups but not the list
-    const noList = await createRole(stores.db, { name: 'no list', permissions: ['view_listevent'] });
-    await setCameraGroupAccess(stores.db, noList.id, g1, 'view');
-    await setCameraGroupAccess(stores.db, noList.id, g2, 'view');
-    expect((await retro('', (await testUser(stores.db, { role: noList.id })).headers)).results).toEqual([]);
+    const noList = await createRole(h.stores.db, { name: 'no list', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(h.stores.db, noList.id, h.g1, 'view');
+    await setCameraGroupAccess(h.stores.db, noList.id, h.g2, 'view');
+    expect((await retro('', (await testUser(h.stores.db, { role: noList.id })).headers)).results).toEqual([]);
     // without view_listevent: 403
-    const none = await createRole(stores.db, { name: 'nothing', permissions: [] });
-    const r = await app.inject({ method: 'GET', url: '/api/v1/retro-matches', headers: (await testUser(stores.db, { role: none.id })).headers });
+    const none = await createRole(h.stores.db, { name: 'nothing', permissions: [] });
+    const r = await h.app.inject({ method: 'GET', url: '/api/v1/retro-matches', headers: (await testUser(h.stores.db, { role: none.id })).headers });
     expect(r.statusCode).toBe(403);
   });
 });

@@ -3,16 +3,11 @@
 // photo, by event:<id> and by dossierface:<id>, over events and over dossiers; detect on a group photo.
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepfacePath } from '../models/testing/deepface.ts';
-import type { FaceModels } from '../models/face-models.types.ts';
-import { createAnalyticsWriter } from '../stores/clickhouse/writer.ts';
-import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { UNMATCHED_WATCH_LIST_ID } from '../stores/postgres/rows.ts';
-import type { FaceService } from './photos/face-service.ts';
-import { multipart, photoEvent, testApi, testFaces, testStores, testUser, type Part, type TestStores } from './testing.ts';
+import { multipart, photoEventsApi, testUser, type Part, type PhotoEventsApi } from './testing.ts';
 
 const HOUR = 3600_000;
 const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
@@ -30,36 +25,20 @@ const EVENTS = [
   { id: 'd12', file: 'img12.jpg', camera: 'cam-b', minute: 6 },
 ];
 
-let models: FaceModels;
-let faces: FaceService;
-let stores: TestStores;
-let app: FastifyInstance;
+let h: PhotoEventsApi;
 const dossierFace: Record<string, number> = {};
-// camera groups of the identity store: cam-a in g1, cam-b in g2
-let g1 = 0;
-let g2 = 0;
 
 beforeAll(async () => {
-  ({ models, faces } = await testFaces());
-  stores = await testStores();
-  const { store, db } = stores;
-  g1 = (await createCameraGroup(db, { name: 'g1' })).id;
-  g2 = (await createCameraGroup(db, { name: 'g2' })).id;
-  const events = [];
-  for (const e of EVENTS) events.push(await photoEvent(faces, e.file, { id: e.id, ts: T0 + e.minute * 60_000, camera: e.camera }));
-  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(events);
-  app = await testApi({ db, clickhouse: store.client, faces });
+  h = await photoEventsApi(async () => EVENTS.map((e) => ({ file: e.file, id: e.id, ts: T0 + e.minute * 60_000, camera: e.camera })));
   for (const [name, file] of [['Anna', 'img5.jpg'], ['Boris', 'img20.jpg']] as const) {
-    const dossier = JSON.parse((await app.inject({ method: 'POST', url: '/api/v1/dossiers', payload: { name } })).body).id as number;
-    const r = await app.inject({ method: 'POST', url: '/api/v1/dossier-faces', ...multipart([{ name: 'dossier', value: String(dossier) }, photoPart('source_photo', file)]) });
+    const dossier = JSON.parse((await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', payload: { name } })).body).id as number;
+    const r = await h.app.inject({ method: 'POST', url: '/api/v1/dossier-faces', ...multipart([{ name: 'dossier', value: String(dossier) }, photoPart('source_photo', file)]) });
     expect(r.statusCode, r.body).toBe(201);
     dossierFace[name] = JSON.parse(r.body).id as number;
   }
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-  await models?.close();
+  await h?.close();
 });
 
 interface Answer {
@@ -73,12 +52,12 @@ const answer = (r: { statusCode: number; body: string }): Answer => {
 };
 const eventIds = (a: Answer) => a.results.map((h) => h.event!.id);
 const byPhoto = (target: 'events' | 'dossiers', file: string, fields: Part[] = []) =>
-  app.inject({ method: 'POST', url: `/api/v1/search/${target}`, ...multipart([photoPart('photo', file), ...fields]) });
+  h.app.inject({ method: 'POST', url: `/api/v1/search/${target}`, ...multipart([photoPart('photo', file), ...fields]) });
 
 describe('search over events', () => {
   it('by photo: the same person\'s events, most similar first, at the calibrated default threshold', async () => {
     const a = answer(await byPhoto('events', 'img1.jpg'));
-    expect(a.threshold).toBe(faces.confidenceThreshold);
+    expect(a.threshold).toBe(h.faces.confidenceThreshold);
     expect(a.query).toMatchObject({ source: 'photo', id: null, faces_in_photo: 1 });
     expect(a.query.bbox).not.toBeNull();
     expect(eventIds(a).sort()).toEqual(['a2', 'a4']);
@@ -90,7 +69,7 @@ describe('search over events', () => {
 
   it('by photo with cameras, camera groups, time range, ordering and limit', async () => {
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'cameras', value: 'cam-b' }])))).toEqual(['a4']);
-    expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'camera_groups', value: String(g1) }])))).toEqual(['a2']);
+    expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'camera_groups', value: String(h.g1) }])))).toEqual(['a2']);
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'created_date_gte', value: iso(T0 + 2 * 60_000) }])))).toEqual(['a4']);
     expect(eventIds(answer(await byPhoto('events', 'img1.jpg', [{ name: 'ordering', value: '-created_date' }])))).toEqual(['a4', 'a2']);
     expect(answer(await byPhoto('events', 'img1.jpg', [{ name: 'limit', value: '1' }])).results).toHaveLength(1);
@@ -99,28 +78,28 @@ describe('search over events', () => {
   });
 
   it('a reader finds only the events of their camera groups and lists; other events are unknown to them', async () => {
-    const role = await createRole(stores.db, { name: 'searchers', permissions: ['view_listevent'] });
-    await setCameraGroupAccess(stores.db, role.id, g2, 'view');
-    await setWatchListAccess(stores.db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
-    const { headers } = await testUser(stores.db, { role: role.id });
+    const role = await createRole(h.stores.db, { name: 'searchers', permissions: ['view_listevent'] });
+    await setCameraGroupAccess(h.stores.db, role.id, h.g2, 'view');
+    await setWatchListAccess(h.stores.db, role.id, UNMATCHED_WATCH_LIST_ID, 'view');
+    const { headers } = await testUser(h.stores.db, { role: role.id });
     const body = multipart([photoPart('photo', 'img1.jpg')]);
-    const r = await app.inject({ method: 'POST', url: '/api/v1/search/events', headers: { ...headers, ...body.headers }, payload: body.payload });
+    const r = await h.app.inject({ method: 'POST', url: '/api/v1/search/events', headers: { ...headers, ...body.headers }, payload: body.payload });
     expect(eventIds(answer(r))).toEqual(['a4']);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:a2', headers })).statusCode).toBe(404);
-    expect(eventIds(answer(await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21', headers })))).toEqual(['b21']);
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:a2', headers })).statusCode).toBe(404);
+    expect(eventIds(answer(await h.app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21', headers })))).toEqual(['b21']);
   });
 
   it('by event id: the event itself first, then the same person', async () => {
-    const a = answer(await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21' }));
+    const a = answer(await h.app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21' }));
     expect(a.query).toMatchObject({ source: 'event', id: 'b21', faces_in_photo: null, bbox: null });
     expect(eventIds(a)).toEqual(['b21', 'b20']);
     expect(a.results[0]!.confidence).toBeCloseTo(1, 4);
-    const lower = answer(await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21&threshold=0.99' }));
+    const lower = answer(await h.app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:b21&threshold=0.99' }));
     expect(eventIds(lower)).toEqual(['b21']);
   });
 
   it('404 for an unknown reference; 400 naming the field; 413/415/422 for photos', async () => {
-    const missing = await app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:nope' });
+    const missing = await h.app.inject({ method: 'GET', url: '/api/v1/search/events?looks_like=event:nope' });
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body).error.field).toBe('looks_like');
     for (const [query, field] of [
@@ -130,21 +109,21 @@ describe('search over events', () => {
       ['looks_like=event:a2&ordering=name', 'ordering'],
       ['looks_like=dossierface:x', 'looks_like'],
     ] as const) {
-      const r = await app.inject({ method: 'GET', url: `/api/v1/search/events?${query}` });
+      const r = await h.app.inject({ method: 'GET', url: `/api/v1/search/events?${query}` });
       expect(r.statusCode, query).toBe(400);
       expect(JSON.parse(r.body).error.field, query).toBe(field);
     }
-    const text = await app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([{ name: 'photo', filename: 'a.txt', type: 'text/plain', value: 'not a photo' }]) });
+    const text = await h.app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([{ name: 'photo', filename: 'a.txt', type: 'text/plain', value: 'not a photo' }]) });
     expect(text.statusCode).toBe(415);
     expect(JSON.parse(text.body).error.field).toBe('photo');
     const wide = await sharp(photo('img3.jpg')).resize({ width: 6001, height: 200, fit: 'fill' }).jpeg().toBuffer();
-    const tooWide = await app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([photoPart('photo', 'wide.jpg', wide)]) });
+    const tooWide = await h.app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([photoPart('photo', 'wide.jpg', wide)]) });
     expect(tooWide.statusCode).toBe(413);
     const corner = await sharp(photo('couple.jpg')).extract({ left: 0, top: 0, width: 120, height: 120 }).jpeg().toBuffer();
-    const none = await app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([photoPart('photo', 'corner.jpg', corner)]) });
+    const none = await h.app.inject({ method: 'POST', url: '/api/v1/search/events', ...multipart([photoPart('photo', 'corner.jpg', corner)]) });
     expect(none.statusCode).toBe(422);
     expect(JSON.parse(none.body).error).toMatchObject({ field: 'photo', reason: 'no_face' });
-    const json = await app.inject({ method: 'POST', url: '/api/v1/search/events', payload: { photo: 'x' } });
+    const json = await h.app.inject({ method: 'POST', url: '/api/v1/search/events', payload: { photo: 'x' } });
     expect(json.statusCode).toBe(415);
   });
 });
@@ -159,21 +138,21 @@ describe('search over dossiers', () => {
   });
 
   it('by dossierface:<id> and by event:<id>; watch_lists filter', async () => {
-    const self = answer(await app.inject({ method: 'GET', url: `/api/v1/search/dossiers?looks_like=dossierface:${dossierFace['Boris']}` }));
+    const self = answer(await h.app.inject({ method: 'GET', url: `/api/v1/search/dossiers?looks_like=dossierface:${dossierFace['Boris']}` }));
     expect(self.results.map((h) => h.dossier!.name)).toEqual(['Boris']);
     expect(self.results[0]!.confidence).toBeCloseTo(1, 4);
-    const fromEvent = answer(await app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=event:a4' }));
+    const fromEvent = answer(await h.app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=event:a4' }));
     expect(fromEvent.results.map((h) => h.dossier!.name)).toEqual(['Anna']);
-    const onList = answer(await app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=event:a4&watch_lists=999' }));
+    const onList = answer(await h.app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=event:a4&watch_lists=999' }));
     expect(onList.results).toEqual([]);
-    const missing = await app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=dossierface:999999' });
+    const missing = await h.app.inject({ method: 'GET', url: '/api/v1/search/dossiers?looks_like=dossierface:999999' });
     expect(missing.statusCode).toBe(404);
   });
 });
 
 describe('detect', () => {
   it('the faces of a group photo, biggest first, with boxes, quality and attributes', async () => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'couple.jpg')]) });
+    const r = await h.app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'couple.jpg')]) });
     expect(r.statusCode, r.body).toBe(200);
     const body = JSON.parse(r.body) as {
       width: number;
@@ -190,17 +169,17 @@ describe('detect', () => {
       expect(f.landmarks).toHaveLength(5);
       expect(f.features.gender?.name).toMatch(/^(male|female)$/);
     }
-    const many = JSON.parse((await app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'selfie-many-people.jpg')]) })).body);
+    const many = JSON.parse((await h.app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'selfie-many-people.jpg')]) })).body);
     expect(many.faces.length).toBeGreaterThan(2);
   });
 
   it('no face is an empty list; 415 for a non-image; 400 without the photo', async () => {
     const corner = await sharp(photo('couple.jpg')).extract({ left: 0, top: 0, width: 120, height: 120 }).jpeg().toBuffer();
-    const none = await app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'corner.jpg', corner)]) });
+    const none = await h.app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([photoPart('photo', 'corner.jpg', corner)]) });
     expect(JSON.parse(none.body).faces).toEqual([]);
-    const text = await app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([{ name: 'photo', filename: 'a.txt', type: 'text/plain', value: 'hello' }]) });
+    const text = await h.app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([{ name: 'photo', filename: 'a.txt', type: 'text/plain', value: 'hello' }]) });
     expect(text.statusCode).toBe(415);
-    const missing = await app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([{ name: 'other', value: 'x' }]) });
+    const missing = await h.app.inject({ method: 'POST', url: '/api/v1/detect', ...multipart([{ name: 'other', value: 'x' }]) });
     expect(missing.statusCode).toBe(400);
     expect(JSON.parse(missing.body).error.field).toBe('photo');
   });

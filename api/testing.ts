@@ -13,6 +13,7 @@ import { deepfacePath } from '../models/testing/deepface.ts';
 import type { FaceEvent } from '../schemas/records.ts';
 import type { Db } from '../stores/postgres/db.ts';
 import { openDatabase } from '../stores/postgres/open.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
 import { getRoleByName } from '../stores/postgres/repositories/roles.ts';
 import { createToken } from '../stores/postgres/repositories/tokens.ts';
 import { createUser } from '../stores/postgres/repositories/users.ts';
@@ -133,6 +134,51 @@ export async function testFaces(): Promise<{ models: FaceModels; faces: FaceServ
 export async function photoEvent(faces: FaceService, file: string, o: Omit<TestEventOptions, 'vector' | 'modelId'>): Promise<FaceEvent> {
   const probe = await faces.probe(await readPhoto(deepfacePath(file)), file);
   return testEvent({ ...o, vector: probe.vector, modelId: probe.modelId });
+}
+
+/** A photo of shared/data/faces/deepface as an event (photoEvent's options). */
+export type PhotoEventSpec = { readonly file: string } & Omit<TestEventOptions, 'vector' | 'modelId'>;
+
+export interface PhotoEventsApi {
+  readonly models: FaceModels;
+  readonly faces: FaceService;
+  readonly stores: TestStores;
+  readonly app: FastifyInstance;
+  /** camera groups of the identity store: cam-a's, and every other camera's */
+  readonly g1: number;
+  readonly g2: number;
+  /** closes the API, the stores and the models */
+  close(): Promise<void>;
+}
+
+/**
+ * For tests on real faces: the face models, both stores with camera groups g1 (cam-a) and g2 (any other camera),
+ * the events `events(db)` names written to chdb with their photos' vectors (called after the groups are made, so it
+ * may make what its events refer to), and the API over it all.
+ */
+export async function photoEventsApi(events: (db: Db) => Promise<readonly PhotoEventSpec[]>): Promise<PhotoEventsApi> {
+  const { models, faces } = await testFaces();
+  const stores = await testStores();
+  const { store, db } = stores;
+  const g1 = (await createCameraGroup(db, { name: 'g1' })).id;
+  const g2 = (await createCameraGroup(db, { name: 'g2' })).id;
+  const written = [];
+  for (const { file, ...e } of await events(db)) written.push(await photoEvent(faces, file, e));
+  await createAnalyticsWriter({ client: store.client, cameraGroupOf: (c) => String(c === 'cam-a' ? g1 : g2) }).writeEvents(written);
+  const app = await testApi({ db, clickhouse: store.client, faces });
+  return {
+    models,
+    faces,
+    stores,
+    app,
+    g1,
+    g2,
+    async close() {
+      await app.close();
+      await stores.close();
+      await models.close();
+    },
+  };
 }
 
 export interface Part {
