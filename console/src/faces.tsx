@@ -1,7 +1,9 @@
-// Pictures of events and dossiers. The API serves no images (frames stay in the frame store, dossier photos in
-// PostgreSQL), so a face is shown as where it sits in its frame: the frame's outline with the face box drawn.
+// Pictures of events and dossiers: the face crop, the full frame with the face box drawn, a dossier's photo — the
+// API's image URLs (`thumbnail`, `fullframe`), fetched with the token into blob URLs (an <img src> cannot send the
+// Authorization header, and the API takes no token in an image URL). Where the frame was not kept, the frame's
+// outline with the face box stands in.
 import { useEffect, useState } from 'preact/hooks';
-import { call, get, type Camera, type Dossier, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
+import { blob, call, get, type Camera, type Dossier, type DossierFace, type DossierFaceAdded, type FaceEvent, type Page, type WatchList } from './api.ts';
 import { ActionForm, attributes, can, ErrorBox, eventColour, percent, time, useGet, useMe } from './ui.tsx';
 
 /** The frame (its aspect) with the face's box, in the list's colour. */
@@ -22,6 +24,65 @@ export function FrameBox({ e, colour, large = false }: { e: FaceEvent; colour: s
       />
     </svg>
   );
+}
+
+/** An image the API serves (a URL on its objects, `/api/v1/…`) as a blob URL while shown; failed when it is not kept. */
+export function useImage(url: string | null): { src: string | null; failed: boolean } {
+  const [state, setState] = useState<{ src: string | null; failed: boolean }>({ src: null, failed: false });
+  useEffect(() => {
+    setState({ src: null, failed: false });
+    if (url === null) return;
+    let src: string | null = null;
+    let live = true;
+    // the browser's HTTP cache still serves repeats (the API marks images private, max-age)
+    blob(url.replace(/^\/api\/v1/, '')).then(
+      (b) => {
+        src = URL.createObjectURL(b);
+        if (live) setState({ src, failed: false });
+        else URL.revokeObjectURL(src);
+      },
+      () => live && setState({ src: null, failed: true }),
+    );
+    return () => {
+      live = false;
+      if (src) URL.revokeObjectURL(src);
+    };
+  }, [url]);
+  return state;
+}
+
+/** An image of the API, or `fallback` while there is none (not kept, not yet loaded). */
+export function ApiImage({ url, alt, class: cls, fallback = null }: { url: string | null; alt: string; class?: string; fallback?: preact.ComponentChildren }) {
+  const { src } = useImage(url);
+  return src ? <img src={src} alt={alt} class={cls} /> : <>{fallback}</>;
+}
+
+/** The full frame of an event with its face box drawn over it; the frame's outline when the frame was not kept. */
+function FullFrame({ e, colour }: { e: FaceEvent; colour: string }) {
+  const { src } = useImage(e.fullframe);
+  if (!src) return <FrameBox e={e} colour={colour} large />;
+  return (
+    <div class="stack fullframe">
+      <img src={src} alt={`frame of event ${e.id}`} data-testid="fullframe" />
+      <svg viewBox={`0 0 ${e.frame.width} ${e.frame.height}`} preserveAspectRatio="none">
+        <rect
+          x={e.frame_coords_left}
+          y={e.frame_coords_top}
+          width={e.frame_coords_right - e.frame_coords_left}
+          height={e.frame_coords_bottom - e.frame_coords_top}
+          fill="none"
+          stroke={colour}
+          stroke-width={Math.max(2, e.frame.width / 300)}
+        />
+      </svg>
+    </div>
+  );
+}
+
+/** The photo of a dossier's first face (what FindFace shows beside a match); nothing without one or without the right. */
+export function DossierPhoto({ dossier }: { dossier: string | null }) {
+  const faces = useRecord<Page<DossierFace>>(dossier === null ? null : `/dossier-faces?dossier=${dossier}&limit=1`);
+  return <ApiImage url={faces?.results[0]?.thumbnail ?? null} alt="dossier photo" class="crop" />;
 }
 
 const records = new Map<string, Promise<unknown>>();
@@ -59,7 +120,8 @@ export function EventCard({ e, lists, onOpen, actions }: { e: FaceEvent; lists: 
   return (
     <article class={e.acknowledged ? 'event acked' : 'event'} style={{ borderColor: colour }} data-testid="event" data-event-id={e.id}>
       <button class="open" onClick={() => onOpen(e)} title="Open the frame">
-        <FrameBox e={e} colour={colour} />
+        <ApiImage url={e.thumbnail} alt="face" class="crop" fallback={<FrameBox e={e} colour={colour} />} />
+        {e.matched && <DossierPhoto dossier={e.matched_dossier} />}
       </button>
       <div class="facts">
         <strong class="who">{e.matched ? (dossier?.name ?? `dossier ${e.matched_dossier}`) : 'Unmatched'}</strong>
@@ -91,7 +153,7 @@ export function EventDetail({ e, lists, onClose }: { e: FaceEvent; lists: Readon
           <h2>Event {e.id}</h2>
           <button onClick={onClose}>Close</button>
         </header>
-        <FrameBox e={e} colour={eventColour(e, lists)} large />
+        <FullFrame e={e} colour={eventColour(e, lists)} />
         <dl>
           <dt>Time</dt>
           <dd>{time(e.created_date)}</dd>

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoEvent, testApi, testFaces, testStores, type TestStores } from '../../api/testing.ts';
 import { ensureFirstAdmin } from '../../api/auth/bootstrap.ts';
@@ -43,6 +43,7 @@ let url: string;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+let framesDir: string;
 
 // Code run in the page is checked by the root tsconfig, which has no DOM library: the one DOM class used there.
 declare const DataTransfer: new () => { items: { add(file: File): void } };
@@ -66,6 +67,9 @@ async function dropFile(target: string, source: string | { zeros: number }, name
   );
   await page.dispatchEvent(target, 'drop', { dataTransfer: transfer });
 }
+
+/** The natural width of a loaded image (0 while it has none). */
+const loaded = (img: Locator) => img.first().evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 500 }).catch(() => 0);
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -98,7 +102,10 @@ beforeAll(async () => {
   ({ models, faces } = await testFaces());
   await ensureFirstAdmin(stores.db, ADMIN_PASSWORD);
   // the cameras as serve runs them (cli/serve.ts): the pipeline's sinks write into the chdb the API reads
+  // a frame store: the cameras keep their frames, the API serves crops, frames and screenshots from it
+  framesDir = mkdtempSync(join(tmpdir(), 'facestream-frames-'));
   const config = await loadConfig(undefined, {
+    frame_store: { dir: framesDir },
     stores: { clickhouse: { data_dir: stores.store.dataDir, sink: { max_delay_ms: 200 } } },
     ingest: { fps: 4 },
     api: { live_poll_ms: 200 },
@@ -106,7 +113,7 @@ beforeAll(async () => {
   dossiers = createInProcessDossierPublisher();
   relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
   cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: new Registry() });
-  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager } });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager, framesDir } });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
   profile = mkdtempSync(join(tmpdir(), 'facestream-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
@@ -116,6 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (framesDir) rmSync(framesDir, { recursive: true, force: true });
   await app?.close();
   await cameras?.stop();
   await relay?.stop();
@@ -227,7 +235,6 @@ describe('operator console', () => {
     await page.waitForSelector('[data-testid=link] >> text=Live:');
     await card.locator('button.open').click();
     await page.waitForSelector('[role=dialog]');
-    await shot('event');
     await page.click('[role=dialog] >> text=Close');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
@@ -262,6 +269,13 @@ describe('operator console', () => {
     // that event's card by id: newer events of her keep arriving on top while the clip plays
     const card = page.locator(`[data-event-id="${await first.getAttribute('data-event-id')}"]`);
     expect(await card.textContent()).toContain('camera door');
+    // its face crop and the dossier's photo, loaded; a click opens the full frame with the box drawn
+    await expect.poll(() => loaded(card.locator('img[alt=face]')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => loaded(card.locator('img[alt="dossier photo"]')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await card.locator('button.open').click();
+    await expect.poll(() => loaded(page.locator('[data-testid=fullframe]')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await shot('event');
+    await page.click('[role=dialog] >> text=Close');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
     await shot('live');
@@ -277,6 +291,20 @@ describe('operator console', () => {
     await page.click('[data-testid=cameras] >> text=door');
     await page.waitForSelector('h2:has-text("Camera door")');
     await page.waitForSelector('dt:has-text("Faces")');
+    // an ROI dragged with the mouse on the latest frame, saved with the settings
+    await expect.poll(() => loaded(page.locator('[data-testid=screenshot]')), { timeout: 15_000 }).toBeGreaterThan(0);
+    const canvas = (await page.locator('[data-testid=region-canvas]').boundingBox())!;
+    await page.mouse.move(canvas.x + canvas.width * 0.25, canvas.y + canvas.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + canvas.width * 0.75, canvas.y + canvas.height * 0.8, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.inputValue('textarea[aria-label="Stream settings"]')).toMatch(/"roi": "\d+x\d+\+\d+\+\d+"/);
+    await shot('camera-roi');
+    await page.click('button:has-text("Save")');
+    const door = (await api<{ results: { id: number; name: string }[] }>('GET', '/cameras', adminToken)).results.find((c) => c.name === 'door')!;
+    await expect
+      .poll(async () => (await api<{ stream_settings: { roi?: string } }>('GET', `/cameras/${door.id}`, adminToken)).stream_settings.roi, { timeout: 10_000 })
+      .toMatch(/^\d+x\d+\+\d+\+\d+$/);
     await page.fill('textarea[aria-label="Stream settings"]', '{"fps": "fast"}');
     await page.click('button:has-text("Save")');
     await page.waitForSelector('.error >> text=fps');

@@ -1,8 +1,9 @@
 // Cameras: by group, with FindFace's status colour (the API's camera health when the server runs the cameras, else
 // active or not), and adding one (URL, group).
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { call, type Camera, type CameraGroup, type CameraStatistics, type Me, type Page } from '../api.ts';
 import { BarChart, PALETTE } from '../chart.tsx';
+import { useImage } from '../faces.tsx';
 import { ActionForm, can, ErrorBox, errorText, Section, time, useAction, useGet } from '../ui.tsx';
 
 /** The camera's health colour and what it says (the API reports health when its process runs the cameras). */
@@ -155,6 +156,7 @@ function CameraDetail({ camera, groups, mayChange, onChanged }: { camera: Camera
               </option>
             ))}
           </select>
+          <RegionEditor camera={camera} settings={settings} onChange={setSettings} />
           <label class="wide">
             Stream settings (FindFace's names, docs/CAMERAS.md)
             <textarea rows={6} value={settings} onInput={(e) => setSettings(e.currentTarget.value)} aria-label="Stream settings" />
@@ -162,5 +164,110 @@ function CameraDetail({ camera, groups, mayChange, onChanged }: { camera: Camera
         </ActionForm>
       )}
     </Section>
+  );
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+type RegionKey = 'roi' | 'rot';
+const REGION_COLOUR: Record<RegionKey, string> = { roi: '#ffd400', rot: '#22d3ee' };
+
+/** A FindFace region `WxH+X+Y` (frame pixels) of the settings' JSON, or null ('' or absent: the whole frame). */
+function regionOf(settings: string, key: RegionKey): Rect | null {
+  let value: unknown;
+  try {
+    value = (JSON.parse(settings) as Record<string, unknown>)[key];
+  } catch {
+    return null;
+  }
+  const m = typeof value === 'string' ? /^(\d+)x(\d+)\+(\d+)\+(\d+)$/.exec(value) : null;
+  return m ? { w: +m[1]!, h: +m[2]!, x: +m[3]!, y: +m[4]! } : null;
+}
+
+/**
+ * The camera's latest kept frame (GET /cameras/{id}/screenshot.jpg) with its ROI and ROT drawn; dragging a rectangle
+ * over it sets the chosen one in the stream settings' JSON (saved with the form, PATCH /cameras/{id}).
+ */
+function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings: string; onChange: (json: string) => void }) {
+  const [taken, setTaken] = useState(0);
+  // ?taken= asks past the browser's short cache of the screenshot
+  const shot = useImage(camera.screenshot ? `${camera.screenshot}${taken ? `?taken=${taken}` : ''}` : null);
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [key, setKey] = useState<RegionKey>('roi');
+  const [drag, setDrag] = useState<{ from: { x: number; y: number }; rect: Rect } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  if (!camera.screenshot) return null;
+  if (shot.failed) return <p class="muted">No screenshot: no frame of this camera is kept (the frame store keeps the frames of running cameras).</p>;
+  /** The pointer in frame pixels. */
+  const at = (e: PointerEvent) => {
+    const r = svg.current!.getBoundingClientRect();
+    const clamp = (v: number, max: number) => Math.round(Math.min(max, Math.max(0, v)));
+    return { x: clamp(((e.clientX - r.left) / r.width) * size!.w, size!.w), y: clamp(((e.clientY - r.top) / r.height) * size!.h, size!.h) };
+  };
+  const span = (a: { x: number; y: number }, b: { x: number; y: number }): Rect => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) });
+  const set = (rect: Rect | null) => {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(settings) as Record<string, unknown>;
+    } catch (err) {
+      return setError(`the stream settings are not JSON: ${errorText(err)}`);
+    }
+    setError(null);
+    onChange(JSON.stringify({ ...parsed, [key]: rect ? `${rect.w}x${rect.h}+${rect.x}+${rect.y}` : '' }, null, 2));
+  };
+  const shown = (k: RegionKey) => (drag && k === key ? drag.rect : regionOf(settings, k));
+  return (
+    <div class="wide">
+      <p class="inline">
+        Draw on the latest frame:
+        <select value={key} onChange={(e) => setKey(e.currentTarget.value as RegionKey)} aria-label="Region to draw">
+          <option value="roi">ROI — faces posted only inside</option>
+          <option value="rot">ROT — faces detected only inside</option>
+        </select>
+        <button type="button" onClick={() => set(null)}>
+          Whole frame
+        </button>
+        <button type="button" onClick={() => setTaken(Date.now())}>
+          New screenshot
+        </button>
+      </p>
+      {shot.src && (
+        <div class="shot">
+          <img src={shot.src} alt={`latest frame of ${camera.name}`} data-testid="screenshot" onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })} />
+          {size && (
+            <svg
+              ref={svg}
+              viewBox={`0 0 ${size.w} ${size.h}`}
+              preserveAspectRatio="none"
+              data-testid="region-canvas"
+              onPointerDown={(e) => {
+                e.currentTarget.setPointerCapture(e.pointerId);
+                const from = at(e);
+                setDrag({ from, rect: { ...from, w: 0, h: 0 } });
+              }}
+              onPointerMove={(e) => drag && setDrag({ ...drag, rect: span(drag.from, at(e)) })}
+              onPointerUp={(e) => {
+                if (!drag) return;
+                const rect = span(drag.from, at(e));
+                setDrag(null);
+                // a click is not a region
+                if (rect.w >= 2 && rect.h >= 2) set(rect);
+              }}
+            >
+              {(['rot', 'roi'] as const).map((k) => {
+                const r = shown(k);
+                return r && <rect key={k} x={r.x} y={r.y} width={r.w} height={r.h} fill="none" stroke={REGION_COLOUR[k]} stroke-width={Math.max(2, size.w / 300)} stroke-dasharray={k === 'rot' ? '8 4' : undefined} />;
+              })}
+            </svg>
+          )}
+        </div>
+      )}
+      {error && <p class="error">{error}</p>}
+    </div>
   );
 }

@@ -2,7 +2,7 @@
 // enrolment by dropping photos (POST /dossier-faces), each refusal said in words (not an image, no face, too large …).
 import { useState } from 'preact/hooks';
 import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
-import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
+import { ApiImage, EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
 import { ActionForm, can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Lists({ me }: { me: Me }) {
@@ -199,6 +199,7 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
       <table data-testid="faces">
         <thead>
           <tr>
+            <th />
             <th>Photo</th>
             <th>Quality</th>
             <th>Face box</th>
@@ -208,6 +209,9 @@ function DossierDetail({ me, id, listId }: { me: Me; id: number; listId: number 
         <tbody>
           {faces.data?.results.map((f) => (
             <tr key={f.id}>
+              <td>
+                <ApiImage url={f.thumbnail} alt={`face from ${f.source_photo_name}`} class="crop" />
+              </td>
               <td>{f.source_photo_name}</td>
               <td>{f.quality.toFixed(2)}</td>
               <td>{[f.bbox.left, f.bbox.top, f.bbox.right, f.bbox.bottom].map(Math.round).join(', ')}</td>
