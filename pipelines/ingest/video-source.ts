@@ -270,13 +270,16 @@ interface Staging {
  * the decoder's frame: node-av makes new Buffer views of a frame's planes on every read of `data`, and V8 counts each
  * view's 1.4 MB as external memory until it is collected, so reading the decoder's planes ran a full garbage collection
  * every ~45 sampled frames (one a second at 2 cameras, 12 % of the process's CPU in V8's marking threads). The staging
- * frame's views are made once. The bytes out are the same.
+ * frame's views are made once. The scale filter's output (BT.709 and full-range streams) is likewise copied into an
+ * RGB staging frame before its rows are read. The bytes out are the same.
  */
 class FrameConverter {
   private readonly pool = new PixelPool();
   private plan: Plan | null = null;
   private filter: FilterAPI | null = null;
   private smallFilter: FilterAPI | null = null;
+  /** the filters' RGB output is copied here before it is read, by size (see the class comment) */
+  private readonly rgbStaging = new Map<string, Staging>();
 
   constructor(
     private readonly maxWidth: number,
@@ -313,6 +316,8 @@ class FrameConverter {
     this.smallFilter?.close();
     this.filter = null;
     this.smallFilter = null;
+    for (const s of this.rgbStaging.values()) s.frame.free();
+    this.rgbStaging.clear();
   }
 
   private dropPlan(): void {
@@ -337,7 +342,7 @@ class FrameConverter {
     let staging: Staging | null = null;
     let small: Plan['small'] = null;
     if (direct) {
-      staging = stagingFrame(iw, ih);
+      staging = stagingFrame(iw, ih, AV_PIX_FMT_YUV420P);
       full = new SoftwareScaleContext();
       full.getContext(iw, ih, AV_PIX_FMT_YUV420P, width, height, AV_PIX_FMT_RGB24, SWS_BILINEAR);
       if (this.ds) {
@@ -353,7 +358,7 @@ class FrameConverter {
     return this.plan;
   }
 
-  private staged(staging: Staging, frame: Frame): { planes: Buffer[]; strides: number[] } {
+  private staged(staging: Staging, frame: Frame): Staging {
     const r = staging.frame.copy(frame);
     if (r < 0) throw new Error(`decoded frame could not be copied for conversion (${ffmpegText(r)})`);
     return staging;
@@ -390,8 +395,14 @@ class FrameConverter {
 
   /** Plane 0 of a packed-pixel frame (rgb24) without FFmpeg's row padding, in pooled shared memory. */
   private packed(frame: Frame): Uint8Array {
-    const plane = frame.data?.[0];
-    const stride = frame.linesize[0];
+    const key = `${frame.width}x${frame.height}`;
+    let staging = this.rgbStaging.get(key);
+    if (!staging) {
+      staging = stagingFrame(frame.width, frame.height, AV_PIX_FMT_RGB24);
+      this.rgbStaging.set(key, staging);
+    }
+    const plane = this.staged(staging, frame).planes[0];
+    const stride = staging.strides[0];
     const row = frame.width * 3;
     if (!plane || stride === undefined || stride < row) throw new Error(`scale filter produced a frame without packed RGB (linesize ${String(stride)})`);
     const data = this.pool.take(row * frame.height);
@@ -401,10 +412,10 @@ class FrameConverter {
   }
 }
 
-function stagingFrame(width: number, height: number): Staging {
+function stagingFrame(width: number, height: number, format: typeof AV_PIX_FMT_YUV420P | typeof AV_PIX_FMT_RGB24): Staging {
   const frame = new Frame();
   frame.alloc();
-  frame.format = AV_PIX_FMT_YUV420P;
+  frame.format = format;
   frame.width = width;
   frame.height = height;
   const r = frame.allocBuffer();
