@@ -3,7 +3,7 @@
 // clip in the frame store, written by the camera's ingest process, as long as the episode plus the rolls, and the
 // ingest process ended on the camera's end of stream coming back through `episodes`.
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createKafkaClient } from '../../cli/kafka-client.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
 import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
@@ -12,19 +12,14 @@ import { DEMO_WATCHLIST } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 import { readUntilEnd } from '../support/topic-reader.ts';
 import { upUntilDone } from '../support/up-until-done.ts';
-import { clipsSetup, expectClip, type ClipsSetup } from './episode-clips-testing.ts';
+import { clipsSetup, expectClip } from './episode-clips-testing.ts';
 
 const logger = pino({ level: 'silent' });
-let setup: ClipsSetup;
-beforeAll(async () => {
-  setup = await clipsSetup();
-});
-afterAll(async () => {
-  await setup?.close();
-});
 
 describe('episode clips in the distributed topology', () => {
   it('every episode closed downstream has its clip from the camera’s ingest process', async () => {
+    const setup = await clipsSetup();
+    onTestFinished(() => setup.close());
     const prefix = `${uniqueTopic('clips-up')}.`;
     const camera = 'hall';
     const brokers = await kafkaBrokers();

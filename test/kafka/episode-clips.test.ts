@@ -10,7 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { endOfStreamHeaders } from '../../pipelines/runtime/kafka/control.ts';
 import { kafkaNames } from '../../pipelines/runtime/kafka/names.ts';
 import type { EpisodeChange } from '../../schemas/records.ts';
@@ -18,20 +18,13 @@ import { createTopicSerde } from '../../schemas/serde/topic-serde.ts';
 import { clipPath, clipsRoot } from '../../stores/frames/layout.ts';
 import { REPO } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
-import { clipsSetup, expectClip, type ClipsSetup } from './episode-clips-testing.ts';
+import { clipsSetup, expectClip } from './episode-clips-testing.ts';
 
 const CAMERA = 'door 1';
 /** the episode, s of the padded file (its people are seen from 4 s on) */
 const EPISODE = { from: 5, to: 8 };
 
 const logger = pino({ level: 'silent' });
-let setup: ClipsSetup;
-beforeAll(async () => {
-  setup = await clipsSetup();
-});
-afterAll(async () => {
-  await setup?.close();
-});
 
 function change(kind: EpisodeChange['kind'], episodeId: string, cameras: string[], startTs: number, endTs: number): EpisodeChange {
   return { kind, episodeId, scope: 'all', eventId: kind === 'close' ? null : `${episodeId}-${kind}`, duplicateOf: null, bestEventId: `${episodeId}-open`, eventsCount: 1, dossier: null, cameras, startTs, endTs, startT: 0, endT: 0 };
@@ -39,6 +32,8 @@ function change(kind: EpisodeChange['kind'], episodeId: string, cameras: string[
 
 describe('clips of a camera run as a Kafka ingest process', () => {
   it('follows the episodes topic and writes the episode’s clip into the frame store, then ends after the camera’s end of stream', async () => {
+    const setup = await clipsSetup();
+    onTestFinished(() => setup.close());
     const brokers = await kafkaBrokers();
     const prefix = `${uniqueTopic('clips')}.`;
     const startS = Math.floor(Date.now() / 1000) - 60;
