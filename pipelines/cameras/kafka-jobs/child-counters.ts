@@ -3,11 +3,11 @@
 // child's own Prometheus registry (pipelines/runtime/metrics.ts). The worker turns them into the camera's status
 // (worker-status.ts). Frames are those out of detection where the child runs it (edge), else those ingest handed on
 // to it; faces are the tracker's posts where the child tracks (edge), else 0. A live source's failure (the child
-// reconnects by itself) is a line of its own.
+// reconnects by itself) is a line of its own, and so is its first frame after that.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INGEST_COUNTERS } from '../../ingest/stage.ts';
-import { SOURCE_RETRY_MSG } from './retrying-source.ts';
+import { SOURCE_BACK_MSG, SOURCE_RETRY_MSG } from './retrying-source.ts';
 
 export const COUNTERS_MSG = 'camera counters';
 
@@ -62,6 +62,11 @@ function childLogOf(line: string, msg: string): Record<string, unknown> | undefi
 export function childCountersOf(line: string): ChildCounters | undefined {
   const counters = childLogOf(line, COUNTERS_MSG)?.['counters'] as ChildCounters | undefined;
   return typeof counters?.frames === 'number' ? counters : undefined;
+}
+
+/** Whether the line says the child's live source delivers again after failing. */
+export function childSourceBackIn(line: string): boolean {
+  return childLogOf(line, SOURCE_BACK_MSG) !== undefined;
 }
 
 /** Why the child's live source failed (it reconnects: retrying-source.ts), or undefined for any other line. */

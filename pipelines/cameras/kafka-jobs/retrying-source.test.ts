@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { systemClock, type Source, type SourceContext } from '../../runtime/stage.ts';
-import { childSourceFailureOf } from './child-counters.ts';
-import { retryingSource, SOURCE_RETRY_MSG } from './retrying-source.ts';
+import { childSourceBackIn, childSourceFailureOf } from './child-counters.ts';
+import { retryingSource, SOURCE_BACK_MSG, SOURCE_RETRY_MSG } from './retrying-source.ts';
 
 const backoff = { initialMs: 5, maxMs: 20 };
 
@@ -29,9 +29,11 @@ function contextOf(forward: (n: number) => Promise<void> = async () => undefined
 describe('retryingSource', () => {
   it('reads a failing source again until it delivers, logging each failure', async () => {
     const warnings: Array<{ err: string; failuresInARow: number }> = [];
+    const infos: string[] = [];
     const inner = flaky(3, 2);
     const got: number[] = [];
-    const source = retryingSource(inner, { camera: 'door', backoff, logger: { warn: (o: object, msg?: string) => msg === SOURCE_RETRY_MSG && warnings.push(o as never) } as never });
+    const logger = { warn: (o: object, msg?: string) => msg === SOURCE_RETRY_MSG && warnings.push(o as never), info: (_: object, msg: string) => infos.push(msg) };
+    const source = retryingSource(inner, { camera: 'door', backoff, logger: logger as never });
     await source.run(contextOf(async (n) => void got.push(n)), new AbortController().signal);
     expect(inner.runs).toBe(4);
     expect(got).toEqual([0, 1]);
@@ -40,6 +42,7 @@ describe('retryingSource', () => {
       ['connection refused #2', 2],
       ['connection refused #3', 3],
     ]);
+    expect(infos).toEqual([SOURCE_BACK_MSG]); // once, at the first frame after the failures
   });
 
   it('does not retry a failure of the stages after it, and ends its wait when stopped', async () => {
@@ -53,9 +56,11 @@ describe('retryingSource', () => {
     await expect(running).resolves.toBeUndefined();
   });
 
-  it("the worker finds the failure in the child's line", () => {
+  it("the worker finds the failure and the return in the child's lines", () => {
     expect(childSourceFailureOf(JSON.stringify({ level: 40, msg: SOURCE_RETRY_MSG, camera: 'door', err: 'Connection refused' }))).toBe('Connection refused');
     expect(childSourceFailureOf(JSON.stringify({ level: 40, msg: 'camera counters', err: 'x' }))).toBeUndefined();
     expect(childSourceFailureOf(`[camera@1] ${SOURCE_RETRY_MSG}`)).toBeUndefined();
+    expect(childSourceBackIn(JSON.stringify({ level: 30, msg: SOURCE_BACK_MSG, camera: 'door' }))).toBe(true);
+    expect(childSourceBackIn(JSON.stringify({ level: 40, msg: SOURCE_RETRY_MSG, err: 'x' }))).toBe(false);
   });
 });

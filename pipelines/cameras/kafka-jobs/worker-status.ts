@@ -14,7 +14,7 @@ import type { CameraStatus } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import { kafkaTopic } from '../../../schemas/topics.ts';
 import { CameraStats } from '../stats.ts';
-import { childCountersOf, childSourceFailureOf, type ChildCounters } from './child-counters.ts';
+import { childCountersOf, childSourceBackIn, childSourceFailureOf, type ChildCounters } from './child-counters.ts';
 import { startStatusReporter, type StatusReporter } from '../status.ts';
 
 export interface WorkerStatusOptions {
@@ -129,12 +129,15 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
       if (camera === undefined) return;
       const counters = childCountersOf(line);
       if (counters) counted(camera, counters);
-      const failure = childSourceFailureOf(line);
       const s = stats.get(camera);
+      const failure = childSourceFailureOf(line);
       if (failure !== undefined && s) {
         // the child reads its source again soon: red meanwhile, and each attempt is a start (as in serve)
         s.failed(failure);
         s.started();
+        changed(camera);
+      } else if (s && childSourceBackIn(line)) {
+        s.frameRead();
         changed(camera);
       }
     },
