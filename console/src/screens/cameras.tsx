@@ -4,6 +4,7 @@ import { useRef, useState } from 'preact/hooks';
 import { call, type Camera, type CameraGroup, type CameraStatistics, type Me, type Page } from '../api.ts';
 import { BarChart, PALETTE } from '../chart.tsx';
 import { useImage } from '../faces.tsx';
+import { parseRegion, type Region } from '../../../pipelines/track/box.ts';
 import { ActionForm, can, ErrorBox, errorText, Section, time, useAction, useGet } from '../ui.tsx';
 
 /** The camera's health colour and what it says (the API reports health when its process runs the cameras). */
@@ -167,25 +168,18 @@ function CameraDetail({ camera, groups, mayChange, onChanged }: { camera: Camera
   );
 }
 
-interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+type Rect = Region;
 type RegionKey = 'roi' | 'rot';
 const REGION_COLOUR: Record<RegionKey, string> = { roi: '#ffd400', rot: '#22d3ee' };
 
 /** A FindFace region `WxH+X+Y` (frame pixels) of the settings' JSON, or null ('' or absent: the whole frame). */
 function regionOf(settings: string, key: RegionKey): Rect | null {
-  let value: unknown;
   try {
-    value = (JSON.parse(settings) as Record<string, unknown>)[key];
+    const value = (JSON.parse(settings) as Record<string, unknown>)[key];
+    return typeof value === 'string' ? parseRegion(value) : null;
   } catch {
-    return null;
+    return null; // not JSON yet, or not a region: nothing to draw
   }
-  const m = typeof value === 'string' ? /^(\d+)x(\d+)\+(\d+)\+(\d+)$/.exec(value) : null;
-  return m ? { w: +m[1]!, h: +m[2]!, x: +m[3]!, y: +m[4]! } : null;
 }
 
 /**
@@ -209,7 +203,7 @@ function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings
     const clamp = (v: number, max: number) => Math.round(Math.min(max, Math.max(0, v)));
     return { x: clamp(((e.clientX - r.left) / r.width) * size!.w, size!.w), y: clamp(((e.clientY - r.top) / r.height) * size!.h, size!.h) };
   };
-  const span = (a: { x: number; y: number }, b: { x: number; y: number }): Rect => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) });
+  const span = (a: { x: number; y: number }, b: { x: number; y: number }): Rect => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(a.x - b.x), height: Math.abs(a.y - b.y) });
   const set = (rect: Rect | null) => {
     let parsed: Record<string, unknown>;
     try {
@@ -218,7 +212,7 @@ function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings
       return setError(`the stream settings are not JSON: ${errorText(err)}`);
     }
     setError(null);
-    onChange(JSON.stringify({ ...parsed, [key]: rect ? `${rect.w}x${rect.h}+${rect.x}+${rect.y}` : '' }, null, 2));
+    onChange(JSON.stringify({ ...parsed, [key]: rect ? `${rect.width}x${rect.height}+${rect.x}+${rect.y}` : '' }, null, 2));
   };
   const shown = (k: RegionKey) => (drag && k === key ? drag.rect : regionOf(settings, k));
   return (
@@ -248,7 +242,7 @@ function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings
               onPointerDown={(e) => {
                 e.currentTarget.setPointerCapture(e.pointerId);
                 const from = at(e);
-                setDrag({ from, rect: { ...from, w: 0, h: 0 } });
+                setDrag({ from, rect: { ...from, width: 0, height: 0 } });
               }}
               onPointerMove={(e) => drag && setDrag({ ...drag, rect: span(drag.from, at(e)) })}
               onPointerUp={(e) => {
@@ -256,12 +250,12 @@ function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings
                 const rect = span(drag.from, at(e));
                 setDrag(null);
                 // a click is not a region
-                if (rect.w >= 2 && rect.h >= 2) set(rect);
+                if (rect.width >= 2 && rect.height >= 2) set(rect);
               }}
             >
               {(['rot', 'roi'] as const).map((k) => {
                 const r = shown(k);
-                return r && <rect key={k} x={r.x} y={r.y} width={r.w} height={r.h} fill="none" stroke={REGION_COLOUR[k]} stroke-width={Math.max(2, size.w / 300)} stroke-dasharray={k === 'rot' ? '8 4' : undefined} />;
+                return r && <rect key={k} x={r.x} y={r.y} width={r.width} height={r.height} fill="none" stroke={REGION_COLOUR[k]} stroke-width={Math.max(2, size.w / 300)} stroke-dasharray={k === 'rot' ? '8 4' : undefined} />;
               })}
             </svg>
           )}
