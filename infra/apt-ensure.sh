@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # apt-ensure.sh <who> <package>...: installs the Debian packages that are missing, for scripts that need system
-# packages (infra/install-browser.sh). Idempotent: exits at once when everything is present. Debian bookworm main;
+# packages (install-browser.sh, install-mqtt-broker.sh, install-test-media.sh). Idempotent: exits at once when everything is present. Debian bookworm main;
 # needs root or sudo (CI runs as root).
 set -euo pipefail
 
