@@ -132,6 +132,21 @@ describe('up', () => {
     expect(existsSync(join(dir, '.facestream'))).toBe(false);
     expect(lines.filter((l) => l.line === 'draining')).toHaveLength(6);
   });
+
+  it('without --source: --instances ingest workers, started with the other processes, and the hint to run serve', async () => {
+    await expect(up(options({ sources: [], untilDone: true }))).rejects.toThrow('--until-done needs --source cameras: the cameras of ingest workers never end');
+    const ac = new AbortController();
+    const running = up(options({ sources: [], instances: { ingest: 2 }, env: { ...options().env, SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9' } }), ac.signal);
+    await until(() => started('ingest#0') !== undefined && started('ingest#1') !== undefined && started('episodes') !== undefined);
+    const says = (name: string) => JSON.parse(started(name)!.line) as Record<string, unknown>;
+    expect([says('ingest#0'), says('ingest#1')].map((s) => [s['proc'], s['instance'], s['camera']])).toEqual([
+      ['ingest', '0', undefined],
+      ['ingest', '1', undefined],
+    ]);
+    expect(printed).toContain('no --source: 2 ingest worker(s) run the cameras of the API (facestream serve with KAFKA_BROKERS=127.0.0.1:1 SCHEMA_REGISTRY_URL=http://127.0.0.1:9)');
+    ac.abort();
+    expect(await running).toBe(0);
+  });
 });
 
 describe('endOfStreamCamera', () => {
