@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../infra/local-service/process.ts';
+import { TOPOLOGIES } from '../topologies/registry.ts';
 import type { ChildLine } from './supervisor.ts';
 import { endOfStreamCamera, up, type UpOptions } from './up.ts';
 import { UserError } from './user-error.ts';
@@ -11,8 +12,8 @@ import { UserError } from './user-error.ts';
 // A stand-in for `facestream stage`: says what it was given, drains on SIGTERM; a consuming stage says it has joined
 // its group ("partitions assigned": the cameras start after every consumer has); ingest ends at once (and logs its own
 // "end of stream", which must not count); the sink logs "end of stream" for the cameras in FAKE_ENDED: once for
-// sink-events (matches are keyed by camera), once per partition for sink-episodes (4 configured; the broker here
-// does not answer).
+// sink-events (matches are keyed by camera), once per partition for sink-episodes and sink-counters (4 configured;
+// the broker here does not answer).
 const FAKE_STAGE = `
 const args = process.argv.slice(2);
 const proc = args[1];
@@ -25,7 +26,8 @@ if (proc === 'ingest') { console.log(JSON.stringify({ level: 30, msg: 'end of st
 if (proc === 'sink') {
   for (const camera of (process.env.FAKE_ENDED ?? '').split(',').filter(Boolean)) {
     setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', stage: 'sink-events', camera })), 300);
-    for (let p = 0; p < 4; p++) setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', stage: 'sink-episodes', camera })), 300 + 10 * p);
+    for (const stage of ['sink-episodes', 'sink-counters'])
+      for (let p = 0; p < 4; p++) setTimeout(() => console.log(JSON.stringify({ level: 30, msg: 'end of stream', stage, camera })), 300 + 10 * p);
   }
 }
 setInterval(() => {}, 1000);
@@ -46,6 +48,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** the distributed topology's processes besides ingest, each started once */
+const CONSUMERS = TOPOLOGIES['distributed']!.processes.filter((p) => !p.stages.includes('ingest')).map((p) => p.name);
 
 const sources = [
   { camera: 'lobby', url: 'rtsp://10.0.0.5/s1' },
@@ -98,20 +103,20 @@ describe('up', () => {
     const registryLine = printed.find((l) => l.startsWith('schema registry '))!;
     const url = /^schema registry (http:\/\/127\.0\.0\.1:\d+) \(served by this process/.exec(registryLine)![1];
     expect(existsSync(join(dir, '.facestream', 'registry'))).toBe(true);
-    const names = ['ingest@lobby', 'ingest@door', 'detect', 'track', 'embed', 'match', 'episodes', 'sink'];
+    const names = ['ingest@lobby', 'ingest@door', ...CONSUMERS];
     for (const name of names) expect(printed).toContainEqual(expect.stringMatching(new RegExp(`^started ${name} \\(pid \\d+\\)$`)));
     // the cameras start once every consuming process has joined its group
     const startedAt = (name: string) => printed.findIndex((l) => l.startsWith(`started ${name} `));
     const lastJoin = Math.max(...lines.flatMap((l, i) => (l.line.includes('"msg":"partitions assigned"') ? [i] : [])));
     expect(lines.findIndex((l) => l.name === 'ingest@lobby')).toBeGreaterThan(lastJoin);
-    expect(Math.min(startedAt('ingest@lobby'), startedAt('ingest@door'))).toBeGreaterThan(Math.max(...['detect', 'track', 'embed', 'match', 'episodes', 'sink'].map(startedAt)));
+    expect(Math.min(startedAt('ingest@lobby'), startedAt('ingest@door'))).toBeGreaterThan(Math.max(...CONSUMERS.map(startedAt)));
     const says = (name: string) => JSON.parse(started(name)!.line) as Record<string, unknown>;
     expect(says('ingest@door')).toMatchObject({ proc: 'ingest', instance: '1', camera: 'door', registry: url, brokers: '127.0.0.1:1' });
     expect(says('match')).toMatchObject({ proc: 'match', instance: '0', watchlist: join(dir, 'people') });
     // the last stage was asked to stop (SIGTERM, it drained), and no child outlives up()
     expect(lines.filter((l) => l.line === 'draining').map((l) => l.name)).toContain('sink');
     const pids = printed.flatMap((l) => /\(pid (\d+)\)$/.exec(l)?.slice(1) ?? []).map(Number);
-    expect(pids).toHaveLength(8);
+    expect(pids).toHaveLength(names.length);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(printed.at(-1)).toBe('stopped');
   });
@@ -130,7 +135,7 @@ describe('up', () => {
     expect(await running).toBe(0);
     expect(printed).toContain('schema registry http://127.0.0.1:9 (SCHEMA_REGISTRY_URL)');
     expect(existsSync(join(dir, '.facestream'))).toBe(false);
-    expect(lines.filter((l) => l.line === 'draining')).toHaveLength(6);
+    expect(lines.filter((l) => l.line === 'draining')).toHaveLength(CONSUMERS.length);
   });
 
   it('without --source: --instances ingest workers, started with the other processes, and the hint to run serve', async () => {
