@@ -3,29 +3,23 @@
 // millisecond: the same sample written twice replaces itself, so reads use FINAL.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CameraCounters } from '../../pipelines/cameras/health.ts';
+import { healthOfStatus } from '../../pipelines/cameras/status.ts';
 import type { CameraStatus } from '../../schemas/generated/avro-types.ts';
 import { TABLES } from './names.ts';
 import { SqlConditions } from './sql-params.ts';
 
-/** The record as a camera_stats row. */
-export const cameraStatsRow = (s: CameraStatus) => ({
-  camera: s.cameraId,
-  ts: Math.floor(s.ts / 1000), // DateTime: seconds since the epoch
-  at: s.ts, // DateTime64(3): ms since the epoch
-  status: s.status,
-  state: s.state,
-  since: s.since, // DateTime64(3): ms since the epoch
-  processing_fps: s.processingFps,
-  frames_processed: s.framesProcessed,
-  frames_dropped: s.framesDropped,
-  frames_imotion_skipped: s.framesImotionSkipped,
-  faces_posted: s.facesPosted,
-  faces_failed: s.facesFailed,
-  decoding_soft_errors: s.decodingSoftErrors,
-  job_starts: s.jobStarts,
-  worker: s.worker,
-  error: s.lastError ?? '',
-});
+/** The record as a camera_stats row: its health's columns (DateTime64(3) `since` in ms), camera and time, worker, error. */
+export const cameraStatsRow = (s: CameraStatus) => {
+  const { last_error, last_error_at: _, ...health } = healthOfStatus(s);
+  return {
+    camera: s.cameraId,
+    ts: Math.floor(s.ts / 1000), // DateTime: seconds since the epoch
+    at: s.ts, // DateTime64(3): ms since the epoch
+    ...health,
+    worker: s.worker,
+    error: last_error ?? '',
+  };
+};
 
 export async function writeCameraStatuses(client: ClickHouseClient, statuses: readonly CameraStatus[]): Promise<void> {
   if (statuses.length === 0) return;
