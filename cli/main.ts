@@ -155,7 +155,7 @@ program
   .command('up')
   .description('run every process of a Kafka topology on this machine, each supervised (restarted when it fails)')
   .addOption(new Option('--topology <name>', 'the topology to run').choices(['distributed', 'edge', 'viewtron']).default('distributed'))
-  .option('--source <camera=url>', 'a camera to process, <camera id>=<file, file:// or rtsp:// URL>; repeat for more', collectSource)
+  .option('--source <camera=url>', 'a camera to process, <camera id>=<file, file:// or rtsp:// URL>; repeat for more. Without it, the ingest process runs as workers taking the cameras created through the API from the cameras topic', collectSource)
   .option('--instances <process=n>', 'run n instances of a process, e.g. embed=2; repeatable', collectInstances)
   .option('-w, --watchlist <dir>', 'watch-list folder, for the processes that match')
   .option('-c, --config <file>', 'configuration file (JSON or YAML) every process loads; see docs/config.md')
