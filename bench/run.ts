@@ -14,6 +14,7 @@
 //   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: HNSW graph builds of ~18 min each on 2 quiet cores, cached)
 //   npm run bench -- --only camera-density      live 720p RTSP streams per box: a ramp of N cameras in one process (≤ 8 min)
 //   npm run bench -- --only camera-density --density-streams 1,2 --density-seconds 10   given steps, a shorter window
+//   npm run bench -- --only console             the operator console: JS + CSS gzipped, first screen in Chromium on loopback
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,7 @@ import type { LatencyReport } from './model-latency.ts';
 import { renderMarkdown, spliceSections, type BenchResults } from './write-markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync', 'analytics', 'api', 'camera-density'] as const;
+const PARTS = ['latency', 'accuracy', 'speed', 'clips', 'kafka', 'matcher', 'enrolment-sync', 'analytics', 'api', 'camera-density', 'console'] as const;
 type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
@@ -48,6 +49,8 @@ const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE |
   api       facestream serve under load from a second process (--api-connections, --api-seconds): requests/s, p50/p95/p99 per route
   camera-density  how many live 720p 25 fps RTSP streams one process sustains (detection ≥ 5 fps each, event p95 ≤ 1 s): a ramp 1, 2, 4, 8, 12, 16, …
             until a step fails or --density-budget (480 s) ends; --density-streams gives the steps, --density-seconds the window (20)
+  console   the operator console built as at install: JS and CSS gzipped; login screen usable after navigation in Debian's Chromium
+            on loopback (fresh browser, empty cache, reload; 5 browsers: median and max)
 The default runs all parts and writes docs/BENCHMARKS.md.`;
 
 interface Options {
@@ -220,6 +223,12 @@ async function main(): Promise<void> {
     results.cameraDensity = await measureCameraDensity({ log, gate, windowS: density.windowS, budgetS: density.budgetS, ...(density.streams ? { streams: density.streams } : {}) });
     const { figure, ended } = results.cameraDensity;
     log(`  camera density: ${figure} stream${figure === 1 ? '' : 's'} met the criteria (the ramp ended: ${ended})`);
+  }
+  if (parts.has('console')) {
+    // loaded only when asked for: it brings playwright-core and the API with it
+    const { measureConsole } = await import('./console.ts');
+    results.console = await measureConsole({ log, gate });
+    log(`  console: JS ${(results.console.assets.jsGzipBytes / 1024).toFixed(1)} KB gzipped, ${results.console.runs.length} browsers measured`);
   }
   results.loadAtEnd = oneMinuteLoad();
   results.totalS = (performance.now() - t0) / 1000;

@@ -6,6 +6,8 @@ import { analyticsGoalRow, analyticsSection, apiGoalRow, apiSection, enrolmentGo
 import type { ApiLoadResults } from './api-load.ts';
 import type { DensityResults } from './camera-density.ts';
 import { cameraDensityGoalRow, cameraDensitySection } from './camera-density-markdown.ts';
+import type { ConsoleResults } from './console.ts';
+import { consoleGoalRow, consoleSection } from './console-markdown.ts';
 import type { VideoGenderReport } from './video-gender.ts';
 import type { ClipRow, SpeedResults } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
@@ -38,6 +40,7 @@ export interface BenchResults {
   readonly analytics?: AnalyticsResults;
   readonly api?: ApiLoadResults;
   readonly cameraDensity?: DensityResults;
+  readonly console?: ConsoleResults;
 }
 
 /** The goals of the issue, the only numbers this file does not measure. */
@@ -121,6 +124,7 @@ function goalsSection(r: BenchResults): string {
   if (r.analytics) rows.push(analyticsGoalRow(r.analytics));
   if (r.api) rows.push(apiGoalRow(r.api), enrolmentGoalRow(r.api));
   if (r.cameraDensity) rows.push(cameraDensityGoalRow(r.cameraDensity));
+  if (r.console) rows.push(consoleGoalRow(r.console));
   if (rows.length === 0) return '';
   return ['## Goals of the issue and what was measured', '', table(['goal', 'measured', 'verdict'], rows)].join('\n');
 }
@@ -327,6 +331,7 @@ export function renderMarkdown(r: BenchResults): string {
     r.analytics ? analyticsSection(r.analytics, produced(r, 'analytics', 'node bin/run-ts.js bench/analytics.ts'), when(r)) : '',
     r.api ? apiSection(r.api, produced(r, 'api', 'node bin/run-ts.js bench/api-load.ts'), when(r)) : '',
     r.cameraDensity ? cameraDensitySection(r.cameraDensity, produced(r, 'camera-density', 'node bin/run-ts.js bench/camera-density.ts'), when(r)) : '',
+    r.console ? consoleSection(r.console, produced(r, 'console', 'node bin/run-ts.js bench/console.ts'), when(r)) : '',
     memorySection(r),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;

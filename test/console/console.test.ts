@@ -3,15 +3,13 @@
 // refusals in words, search by photo, verify, an event arriving in the live feed and acknowledged, a viewer without
 // rights on the watch list seeing neither. Saves a screenshot of each screen in docs/screenshots/ and prints the
 // first-screen time and the gzipped JavaScript size (docs/BENCHMARKS.md).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoEvent, testApi, testFaces, testStores, type TestStores } from '../../api/testing.ts';
 import { ensureFirstAdmin } from '../../api/auth/bootstrap.ts';
@@ -19,18 +17,16 @@ import type { FaceModels } from '../../models/face-models.types.ts';
 import type { FaceService } from '../../api/photos/face-service.ts';
 import { testChange } from '../../stores/clickhouse/test-events.ts';
 import { createAnalyticsWriter } from '../../stores/clickhouse/writer.ts';
-import { CONSOLE_DIST } from '../../console/serve.ts';
 import { startCameras, type ServedCameras } from '../../cli/serve.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../../enrolment/watchlist-sync/inproc-publisher.ts';
 import { startOutboxRelay, type OutboxRelay } from '../../enrolment/watchlist-sync/outbox-relay.ts';
 import { DEMO_WATCHLIST, FACE_PHOTO, REPO, VIDEO } from '../paths.ts';
+import { consoleAssetSizes, firstScreenTimes, launchChromium, prepareConsole } from './measure.ts';
 
 const SHOTS = join(REPO, 'docs/screenshots');
 const ADMIN_PASSWORD = 'console-test-admin';
 const VIEWER_PASSWORD = 'console-test-viewer';
-// launch flags for this machine's closed network (no background connections, no first-run work)
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stores: TestStores;
 let models: FaceModels;
@@ -89,14 +85,7 @@ async function api<T>(method: 'GET' | 'POST', path: string, token: string, paylo
 }
 
 beforeAll(async () => {
-  execFileSync('bash', [join(REPO, 'infra/install-browser.sh')], { stdio: 'inherit' });
-  // the console as the source is now, built as `npm run console:build` builds it at install (a child process: under
-  // vitest NODE_ENV is 'test', which would bundle the JSX development runtime and misstate the size)
-  execFileSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', 'console', '--logLevel', 'warn'], {
-    cwd: REPO,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  prepareConsole();
   mkdirSync(SHOTS, { recursive: true });
   stores = await testStores();
   ({ models, faces } = await testFaces());
@@ -116,8 +105,7 @@ beforeAll(async () => {
   app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager, framesDir } });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
   profile = mkdtempSync(join(tmpdir(), 'facestream-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
-  page = context.pages()[0] ?? (await context.newPage());
+  ({ context, page } = await launchChromium(profile));
 });
 
 afterAll(async () => {
@@ -137,24 +125,14 @@ describe('operator console', () => {
   let dossierId: number;
 
   it('is small, and its first screen is usable at once', async () => {
-    const js = readdirSync(join(CONSOLE_DIST, 'assets')).filter((f) => f.endsWith('.js'));
-    const gzipped = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(CONSOLE_DIST, 'assets', f))).length, 0);
-    // the page's own clock: ms from the start of navigation until the login form is there (polled each frame)
-    const usableAt = () => page.waitForFunction("document.querySelector('input[name=username]') && performance.now()").then((h) => h.jsonValue() as Promise<number>);
-    await page.goto(url);
-    const cold = await usableAt();
-    // a first visit of a running browser: HTTP cache emptied (Chrome DevTools Protocol)
-    await (await context.newCDPSession(page)).send('Network.clearBrowserCache');
-    await page.goto('about:blank');
-    await page.goto(url);
-    const empty = await usableAt();
-    await page.reload();
-    const warm = await usableAt();
+    const size = consoleAssetSizes();
+    const t = await firstScreenTimes(context, page, url);
+    // the figures themselves are `npm run bench -- --only console`'s (docs/BENCHMARKS.md)
     console.log(
-      `console: JavaScript ${(gzipped / 1024).toFixed(1)} KB gzipped (${js.length} file(s)); first screen (login) usable after navigation on loopback: ` +
-        `${cold.toFixed(0)} ms (first page of a fresh browser), ${empty.toFixed(0)} ms (empty cache), ${warm.toFixed(0)} ms (reload)`,
+      `console: JavaScript ${(size.jsGzipBytes / 1024).toFixed(1)} KB gzipped (${size.jsFiles} file(s)); first screen (login) usable after navigation on loopback: ` +
+        `${t.freshMs.toFixed(0)} ms (first page of a fresh browser), ${t.emptyCacheMs.toFixed(0)} ms (empty cache), ${t.reloadMs.toFixed(0)} ms (reload)`,
     );
-    expect(gzipped).toBeLessThan(300 * 1024);
+    expect(size.jsGzipBytes).toBeLessThan(300 * 1024);
     await shot('login');
   });
 
