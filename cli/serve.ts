@@ -28,6 +28,7 @@ import { followCameraStatusesOf, type CameraStatusFollower } from '../pipelines/
 import { createFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
 import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
+import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
 import type { Db } from '../stores/postgres/db.ts';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -200,6 +201,7 @@ const STATUS_EVERY_MS = 5_000;
 export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   const { config } = o;
   const logger = pino({ level: o.logLevel, base: { component: 'cameras' } });
+  setFfmpegLogging(logger.isLevelEnabled('debug')); // FFmpeg's own chatter only when debugging, as in `stage`
   const { openAnalytics } = await import('../pipelines/sink-clickhouse/open.ts');
   const analytics = await openAnalytics({ config, logger, writeThrough: false, db: o.db });
   const { openCounterDefinitions } = await import('../pipelines/counters/open.ts');
