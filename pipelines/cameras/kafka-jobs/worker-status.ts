@@ -66,6 +66,9 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
   const stats = new Map<string, CameraStats>();
   /** each camera's child's totals as last logged (a new child counts from 0 again) */
   const totals = new Map<string, ChildCounters>();
+  /** cameras whose child lost its source and has not said it reads again: a counters line logged meanwhile may
+   * still report frames read before the failure, which must not turn the camera back from red */
+  const awaitingSource = new Set<string>();
   const statsOf = (camera: string) => {
     let s = stats.get(camera);
     if (!s) stats.set(camera, (s = new CameraStats(() => opts.clock.now())));
@@ -95,6 +98,7 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
     if (camera === undefined) return;
     statsOf(camera).started();
     totals.delete(camera);
+    awaitingSource.delete(camera);
     changed(camera);
   };
   const onExit = (e: ChildExit) => {
@@ -114,7 +118,7 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
     const was = totals.get(camera) ?? { frames: 0, faces: 0, imotionSkipped: 0, decodingSoftErrors: 0 };
     totals.set(camera, now);
     const grew = (k: keyof ChildCounters) => Math.max(0, now[k] - was[k]);
-    if (grew('frames') + grew('imotionSkipped') > 0) s.frameRead();
+    if (grew('frames') + grew('imotionSkipped') > 0 && !awaitingSource.has(camera)) s.frameRead();
     for (let i = grew('frames'); i > 0; i--) s.frameProcessed();
     for (let i = grew('faces'); i > 0; i--) s.facePosted();
     if (grew('imotionSkipped') > 0) s.count(INGEST_COUNTERS.imotionSkipped, grew('imotionSkipped'));
@@ -135,14 +139,17 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
         // the child reads its source again soon: red meanwhile, and each attempt is a start (as in serve)
         s.failed(failure);
         s.started();
+        awaitingSource.add(camera);
         changed(camera);
       } else if (s && childSourceBackIn(line)) {
+        awaitingSource.delete(camera);
         s.frameRead();
         changed(camera);
       }
     },
     disabled(camera) {
       totals.delete(camera);
+      awaitingSource.delete(camera);
       const s = statsOf(camera);
       s.disabled();
       reporter.changed(camera, s.health());
@@ -150,6 +157,7 @@ export async function startWorkerStatus(opts: WorkerStatusOptions): Promise<Work
     },
     forget(camera) {
       totals.delete(camera);
+      awaitingSource.delete(camera);
       stats.delete(camera);
     },
     stop(): Promise<void> {
