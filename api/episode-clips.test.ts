@@ -1,5 +1,5 @@
 // GET /api/v1/episodes/{id}/clip on chdb: the MP4 of a camera of the episode from the clips folder, the camera
-// chosen by ?camera=, 404 for an episode without a clip, an unknown episode, or one the reader may not see.
+// chosen by ?camera=, byte ranges, 404 for an episode without a clip, an unknown episode, or one the reader may not see.
 import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,6 +52,23 @@ describe('GET /episodes/{id}/clip', () => {
       expect(Number(r.headers['content-length'])).toBe(want.length);
       expect(r.rawPayload.equals(want), query).toBe(true);
     }
+  });
+
+  it('answers Range requests as players seek: 206 with the part asked for, 416 beyond the end', async () => {
+    const whole = await readFile(DEMO_CLIP);
+    const url = `/api/v1/episodes/ep-clip/clip?camera=${encodeURIComponent('gate 1')}`;
+    expect((await app.inject({ method: 'GET', url })).headers['accept-ranges']).toBe('bytes');
+    const part = await app.inject({ method: 'GET', url, headers: { range: 'bytes=100-1123' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-type']).toBe('video/mp4');
+    expect(part.headers['content-range']).toBe(`bytes 100-1123/${whole.length}`);
+    expect(part.rawPayload.equals(whole.subarray(100, 1124))).toBe(true);
+    const tail = await app.inject({ method: 'GET', url, headers: { range: 'bytes=-500' } });
+    expect(tail.rawPayload.equals(whole.subarray(whole.length - 500))).toBe(true);
+    const beyond = await app.inject({ method: 'GET', url, headers: { range: `bytes=${whole.length + 10}-` } });
+    expect(beyond.statusCode).toBe(416);
+    expect(beyond.headers['content-range']).toBe(`bytes */${whole.length}`);
+    expect(JSON.parse(beyond.body).error).toMatchObject({ code: 'FS_ERR_RANGE_NOT_SATISFIABLE', field: 'range' });
   });
 
   it('404 without a clip, for an unknown episode or camera, and for an episode the reader may not see', async () => {

@@ -1,13 +1,13 @@
 // /api/v1/episodes: FindFace's episodes from ClickHouse (the latest change of each wins), with the filters they share
 // with events, newest (or oldest) first, cursor pages; one episode with its events.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import send from '@fastify/send';
 import type { FastifyInstance } from 'fastify';
 import { clipPath } from '../../stores/frames/layout.ts';
 import { getEpisode, queryEpisodes, type EpisodeFilter, type EpisodeView } from '../../stores/clickhouse/episodes-query.ts';
 import { MAX_EVENTS_PAGE, queryEvents } from '../../stores/clickhouse/events-query.ts';
 import { eventVisibility, principalOf } from '../auth/principal.ts';
-import { notFound } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { defined, list, matchOf, placeOf, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
 import { EpisodeClip, EpisodeClipQuery, EpisodeIdParams, EpisodeList, EpisodeQuery, EpisodeWithEvents } from '../schemas/episodes.ts';
@@ -87,10 +87,10 @@ export async function episodeRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: 'The video clip of an episode',
-        description: 'An MP4 of one camera from `clips.pre_roll` before the episode to `clips.post_roll` after it (docs/CLIPS.md). 404: no such episode (or one you may not see), or no clip of it.',
+        description: 'An MP4 of one camera from `clips.pre_roll` before the episode to `clips.post_roll` after it (docs/CLIPS.md). `Range: bytes=` requests get 206 with that part (players seek with them), 416 outside the file; `If-None-Match` / `If-Modified-Since` get 304. 404: no such episode (or one you may not see), or no clip of it.',
         params: EpisodeIdParams,
         querystring: EpisodeClipQuery,
-        response: { 200: EpisodeClip, ...errors(404) },
+        response: { 200: EpisodeClip, 206: EpisodeClip, ...errors(404, 416) },
       },
     },
     async (req, reply) => {
@@ -102,8 +102,14 @@ export async function episodeRoutes(app: FastifyInstance): Promise<void> {
       if (root !== null) {
         for (const camera of cameras) {
           const path = clipPath(root, camera, episode.id);
-          const file = await stat(path).catch(() => null);
-          if (file?.isFile()) return reply.type('video/mp4').header('content-length', file.size).send(createReadStream(path));
+          // @fastify/send answers Range requests (206/416) and conditional ones, which players need to seek
+          const sent = await send(req.raw, `/${encodeURIComponent(basename(path))}`, { root: dirname(path), cacheControl: false, contentType: false });
+          if (sent.type === 'file') return reply.code(sent.statusCode).headers(sent.headers).type('video/mp4').send(sent.stream);
+          if (sent.statusCode === 416) {
+            const range = sent.headers['Content-Range'] ?? '';
+            throw new ApiError('FS_ERR_RANGE_NOT_SATISFIABLE', `range ${req.headers.range} is outside the clip (${range})`, 'range', undefined, { 'content-range': range });
+          }
+          if (sent.type === 'error' && sent.statusCode !== 404) throw sent.metadata.error;
         }
       }
       throw notFound('clip of episode', req.params.id);
