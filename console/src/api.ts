@@ -15,6 +15,7 @@ import type { LoginResult as LoginSchema, Me as MeSchema } from '../../api/schem
 import type { UserView } from '../../api/schemas/users.ts';
 import type { VerifyResult as VerifySchema } from '../../api/schemas/verify.ts';
 import type { WatchList as WatchListSchema } from '../../api/schemas/watch-lists.ts';
+import type { Delivery as DeliverySchema, Webhook as WebhookSchema } from '../../api/schemas/webhooks.ts';
 
 export type Camera = Static<typeof CameraSchema>;
 export type CameraStatistics = Static<typeof CameraStatisticsSchema>;
@@ -37,6 +38,8 @@ export type Me = Static<typeof MeSchema>;
 export type User = Static<typeof UserView>;
 export type Verify = Static<typeof VerifySchema>;
 export type WatchList = Static<typeof WatchListSchema>;
+export type Webhook = Static<typeof WebhookSchema>;
+export type Delivery = Static<typeof DeliverySchema>;
 export interface Page<T> {
   results: T[];
   next_page: string | null;

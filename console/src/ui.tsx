@@ -24,6 +24,15 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** JSON typed by the user (settings, filters), or an error naming what is not JSON. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} are not JSON: ${errorText(err)}`);
+  }
+}
+
 export function ErrorBox({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
   return (

@@ -1,7 +1,9 @@
-// Administration: users (add one with a role), roles and their permissions, webhooks when the server has them.
+// Administration: users (add one with a role), roles (create one, edit its permissions and its rights on camera
+// groups and watch lists), webhooks (create, edit, delete, their recent deliveries).
 import { useState } from 'preact/hooks';
-import { ApiError, call, type CameraGroup, type Me, type ObjectRights, type Page, type Role, type User } from '../api.ts';
-import { ActionForm, can, ErrorBox, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
+import { ACTIONS, ENTITIES, FUNCTIONAL_PERMISSIONS } from '../../../stores/postgres/rows.ts';
+import { ApiError, call, type CameraGroup, type Delivery, type Me, type ObjectRights, type Page, type Role, type User, type Webhook } from '../api.ts';
+import { ActionForm, can, ErrorBox, parseJson, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
   const users = useGet<Page<User>>(can(me, 'view_user') ? '/users?limit=1000' : null);
@@ -44,8 +46,10 @@ export function Admin({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
+          {can(me, 'add_group') && <NewRole onDone={(r) => (roles.reload(), setRoleId(r.id))} />}
         </Section>
       )}
+      {role && <RolePermissions key={`p${role.id}`} role={role} mayChange={can(me, 'change_group')} onDone={roles.reload} />}
       {role && <RoleRights key={role.id} role={role} mayChange={can(me, 'change_group')} />}
       {me.administrator && <Webhooks />}
     </div>
@@ -78,6 +82,85 @@ function NewUser({ roles, onDone }: { roles: readonly Role[]; onDone: () => void
         ))}
       </select>
     </ActionForm>
+  );
+}
+
+function NewRole({ onDone }: { onDone: (role: Role) => void }) {
+  const [name, setName] = useState('');
+  return (
+    <ActionForm
+      submit="Add role"
+      run={async () => {
+        onDone(await call<Role>('POST', '/roles', { name }));
+        setName('');
+      }}
+    >
+      <input placeholder="Role name" aria-label="New role name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+    </ActionForm>
+  );
+}
+
+/** A role's permissions (FindFace's codenames `<action>_<entity>` and the functional rights) as a grid of switches. */
+function RolePermissions({ role, mayChange, onDone }: { role: Role; mayChange: boolean; onDone: () => void }) {
+  const [held, setHeld] = useState(() => new Set<string>(role.permissions));
+  const [saved, setSaved] = useState(false);
+  const box = (p: string) => (
+    <input
+      type="checkbox"
+      checked={held.has(p)}
+      disabled={!mayChange}
+      aria-label={p}
+      onChange={(e) => {
+        const next = new Set(held);
+        if (e.currentTarget.checked) next.add(p);
+        else next.delete(p);
+        setHeld(next);
+        setSaved(false);
+      }}
+    />
+  );
+  return (
+    <Section title={`Permissions of ${role.name}`}>
+      <table data-testid="permissions">
+        <thead>
+          <tr>
+            <th />
+            {ACTIONS.map((a) => (
+              <th key={a}>{a}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {ENTITIES.map((entity) => (
+            <tr key={entity}>
+              <td>{entity}</td>
+              {ACTIONS.map((a) => (
+                <td key={a}>{box(`${a}_${entity}`)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="inline">
+        {FUNCTIONAL_PERMISSIONS.map((p) => (
+          <label key={p}>
+            {box(p)} {p.replace(/_/g, ' ')}
+          </label>
+        ))}
+      </p>
+      {mayChange && (
+        <ActionForm
+          submit="Save permissions"
+          run={async () => {
+            await call('PATCH', `/roles/${role.id}`, { permissions: [...held] });
+            setSaved(true);
+            onDone();
+          }}
+        >
+          {saved && <span class="muted">Saved.</span>}
+        </ActionForm>
+      )}
+    </Section>
   );
 }
 
@@ -127,28 +210,120 @@ function RoleRights({ role, mayChange }: { role: Role; mayChange: boolean }) {
   );
 }
 
-interface Webhook {
-  id: number;
-  name?: string;
-  url: string;
-  active?: boolean;
-}
-
-/** Webhooks are a newer part of the API: a server without them answers 404, said plainly. */
+/** FindFace's webhooks (administrators): where events, episodes and counter records are POSTed; a server without them answers 404. */
 function Webhooks() {
   const hooks = useGet<Page<Webhook>>('/webhooks?limit=1000');
+  const [openId, setOpenId] = useState<number | null>(null);
+  const open = hooks.data?.results.find((h) => h.id === openId);
   const missing = hooks.error instanceof ApiError && hooks.error.status === 404;
   return (
     <Section title="Webhooks">
       {missing ? <p class="muted">This server has no webhooks API.</p> : <ErrorBox error={hooks.error} />}
       {hooks.data?.results.length === 0 && <p class="muted">No webhooks.</p>}
-      <ul>
-        {hooks.data?.results.map((h) => (
-          <li key={h.id}>
-            {h.name ?? h.id}: {h.url} {h.active === false && '(inactive)'}
-          </li>
-        ))}
-      </ul>
+      <table data-testid="webhooks">
+        <tbody>
+          {hooks.data?.results.map((h) => (
+            <tr key={h.id} class={h.id === openId ? 'active' : ''} onClick={() => setOpenId(h.id)} style={{ cursor: 'pointer' }}>
+              <td>{h.name}</td>
+              <td class="muted url">{h.url}</td>
+              <td>{h.active ? 'active' : 'inactive'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {!missing && (
+        <WebhookForm
+          key={openId ?? 'new'}
+          hook={open}
+          onDone={(id) => {
+            setOpenId(id);
+            hooks.reload();
+          }}
+        />
+      )}
+      {open && <Deliveries key={open.id} hook={open} />}
     </Section>
+  );
+}
+
+/** A new webhook, or the chosen one to change or delete; filters as FindFace's JSON (docs/WEBHOOKS.md). */
+function WebhookForm({ hook, onDone }: { hook: Webhook | undefined; onDone: (id: number | null) => void }) {
+  const [name, setName] = useState(hook?.name ?? '');
+  const [url, setUrl] = useState(hook?.url ?? '');
+  const [active, setActive] = useState(hook?.active ?? true);
+  const [filters, setFilters] = useState(JSON.stringify(hook?.filters ?? {}, null, 2));
+  const [batch, setBatch] = useState(String(hook?.max_batch_size ?? 1));
+  const [attempts, setAttempts] = useState(String(hook?.max_attempts ?? 10));
+  const remove = useAction();
+  return (
+    <>
+      <h3>{hook ? `Webhook ${hook.name}` : 'New webhook'}</h3>
+      <ActionForm
+        class="settings"
+        submit={hook ? 'Save webhook' : 'Add webhook'}
+        run={async () => {
+          const body = { name, url, active, filters: parseJson(filters, 'the filters'), max_batch_size: Number(batch), max_attempts: Number(attempts) };
+          const saved = await call<Webhook>(hook ? 'PATCH' : 'POST', hook ? `/webhooks/${hook.id}` : '/webhooks', body);
+          onDone(saved.id);
+        }}
+      >
+        <input placeholder="Name" aria-label="Webhook name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+        <input placeholder="https://…" aria-label="Webhook URL" value={url} onInput={(e) => setUrl(e.currentTarget.value)} required size={40} />
+        <label>
+          <input type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} /> Active
+        </label>
+        <label>
+          Max batch <input type="number" min={1} max={1000} aria-label="Max batch size" value={batch} onInput={(e) => setBatch(e.currentTarget.value)} style={{ width: '6em' }} />
+        </label>
+        <label>
+          Max attempts <input type="number" min={1} max={100} aria-label="Max attempts" value={attempts} onInput={(e) => setAttempts(e.currentTarget.value)} style={{ width: '5em' }} />
+        </label>
+        <label class="wide">
+          Filters ({'{}'}: everything; {'{"events": {"matched": true}}'}: matched events only)
+          <textarea rows={4} value={filters} onInput={(e) => setFilters(e.currentTarget.value)} aria-label="Webhook filters" />
+        </label>
+      </ActionForm>
+      {hook && (
+        <p class="inline">
+          <button onClick={() => void remove.run(async () => (await call('DELETE', `/webhooks/${hook.id}`), onDone(null)))} disabled={remove.busy}>
+            Delete webhook
+          </button>
+          <button onClick={() => onDone(null)}>New webhook…</button>
+          <ErrorBox error={remove.error} />
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A webhook's recent delivery attempts (GET /webhooks/{id}/deliveries), newest first. */
+function Deliveries({ hook }: { hook: Webhook }) {
+  const deliveries = useGet<Page<Delivery>>(`/webhooks/${hook.id}/deliveries?limit=20`);
+  return (
+    <>
+      <h3>
+        Recent deliveries <button onClick={deliveries.reload}>Refresh</button>
+      </h3>
+      <ErrorBox error={deliveries.error} />
+      {deliveries.data?.results.length === 0 && <p class="muted">Nothing sent yet.</p>}
+      <table data-testid="deliveries">
+        <tbody>
+          {deliveries.data?.results.map((d) => (
+            <tr key={`${d.batch}/${d.attempt}`} data-status={d.status}>
+              <td>{time(d.created_date)}</td>
+              <td>
+                {d.count} {d.webhook_type}
+              </td>
+              <td>attempt {d.attempt}</td>
+              <td>
+                {d.status}
+                {d.status_code ? ` (${d.status_code})` : ''}
+              </td>
+              <td class="muted">{d.error}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

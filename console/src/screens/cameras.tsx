@@ -5,7 +5,7 @@ import { call, type Camera, type CameraGroup, type CameraStatistics, type Me, ty
 import { BarChart, PALETTE } from '../chart.tsx';
 import { useImage } from '../faces.tsx';
 import { parseRegion, type Region } from '../../../pipelines/track/box.ts';
-import { ActionForm, can, ErrorBox, errorText, Section, time, useAction, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, errorText, parseJson, Section, time, useAction, useGet } from '../ui.tsx';
 
 /** The camera's health colour and what it says (the API reports health when its process runs the cameras). */
 function status(c: Camera): { colour: string; text: string } {
@@ -138,12 +138,7 @@ function CameraDetail({ camera, groups, mayChange, onChanged }: { camera: Camera
           class="settings"
           submit="Save"
           run={async () => {
-            let streamSettings: unknown;
-            try {
-              streamSettings = JSON.parse(settings);
-            } catch (err) {
-              throw new Error(`the stream settings are not JSON: ${errorText(err)}`);
-            }
+            const streamSettings = parseJson(settings, 'the stream settings');
             await call('PATCH', `/cameras/${camera.id}`, { name, url, camera_group_id: Number(group), stream_settings: streamSettings });
             onChanged();
           }}
@@ -207,9 +202,9 @@ function RegionEditor({ camera, settings, onChange }: { camera: Camera; settings
   const set = (rect: Rect | null) => {
     let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(settings) as Record<string, unknown>;
+      parsed = parseJson(settings, 'the stream settings') as Record<string, unknown>;
     } catch (err) {
-      return setError(`the stream settings are not JSON: ${errorText(err)}`);
+      return setError(errorText(err));
     }
     setError(null);
     onChange(JSON.stringify({ ...parsed, [key]: rect ? `${rect.width}x${rect.height}+${rect.x}+${rect.y}` : '' }, null, 2));

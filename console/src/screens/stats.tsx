@@ -1,9 +1,10 @@
 // Statistics: events per hour or day over a period, matched and unmatched, by camera, group, watch list or dossier
-// (GET /statistics), as a hand-drawn SVG bar chart and the totals per value.
+// (GET /statistics), as a hand-drawn SVG bar chart and the totals per value; people counters over time, and setting
+// one up (which cameras, how often) for users who may change cameras.
 import { useMemo, useState } from 'preact/hooks';
-import { query, type Counter, type CounterStatistics, type Me, type Statistics } from '../api.ts';
+import { call, query, type Camera, type Counter, type CounterStatistics, type Me, type Page, type Statistics } from '../api.ts';
 import { BarChart, PALETTE } from '../chart.tsx';
-import { can, ErrorBox, Section, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, Section, useAction, useGet } from '../ui.tsx';
 
 const PERIODS = { '24 hours': { ms: 864e5, interval: 'hour' }, '7 days': { ms: 7 * 864e5, interval: 'day' }, '30 days': { ms: 30 * 864e5, interval: 'day' } } as const;
 type Period = keyof typeof PERIODS;
@@ -45,16 +46,18 @@ export function Stats({ me }: { me: Me }) {
         {stats.data && (rows.length === 0 ? <p class="muted">No events in the last {period}.</p> : <BarChart labels={buckets} series={[{ label: 'matched', colour: PALETTE[0]!, values: sum('matched') }, { label: 'unmatched', colour: PALETTE[1]!, values: sum('unmatched') }]} unit="events" />)}
         {perValue.length > 0 && <BarList items={perValue} />}
       </Section>
-      {can(me, 'view_camera') && <Counters from={from} interval={PERIODS[period].interval} period={period} />}
+      {can(me, 'view_camera') && <Counters from={from} interval={PERIODS[period].interval} period={period} mayChange={can(me, 'change_camera')} />}
     </>
   );
 }
 
 /** People counters (GET /counters/{id}/statistics): the average faces counted per bucket, stacked by camera. */
-function Counters({ from, interval, period }: { from: string; interval: string; period: Period }) {
+function Counters({ from, interval, period, mayChange }: { from: string; interval: string; period: Period; mayChange: boolean }) {
   const counters = useGet<{ results: Counter[] }>('/counters?limit=1000');
   const [picked, setPicked] = useState<number | null>(null);
+  const [editing, setEditing] = useState<Counter | 'new' | null>(null);
   const id = picked ?? counters.data?.results[0]?.id ?? null;
+  const counter = counters.data?.results.find((c) => c.id === id);
   const stats = useGet<CounterStatistics>(id === null ? null : `/counters/${id}/statistics${query({ interval, created_date_gte: from })}`);
   const rows = stats.data?.results ?? [];
   const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
@@ -68,21 +71,95 @@ function Counters({ from, interval, period }: { from: string; interval: string; 
     <Section
       title="Counters"
       actions={
-        counters.data && counters.data.results.length > 0 ? (
-          <select value={id ?? ''} onChange={(e) => setPicked(Number(e.currentTarget.value))} aria-label="Counter">
-            {counters.data.results.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        ) : undefined
+        <>
+          {counters.data && counters.data.results.length > 0 && (
+            <select value={id ?? ''} onChange={(e) => setPicked(Number(e.currentTarget.value))} aria-label="Counter">
+              {counters.data.results.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+          {mayChange && counter && <button onClick={() => setEditing(counter)}>Edit counter</button>}
+          {mayChange && <button onClick={() => setEditing('new')}>New counter</button>}
+        </>
       }
     >
+      {editing && (
+        <CounterForm
+          key={editing === 'new' ? 'new' : editing.id}
+          counter={editing === 'new' ? undefined : editing}
+          onDone={(saved) => {
+            setEditing(null);
+            if (saved !== undefined) setPicked(saved);
+            counters.reload();
+          }}
+        />
+      )}
       <ErrorBox error={counters.error ?? stats.error} />
       {counters.data?.results.length === 0 && <p class="muted">No counters.</p>}
       {stats.data && (rows.length === 0 ? <p class="muted">Nothing counted in the last {period}.</p> : <BarChart labels={buckets} series={series} unit="faces on average" />)}
     </Section>
+  );
+}
+
+/** A counter's name, how often its cameras are counted, and which cameras (FindFace's counter settings). */
+function CounterForm({ counter, onDone }: { counter: Counter | undefined; onDone: (saved?: number | null) => void }) {
+  const cameras = useGet<Page<Camera>>('/cameras?limit=1000');
+  const [name, setName] = useState(counter?.name ?? '');
+  const [every, setEvery] = useState(String(counter?.interval ?? 60));
+  const [active, setActive] = useState(counter?.active ?? true);
+  // each camera keeps its region when the counter is saved again
+  const [chosen, setChosen] = useState(() => new Map((counter?.cameras ?? []).map((c) => [c.camera_id, c.roi])));
+  const remove = useAction();
+  return (
+    <div class="upload" data-testid="counter-form">
+      <ActionForm
+        class="settings"
+        submit={counter ? 'Save counter' : 'Add counter'}
+        run={async () => {
+          const body = { name, interval: Number(every), active, cameras: [...chosen].map(([camera_id, roi]) => ({ camera_id, roi })) };
+          onDone((await call<Counter>(counter ? 'PATCH' : 'POST', counter ? `/counters/${counter.id}` : '/counters', body)).id);
+        }}
+      >
+        <input placeholder="Counter name" aria-label="Counter name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+        <label>
+          every <input type="number" min={1} max={86400} aria-label="Counting interval" value={every} onInput={(e) => setEvery(e.currentTarget.value)} style={{ width: '6em' }} /> s
+        </label>
+        <label>
+          <input type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} /> Active
+        </label>
+        <span class="wide">
+          <ErrorBox error={cameras.error} />
+          {cameras.data?.results.length === 0 && <span class="muted">No cameras to count on.</span>}
+          {cameras.data?.results.map((c) => (
+            <label key={c.id}>
+              <input
+                type="checkbox"
+                checked={chosen.has(c.id)}
+                onChange={(e) => {
+                  const next = new Map(chosen);
+                  if (e.currentTarget.checked) next.set(c.id, '');
+                  else next.delete(c.id);
+                  setChosen(next);
+                }}
+              />{' '}
+              {c.name}
+            </label>
+          ))}
+        </span>
+      </ActionForm>
+      <p class="inline">
+        {counter && (
+          <button onClick={() => void remove.run(async () => (await call('DELETE', `/counters/${counter.id}`), onDone(null)))} disabled={remove.busy}>
+            Delete counter
+          </button>
+        )}
+        <button onClick={() => onDone()}>Cancel</button>
+        <ErrorBox error={remove.error} />
+      </p>
+    </div>
   );
 }
 
