@@ -233,7 +233,8 @@ function Webhooks() {
       </table>
       {!missing && (
         <WebhookForm
-          key={openId ?? 'new'}
+          // by the webhook as listed: a new one's form is filled once the list has it
+          key={open?.id ?? 'new'}
           hook={open}
           onDone={(id) => {
             setOpenId(id);
