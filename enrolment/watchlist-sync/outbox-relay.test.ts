@@ -1,7 +1,7 @@
 // The outbox and its relay on both engines (a real PostgreSQL server and PGlite), publishing in process: every kind
 // of change that alters what a matcher holds reaches a subscriber's index, woken by NOTIFY (the poll is set to a
 // minute, so only a notification can deliver within the test), and rows committed while no relay ran are published
-// by the next one.
+// by the next one. A publish that hangs (a broker away) does not stall the database's other queries.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../../pipelines/match/index.ts';
@@ -12,7 +12,7 @@ import { createWatchList, deleteWatchList, updateWatchList } from '../../stores/
 import { describeEachBackend } from '../../stores/postgres/testing/backends.ts';
 import { createInProcessDossierPublisher, type InProcessDossierPublisher } from './inproc-publisher.ts';
 import { syncIndexInProcess } from './matcher-sync.ts';
-import { startOutboxRelay, type OutboxRelay } from './outbox-relay.ts';
+import { DOSSIER_FACE_OUTBOX, startOutboxRelay, startRelay, type OutboxRelay } from './outbox-relay.ts';
 
 const logger = pino({ level: 'silent' });
 const BOX = { left: 10, top: 20, right: 110, bottom: 140 };
@@ -113,6 +113,34 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     await start();
     await expect.poll(() => found(vector(5)), { timeout: 10_000 }).toBe(String(dora.id));
     await expect.poll(() => outboxLength(ctx.db)).toBe(0);
+  });
+
+  it('keeps the database answering while a publish hangs (a broker away), and publishes once it returns', async () => {
+    await relay!.stop();
+    let reopen!: () => void;
+    const away = new Promise<void>((resolve) => (reopen = resolve));
+    let attempts = 0;
+    // the in-process hub behind a publish that waits as a producer does while its broker is down
+    const stalled = { target: 'a broker that is away', publish: async (changes: Parameters<typeof hub.publish>[0]) => (attempts++, await away, hub.publish(changes)) };
+    relay = await startRelay({ db: ctx.db, outbox: DOSSIER_FACE_OUTBOX, publisher: stalled, logger, pollMs: 60_000 });
+    try {
+      const list = await createWatchList(ctx.db, { name: 'relay-away' });
+      const eve = await createDossier(ctx.db, { name: 'Eve', watch_list_ids: [list.id] });
+      await createDossierFace(ctx.db, { dossier_id: eve.id, model_id: 'm1', embedding: vector(6), quality: -1, bbox: BOX });
+      await expect.poll(() => attempts, { timeout: 10_000 }).toBeGreaterThan(0);
+      // an API request meanwhile: answered, not queued behind the publish
+      const answered = await Promise.race([createWatchList(ctx.db, { name: 'relay-away-2' }).then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+      expect(answered).toBe(true);
+      expect(found(vector(6))).not.toBe(String(eve.id));
+
+      reopen();
+      await expect.poll(() => found(vector(6)), { timeout: 10_000 }).toBe(String(eve.id));
+      await expect.poll(() => outboxLength(ctx.db)).toBe(0);
+    } finally {
+      reopen();
+      await relay.stop();
+      await start();
+    }
   });
 
   it('hands a late subscriber every face held (the in-process counterpart of reading the topic from the start)', async () => {

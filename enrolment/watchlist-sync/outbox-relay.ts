@@ -3,7 +3,8 @@
 // subscribers (docs/STORES.md "Outbox"). Each round, in one transaction: take the outbox's relay lock (a second
 // relay on the same database waits its turn, so two never publish one key's states out of order), read the oldest
 // rows, read the current state of what they name, publish an upsert per key that is held and a tombstone per
-// other key, and delete the rows only once the publish is acknowledged. A crash anywhere before the commit leaves
+// other key, and delete the rows only once the publish is acknowledged (in PGlite the publish runs outside the
+// transaction: see round()). A crash anywhere before the commit leaves
 // the rows, and the next relay publishes them again (records are states, so a repeat is harmless). Woken by NOTIFY
 // at every commit that queued rows, and by a poll in case one is missed.
 import type { Logger } from 'pino';
@@ -77,21 +78,39 @@ export async function startRelay<V>(opts: RelayOptions<V>): Promise<OutboxRelay>
   let running: Promise<void> | undefined;
   let again = false;
 
+  /** The oldest rows and the current state of what they name, or nothing when the outbox is empty. */
+  const collect = async (tx: Queryable) => {
+    const rows = await table.pending(tx, batch);
+    return rows.length === 0 ? undefined : { rows, changes: await outbox.changes(tx, [...new Set(rows.map((r) => r.subject))]) };
+  };
+  const published = async (q: Queryable, { rows, changes }: NonNullable<Awaited<ReturnType<typeof collect>>>): Promise<number> => {
+    await table.delete(
+      q,
+      rows.map((r) => r.id),
+    );
+    logger.debug({ rows: rows.length, records: changes.length, tombstones: changes.filter((c) => c.value === null).length }, `${outbox.what} published`);
+    return rows.length;
+  };
+
   /** One round; resolves to the rows it published. */
-  const round = (): Promise<number> =>
-    db.transaction(async (tx) => {
+  const round = async (): Promise<number> => {
+    if (db.kind === 'pglite') {
+      // PGlite is one connection: a transaction held while a broker is away (the publish retries for tens of
+      // seconds) would stall every other query of the process. Only this process opens its data, so no second
+      // relay can interleave: read, publish outside the transaction, delete the rows published.
+      const batchRead = await db.transaction(collect);
+      if (!batchRead) return 0;
+      await publisher.publish(batchRead.changes);
+      return published(db, batchRead);
+    }
+    return db.transaction(async (tx) => {
       if (!(await table.tryLock(tx))) return 0;
-      const rows = await table.pending(tx, batch);
-      if (rows.length === 0) return 0;
-      const changes = await outbox.changes(tx, [...new Set(rows.map((r) => r.subject))]);
-      await publisher.publish(changes);
-      await table.delete(
-        tx,
-        rows.map((r) => r.id),
-      );
-      logger.debug({ rows: rows.length, records: changes.length, tombstones: changes.filter((c) => c.value === null).length }, `${outbox.what} published`);
-      return rows.length;
+      const batchRead = await collect(tx);
+      if (!batchRead) return 0;
+      await publisher.publish(batchRead.changes);
+      return published(tx, batchRead);
     });
+  };
 
   const drain = async (): Promise<void> => {
     do {
