@@ -28,6 +28,7 @@ import { eventAcknowledgeRoutes } from './routes/event-acknowledge.ts';
 import { eventRoutes } from './routes/events.ts';
 import { retroMatchRoutes } from './routes/retro-matches.ts';
 import { searchRoutes } from './routes/search.ts';
+import { settingRoutes } from './routes/settings.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -76,6 +77,7 @@ export const RESOURCES = [
   ['/tokens', tokenRoutes],
   ['/audit-log', auditLogRoutes],
   ['/webhooks', webhookRoutes],
+  ['/settings', settingRoutes],
 ] as const;
 
 export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<FastifyInstance> {

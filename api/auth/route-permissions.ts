@@ -104,6 +104,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`PATCH ${V1}/webhooks/:id`]: ADMIN,
   [`DELETE ${V1}/webhooks/:id`]: ADMIN,
   [`GET ${V1}/webhooks/:id/deliveries`]: ADMIN,
+  [`GET ${V1}/settings`]: need('view_runtimesetting'),
+  [`PATCH ${V1}/settings`]: need('change_runtimesetting'),
 };
 
 /** The rule of a route, by method and registered pattern (a trailing slash is ignored, as the router does). */

@@ -1,0 +1,23 @@
+// Runtime settings (FindFace's /settings/): what an administrator changes while the server runs. Only the settings
+// that take effect are here; each defaults to the configuration's value until set, and null sets it back.
+import { Type, type Static } from '@sinclair/typebox';
+import { EnrolConfig } from '../../pipelines/match/config.ts';
+
+const MinimumQuality = EnrolConfig.properties.minimum_dossier_quality;
+
+export const Settings = Type.Object({
+  minimum_dossier_quality: Type.Number({
+    description: `${MinimumQuality.description} (POST /dossier-faces and /detect: 422 low_quality); until set, match.enrol.minimum_dossier_quality of the configuration`,
+  }),
+});
+
+export const SettingsPatch = Type.Object(
+  {
+    // null first: the API's validator coerces types, and would read null as the number 0 were the number tried first
+    minimum_dossier_quality: Type.Optional(
+      Type.Union([Type.Null(), Type.Number({ minimum: MinimumQuality.minimum, maximum: MinimumQuality.maximum })], { description: 'null: back to the configured default' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SettingsPatch = Static<typeof SettingsPatch>;
