@@ -26,6 +26,8 @@ describe('API settings', () => {
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toEqual({ minimum_dossier_quality: 0.5 });
     expect((await settings('GET')).json()).toEqual({ minimum_dossier_quality: 0.5 });
+    // 0 is a value, null is "the default": neither read as the other
+    expect((await settings('PATCH', { minimum_dossier_quality: 0 })).json()).toEqual({ minimum_dossier_quality: 0 });
     expect((await settings('PATCH', { minimum_dossier_quality: null })).json()).toEqual({ minimum_dossier_quality: configured });
   });
 

@@ -13,9 +13,10 @@ export const Settings = Type.Object({
 
 export const SettingsPatch = Type.Object(
   {
-    // null first: the API's validator coerces types, and would read null as the number 0 were the number tried first
+    // one schema of type [number, null], not a union of two: the API's validator coerces types, and in a union the
+    // number branch reads null as 0 (or the null branch 0 as null)
     minimum_dossier_quality: Type.Optional(
-      Type.Union([Type.Null(), Type.Number({ minimum: MinimumQuality.minimum, maximum: MinimumQuality.maximum })], { description: 'null: back to the configured default' }),
+      Type.Unsafe<number | null>({ type: ['number', 'null'], minimum: MinimumQuality.minimum, maximum: MinimumQuality.maximum, description: 'null: back to the configured default' }),
     ),
   },
   { additionalProperties: false, minProperties: 1 },
