@@ -21,6 +21,18 @@ export const EmbedConfig = Type.Object(
     batch_size: Type.Integer({ default: 8, minimum: 1, maximum: 64 }),
     reid_expiration_frames: Type.Integer({ default: 16, minimum: 1, description: 'adaptive re-embedding: a stable track is re-embedded after 1, 2, 4 … frames, at most this many' }),
     reid_stable_similarity: Type.Number({ default: 0.7, minimum: -1, maximum: 1, description: 'a fresh vector this similar to the last one counts as stable and doubles the interval' }),
+    attributes_reextract_quality_margin: Type.Number({
+      default: 0.5,
+      minimum: -5,
+      maximum: 5,
+      description:
+        "a track's gender, age and liveness come from its first post and are extracted again only from a post whose face quality is at least this much higher than the face they came from (0: at least as good; -5: every post); head pose, eyes and emotions are computed for every post",
+    }),
+    headpose_source: Type.Union([Type.Literal('landmarks'), Type.Literal('model')], {
+      default: 'landmarks',
+      description:
+        "where a post's headpose attribute comes from: the estimate detect makes from the 68 landmarks (free; RMS 3-3.5 degrees from the model, docs/MODELS.md) or the HopeNet model run on every post (~7 ms CPU a face)",
+    }),
   },
   strict,
 );

@@ -4,6 +4,7 @@
 // Frames are counted by FacePost.trackFrames (frames the track was seen in), so misses don't use up the interval.
 import type { FacePost } from '../../schemas/records.ts';
 import type { EmbedConfig } from './config.ts';
+import { TrackStates, type TrackKey } from './track-states.ts';
 
 /** A post this much better in quality (FindFace scale) than the embedded one is always embedded afresh. */
 export const REID_QUALITY_JUMP = 0.5;
@@ -53,53 +54,26 @@ export function afterReuse(state: ReidState, post: ReidPost): ReidState {
 
 /**
  * Keeps one ReidState per track for the embed stage: `decide`, then `fresh(...)` with the computed vector or
- * `reuse(...)`, which returns the vector to reuse. Tracks end silently upstream, so `evictBefore(ts)` drops
- * tracks whose last post is older than `ts` (stream time of the posts).
+ * `reuse(...)`, which returns the vector to reuse. `forget` and `evictBefore` as TrackStates.
  */
-export class ReidSchedule {
-  private readonly states = new Map<string, ReidState>();
-
-  constructor(private readonly cfg: ReidConfig) {}
-
-  private key(post: Pick<FacePost, 'camera' | 'trackId'>): string {
-    return `${post.camera}\u0000${post.trackId}`;
+export class ReidSchedule extends TrackStates<ReidState> {
+  constructor(private readonly cfg: ReidConfig) {
+    super();
   }
 
-  decide(post: ReidPost & Pick<FacePost, 'camera' | 'trackId'>): ReidDecision {
-    return decideReid(this.states.get(this.key(post)), post);
+  decide(post: ReidPost & TrackKey): ReidDecision {
+    return decideReid(this.get(post), post);
   }
 
-  fresh(post: ReidPost & Pick<FacePost, 'camera' | 'trackId'>, vector: Float32Array): void {
-    const k = this.key(post);
-    this.states.set(k, afterFresh(this.states.get(k), post, vector, this.cfg));
+  fresh(post: ReidPost & TrackKey, vector: Float32Array): void {
+    this.set(post, afterFresh(this.get(post), post, vector, this.cfg));
   }
 
   /** The vector to reuse for `post`; throws if `decide` did not say 'reuse'. */
-  reuse(post: ReidPost & Pick<FacePost, 'camera' | 'trackId'>): Float32Array {
-    const k = this.key(post);
-    const st = this.states.get(k);
+  reuse(post: ReidPost & TrackKey): Float32Array {
+    const st = this.get(post);
     if (st === undefined) throw new Error(`no embedding to reuse for track ${post.trackId}`);
-    this.states.set(k, afterReuse(st, post));
+    this.set(post, afterReuse(st, post));
     return st.vector;
-  }
-
-  /** Drops the state of a track (e.g. after its overall post, which is its last). */
-  forget(post: Pick<FacePost, 'camera' | 'trackId'>): void {
-    this.states.delete(this.key(post));
-  }
-
-  evictBefore(ts: number): number {
-    let n = 0;
-    for (const [k, st] of this.states) {
-      if (st.lastTs < ts) {
-        this.states.delete(k);
-        n++;
-      }
-    }
-    return n;
-  }
-
-  get size(): number {
-    return this.states.size;
   }
 }
