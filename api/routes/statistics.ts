@@ -4,24 +4,30 @@
 import type { FastifyInstance } from 'fastify';
 import { queryEventStats } from '../../stores/clickhouse/stats-query.ts';
 import type { StatsDimension } from '../../stores/clickhouse/names.ts';
-import { isAdmin, principalOf, visibleIds, type Principal } from '../auth/principal.ts';
-import { ApiError } from '../errors.ts';
+import type { Queryable } from '../../stores/postgres/db.ts';
+import { cameraIdsInGroups } from '../../stores/postgres/repositories/cameras.ts';
+import { dossierIdsOnLists } from '../../stores/postgres/repositories/dossiers.ts';
+import { principalOf, visibleIds, type Principal } from '../auth/principal.ts';
 import { defined, list, timeRangeOf } from '../filters/query-filters.ts';
 import { errors } from '../schemas/common.ts';
 import { StatisticsQuery, StatisticsResult } from '../schemas/statistics.ts';
 
 /**
- * The values a reader may count: administrators all (undefined = no restriction); others the camera groups or
- * watch lists they see (FindFace's object rights), within those asked for. Per-camera and per-dossier counts
- * cannot be narrowed by those rights from the statistics tables alone, so they are for administrators.
+ * The values a reader may count: administrators all (undefined = no restriction); others, within those asked for,
+ * the camera groups or watch lists they see (FindFace's object rights), the cameras of those groups, the dossiers on
+ * those lists — by the camera's group and the dossier's lists now (the statistics tables keep no group or list per
+ * camera or dossier row).
  */
-function visibleValues(p: Principal, dimension: StatsDimension, asked: string[] | undefined): string[] | undefined {
-  if (dimension === 'camera' || dimension === 'dossier') {
-    if (isAdmin(p)) return asked;
-    throw new ApiError('FS_ERR_FORBIDDEN', `group_by=${dimension}: only administrators; others count by camera_group or watch_list`, 'group_by');
-  }
-  const seen = visibleIds(p, dimension === 'camera_group' ? 'camera group' : 'watch list')?.map(String);
-  if (seen === undefined) return asked;
+async function visibleValues(db: Queryable, p: Principal, dimension: StatsDimension, asked: string[] | undefined): Promise<string[] | undefined> {
+  const groups = visibleIds(p, 'camera group');
+  const lists = visibleIds(p, 'watch list');
+  const seenIds =
+    dimension === 'camera' ? groups && (await cameraIdsInGroups(db, groups))
+    : dimension === 'dossier' ? lists && (await dossierIdsOnLists(db, lists))
+    : dimension === 'camera_group' ? groups
+    : lists;
+  if (seenIds === undefined) return asked;
+  const seen = seenIds.map(String);
   return asked ? asked.filter((v) => seen.includes(v)) : seen;
 }
 
@@ -34,13 +40,13 @@ export async function statisticsRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Event counts per time bucket',
         description: 'Events, matched, unmatched, distinct tracks and the best confidence per `interval` bucket and per `group_by` value; `created_date_*` select the buckets whose start lies in the range.',
         querystring: StatisticsQuery,
-        response: { 200: StatisticsResult, ...errors(403) },
+        response: { 200: StatisticsResult, ...errors() },
       },
     },
     async (req) => {
       const interval = req.query.interval ?? 'hour';
       const groupBy = req.query.group_by ?? 'camera';
-      const values = visibleValues(principalOf(req), groupBy, list(req.query.values));
+      const values = await visibleValues(app.db, principalOf(req), groupBy, list(req.query.values));
       const rows = await queryEventStats(app.clickhouse, defined({ granularity: interval, dimension: groupBy, ...timeRangeOf(req.query), values }));
       return {
         interval,

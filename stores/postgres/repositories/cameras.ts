@@ -44,6 +44,12 @@ export async function listCameras(q: Queryable, filter: CameraFilter = {}): Prom
   return rows;
 }
 
+/** The ids of every camera in these groups (what a reader with rights on them may count). */
+export async function cameraIdsInGroups(q: Queryable, groupIds: readonly number[]): Promise<number[]> {
+  const { rows } = await q.query<{ id: number }>('SELECT id FROM cameras WHERE camera_group_id = ANY($1::integer[]) ORDER BY id', [[...groupIds]]);
+  return rows.map((r) => r.id);
+}
+
 export async function updateCamera(q: Queryable, id: number, patch: CameraPatch): Promise<Camera | undefined> {
   const set = assignments(patch, COLUMNS, 2);
   if (set.sql === '') return getCamera(q, id);

@@ -80,6 +80,12 @@ export async function listDossiers(q: Queryable, filter: DossierFilter = {}): Pr
   return rows;
 }
 
+/** The ids of every dossier on at least one of these lists (what a reader with rights on them may count). */
+export async function dossierIdsOnLists(q: Queryable, listIds: readonly number[]): Promise<number[]> {
+  const { rows } = await q.query<{ id: number }>('SELECT DISTINCT dossier_id AS id FROM dossier_watch_lists WHERE watch_list_id = ANY($1::integer[]) ORDER BY 1', [[...listIds]]);
+  return rows.map((r) => r.id);
+}
+
 /** `watch_list_ids`, when given, replaces the dossier's lists. */
 export function updateDossier(q: Queryable, id: number, patch: DossierPatch): Promise<Dossier | undefined> {
   return q.transaction(async (tx) => {
