@@ -10,6 +10,7 @@ import type { Episode as EpisodeSchema, EpisodeWithEvents as EpisodeWithEventsSc
 import type { FaceEvent as FaceEventSchema } from '../../api/schemas/events.ts';
 import type { ObjectRights as ObjectRightsSchema, RoleView } from '../../api/schemas/roles.ts';
 import type { DossierSearchResult as DossierSearchSchema, EventSearchResult as EventSearchSchema } from '../../api/schemas/search.ts';
+import type { Settings as SettingsSchema } from '../../api/schemas/settings.ts';
 import type { StatisticsResult as StatisticsSchema } from '../../api/schemas/statistics.ts';
 import type { LoginResult as LoginSchema, Me as MeSchema } from '../../api/schemas/tokens.ts';
 import type { UserView } from '../../api/schemas/users.ts';
@@ -32,6 +33,7 @@ export type Role = Static<typeof RoleView>;
 export type ObjectRights = Static<typeof ObjectRightsSchema>;
 export type EventSearch = Static<typeof EventSearchSchema>;
 export type DossierSearch = Static<typeof DossierSearchSchema>;
+export type Settings = Static<typeof SettingsSchema>;
 export type Statistics = Static<typeof StatisticsSchema>;
 export type LoginResult = Static<typeof LoginSchema>;
 export type Me = Static<typeof MeSchema>;

@@ -26,7 +26,7 @@ const SCREENS: readonly Screen[] = [
   { path: 'search', title: 'Search', allowed: () => true, view: Search },
   { path: 'cameras', title: 'Cameras', allowed: (me) => can(me, 'view_camera'), view: Cameras },
   { path: 'stats', title: 'Statistics', allowed: (me) => can(me, 'view_listevent'), view: Stats },
-  { path: 'admin', title: 'Administration', allowed: (me) => can(me, 'view_user') || can(me, 'view_group'), view: Admin },
+  { path: 'admin', title: 'Administration', allowed: (me) => can(me, 'view_user') || can(me, 'view_group') || can(me, 'view_runtimesetting'), view: Admin },
 ];
 
 const pathOf = (hash: string) => hash.replace(/^#\/?/, '').split('?')[0] ?? '';

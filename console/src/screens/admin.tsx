@@ -1,8 +1,8 @@
 // Administration: users (add one with a role), roles (create one, edit its permissions and its rights on camera
-// groups and watch lists), webhooks (create, edit, delete, their recent deliveries).
+// groups and watch lists), webhooks (create, edit, delete, their recent deliveries), runtime settings.
 import { useState } from 'preact/hooks';
 import { ACTIONS, ENTITIES, FUNCTIONAL_PERMISSIONS } from '../../../stores/postgres/rows.ts';
-import { ApiError, call, type CameraGroup, type Delivery, type Me, type ObjectRights, type Page, type Role, type User, type Webhook } from '../api.ts';
+import { ApiError, call, type CameraGroup, type Delivery, type Me, type ObjectRights, type Page, type Role, type Settings, type User, type Webhook } from '../api.ts';
 import { ActionForm, can, ErrorBox, parseJson, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
@@ -52,6 +52,7 @@ export function Admin({ me }: { me: Me }) {
       {role && <RolePermissions key={`p${role.id}`} role={role} mayChange={can(me, 'change_group')} onDone={roles.reload} />}
       {role && <RoleRights key={role.id} role={role} mayChange={can(me, 'change_group')} />}
       {me.administrator && <Webhooks />}
+      {can(me, 'view_runtimesetting') && <RuntimeSettings mayChange={can(me, 'change_runtimesetting')} />}
     </div>
   );
 }
@@ -326,5 +327,29 @@ function Deliveries({ hook }: { hook: Webhook }) {
         </tbody>
       </table>
     </>
+  );
+}
+
+/** FindFace's runtime settings (GET/PATCH /settings): in effect at once; empty sets one back to the configured default. */
+function RuntimeSettings({ mayChange }: { mayChange: boolean }) {
+  const settings = useGet<Settings>('/settings');
+  return (
+    <Section title="Settings">
+      <ErrorBox error={settings.error} />
+      {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} mayChange={mayChange} onDone={settings.reload} />}
+      <p class="muted">The rest is the server's configuration file (docs/config.md), read at start.</p>
+    </Section>
+  );
+}
+
+function SettingsForm({ settings, mayChange, onDone }: { settings: Settings; mayChange: boolean; onDone: () => void }) {
+  const [quality, setQuality] = useState(String(settings.minimum_dossier_quality));
+  return (
+    <ActionForm class="settings" submit={mayChange ? 'Save settings' : undefined} run={async () => (await call('PATCH', '/settings', { minimum_dossier_quality: quality === '' ? null : Number(quality) }), onDone())}>
+      <label>
+        Minimum quality of a watch-list photo (-20 … 1; empty: the default){' '}
+        <input type="number" step="any" aria-label="Minimum dossier quality" value={quality} disabled={!mayChange} onInput={(e) => setQuality(e.currentTarget.value)} style={{ width: '6em' }} />
+      </label>
+    </ActionForm>
   );
 }
