@@ -22,12 +22,16 @@ export function cropRect(pixels: ImageRegion, box: Box, scale = POST_CROP_SCALE)
   };
 }
 
+/** Where a copy's pixels go: ordinary memory by default. */
+export type PixelAlloc = (bytes: number) => Uint8Array;
+const ordinary: PixelAlloc = (bytes) => new Uint8Array(bytes);
+
 /** A copy of the pixels of `rect` (frame coordinates, inside `pixels`). */
-export function copyRegion(pixels: ImageRegion, rect: Box): ImageRegion {
+export function copyRegion(pixels: ImageRegion, rect: Box, alloc = ordinary): ImageRegion {
   const { left, top, image } = pixels;
   const width = rect.x2 - rect.x1;
   const height = rect.y2 - rect.y1;
-  const data = new Uint8Array(width * height * 3);
+  const data = alloc(width * height * 3);
   const srcStride = image.width * 3;
   for (let y = 0; y < height; y++) {
     const from = (rect.y1 - top + y) * srcStride + (rect.x1 - left) * 3;
@@ -37,6 +41,6 @@ export function copyRegion(pixels: ImageRegion, rect: Box): ImageRegion {
 }
 
 /** A copy of the post crop around `box`, clipped to `pixels`. */
-export function cropAround(pixels: ImageRegion, box: Box, scale = POST_CROP_SCALE): ImageRegion {
-  return copyRegion(pixels, cropRect(pixels, box, scale));
+export function cropAround(pixels: ImageRegion, box: Box, scale = POST_CROP_SCALE, alloc = ordinary): ImageRegion {
+  return copyRegion(pixels, cropRect(pixels, box, scale), alloc);
 }

@@ -7,6 +7,7 @@ import { basis, detections, faceAt, frameAt, mockContext, square } from '../runt
 import { buildConfig } from '../../config/load.ts';
 import { modelThresholdDefaults } from '../../config/model-defaults.ts';
 import { createCameraSettingsView } from '../cameras/settings-view.ts';
+import { isShared } from '../../models/worker/shared-image.ts';
 
 function stage(track: Record<string, unknown> = {}, bestShot: Record<string, unknown> = {}): TrackStage {
   return createTrackStage({
@@ -34,6 +35,8 @@ describe('track stage', () => {
     expect(posts.map(summary)).toEqual([['cam-1', 1, 'overall', 0.6, 10]]);
     const p = posts[0] as FacePost;
     expect([p.camera, p.trackFirstT, p.trackLastT, p.trackFirstTs, p.trackLastTs]).toEqual(['cam', 0, 0.9, input[0]?.frame.ts, input[9]?.frame.ts]);
+    // the crop is cut into shared memory, which the model workers read without copying it again
+    expect(isShared(p.crop.image.data)).toBe(true);
   });
 
   it('realtime mode posts per window, numbered per track, in deterministic order', async () => {

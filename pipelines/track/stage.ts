@@ -11,7 +11,8 @@ import type { CameraSettings } from '../cameras/settings.ts';
 import type { CameraSettingsView } from '../cameras/settings-view.ts';
 import { compileBestShot, initialBestShot, stepBestShot, type BestShotInput, type BestShotPost, type BestShotRules, type BestShotState } from './best-shot.ts';
 import { createIouAppearanceTracker } from './iou-appearance-tracker.ts';
-import { cropAround } from './post-crop.ts';
+import { cropAround, POST_CROP_SCALE } from './post-crop.ts';
+import { newSharedPixels } from '../../models/worker/shared-image.ts';
 import { releaseFrame } from '../runtime/inproc/frame-pool.ts';
 import type { Shot } from './best-shot.ts';
 import type { Tracker, TrackInfo } from './tracker.ts';
@@ -60,7 +61,8 @@ function toPost(track: TrackInfo, p: BestShotPost): FacePost {
     postType: p.postType,
     frame: p.shot.frame,
     face: p.shot.face,
-    crop: cropAround(p.shot.pixels, p.shot.face.box),
+    // in shared memory: the model workers read a post's crop where it is, not from a second copy (shared-image.ts)
+    crop: cropAround(p.shot.pixels, p.shot.face.box, POST_CROP_SCALE, newSharedPixels),
     trackFirstTs: track.firstTs,
     trackLastTs: track.lastTs,
     trackFirstT: track.firstT,
