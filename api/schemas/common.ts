@@ -29,6 +29,11 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorBody> 
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const ConfidenceThreshold = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+// one schema typed [number, null], not a union: the API's validator coerces types, and a union's number branch read
+// null ("inherit") as the threshold 0
+export const ConfidenceThreshold = Type.Unsafe<number | null>({
+  type: ['number', 'null'],
+  minimum: 0,
+  maximum: 1,
   description: 'overrides the global CONFIDENCE_THRESHOLD; null = inherit',
 });
