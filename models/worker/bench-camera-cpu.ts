@@ -1,7 +1,7 @@
 // CPU time of each piece of a live camera's work, per call, on the camera-density bench's 720p 25 fps clip
 // (bench/camera-density.ts makes it): decoding every frame, converting a sampled one (the frame and the detector's
-// image), detect() on it, and embed() and attributes() on its faces, as the serve config sets them. Everything runs on
-// this thread with one ONNX intra-op thread, so process.cpuUsage() around a call is that call's CPU, whatever else
+// image), detect() on it, and embed() and attributes() on its faces, as the serve config and the embed stage run
+// them. Everything runs on this thread with one ONNX intra-op thread, so process.cpuUsage() around a call is that call's CPU, whatever else
 // the machine runs (it still slows each call a little: caches are shared). Multiply by the rates a camera calls them
 // at (models/worker/README.md) for its CPU a second.
 //   node bin/run-ts.js models/worker/bench-camera-cpu.ts [rounds=3]
@@ -12,6 +12,7 @@ import { readVideo, type DecodedFrame, type ReadVideoOptions } from '../../pipel
 import { releaseFrame } from '../../pipelines/runtime/inproc/frame-pool.ts';
 import { loadFaceModels } from '../face-models.ts';
 import type { FaceInImage } from '../face-models.types.ts';
+import { planAttributes } from '../../pipelines/embed/track-attributes.ts';
 
 /** CPU ms of `fn` */
 async function cpuMs(fn: () => Promise<unknown>): Promise<number> {
@@ -43,6 +44,7 @@ const rounds = Number(process.argv[2] ?? 3);
 const clip = ensureDensityClip().path;
 const config = await loadConfig(undefined, {});
 const models = await loadFaceModels({ detect: config.detect, intraOpThreads: 1, attributes: config.attributes, embedBatchSize: config.embed.batch_size });
+const plan = planAttributes(config.attributes, config.embed);
 const detectorSize = models.detectorInput;
 if (!detectorSize) throw new Error('the detector takes no whole-frame input; this bench assumes one');
 const sampled: DecodedFrame[] = [];
@@ -65,6 +67,10 @@ for (let r = 0; r < rounds; r++) {
   // posts come a track at a time, two tracks in a window: calls of two faces
   const pairs = Array.from({ length: Math.floor(faces.length / 2) }, (_, i) => faces.slice(2 * i, 2 * i + 2));
   row('embed()', 'face', await cpuMs(async () => { for (const p of pairs) await models.embed(p); }), 2 * pairs.length);
-  row('attributes() as configured', 'face', await cpuMs(async () => { for (const p of pairs) await models.attributes(p, config.attributes); }), 2 * pairs.length);
+  // as the embed stage runs them (pipelines/embed/track-attributes.ts): the person's heads when a track's attributes
+  // are extracted, the shot's on every post (none with the defaults: head pose comes from detect's landmarks)
+  for (const [what, which] of [['person', plan.track], ['shot', plan.shot]] as const) {
+    if (which) row(`attributes(): the ${what}'s heads (${Object.keys(which).filter((k) => which[k as keyof typeof which]).join(', ')})`, 'face', await cpuMs(async () => { for (const p of pairs) await models.attributes(p, which); }), 2 * pairs.length);
+  }
 }
 await models.close();
