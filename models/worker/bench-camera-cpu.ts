@@ -1,9 +1,9 @@
 // CPU time of each piece of a live camera's work, per call, on the camera-density bench's 720p 25 fps clip
 // (bench/camera-density.ts makes it): decoding every frame, converting a sampled one (the frame and the detector's
 // image), detect() on it, and embed() and attributes() on its faces, as the serve config and the embed stage run
-// them. Everything runs on this thread with one ONNX intra-op thread, so process.cpuUsage() around a call is that call's CPU, whatever else
-// the machine runs (it still slows each call a little: caches are shared). Multiply by the rates a camera calls them
-// at (models/worker/README.md) for its CPU a second.
+// them. Everything runs on this thread with one ONNX intra-op thread, so process.cpuUsage() around a call is that
+// call's CPU, whatever else the machine runs (it still slows each call a little: caches are shared). Multiply by
+// the rates a camera calls them at (models/worker/README.md) for its CPU a second.
 //   node bin/run-ts.js models/worker/bench-camera-cpu.ts [rounds=3]
 import '../../pipelines/ingest/promise-with-resolvers.ts';
 import { ensureDensityClip } from '../../bench/camera-density.ts';
