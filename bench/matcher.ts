@@ -14,7 +14,7 @@ import { HnswConfig } from '../pipelines/match/config.ts';
 import { ExactFaceIndex } from '../pipelines/match/exact-index.ts';
 import type { FaceIndex } from '../pipelines/match/face-index.ts';
 import { HnswFaceIndex } from '../pipelines/match/hnsw-index.ts';
-import { decideMatch } from '../pipelines/match/decide.ts';
+import { decideGlobal } from '../pipelines/match/decide.ts';
 import { BenchVectors, CACHE_DIR, DATA_VERSION, realFaces, type Gallery, type PairCosines } from './matcher-data.ts';
 import { findModel, loadManifest } from '../models/manifest.ts';
 
@@ -159,7 +159,7 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
     const t0 = performance.now();
     for (let i = 0; i < queries.length; i += BATCH) found.push(...(await index.searchMany(queries.slice(i, i + BATCH), 5)));
     const batchPerQueryMs = (performance.now() - t0) / queries.length;
-    const decisions = found.map((c) => decideMatch(c, threshold).dossier);
+    const decisions = found.map((c) => decideGlobal(c, threshold).decision.dossier);
     return {
       efSearch,
       searchP50Ms: round(quantile(times, 0.5), 3),

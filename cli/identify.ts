@@ -1,6 +1,6 @@
 // `facestream identify <photo>...`: every face of every photo, with attributes and the watch-list candidates.
 import { PhotoError, readPhoto } from '../models/image/read-photo.ts';
-import { decideMatch } from '../pipelines/match/index.ts';
+import { decideGlobal } from '../pipelines/match/index.ts';
 import { faceFields } from '../report/face-fields.ts';
 import type { IdentifiedFace, IdentifyOutput } from '../report/identify-schema.ts';
 import type { DetectedFace, RgbImage } from '../schemas/records.ts';
@@ -18,8 +18,8 @@ async function identifyFaces(ctx: RunContext, image: RgbImage): Promise<Identifi
   const items = faces.map((face) => ({ image, face }));
   const [vectors, attributes] = await Promise.all([ctx.models.embed(items), ctx.models.attributes(items, ctx.config.attributes)]);
   return faces.map((face, i) => {
-    const candidates = ctx.index.search(vectors[i]!, ctx.config.match.max_candidates);
-    return faceFields(face, image, attributes[i]!, { ...decideMatch(candidates, ctx.config.match.confidence_threshold), candidates });
+    const { candidates, decision } = decideGlobal(ctx.index.search(vectors[i]!, ctx.config.match.max_candidates), ctx.config.match.confidence_threshold);
+    return faceFields(face, image, attributes[i]!, { ...decision, candidates });
   });
 }
 

@@ -10,6 +10,7 @@ export function dossierFaceRecord(face: MatchableFaceState): DossierFace {
     dossierId: String(face.dossier_id),
     dossierName: face.dossier_name,
     watchLists: face.watch_list_ids.map(String),
+    watchListRules: face.watch_lists.map((l) => ({ id: String(l.id), confidenceThreshold: l.confidence_threshold, cameraGroups: l.camera_group_ids.map(String) })),
     modelId: face.model_id,
     vector: Buffer.from(face.embedding.buffer, face.embedding.byteOffset, face.embedding.byteLength),
     quality: face.quality,

@@ -13,7 +13,7 @@ function unit(axis: number, dim = 8): Float32Array {
 }
 
 function record(id: string, dossierId: string, v: Float32Array, over: Partial<DossierFace> = {}): DossierFace {
-  return { dossierFaceId: id, dossierId, dossierName: `person ${dossierId}`, watchLists: ['3', '7'], modelId: 'm1', vector: float32ToBytes(v), quality: -1, photo: '', updatedAt: 0, ...over };
+  return { dossierFaceId: id, dossierId, dossierName: `person ${dossierId}`, watchLists: ['3', '7'], watchListRules: [], modelId: 'm1', vector: float32ToBytes(v), quality: -1, photo: '', updatedAt: 0, ...over };
 }
 
 describe('applyDossierFaceChange', () => {

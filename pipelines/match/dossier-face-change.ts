@@ -2,7 +2,9 @@
 // face (replacing an older vector of the same id), a tombstone removes it. Pure apart from the index it is given.
 import type { DossierFace } from '../../schemas/generated/avro-types.ts';
 import { float32FromBytes } from '../../schemas/float32-bytes.ts';
+import { openRule } from './decide.ts';
 import type { FaceIndex } from './face-index.ts';
+import type { WatchListRules } from './list-rules.ts';
 
 /** A compacted-topic record: key = dossierFaceId, value = the face, or null (tombstone) when no matcher may hold it. */
 export interface DossierFaceChange {
@@ -19,10 +21,13 @@ export type AppliedChange =
 export interface ApplyOptions {
   /** the embedder whose vectors this matcher compares; faces of other models are skipped. Absent: every model. */
   readonly modelId?: string;
+  /** where the match stage learns each face's lists and their rules; kept in step with the index */
+  readonly rules?: WatchListRules;
 }
 
 export function applyDossierFaceChange(index: FaceIndex, change: DossierFaceChange, opts: ApplyOptions = {}): AppliedChange {
   const face = change.value;
+  opts.rules?.deleteFace(change.key);
   if (face === null || face.watchLists.length === 0) return { kind: 'removed', wasIndexed: index.remove([change.key]) > 0 };
   if (opts.modelId !== undefined && face.modelId !== opts.modelId) {
     index.remove([change.key]);
@@ -33,8 +38,9 @@ export function applyDossierFaceChange(index: FaceIndex, change: DossierFaceChan
     index.remove([change.key]);
     return { kind: 'skipped', reason: `dimension ${vector.length}, the index holds ${index.dim}` };
   }
-  // Events name dossiers and watch lists by id, as the API does. A match candidate carries one watch list: the
-  // dossier's first active one (the record lists them all).
+  // Events name dossiers and watch lists by id, as the API does. The index keeps the dossier's first list; the rules
+  // keep them all (a record written before watchListRules: its lists without rules).
   index.add([{ id: change.key, dossier: face.dossierId, watchList: face.watchLists[0]!, vector }]);
+  opts.rules?.setFace(change.key, face.watchListRules.length > 0 ? face.watchListRules : face.watchLists.map(openRule));
   return { kind: 'added' };
 }

@@ -1,7 +1,7 @@
 // The exact FaceIndex: every face vector in one flat Float32Array, row = the face's slot (face-table.ts). A search
 // is one pass over contiguous memory (10k × 512 floats ≈ 20 MB, a few ms); searchMany is one matrix product.
 // The reference the HNSW index is measured against, and the default below a few tens of thousands of faces.
-import type { MatchCandidate } from '../../schemas/records.ts';
+import type { FoundCandidate } from './face-index.ts';
 import type { FaceIndex } from './face-index.ts';
 import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type IndexedFace } from './face-table.ts';
 import { createPairScores, type PairScores } from './gemm-scores.ts';
@@ -49,7 +49,7 @@ export class ExactFaceIndex implements FaceIndex {
     return removed;
   }
 
-  search(query: Float32Array, k: number): MatchCandidate[] {
+  search(query: Float32Array, k: number): FoundCandidate[] {
     if (this.size === 0 || k <= 0) return [];
     const q = this.normalisedQueries([query]);
     const rows = this.table.slotCount;
@@ -58,7 +58,7 @@ export class ExactFaceIndex implements FaceIndex {
     return this.table.topDossiers(rows, (r) => r, (r) => scores[r] as number, k);
   }
 
-  async searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+  async searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]> {
     if (this.size === 0 || k <= 0) return queries.map(() => []);
     if (queries.length === 0) return [];
     const q = this.normalisedQueries(queries);

@@ -8,6 +8,9 @@ import type { IndexedFace } from './face-table.ts';
 import { HnswFaceIndex } from './hnsw-index.ts';
 import type { WatchList } from './watchlist.ts';
 
+/** A dossier as the index finds it, before the rule of its lists (decide.ts) says which of them it matches through. */
+export type FoundCandidate = Omit<MatchCandidate, 'watchLists' | 'matchedWatchLists'>;
+
 export interface FaceIndex {
   /** vector dimension; 0 for an empty index */
   readonly dim: number;
@@ -18,12 +21,12 @@ export interface FaceIndex {
    * (dot product of L2-normalised vectors). Equal confidences are ordered by dossier name. The HNSW index may
    * miss a face the exact one finds (its recall is measured in docs/BENCHMARKS.md).
    */
-  search(query: Float32Array, k: number): MatchCandidate[];
+  search(query: Float32Array, k: number): FoundCandidate[];
   /**
    * search() for many queries at once (the exact index: one matrix product, gemm-scores.ts): the same
    * candidates, with confidences that may differ from search()'s in the last float32 bits. What the match stage uses.
    */
-  searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]>;
+  searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]>;
   /** Enrols faces, visible to the next search; a face id already indexed is replaced. */
   add(faces: readonly IndexedFace[]): void;
   /** Deletes faces by id, at once; returns how many were indexed. A dossier left without faces is no longer found. */

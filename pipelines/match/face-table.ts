@@ -1,7 +1,7 @@
 // What every FaceIndex keeps beside its vectors: which dossier, face id and watch list each slot holds, and how
 // scored slots become the k best dossiers. Slots are small integers reused after a removal, so the exact index
 // can use them as matrix rows and the HNSW index as keys without either growing for ever under enrol/delete churn.
-import type { MatchCandidate } from '../../schemas/records.ts';
+import type { FoundCandidate } from './face-index.ts';
 import type { WatchList, WatchListFace } from './watchlist.ts';
 
 /** An enrolled face as add() takes it: the watch-list face and its dossier. */
@@ -163,7 +163,7 @@ export class FaceTable {
    * The `k` best dossiers among `n` scored slots (slotAt(i), scoreAt(i)), each by its best face, best first;
    * equal confidences ordered by dossier name. Free slots are skipped.
    */
-  topDossiers(n: number, slotAt: (i: number) => number, scoreAt: (i: number) => number, k: number): MatchCandidate[] {
+  topDossiers(n: number, slotAt: (i: number) => number, scoreAt: (i: number) => number, k: number): FoundCandidate[] {
     if (this.bestScore.length < this.names.length) {
       this.bestScore = new Float64Array(this.names.length * 2);
       this.bestSlot = new Int32Array(this.names.length * 2);

@@ -6,7 +6,7 @@
 // re-scores the faces the graph returns: confidences as exact as the exact index's, at 4 bytes × dim per face.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import usearch from 'usearch';
-import type { MatchCandidate } from '../../schemas/records.ts';
+import type { FoundCandidate } from './face-index.ts';
 import type { HnswConfig } from './config.ts';
 import type { FaceIndex } from './face-index.ts';
 import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type IndexedFace } from './face-table.ts';
@@ -67,7 +67,7 @@ export class HnswFaceIndex implements FaceIndex {
     return removed;
   }
 
-  search(query: Float32Array, k: number): MatchCandidate[] {
+  search(query: Float32Array, k: number): FoundCandidate[] {
     if (this.size === 0 || k <= 0 || !this.graph) return [];
     if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
     const q = new Float32Array(this.dim);
@@ -82,7 +82,7 @@ export class HnswFaceIndex implements FaceIndex {
     }
   }
 
-  searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+  searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]> {
     // A graph search is ~1 ms and runs on this thread; there is no batch product to share as in the exact index.
     return Promise.resolve(queries.map((q) => this.search(q, k)));
   }

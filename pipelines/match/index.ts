@@ -4,7 +4,8 @@ export { createFaceIndex, type FaceIndex } from './face-index.ts';
 export { createExactFaceIndex, ExactFaceIndex } from './exact-index.ts';
 export { HnswFaceIndex } from './hnsw-index.ts';
 export type { IndexedFace } from './face-table.ts';
-export { decideMatch, eventId, type MatchDecision } from './decide.ts';
+export { decideGlobal, decideMatch, eventId, type MatchDecision } from './decide.ts';
+export { WatchListRules } from './list-rules.ts';
 export { watchListFromFaces, type Dossier, type WatchList, type WatchListFace } from './watchlist.ts';
 export { MatchConfig, MatchIndexConfig, HnswConfig, EnrolConfig } from './config.ts';
 

@@ -2,7 +2,7 @@
 // matrix product and then maps scored rows back to faces; a face deleted and another enrolled into the freed row
 // in between would be credited with the old face's score. So changes that arrive while a search is in flight wait
 // for it, and are applied, in order, before the next search starts.
-import type { MatchCandidate } from '../../schemas/records.ts';
+import type { FoundCandidate } from './face-index.ts';
 import type { FaceIndex } from './face-index.ts';
 import type { IndexedFace } from './face-table.ts';
 
@@ -24,12 +24,12 @@ export class LiveFaceIndex implements FaceIndex {
     return this.inner.size;
   }
 
-  search(query: Float32Array, k: number): MatchCandidate[] {
+  search(query: Float32Array, k: number): FoundCandidate[] {
     this.settle();
     return this.inner.search(query, k);
   }
 
-  async searchMany(queries: readonly Float32Array[], k: number): Promise<MatchCandidate[][]> {
+  async searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]> {
     this.settle();
     this.searching++;
     try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateOrThrow } from '../../config/validate.ts';
 import { MatchConfig } from './config.ts';
 import { createMatchStage } from './stage.ts';
-import { decideMatch, eventId } from './decide.ts';
+import { eventId } from './decide.ts';
 import { createExactFaceIndex } from './exact-index.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
@@ -19,15 +19,6 @@ const index = createExactFaceIndex({
 });
 
 describe('match decisions', () => {
-  it.each([
-    ['above threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.8 }], 0.5, { matched: true, dossier: 'a', confidence: 0.8 }],
-    ['at threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.5 }], 0.5, { matched: true, dossier: 'a', confidence: 0.5 }],
-    ['below threshold', [{ dossier: 'a', dossierFace: 'a1', watchList: 'l', confidence: 0.49 }], 0.5, { matched: false, dossier: null, confidence: 0.49 }],
-    ['no candidates', [], 0.5, { matched: false, dossier: null, confidence: 0 }],
-  ])('%s', (_name, candidates, threshold, expected) => {
-    expect(decideMatch(candidates, threshold)).toEqual(expected);
-  });
-
   it('event ids are deterministic 16-hex hashes of camera, track and post number', () => {
     expect(eventId('cam', 'cam-1', 1)).toMatch(/^[0-9a-f]{16}$/);
     expect(eventId('cam', 'cam-1', 1)).toBe(eventId('cam', 'cam-1', 1));

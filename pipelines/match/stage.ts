@@ -1,13 +1,15 @@
-// Match stage: embeddings → face events. The index searches, decide.ts decides (alert.ts: whether the event is an
-// alert under its camera's alert mode); this shell only builds the record. The index can be swapped while running
-// (watch lists edited) without restarting the stage.
-import type { FaceEmbedding, FaceEvent, MatchCandidate } from '../../schemas/records.ts';
+// Match stage: embeddings → face events. The index searches, decide.ts decides under the thresholds of the watch
+// lists (list-rules.ts), of the camera and its group (the camera settings view) and the global one (alert.ts: whether
+// the event is an alert under its camera's alert mode); this shell only builds the record. The index can be swapped
+// while running (watch lists edited) without restarting the stage.
+import type { FaceEmbedding, FaceEvent } from '../../schemas/records.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { CameraSettingsView } from '../cameras/settings-view.ts';
 import { isAlert, type AlertMode } from './alert.ts';
 import type { MatchConfig } from './config.ts';
-import { decideMatch, eventId } from './decide.ts';
-import type { FaceIndex } from './face-index.ts';
+import { decideMatch, eventId, openRule, UNKNOWN_CAMERA, type CameraMatching, type RuledCandidate } from './decide.ts';
+import type { FaceIndex, FoundCandidate } from './face-index.ts';
+import type { WatchListRules } from './list-rules.ts';
 
 export interface MatchStage extends Stage<FaceEmbedding, FaceEvent> {
   /** Replaces the index used for the next records. */
@@ -18,14 +20,16 @@ export interface MatchStageOptions {
   readonly config: MatchConfig;
   readonly index: FaceIndex;
   readonly name?: string;
-  /** per-camera alert modes, read per record; default: match.alert_mode */
-  readonly settings?: Pick<CameraSettingsView, 'get'>;
+  /** per-camera alert modes, thresholds and groups, read per record; default: match.alert_mode and the global threshold */
+  readonly settings?: Pick<CameraSettingsView, 'get' | 'matching'>;
+  /** each indexed face's watch lists and their rules; default: a candidate's watchList alone, without a rule */
+  readonly rules?: Pick<WatchListRules, 'of'>;
 }
 
-/** The event of one embedding, given its candidates (best first) from the index and its camera's alert mode. */
-export function matchEvent(embedding: FaceEmbedding, candidates: MatchCandidate[], cfg: MatchConfig, alertMode: AlertMode = cfg.alert_mode): FaceEvent {
+/** The event of one embedding, given its candidates (best first) with their lists' rules, and its camera. */
+export function matchEvent(embedding: FaceEmbedding, found: readonly RuledCandidate[], cfg: MatchConfig, camera: CameraMatching = UNKNOWN_CAMERA, alertMode: AlertMode = cfg.alert_mode): FaceEvent {
   const post = embedding.post;
-  const decision = decideMatch(candidates, cfg.confidence_threshold);
+  const { candidates, decision } = decideMatch(found, camera, cfg.confidence_threshold);
   return { id: eventId(post.camera, post.trackId, post.postNo), embedding, candidates, ...decision, alert: isAlert(alertMode, decision.matched) };
 }
 
@@ -33,13 +37,14 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
   let index = options.index;
   /** the index a batch is searching right now: a replaced index is closed only once its batch is done */
   let busy: FaceIndex | undefined;
+  const rulesOf = (candidate: FoundCandidate) => options.rules?.of(candidate) ?? [openRule(candidate.watchList)];
   return {
     name: options.name ?? 'match',
     // one matrix product per batch (FaceIndex.searchMany): larger batches share its fixed cost
     maxBatch: 256,
     async process(records: readonly FaceEmbedding[], ctx: StageContext<FaceEvent>): Promise<void> {
       const current = (busy = index);
-      let found: MatchCandidate[][];
+      let found: FoundCandidate[][];
       try {
         found = await current.searchMany(
           records.map((e) => e.vector),
@@ -50,7 +55,9 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
         if (current !== index) await current.close();
       }
       for (const [i, embedding] of records.entries()) {
-        const event = matchEvent(embedding, found[i]!, options.config, options.settings?.get(embedding.post.camera).alertMode);
+        const camera = embedding.post.camera;
+        const ruled = found[i]!.map((candidate) => ({ candidate, rules: rulesOf(candidate) }));
+        const event = matchEvent(embedding, ruled, options.config, options.settings?.matching(camera), options.settings?.get(camera).alertMode);
         ctx.count(event.matched ? 'events_matched' : 'events_unmatched');
         if (event.alert) ctx.count('events_alert');
         await ctx.forward(event);

@@ -238,8 +238,12 @@ export interface MatchCandidate {
   readonly dossier: string;
   /** Id of the dossier face (enrolled photo) that matched. */
   readonly dossierFace: string;
-  /** Watch list the dossier was matched through. */
+  /** The dossier's first watch list (watchLists names them all). */
   readonly watchList: string;
+  /** Every watch list the dossier is on, ascending; empty in records written before the field existed. */
+  readonly watchLists: readonly string[];
+  /** Those of watchLists through which this candidate is a match: lists that apply to the event's camera (their camera groups) and whose threshold (the list's, else the camera's, its group's, the global one) the confidence reaches; empty when it is no match. */
+  readonly matchedWatchLists: readonly string[];
   /** Match confidence, 0..1. */
   readonly confidence: number;
 }
@@ -323,6 +327,16 @@ export interface CounterRecord {
   readonly facesBbox: readonly Box[];
 }
 
+/** What a matcher needs of one watch list a dossier is on: its threshold override and the camera groups it is monitored on (FindFace's watch list confidence_threshold and camera_groups). */
+export interface WatchListRule {
+  /** Watch list id. */
+  readonly id: string;
+  /** The list's own threshold, or null to inherit the camera's, its group's, then the global one. */
+  readonly confidenceThreshold: number | null;
+  /** Camera groups whose events the list applies to; empty = every camera. */
+  readonly cameraGroups: readonly string[];
+}
+
 /** An enrolled face (value of compacted topic dossiers, keyed by dossierFaceId); a null value is a tombstone that removes it from every matcher. */
 export interface DossierFace {
   /** Id of this enrolled face (the record key). */
@@ -333,6 +347,8 @@ export interface DossierFace {
   readonly dossierName: string;
   /** Watch lists the dossier is on. */
   readonly watchLists: readonly string[];
+  /** Threshold and camera groups of each of watchLists, in the same order; empty in records written before the field existed (each list then has the camera's or the global threshold and applies everywhere). */
+  readonly watchListRules: readonly WatchListRule[];
   /** Id of the embedding model that made the vector. */
   readonly modelId: string;
   /** Face embedding, L2-normalised: float32 values, little-endian, 4 bytes each, as FaceEmbedding.vector. */
@@ -361,6 +377,8 @@ export interface CameraJob {
   readonly fps: number | null;
   /** Camera group, or null. */
   readonly group: string | null;
+  /** The camera's match threshold, else its group's (FindFace's per-camera and per-group overrides); null: the watch lists' own or the global one. A watch list's own threshold still wins. */
+  readonly confidenceThreshold: number | null;
   /** Per-camera setting overrides, key to value as text. */
   readonly settings: Readonly<Record<string, string>>;
 }

@@ -77,10 +77,14 @@ export interface FaceEventRow {
   readonly device_mask: string;
 }
 
-/** The watch lists a matched event matched through: those of its candidates of the matched dossier. */
+/**
+ * The watch lists a matched event matched through: every list of the matched dossier whose rule it passed
+ * (pipelines/match/decide.ts); a record written before MatchCandidate.matchedWatchLists: the candidate's watchList.
+ */
 export function matchedWatchLists(event: FaceEvent): string[] {
   if (!event.matched || event.dossier === null) return [];
-  return [...new Set(event.candidates.filter((c) => c.dossier === event.dossier).map((c) => c.watchList))];
+  const lists = event.candidates.filter((c) => c.dossier === event.dossier).flatMap((c) => (c.matchedWatchLists.length > 0 ? c.matchedWatchLists : [c.watchList]));
+  return [...new Set(lists)];
 }
 
 export interface FaceEventRowContext {

@@ -25,9 +25,10 @@ export function testEvent(o: TestEventOptions): FaceEvent {
   const camera = o.camera ?? 'cam-1';
   const dossier = o.dossier ?? null;
   const confidence = o.confidence ?? (dossier ? 0.9 : 0.2);
+  const list = o.watchList ?? 'staff';
   const candidates: MatchCandidate[] = [
-    { dossier: dossier ?? 'someone', dossierFace: `${dossier ?? 'someone'}/1.jpg`, watchList: o.watchList ?? 'staff', confidence },
-    { dossier: 'other', dossierFace: 'other/1.jpg', watchList: 'staff', confidence: confidence / 2 },
+    { dossier: dossier ?? 'someone', dossierFace: `${dossier ?? 'someone'}/1.jpg`, watchList: list, watchLists: [list], matchedWatchLists: dossier ? [list] : [], confidence },
+    { dossier: 'other', dossierFace: 'other/1.jpg', watchList: 'staff', watchLists: ['staff'], matchedWatchLists: [], confidence: confidence / 2 },
   ];
   const base = faceEvent({
     id: o.id,

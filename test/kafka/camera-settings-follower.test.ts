@@ -34,6 +34,7 @@ const job = (cameraId: string, version: number, settings: Record<string, unknown
   version,
   fps: null,
   group: '1',
+  confidenceThreshold: null,
   settings: jobSettingsOf(settings),
 });
 

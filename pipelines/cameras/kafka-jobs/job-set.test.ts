@@ -10,6 +10,7 @@ const job = (cameraId: string, version: number, over: Partial<CameraJob> = {}): 
   version,
   fps: null,
   group: '1',
+  confidenceThreshold: null,
   settings: {},
   ...over,
 });

@@ -19,6 +19,7 @@ export function cameraJobRecord(camera: CameraJobState): CameraJob {
     version: Number(camera.version),
     fps: typeof fps === 'number' && fps > 0 ? fps : null,
     group: String(camera.camera_group_id),
+    confidenceThreshold: camera.confidence_threshold,
     settings: jobSettingsOf(camera.stream_settings),
   };
 }

@@ -14,6 +14,8 @@ export interface CameraJobState {
   /** the camera is active and so is its group */
   readonly enabled: boolean;
   readonly camera_group_id: number;
+  /** the camera's match threshold, else its group's; null for neither */
+  readonly confidence_threshold: number | null;
   readonly stream_settings: Readonly<Record<string, unknown>>;
   /** from the camera_job_version sequence, taken when read: bigint as text */
   readonly version: string;
@@ -22,7 +24,8 @@ export interface CameraJobState {
 /** The jobs of those of `cameraIds` that exist, each with a new version; a camera missing from the answer was deleted. */
 export async function cameraJobsById(q: Queryable, cameraIds: readonly number[]): Promise<CameraJobState[]> {
   const { rows } = await q.query<CameraJobState>(
-    `SELECT c.id, c.name, c.url, c.active AND g.active AS enabled, c.camera_group_id, c.stream_settings,
+    `SELECT c.id, c.name, c.url, c.active AND g.active AS enabled, c.camera_group_id,
+       coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold, c.stream_settings,
        nextval('camera_job_version')::text AS version
      FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id
      WHERE c.id = ANY($1::integer[]) ORDER BY c.id`,

@@ -12,6 +12,15 @@ export const DOSSIER_FACE_OUTBOX_TABLE = outboxTable('dossier_face_outbox', 'dos
 /** Outbox rows waiting (for tests and metrics). */
 export const outboxLength = (q: Queryable): Promise<number> => DOSSIER_FACE_OUTBOX_TABLE.length(q);
 
+/** What a matcher needs of one of the dossier's watch lists (the match rule, pipelines/match/decide.ts). */
+export interface MatchableWatchList {
+  readonly id: number;
+  /** null: the camera's, its group's or the global threshold */
+  readonly confidence_threshold: number | null;
+  /** ascending; empty = every camera */
+  readonly camera_group_ids: readonly number[];
+}
+
 /** A face as a matcher holds it: an active dossier's face on at least one active watch list. */
 export interface MatchableFaceState {
   readonly id: number;
@@ -19,6 +28,8 @@ export interface MatchableFaceState {
   readonly dossier_name: string;
   /** the active watch lists the dossier is on, ascending; never empty */
   readonly watch_list_ids: readonly number[];
+  /** the same lists, in the same order, with their thresholds and camera groups */
+  readonly watch_lists: readonly MatchableWatchList[];
   readonly model_id: string;
   /** float32 little-endian, as stored and as on Kafka */
   readonly embedding: Uint8Array;
@@ -29,8 +40,12 @@ export interface MatchableFaceState {
   readonly modified_date: Date;
 }
 
+// real thresholds through json keep their shortest text (0.8, not 0.800000011920929 as a float8 cast would)
 const MATCHABLE = `SELECT f.id, f.dossier_id, d.name AS dossier_name, lists.ids AS watch_list_ids, f.model_id, f.embedding, f.quality,
-    coalesce(f.source_photo, f.thumbnail, '') AS photo, greatest(f.modified_date, d.modified_date) AS modified_date
+    coalesce(f.source_photo, f.thumbnail, '') AS photo, greatest(f.modified_date, d.modified_date) AS modified_date,
+    (SELECT json_agg(json_build_object('id', w.id, 'confidence_threshold', w.confidence_threshold, 'camera_group_ids',
+              ARRAY(SELECT g.camera_group_id FROM watch_list_camera_groups g WHERE g.watch_list_id = w.id ORDER BY 1)) ORDER BY w.id)
+       FROM watch_lists w WHERE w.id = ANY(lists.ids)) AS watch_lists
   ${MATCHABLE_FACES_FROM}`;
 
 /** Those of `faceIds` a matcher must hold, with their state; a face missing from the answer must be dropped. */
