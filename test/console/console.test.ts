@@ -237,6 +237,9 @@ describe('operator console', () => {
     await page.check('text=Sound alert');
     await page.click('text=Save');
     await page.waitForSelector('[data-testid=watch-lists] >> text=♪');
+    // saved as set; the threshold left empty inherits the default (null)
+    const saved = (await api<{ results: { name: string; color: string; notify: boolean; confidence_threshold: number | null }[] }>('GET', '/watch-lists')).results.find((l) => l.name === 'Wanted');
+    expect(saved).toMatchObject({ color: 'd92d20', notify: true, confidence_threshold: null });
     await page.fill('input[aria-label="New dossier name"]', 'Angelina');
     await page.click('text=Add dossier');
     await page.waitForSelector('[data-testid=enrol-drop]');
@@ -292,6 +295,18 @@ describe('operator console', () => {
     await page.locator('[data-event-id="7001"]').waitFor({ timeout: 15_000 });
     // one two-tone beep
     await expect.poll(tonesStarted).toBe(2);
+    // unmatched faces filtered out, and back
+    await page.selectOption('select[aria-label=Show]', 'matched');
+    await expect.poll(() => page.locator('[data-event-id="7002"]').count()).toBe(0);
+    expect(await page.locator('[data-event-id="7001"]').count()).toBe(1);
+    await page.selectOption('select[aria-label=Show]', 'all');
+    // paused: a new event is held and counted, shown on resume
+    await page.click('button:has-text("Pause")');
+    await (await writer()).writeEvents([await photoEvent(faces, 'img3.jpg', { id: '7003', ts: Date.now(), camera: 'lobby' })]);
+    await page.waitForSelector('button:has-text("Resume (1 new)")', { timeout: 15_000 });
+    expect(await page.locator('[data-event-id="7003"]').count()).toBe(0);
+    await page.click('button:has-text("Resume")');
+    await page.locator('[data-event-id="7003"]').waitFor();
   });
 
   it('shows an event of the dossier live as it is stored, survives a dropped connection, acknowledges it, searches for its face', async () => {
@@ -315,6 +330,12 @@ describe('operator console', () => {
     await page.click('[role=dialog] >> text=Close');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
+    // and the rest at once
+    await unmatchedEvent();
+    await page.locator('[data-event-id="7002"]').waitFor({ timeout: 15_000 });
+    await page.click('button:has-text("Acknowledge all")');
+    await page.locator('[data-event-id="7002"] >> text=acknowledged').waitFor();
+    expect((await api<{ acknowledged: boolean }>('GET', '/events/7002')).acknowledged).toBe(true);
     // from the event to a search for its face
     await card.locator('button.open').click();
     await page.click('[role=dialog] >> text=Find this face');
@@ -370,6 +391,10 @@ describe('operator console', () => {
     await card.locator('button.open').click();
     await expect.poll(() => loaded(page.locator('[data-testid=fullframe]')), { timeout: 15_000 }).toBeGreaterThan(0);
     await shot('event');
+    // FindFace's "add to dossier" from the event: its face joins her dossier
+    await page.selectOption('select[aria-label="Dossier to add the face to"]', { label: 'Woman in grey' });
+    await page.click('[role=dialog] form:has(select[aria-label="Dossier to add the face to"]) button');
+    await page.waitForSelector('[role=dialog] >> text=Added, quality');
     await page.click('[role=dialog] >> text=Close');
     await card.locator('text=Acknowledge').click();
     await card.locator('text=acknowledged').waitFor();
@@ -552,8 +577,12 @@ describe('operator console', () => {
     await page.click('nav a[href="#/admin"]');
     await page.click('tr:has-text("viewer")');
     expect(await page.inputValue('select[aria-label="viewer on Wanted"]')).toBe('none');
-    const viewer = (await api<Named>('GET', '/roles')).results.find((r) => r.name === 'viewer')!.id;
-    await api('POST', '/users', { name: 'watcher', password: VIEWER_PASSWORD, primary_role_id: viewer });
+    // a user added on the same screen, with the viewer role
+    await page.fill('input[aria-label="New user login"]', 'watcher');
+    await page.fill('input[aria-label="New user password"]', VIEWER_PASSWORD);
+    await page.selectOption('select[aria-label="New user role"]', { label: 'viewer' });
+    await page.click('button:has-text("Add user")');
+    await page.waitForSelector('[data-testid=users] >> text=watcher');
     await signedIn('watcher', VIEWER_PASSWORD);
     expect(await page.textContent('nav')).not.toContain('Administration');
     await page.click('nav >> text=Live events');
