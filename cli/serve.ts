@@ -23,9 +23,10 @@ import { CameraManager } from '../pipelines/cameras/manager.ts';
 import { localFrameStore } from '../stores/frames/local-frame-store.ts';
 import { startFrameStoreHooks, type FrameStoreHooks } from '../pipelines/clips/serve-hooks.ts';
 import { createCameraSettingsView } from '../pipelines/cameras/settings-view.ts';
+import { relayCameraSettings } from '../pipelines/cameras/settings-follower.ts';
 import { startStatusReporter } from '../pipelines/cameras/status.ts';
 import { followCameraStatusesOf, type CameraStatusFollower } from '../pipelines/cameras/status-follower.ts';
-import { createFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
+import { createFaceIndex, watchListFromFaces, WatchListRules } from '../pipelines/match/index.ts';
 import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
 import { systemClock } from '../pipelines/runtime/stage.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
@@ -209,8 +210,11 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   const { openDedupGroups } = await import('../pipelines/dedup/groups.ts');
   const dedupGroups = await openDedupGroups({ config, logger, db: o.db });
   const index = new LiveFaceIndex(createFaceIndex(watchListFromFaces([]), config.match.index));
-  const unsubscribe = syncIndexInProcess({ relayed: o.dossiers, index, modelId: o.models.embedderId, logger });
+  const watchListRules = new WatchListRules();
+  const unsubscribe = syncIndexInProcess({ relayed: o.dossiers, index, rules: watchListRules, modelId: o.models.embedderId, logger });
   const settings = createCameraSettingsView(config);
+  // the cameras' thresholds and groups for the match stage, from the camera outbox (no `cameras` topic here)
+  const cameraSettings = await relayCameraSettings(settings, { db: o.db, logger });
   const graph: { run?: InProcessRun } = {};
   const reporter = startStatusReporter({
     healths: () => manager.healths(),
@@ -241,7 +245,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
   taps.detections!.unshift(counted.detections);
   taps.faces!.unshift(counted.faces);
   graph.run = buildGraph(serveStages(config.viewtron), {
-    deps: { config, models: o.models, index, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client, notifier: notifierFor({ config, db: o.db, clickhouse: analytics.store.client }),
+    deps: { config, models: o.models, index, watchListRules, cameraSettings: settings, analytics: { sink: analytics.sink, writeThrough: analytics.writeThrough }, counterDefinitions: counters, dedupGroups, clickhouse: analytics.store.client, notifier: notifierFor({ config, db: o.db, clickhouse: analytics.store.client }),
       // with frame_store.dir, ingest keeps each sampled frame as the events' evidence (the API's frame, crop and screenshot), as the Kafka stage does
       ...(config.frame_store.dir ? { frameStore: localFrameStore(config.frame_store.dir, config.frame_store.jpeg_quality) } : {}) },
     sourcesAdded: SERVE_PER_CAMERA,
@@ -261,6 +265,7 @@ export async function startCameras(o: CamerasOptions): Promise<ServedCameras> {
       graph.run!.graph.drain(); // what the cameras read still flows through; the stages flush
       await running;
       await reporter.stop();
+      await cameraSettings.stop();
       unsubscribe();
       await counters.close();
       await dedupGroups.close();

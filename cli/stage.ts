@@ -14,6 +14,7 @@ import type { FacestreamConfig } from '../config/schema.ts';
 import { setFfmpegLogging } from '../pipelines/ingest/ffmpeg-log.ts';
 import { createExactFaceIndex, watchListFromFaces } from '../pipelines/match/index.ts';
 import { LiveFaceIndex } from '../pipelines/match/live-index.ts';
+import { WatchListRules } from '../pipelines/match/list-rules.ts';
 import { syncIndexFromKafka } from '../enrolment/watchlist-sync/matcher-sync.ts';
 import type { DossiersFollower } from '../enrolment/watchlist-sync/kafka-follower.ts';
 import { findModel, loadManifest } from '../models/manifest.ts';
@@ -148,10 +149,11 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
     // the --watchlist folder's faces (if any), then every face enrolled through the API, read from the `dossiers`
     // topic before the stage takes its first embedding and kept up to date while it runs
     let index = run?.index ?? createExactFaceIndex(watchListFromFaces([]));
+    const watchListRules = new WatchListRules();
     if (proc.stages.includes('match')) {
       index = new LiveFaceIndex(index);
       const modelId = run?.models.embedderId ?? findModel(loadManifest(config.model_manifest || undefined), 'embedder')?.id ?? '';
-      dossiers = await syncIndexFromKafka({ kafka, serde, topicPrefix: config.kafka.topic_prefix, index, modelId, logger });
+      dossiers = await syncIndexFromKafka({ kafka, serde, topicPrefix: config.kafka.topic_prefix, index, rules: watchListRules, modelId, logger });
     }
     // a worker's camera child is handed its camera's settings (and restarted when they change); other processes follow
     // every camera's settings on the `cameras` topic, read to its end before the first record
@@ -177,6 +179,7 @@ export async function runStage(opts: StageCommandOptions, signal: AbortSignal): 
       ...(frameStore ? { frameStore } : {}),
       ...(run ? { models: run.models } : {}),
       index,
+      watchListRules,
       cameraSettings: settingsView,
       ...(hasSource ? { source: { camera: opts.camera!, url: opts.source!, jobStartMs: systemClock.now() } } : {}),
       ...(hasSource && !run ? await detectorInputOf(config.model_manifest) : {}),

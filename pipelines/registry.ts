@@ -12,7 +12,7 @@ import { embedStage } from './embed/index.ts';
 import { episodesStage } from './episodes/index.ts';
 import { ingestSource } from './ingest/index.ts';
 import type { IngestSourceOptions } from './ingest/stage.ts';
-import { matchStage, type FaceIndex } from './match/index.ts';
+import { matchStage, type FaceIndex, type WatchListRules } from './match/index.ts';
 import { notifierFor, notifyCountersStage, notifyEpisodesStage, notifyEventsStage, type NotifierHandle } from './notify/index.ts';
 import type { AnalyticsSink } from '../stores/clickhouse/sink.ts';
 import { sinkEpisodesStage, sinkEventsStage } from './sink-clickhouse/index.ts';
@@ -24,6 +24,8 @@ export interface StageDeps {
   /** absent in processes whose stages run no face model (track, episodes over Kafka) */
   readonly models?: FaceModels;
   readonly index: FaceIndex;
+  /** each indexed face's watch lists and their thresholds and camera groups, kept with the index (matcher-sync.ts) */
+  readonly watchListRules?: WatchListRules;
   /** what ingest reads */
   readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number; readonly onPacket?: IngestSourceOptions['onPacket'] };
   readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
@@ -96,7 +98,7 @@ export const STAGES = {
     build: (d: StageDeps) => trackStage.create({ track: d.config.track, bestShot: d.config.best_shot, settings: settingsOf(d), keepTrackStats: true, onTrackedFrame: d.onTrackedFrame }),
   },
   embed: { ...embedStage, build: (d: StageDeps) => embedStage.create({ models: modelsOf(d, 'embed'), embed: d.config.embed, attributes: d.config.attributes }) },
-  match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index, settings: settingsOf(d) }) },
+  match: { ...matchStage, build: (d: StageDeps) => matchStage.create({ config: d.config.match, index: d.index, settings: settingsOf(d), ...(d.watchListRules ? { rules: d.watchListRules } : {}) }) },
   episodes: { ...episodesStage, build: (d: StageDeps) => episodesStage.create({ config: d.config.episodes, ...(d.dedupGroups ? { dedupGroups: d.dedupGroups } : {}) }) },
   'sink-events': { ...sinkEventsStage, build: (d: StageDeps) => sinkEventsStage.create(analyticsOf(d, 'sink-events')) },
   'sink-episodes': { ...sinkEpisodesStage, build: (d: StageDeps) => sinkEpisodesStage.create(analyticsOf(d, 'sink-episodes')) },

@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { applyDossierFaceChange, type DossierFaceChange } from '../../pipelines/match/dossier-face-change.ts';
 import type { FaceIndex } from '../../pipelines/match/face-index.ts';
+import type { WatchListRules } from '../../pipelines/match/list-rules.ts';
 import type { TopicSerde } from '../../schemas/serde/topic-serde.ts';
 import type { InProcessDossierPublisher } from './inproc-publisher.ts';
 import { followDossiersTopic, type DossiersFollower } from './kafka-follower.ts';
@@ -12,6 +13,8 @@ import { followDossiersTopic, type DossiersFollower } from './kafka-follower.ts'
 export interface MatcherSyncOptions {
   /** a LiveFaceIndex when the match stage searches it meanwhile */
   readonly index: FaceIndex;
+  /** learns each face's lists and their rules with it, for the match stage */
+  readonly rules?: WatchListRules;
   /** the embedder of this matcher (FaceModels.embedderId) */
   readonly modelId: string;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
@@ -19,7 +22,7 @@ export interface MatcherSyncOptions {
 
 function applier(opts: MatcherSyncOptions): (change: DossierFaceChange) => void {
   return (change) => {
-    const applied = applyDossierFaceChange(opts.index, change, { modelId: opts.modelId });
+    const applied = applyDossierFaceChange(opts.index, change, { modelId: opts.modelId, ...(opts.rules ? { rules: opts.rules } : {}) });
     if (applied.kind === 'skipped') opts.logger.warn({ dossierFace: change.key }, `dossier face left out of the watch lists: ${applied.reason}`);
   };
 }

@@ -9,15 +9,19 @@ import { startRelay, type Outbox, type OutboxRelay } from '../../../enrolment/wa
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 import type { TopicSerde } from '../../../schemas/serde/topic-serde.ts';
 import type { Db } from '../../../stores/postgres/db.ts';
-import { CAMERA_OUTBOX_TABLE, cameraJobsById } from '../../../stores/postgres/repositories/camera-outbox.ts';
+import { CAMERA_OUTBOX_TABLE, cameraJobs, cameraJobsById } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import { camerasTopicConfig } from '../kafka-jobs/cameras-topic.ts';
 import { cameraKafkaOf } from '../kafka-jobs/kafka-of.ts';
-import { cameraJobChanges } from './camera-job-record.ts';
+import { cameraJobChanges, cameraJobRecord } from './camera-job-record.ts';
 
 export const CAMERA_OUTBOX: Outbox<CameraJob> = {
   what: 'camera jobs',
   table: CAMERA_OUTBOX_TABLE,
   changes: async (tx, cameraIds) => cameraJobChanges(cameraIds, await cameraJobsById(tx, cameraIds)),
+  async held(q, limit, after) {
+    const jobs = await cameraJobs(q, { limit, ...(after !== undefined ? { after_id: after } : {}) });
+    return { changes: jobs.map((j) => ({ key: String(j.id), value: cameraJobRecord(j) })), ...(jobs.length > 0 ? { last: jobs[jobs.length - 1]!.id } : {}) };
+  },
 };
 
 export interface CameraJobRelayOptions {

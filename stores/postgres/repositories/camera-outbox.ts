@@ -1,6 +1,8 @@
 // The outbox of camera jobs (migration 003): the cameras whose job changed, and that job's state — what the relay
 // (pipelines/cameras/publish/) publishes on the `cameras` topic.
 import type { Queryable } from '../db.ts';
+import type { Page } from '../rows.ts';
+import { pageParams } from '../sql.ts';
 import { outboxTable } from './outbox-table.ts';
 
 /** The outbox's rows: the cameras whose job may have changed (NOTIFY camera_outbox); not the dossier relay's lock. */
@@ -21,15 +23,18 @@ export interface CameraJobState {
   readonly version: string;
 }
 
+const JOBS = `SELECT c.id, c.name, c.url, c.active AND g.active AS enabled, c.camera_group_id,
+    coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold, c.stream_settings,
+    nextval('camera_job_version')::text AS version
+  FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id`;
+
 /** The jobs of those of `cameraIds` that exist, each with a new version; a camera missing from the answer was deleted. */
 export async function cameraJobsById(q: Queryable, cameraIds: readonly number[]): Promise<CameraJobState[]> {
-  const { rows } = await q.query<CameraJobState>(
-    `SELECT c.id, c.name, c.url, c.active AND g.active AS enabled, c.camera_group_id,
-       coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold, c.stream_settings,
-       nextval('camera_job_version')::text AS version
-     FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id
-     WHERE c.id = ANY($1::integer[]) ORDER BY c.id`,
-    [[...cameraIds]],
-  );
-  return rows;
+  return (await q.query<CameraJobState>(`${JOBS} WHERE c.id = ANY($1::integer[]) ORDER BY c.id`, [[...cameraIds]])).rows;
+}
+
+/** Every camera's job, a page at a time by id (a relay's snapshot for a publisher that keeps nothing across runs). */
+export async function cameraJobs(q: Queryable, page: Page = {}): Promise<CameraJobState[]> {
+  const [after, limit] = pageParams(page);
+  return (await q.query<CameraJobState>(`${JOBS} WHERE c.id > $1 ORDER BY c.id LIMIT $2`, [after, limit])).rows;
 }
