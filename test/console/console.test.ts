@@ -73,8 +73,8 @@ async function dropFile(target: string, source: string | Buffer | { zeros: numbe
 /** The natural width of a loaded image (0 while it has none). */
 const loaded = (img: Locator) => img.first().evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 500 }).catch(() => 0);
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+async function shot(name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 async function signIn(user: string, password: string): Promise<void> {
@@ -497,6 +497,8 @@ describe('operator console', () => {
     await page.click('nav a[href="#/live"]');
     await page.click('nav a[href="#/stats"]');
     await page.waitForSelector('svg[aria-label="faces on average per bucket"]');
+    // its series named after the camera
+    await page.waitForSelector(`.legend >> text=${camera.name}`);
     // changed from the console: another interval
     await page.click('button:has-text("Edit counter")');
     await page.fill('input[aria-label="Counting interval"]', '10');
@@ -548,7 +550,7 @@ describe('operator console', () => {
     await page.uncheck('[data-testid=webhooks] ~ form label:has-text("Active") input');
     await page.click('button:has-text("Save webhook")');
     await page.waitForSelector('[data-testid=webhooks] tr:has-text("Guards") >> text=inactive');
-    await shot('administration');
+    await shot('administration', true);
     await page.click('button:has-text("Delete webhook")');
     await expect.poll(() => page.locator('[data-testid=webhooks] >> text=Guards').count()).toBe(0);
     expect((await api<Named>('GET', '/webhooks')).results.some((h) => h.id === hook.id)).toBe(false);

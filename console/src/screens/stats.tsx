@@ -2,14 +2,27 @@
 // (GET /statistics), as a hand-drawn SVG bar chart and the totals per value; people counters over time, and setting
 // one up (which cameras, how often) for users who may change cameras.
 import { useMemo, useState } from 'preact/hooks';
-import { call, query, type Camera, type Counter, type CounterStatistics, type Me, type Page, type Statistics } from '../api.ts';
+import { call, query, type Camera, type CameraGroup, type Counter, type CounterStatistics, type Me, type Page, type Statistics } from '../api.ts';
 import { BarChart, PALETTE } from '../chart.tsx';
-import { ActionForm, can, ErrorBox, Section, useAction, useGet } from '../ui.tsx';
+import { ActionForm, can, ErrorBox, Section, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 const PERIODS = { '24 hours': { ms: 864e5, interval: 'hour' }, '7 days': { ms: 7 * 864e5, interval: 'day' }, '30 days': { ms: 30 * 864e5, interval: 'day' } } as const;
 type Period = keyof typeof PERIODS;
 
+type Namer = (dimension: string, value: string) => string;
+
+/** Cameras, camera groups and watch lists by name where the user may read them (the statistics count by id). */
+function useNames(me: Me): Namer {
+  const cameras = useGet<Page<Camera>>(can(me, 'view_camera') ? '/cameras?limit=1000' : null);
+  const groups = useGet<Page<CameraGroup>>(can(me, 'view_cameragroup') ? '/camera-groups?limit=1000' : null);
+  const lists = useWatchLists();
+  const named = (objects: Page<{ id: number; name: string }> | undefined, value: string) => objects?.results.find((o) => String(o.id) === value)?.name ?? value;
+  return (dimension, value) =>
+    dimension === 'camera' ? named(cameras.data, value) : dimension === 'camera_group' ? named(groups.data, value) : dimension === 'watch_list' ? (lists.byId.get(value)?.name ?? value) : value;
+}
+
 export function Stats({ me }: { me: Me }) {
+  const name = useNames(me);
   // per camera and per dossier are for administrators (the statistics tables cannot be narrowed by object rights)
   const dims = me.administrator ? ['camera', 'camera_group', 'watch_list', 'dossier'] : ['camera_group', 'watch_list'];
   const [dim, setDim] = useState(dims[0]!);
@@ -20,7 +33,7 @@ export function Stats({ me }: { me: Me }) {
   const rows = stats.data?.results ?? [];
   const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
   const sum = (key: 'matched' | 'unmatched') => buckets.map((b) => rows.reduce((s, r) => s + (r.bucket === b ? r[key] : 0), 0));
-  const perValue = [...rows.reduce((m, r) => m.set(r.value, (m.get(r.value) ?? 0) + r.events), new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  const perValue = [...rows.reduce((m, r) => m.set(name(dim, r.value), (m.get(name(dim, r.value)) ?? 0) + r.events), new Map<string, number>())].sort((a, b) => b[1] - a[1]);
   return (
     <>
       <Section
@@ -46,13 +59,13 @@ export function Stats({ me }: { me: Me }) {
         {stats.data && (rows.length === 0 ? <p class="muted">No events in the last {period}.</p> : <BarChart labels={buckets} series={[{ label: 'matched', colour: PALETTE[0]!, values: sum('matched') }, { label: 'unmatched', colour: PALETTE[1]!, values: sum('unmatched') }]} unit="events" />)}
         {perValue.length > 0 && <BarList items={perValue} />}
       </Section>
-      {can(me, 'view_camera') && <Counters from={from} interval={PERIODS[period].interval} period={period} mayChange={can(me, 'change_camera')} />}
+      {can(me, 'view_camera') && <Counters from={from} interval={PERIODS[period].interval} period={period} mayChange={can(me, 'change_camera')} name={name} />}
     </>
   );
 }
 
 /** People counters (GET /counters/{id}/statistics): the average faces counted per bucket, stacked by camera. */
-function Counters({ from, interval, period, mayChange }: { from: string; interval: string; period: Period; mayChange: boolean }) {
+function Counters({ from, interval, period, mayChange, name }: { from: string; interval: string; period: Period; mayChange: boolean; name: Namer }) {
   const counters = useGet<{ results: Counter[] }>('/counters?limit=1000');
   const [picked, setPicked] = useState<number | null>(null);
   const [editing, setEditing] = useState<Counter | 'new' | null>(null);
@@ -63,7 +76,7 @@ function Counters({ from, interval, period, mayChange }: { from: string; interva
   const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
   const cameras = [...new Set(rows.map((r) => r.camera))].sort();
   const series = cameras.map((camera, i) => ({
-    label: `camera ${camera}`,
+    label: name('camera', camera),
     colour: PALETTE[i % PALETTE.length]!,
     values: buckets.map((b) => rows.find((r) => r.bucket === b && r.camera === camera)?.avg_faces ?? 0),
   }));
