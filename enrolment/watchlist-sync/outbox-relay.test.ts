@@ -4,7 +4,8 @@
 // by the next one. A publish that hangs (a broker away) does not stall the database's other queries.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createExactFaceIndex, watchListFromFaces, type FaceIndex } from '../../pipelines/match/index.ts';
+import { createExactFaceIndex, watchListFromFaces, WatchListRules, type FaceIndex } from '../../pipelines/match/index.ts';
+import { createCameraGroup, deleteCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
 import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
 import { outboxLength } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
 import { createDossier, deleteDossier, updateDossier } from '../../stores/postgres/repositories/dossiers.ts';
@@ -27,6 +28,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
   let hub: InProcessDossierPublisher;
   let relay: OutboxRelay | undefined;
   let index: FaceIndex;
+  let rules: WatchListRules;
   const start = async () => {
     relay = await startOutboxRelay({ db: ctx.db, publisher: hub, logger, pollMs: 60_000 });
   };
@@ -36,7 +38,8 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
   beforeAll(async () => {
     hub = createInProcessDossierPublisher();
     index = createExactFaceIndex(watchListFromFaces([]));
-    syncIndexInProcess({ relayed: hub, index, modelId: 'm1', logger });
+    rules = new WatchListRules();
+    syncIndexInProcess({ relayed: hub, index, rules, modelId: 'm1', logger });
     await start();
   });
   afterAll(async () => {
@@ -99,6 +102,30 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(into.id));
     await deleteDossier(ctx.db, into.id);
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it("republishes a list's faces when its threshold or camera groups change, with every list of the dossier", async () => {
+    const staff = await createWatchList(ctx.db, { name: 'relay-staff' });
+    const vip = await createWatchList(ctx.db, { name: 'relay-vip', confidence_threshold: 0.7 });
+    const fay = await createDossier(ctx.db, { name: 'Fay', watch_list_ids: [vip.id, staff.id] });
+    const face = await createDossierFace(ctx.db, { dossier_id: fay.id, model_id: 'm1', embedding: vector(7), quality: -1, bbox: BOX });
+    /** the rules the match stage would apply to Fay's face, by list id */
+    const rulesOfFay = () => rules.of({ dossier: String(fay.id), dossierFace: String(face.id), watchList: String(staff.id), confidence: 1 });
+    const rule = (id: number, confidenceThreshold: number | null, cameraGroups: number[] = []) => ({ id: String(id), confidenceThreshold, cameraGroups: cameraGroups.map(String) });
+    await expect.poll(rulesOfFay, { timeout: 10_000 }).toEqual([rule(staff.id, null), rule(vip.id, 0.7)]);
+
+    await updateWatchList(ctx.db, staff.id, { confidence_threshold: 0.8 });
+    await expect.poll(rulesOfFay, { timeout: 10_000 }).toEqual([rule(staff.id, 0.8), rule(vip.id, 0.7)]);
+    const lobby = await createCameraGroup(ctx.db, { name: 'relay-lobby' });
+    await updateWatchList(ctx.db, vip.id, { camera_group_ids: [lobby.id] });
+    await expect.poll(rulesOfFay, { timeout: 10_000 }).toEqual([rule(staff.id, 0.8), rule(vip.id, 0.7, [lobby.id])]);
+    // the group deleted: the list applies everywhere again
+    await updateWatchList(ctx.db, staff.id, { confidence_threshold: null });
+    await deleteCameraGroup(ctx.db, lobby.id);
+    await expect.poll(rulesOfFay, { timeout: 10_000 }).toEqual([rule(staff.id, null), rule(vip.id, 0.7)]);
+    // the index as the next tests expect it: empty
+    await deleteDossier(ctx.db, fay.id);
+    await expect.poll(() => found(vector(7)), { timeout: 10_000 }).toBeUndefined();
   });
 
   it('publishes what was committed while no relay ran (a crash between commit and publish)', async () => {
