@@ -60,6 +60,18 @@ describeEachBackend('camera outbox and relay', (ctx) => {
     await expect.poll(() => latest(cam.id)?.enabled, { timeout: 10_000 }).toBe(true);
   });
 
+  it("carries the camera's threshold, else its group's, and follows a change of the group's", async () => {
+    const group = await createCameraGroup(ctx.db, { name: 'outbox-hall', confidence_threshold: 0.6 });
+    const own = await createCamera(ctx.db, { name: 'outbox-hall-1', camera_group_id: group.id, url: 'rtsp://127.0.0.1:8554/hall1', confidence_threshold: 0.75 });
+    const inherits = await createCamera(ctx.db, { name: 'outbox-hall-2', camera_group_id: group.id, url: 'rtsp://127.0.0.1:8554/hall2' });
+    await expect.poll(() => [latest(own.id)?.confidenceThreshold, latest(inherits.id)?.confidenceThreshold], { timeout: 10_000 }).toEqual([0.75, 0.6]);
+    await updateCameraGroup(ctx.db, group.id, { confidence_threshold: 0.8 });
+    await expect.poll(() => latest(inherits.id)?.confidenceThreshold, { timeout: 10_000 }).toBe(0.8);
+    expect(latest(own.id)?.confidenceThreshold).toBe(0.75);
+    await updateCameraGroup(ctx.db, group.id, { confidence_threshold: null });
+    await expect.poll(() => latest(inherits.id)?.confidenceThreshold, { timeout: 10_000 }).toBeNull();
+  });
+
   it('publishes what was committed while no relay ran', async () => {
     await relay!.stop();
     const group = await createCameraGroup(ctx.db, { name: 'outbox-late' });
