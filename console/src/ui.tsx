@@ -1,7 +1,7 @@
 // Small pieces every screen uses: loading with a readable error, the drop zone for photos, colours, times, rights.
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
-import { get, type FaceEvent, type Me, type Page, type WatchList } from './api.ts';
+import { call, get, type FaceEvent, type Me, type Page, type WatchList } from './api.ts';
 
 /** The signed-in user, for parts deep in a screen (the event dialog). */
 export const MeContext = createContext<Me | null>(null);
@@ -108,6 +108,22 @@ export function ActionForm({ run, submit, class: cls = 'inline', children }: { r
       {submit && <button disabled={action.busy}>{submit}</button>}
       <ErrorBox error={action.error} />
     </form>
+  );
+}
+
+/** A one-field form creating an object by its name (POST `path` with `{ name, ...extra }`), handing the new object on. */
+export function CreateByName<T>({ path, extra, submit, label, placeholder, onDone }: { path: string; extra?: object; submit: string; label: string; placeholder: string; onDone: (created: T) => void }) {
+  const [name, setName] = useState('');
+  return (
+    <ActionForm
+      submit={submit}
+      run={async () => {
+        onDone(await call<T>('POST', path, { name, ...extra }));
+        setName('');
+      }}
+    >
+      <input placeholder={placeholder} aria-label={label} value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+    </ActionForm>
   );
 }
 

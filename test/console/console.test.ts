@@ -70,6 +70,12 @@ async function dropFile(target: string, source: string | Buffer | { zeros: numbe
   await page.dispatchEvent(target, 'drop', { dataTransfer: transfer });
 }
 
+/** The Live events screen, connected to the feed. */
+async function openLive(): Promise<void> {
+  await page.click('nav >> text=Live events');
+  await page.waitForSelector('[data-testid=link] >> text=Live:');
+}
+
 /** The natural width of a loaded image (0 while it has none). */
 const loaded = (img: Locator) => img.first().evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 500 }).catch(() => 0);
 
@@ -283,8 +289,7 @@ describe('operator console', () => {
   it('beeps for an event of a watch list marked notify, and not for an unmatched face', async () => {
     await wanted();
     await signedIn();
-    await page.click('nav >> text=Live events');
-    await page.waitForSelector('[data-testid=link] >> text=Live:');
+    await openLive();
     // browsers allow sound after a click: the operator turns it on
     await page.click('button:has-text("Sound off")');
     await page.waitForSelector('button:has-text("Sound on")');
@@ -312,8 +317,7 @@ describe('operator console', () => {
   it('shows an event of the dossier live as it is stored, survives a dropped connection, acknowledges it, searches for its face', async () => {
     await lobbyEvent();
     await signedIn();
-    await page.click('nav >> text=Live events');
-    await page.waitForSelector('[data-testid=link] >> text=Live:');
+    await openLive();
     const card = page.locator('[data-event-id="7001"]');
     await card.waitFor({ timeout: 15_000 });
     expect(await card.textContent()).toContain('Angelina');
@@ -587,8 +591,7 @@ describe('operator console', () => {
     await page.waitForSelector('[data-testid=users] >> text=watcher');
     await signedIn('watcher', VIEWER_PASSWORD);
     expect(await page.textContent('nav')).not.toContain('Administration');
-    await page.click('nav >> text=Live events');
-    await page.waitForSelector('[data-testid=link] >> text=Live:');
+    await openLive();
     await page.waitForLoadState('networkidle');
     expect(await page.locator('[data-event-id="7001"]').count()).toBe(0);
     await page.click('nav >> text=Watch lists');

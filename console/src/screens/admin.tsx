@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ACTIONS, ENTITIES, FUNCTIONAL_PERMISSIONS } from '../../../stores/postgres/rows.ts';
 import { ApiError, call, type CameraGroup, type Delivery, type Me, type ObjectRights, type Page, type Role, type Settings, type User, type Webhook } from '../api.ts';
-import { ActionForm, can, ErrorBox, parseJson, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
+import { ActionForm, can, CreateByName, ErrorBox, parseJson, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Admin({ me }: { me: Me }) {
   const users = useGet<Page<User>>(can(me, 'view_user') ? '/users?limit=1000' : null);
@@ -46,7 +46,7 @@ export function Admin({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-          {can(me, 'add_group') && <NewRole onDone={(r) => (roles.reload(), setRoleId(r.id))} />}
+          {can(me, 'add_group') && <CreateByName<Role> path="/roles" submit="Add role" label="New role name" placeholder="Role name" onDone={(r) => (roles.reload(), setRoleId(r.id))} />}
         </Section>
       )}
       {role && <RolePermissions key={`p${role.id}`} role={role} mayChange={can(me, 'change_group')} onDone={roles.reload} />}
@@ -82,21 +82,6 @@ function NewUser({ roles, onDone }: { roles: readonly Role[]; onDone: () => void
           </option>
         ))}
       </select>
-    </ActionForm>
-  );
-}
-
-function NewRole({ onDone }: { onDone: (role: Role) => void }) {
-  const [name, setName] = useState('');
-  return (
-    <ActionForm
-      submit="Add role"
-      run={async () => {
-        onDone(await call<Role>('POST', '/roles', { name }));
-        setName('');
-      }}
-    >
-      <input placeholder="Role name" aria-label="New role name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
     </ActionForm>
   );
 }

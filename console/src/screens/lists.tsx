@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { call, form, query, type Dossier, type DossierFace, type DossierFaceAdded, type FaceEvent, type Me, type Page, type WatchList } from '../api.ts';
 import { ApiImage, EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
-import { ActionForm, can, canChangeList, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
+import { ActionForm, can, canChangeList, CreateByName, DropZone, ErrorBox, errorText, percent, Section, time, useAction, useGet, useWatchLists } from '../ui.tsx';
 
 export function Lists({ me }: { me: Me }) {
   const lists = useWatchLists();
@@ -24,7 +24,7 @@ export function Lists({ me }: { me: Me }) {
             </li>
           ))}
         </ul>
-        {can(me, 'add_dossierlist') && <NewList onDone={(l) => (lists.reload(), setListId(l.id))} />}
+        {can(me, 'add_dossierlist') && <CreateByName<WatchList> path="/watch-lists" submit="Create" label="New watch list name" placeholder="New watch list" onDone={(l) => (lists.reload(), setListId(l.id))} />}
       </Section>
       {list && <ListDetail key={list.id} me={me} list={list} onChanged={lists.reload} dossierId={dossierId} onDossier={setDossierId} />}
       {dossierId !== null && list && <DossierDetail key={dossierId} me={me} id={dossierId} listId={list.id} />}
@@ -32,20 +32,6 @@ export function Lists({ me }: { me: Me }) {
   );
 }
 
-function NewList({ onDone }: { onDone: (l: WatchList) => void }) {
-  const [name, setName] = useState('');
-  return (
-    <ActionForm
-      submit="Create"
-      run={async () => {
-        onDone(await call<WatchList>('POST', '/watch-lists', { name }));
-        setName('');
-      }}
-    >
-      <input placeholder="New watch list" value={name} onInput={(e) => setName(e.currentTarget.value)} required aria-label="New watch list name" />
-    </ActionForm>
-  );
-}
 
 function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; list: WatchList; onChanged: () => void; dossierId: number | null; onDossier: (id: number) => void }) {
   const mayChange = list.builtin ? me.administrator : canChangeList(me, list.id, 'change_dossierlist');
@@ -53,7 +39,6 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
   const [threshold, setThreshold] = useState(list.confidence_threshold === null ? '' : String(list.confidence_threshold));
   const [notify, setNotify] = useState(list.notify);
   const dossiers = useGet<Page<Dossier>>(list.builtin ? null : `/dossiers${query({ watch_list: list.id, limit: 1000 })}`);
-  const [name, setName] = useState('');
   return (
     <Section title={list.name}>
       <ActionForm
@@ -91,17 +76,17 @@ function ListDetail({ me, list, onChanged, dossierId, onDossier }: { me: Me; lis
           </ul>
           {dossiers.data?.results.length === 0 && <p class="muted">No dossiers on this list.</p>}
           {can(me, 'add_dossier') && mayChange && (
-            <ActionForm
+            <CreateByName<Dossier>
+              path="/dossiers"
+              extra={{ watch_list_ids: [list.id] }}
               submit="Add dossier"
-              run={async () => {
-                const d = await call<Dossier>('POST', '/dossiers', { name, watch_list_ids: [list.id] });
-                setName('');
+              label="New dossier name"
+              placeholder="New dossier"
+              onDone={(d) => {
                 dossiers.reload();
                 onDossier(d.id);
               }}
-            >
-              <input placeholder="New dossier" aria-label="New dossier name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
-            </ActionForm>
+            />
           )}
           {can(me, 'add_dossier') && can(me, 'add_dossierface') && mayChange && <BulkEnrol listId={list.id} onDone={dossiers.reload} />}
         </>
