@@ -348,6 +348,13 @@ describe('operator console', () => {
     // and over events: the event itself
     await page.selectOption('select[aria-label="Search over"]', 'events');
     await page.waitForSelector('[data-testid=search-results] [data-event-id="7001"]');
+    // filtered by time: nothing since a day to come, the event again without the filter
+    await page.fill('input[aria-label=Since]', '2099-01-01T00:00');
+    await page.click('button:has-text("Search")');
+    await expect.poll(() => page.textContent('[data-testid=search-summary]').catch(() => '')).toMatch(/^0 result/);
+    await page.fill('input[aria-label=Since]', '');
+    await page.click('button:has-text("Search")');
+    await page.waitForSelector('[data-testid=search-results] [data-event-id="7001"]');
   });
 
   it('says why a request failed, never a blank screen', async () => {

@@ -1,11 +1,13 @@
-// Search by photo over event history or dossiers (POST /search/events|dossiers), with filters; verify two faces
-// (POST /verify).
+// Search by photo (POST /search/events|dossiers) or by a stored face (GET …?looks_like=event:<id>) over event history
+// or dossiers, with filters (cameras, camera group, time for events); verify two faces (POST /verify).
 import { useEffect, useState } from 'preact/hooks';
-import { call, form, get, query, type CameraGroup, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify } from '../api.ts';
+import { call, form, get, query, type Camera, type CameraGroup, type DossierSearch, type EventSearch, type FaceEvent, type Me, type Page, type Verify } from '../api.ts';
 import { EventCard, EventDetail, PhotoPreview } from '../faces.tsx';
 import { can, DropZone, ErrorBox, iso, percent, routeParam, Section, useAction, useGet, useMe, useWatchLists } from '../ui.tsx';
 
 type Over = 'dossiers' | 'events';
+/** the face searched for: a stored one (an event's "find this face") or a dropped photo */
+type Face = { looksLike: string } | { photo: File };
 
 export function Search({ me }: { me: Me }) {
   const overs = (['dossiers', 'events'] as const).filter((o) => can(me, o === 'events' ? 'view_listevent' : 'view_dossier'));
@@ -27,6 +29,7 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
   const [group, setGroup] = useState('');
   const me = useMe();
   const groups = useGet<Page<CameraGroup>>(can(me, 'view_cameragroup') ? '/camera-groups?limit=1000' : null);
+  const cameraList = useGet<Page<Camera>>(can(me, 'view_camera') ? '/cameras?limit=1000' : null);
   const [answer, setAnswer] = useState<EventSearch | DossierSearch | null>(null);
   const [open, setOpen] = useState<FaceEvent | null>(null);
   const lists = useWatchLists();
@@ -34,26 +37,23 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
   const action = useAction();
   // a stored face to look for (an event's "find this face"): searched as soon as the screen opens
   const [reference, setReference] = useState(routeParam('looks_like'));
-  useEffect(() => {
-    if (!reference) return;
+  const search = (face: Face | null = reference ? { looksLike: reference } : photo ? { photo } : null) => {
+    if (!face) return;
     void action.run(async () => {
       setAnswer(null);
-      setAnswer(await get<EventSearch | DossierSearch>(`/search/${over}${query({ looks_like: reference, threshold: threshold || undefined })}`));
-    });
-  }, [reference, over]);
-  const search = (file: File | null = photo) => {
-    setReference(null);
-    if (!file) return;
-    void action.run(async () => {
-      setAnswer(null);
-      const fields = {
-        photo: file,
+      // the same filters for both ways of giving the face
+      const filters = {
         threshold: threshold || undefined,
         ...(over === 'events' ? { cameras: cameras || undefined, camera_groups: group || undefined, created_date_gte: iso(from), created_date_lte: iso(to) } : {}),
       };
-      setAnswer(await call<EventSearch | DossierSearch>('POST', `/search/${over}`, form(fields)));
+      setAnswer(
+        'looksLike' in face
+          ? await get<EventSearch | DossierSearch>(`/search/${over}${query({ looks_like: face.looksLike, ...filters })}`)
+          : await call<EventSearch | DossierSearch>('POST', `/search/${over}`, form({ photo: face.photo, ...filters })),
+      );
     });
   };
+  useEffect(() => search(), [reference, over]);
   return (
     <Section title="Search by photo">
       <form
@@ -65,7 +65,7 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
       >
         <label>
           Over{' '}
-          <select value={over} onChange={(e) => (setOver(e.currentTarget.value as Over), setAnswer(null))} aria-label="Search over">
+          <select value={over} onChange={(e) => setOver(e.currentTarget.value as Over)} aria-label="Search over">
             {overs.map((o) => (
               <option value={o} key={o}>
                 {o}
@@ -78,11 +78,18 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
         </label>
         {over === 'events' && (
           <>
+            {cameraList.data && (
+              <select value={cameras} onChange={(e) => setCameras(e.currentTarget.value)} aria-label="Camera">
+                <option value="">all cameras</option>
+                {cameraList.data.results.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            )}
             <label>
-              Cameras <input placeholder="all" value={cameras} onInput={(e) => setCameras(e.currentTarget.value)} />
-            </label>
-            <label>
-              Since <input type="datetime-local" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+              Since <input type="datetime-local" aria-label="Since" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
             </label>
             <label>
               Until <input type="datetime-local" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
@@ -99,9 +106,14 @@ function FaceSearch({ overs }: { overs: readonly Over[] }) {
             )}
           </>
         )}
-        <button disabled={!photo || action.busy}>Search</button>
+        <button disabled={(!photo && !reference) || action.busy}>Search</button>
       </form>
-      <DropZone label="Drop a photo to search for its face (or click to choose)" onFiles={([f]) => (setPhoto(f!), search(f!))} testId="search-drop" />
+      <DropZone label="Drop a photo to search for its face (or click to choose)" onFiles={([f]) => {
+          setPhoto(f!);
+          // leaving a stored face: the effect searches for the photo; otherwise search now
+          if (reference) setReference(null);
+          else search({ photo: f! });
+        }} testId="search-drop" />
       {reference && <p>Looking for the face of {reference.replace(':', ' ')}.</p>}
       {photo && !reference && <PhotoPreview file={photo} box={answer?.query.bbox} caption={answer ? `${photo.name}: ${answer.query.faces_in_photo ?? 1} face(s), the biggest searched` : photo.name} />}
       <ErrorBox error={action.error} />
