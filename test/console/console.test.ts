@@ -606,6 +606,24 @@ describe('operator console', () => {
     expect(await page.textContent('[data-testid=watch-lists]')).not.toContain('Wanted');
   });
 
+  it("changes another user's role, and deactivates them: they can sign in no more", async () => {
+    await signedIn();
+    const roles = (await api<Named>('GET', '/roles')).results;
+    const roleId = (name: string) => roles.find((r) => r.name === name)!.id;
+    const watcher = async () => (await api<{ results: { name: string; primary_role_id: number; active: boolean }[] }>('GET', '/users')).results.find((u) => u.name === 'watcher');
+    if (!(await watcher())) await api('POST', '/users', { name: 'watcher', password: VIEWER_PASSWORD, primary_role_id: roleId('viewer') });
+    // the screen opened afresh reads the users
+    await page.click('nav a[href="#/search"]');
+    await page.click('nav a[href="#/admin"]');
+    await page.selectOption('select[aria-label="Role of watcher"]', { label: 'operator' });
+    await expect.poll(async () => (await watcher())!.primary_role_id).toBe(roleId('operator'));
+    await page.click('[data-testid=users] tr:has-text("watcher") >> text=Deactivate');
+    await page.waitForSelector('[data-testid=users] tr:has-text("watcher") >> text=Activate');
+    expect((await watcher())!.active).toBe(false);
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'watcher', password: VIEWER_PASSWORD } });
+    expect(login.statusCode).toBeGreaterThanOrEqual(400);
+  });
+
   it('sends an expired session back to the login', async () => {
     await signedIn();
     await api('POST', '/auth/logout', undefined, await pageToken());

@@ -11,19 +11,50 @@ export function Admin({ me }: { me: Me }) {
   const roleName = (id: number) => roles.data?.results.find((r) => r.id === id)?.name ?? `role ${id}`;
   const [roleId, setRoleId] = useState<number | null>(null);
   const role = roles.data?.results.find((r) => r.id === roleId);
+  const change = useAction();
+  // another user's primary role and whether they may sign in (deactivated: their tokens stop working)
+  const mayChange = (u: User) => can(me, 'change_user') && !u.superuser && u.id !== me.user.id && roles.data !== undefined;
+  const patchUser = (u: User, patch: Partial<User>) =>
+    change.run(async () => {
+      await call('PATCH', `/users/${u.id}`, patch);
+      users.reload();
+    });
   return (
     <div class="columns">
       {can(me, 'view_user') && (
         <Section title="Administration: users">
-          <ErrorBox error={users.error} />
+          <ErrorBox error={users.error ?? change.error} />
           <table data-testid="users">
             <tbody>
               {users.data?.results.map((u) => (
                 <tr key={u.id}>
                   <td>{u.name}</td>
                   <td>{u.real_name}</td>
-                  <td>{u.superuser ? 'superuser' : [u.primary_role_id, ...u.role_ids].map(roleName).join(', ')}</td>
-                  <td>{u.active ? '' : 'inactive'}</td>
+                  <td>
+                    {u.superuser ? (
+                      'superuser'
+                    ) : mayChange(u) ? (
+                      <select value={u.primary_role_id} aria-label={`Role of ${u.name}`} disabled={change.busy} onChange={(e) => void patchUser(u, { primary_role_id: Number(e.currentTarget.value) })}>
+                        {roles.data?.results.map((r) => (
+                          <option key={r.id} value={r.id}>
+                            {r.name}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      roleName(u.primary_role_id)
+                    )}
+                    {u.role_ids.length > 0 && ` + ${u.role_ids.map(roleName).join(', ')}`}
+                  </td>
+                  <td>
+                    {mayChange(u) ? (
+                      <button onClick={() => void patchUser(u, { active: !u.active })} disabled={change.busy}>
+                        {u.active ? 'Deactivate' : 'Activate'}
+                      </button>
+                    ) : (
+                      !u.active && 'inactive'
+                    )}
+                  </td>
                   <td class="muted">{u.last_login ? `last in ${time(u.last_login)}` : 'never signed in'}</td>
                 </tr>
               ))}
