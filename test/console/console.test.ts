@@ -604,6 +604,11 @@ describe('operator console', () => {
     await page.click('nav >> text=Watch lists');
     await page.waitForSelector('[data-testid=watch-lists] >> text=Unmatched');
     expect(await page.textContent('[data-testid=watch-lists]')).not.toContain('Wanted');
+    // statistics per camera, narrowed by the API to what the viewer sees: no refusal on screen
+    await page.click('nav a[href="#/stats"]');
+    await page.waitForSelector('h2:has-text("Statistics")');
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('.error').allTextContents()).toEqual([]);
   });
 
   it("changes another user's role, and deactivates them: they can sign in no more", async () => {

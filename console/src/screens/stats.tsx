@@ -23,8 +23,8 @@ function useNames(me: Me): Namer {
 
 export function Stats({ me }: { me: Me }) {
   const name = useNames(me);
-  // per camera and per dossier are for administrators (the statistics tables cannot be narrowed by object rights)
-  const dims = me.administrator ? ['camera', 'camera_group', 'watch_list', 'dossier'] : ['camera_group', 'watch_list'];
+  // the API counts what the reader may see: their camera groups and lists, the cameras and dossiers in them
+  const dims = ['camera', 'camera_group', 'watch_list', 'dossier'];
   const [dim, setDim] = useState(dims[0]!);
   const [period, setPeriod] = useState<Period>('24 hours');
   // the period's start, fixed per choice so the request is not repeated on every render
