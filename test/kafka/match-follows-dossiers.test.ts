@@ -1,7 +1,8 @@
 // `facestream stage match` (its own process, no --watchlist) learns its watch lists from the `dossiers` topic: a
 // person enrolled before it started (identity store in PGlite, the outbox relay publishing to the real broker) is
-// matched in the events it writes to `matches`; once the face is deleted, a later embedding of the same person
-// is unmatched.
+// matched in the events it writes to `matches`, through both her watch lists, then through the one whose threshold
+// she still passes once the other's is raised, then not at all; once the face is deleted, a later embedding of the
+// same person is unmatched.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -24,7 +25,7 @@ import type { Db } from '../../stores/postgres/db.ts';
 import { openDatabase } from '../../stores/postgres/open.ts';
 import { createDossierFace, deleteDossierFace } from '../../stores/postgres/repositories/dossier-faces.ts';
 import { createDossier } from '../../stores/postgres/repositories/dossiers.ts';
-import { createWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
+import { createWatchList, updateWatchList } from '../../stores/postgres/repositories/watch-lists.ts';
 import { REPO } from '../paths.ts';
 import { kafkaBrokers, uniqueTopic } from '../support/kafka.ts';
 
@@ -61,9 +62,10 @@ describe('stage match follows the dossiers topic (real broker)', () => {
     await models?.close();
   });
 
-  it('matches a person enrolled before it started, and no longer once the face is deleted', async () => {
+  it('matches a person enrolled before it started, by her lists\' thresholds, and no longer once the face is deleted', async () => {
     const list = await createWatchList(db, { name: 'wanted' });
-    const anna = await createDossier(db, { name: 'Anna', watch_list_ids: [list.id] });
+    const visitors = await createWatchList(db, { name: 'visitors' });
+    const anna = await createDossier(db, { name: 'Anna', watch_list_ids: [list.id, visitors.id] });
     const face = await createDossierFace(db, { dossier_id: anna.id, model_id: faces.modelId, embedding: await probe('img1.jpg'), quality: -1, bbox: { left: 0, top: 0, right: 10, bottom: 10 } });
     await relay.flush();
 
@@ -98,17 +100,34 @@ describe('stage match follows the dossiers topic (real broker)', () => {
         await send(1, await probe('img2.jpg'));
         await expect.poll(() => events.length, { timeout: 60_000 }).toBe(1);
         expect(events[0]).toMatchObject({ matched: true, dossier: String(anna.id) });
-        expect(events[0]!.candidates[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id) });
+        const both = [String(list.id), String(visitors.id)];
+        expect(events[0]!.candidates[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id), watchLists: both, matchedWatchLists: both });
+        /** another photo of Anna every 300 ms until the process's event satisfies `ok` (changes apply as they come) */
+        const sendUntil = async (what: string, ok: (e: FaceEvent) => boolean) => {
+          for (let tries = 0; !ok(events.at(-1)!); tries++) {
+            expect(tries, `${what}: not after 10 embeddings`).toBeLessThan(10);
+            await new Promise((r) => setTimeout(r, 300));
+            const n = events.length;
+            await send(n + 1, await probe('img2.jpg'));
+            await expect.poll(() => events.length, { timeout: 60_000 }).toBe(n + 1);
+          }
+        };
+
+        await updateWatchList(db, list.id, { confidence_threshold: 0.99 });
+        await relay.flush();
+        await sendUntil('matched through visitors only', (e) => e.matched && e.candidates[0]!.matchedWatchLists.join() === String(visitors.id));
+        await updateWatchList(db, visitors.id, { confidence_threshold: 0.99 });
+        await relay.flush();
+        await sendUntil('unmatched under both thresholds', (e) => !e.matched);
+        await updateWatchList(db, list.id, { confidence_threshold: null });
+        await updateWatchList(db, visitors.id, { confidence_threshold: null });
+        await relay.flush();
+        await sendUntil('matched again', (e) => e.matched);
 
         await deleteDossierFace(db, face.id);
         await relay.flush();
         // the tombstone is on the topic: the process applies it as it comes, so a later embedding is unmatched
-        for (let postNo = 2; events.at(-1)!.matched; postNo++) {
-          expect(postNo, 'still matched after 10 embeddings').toBeLessThan(12);
-          await new Promise((r) => setTimeout(r, 300));
-          await send(postNo, await probe('img2.jpg'));
-          await expect.poll(() => events.length, { timeout: 60_000 }).toBe(postNo);
-        }
+        await sendUntil('unmatched once deleted', (e) => !e.matched);
         expect(events.at(-1)).toMatchObject({ matched: false, dossier: null });
       } finally {
         await producer.disconnect();
