@@ -4,6 +4,7 @@ import { MatchConfig } from './config.ts';
 import { createMatchStage } from './stage.ts';
 import { eventId } from './decide.ts';
 import { createExactFaceIndex } from './exact-index.ts';
+import { WatchListRules } from './list-rules.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
 import { buildConfig } from '../../config/load.ts';
@@ -66,6 +67,30 @@ describe('match stage', () => {
     view.set('knowns', { alert_mode: 'none' });
     await stage.process(events('knowns'), ctx);
     expect(ctx.take().map((e) => e.alert)).toEqual([false, false]);
+  });
+
+  it("decides with each face's lists and each camera's threshold and group, as the view and the rules learn them", async () => {
+    const global = buildConfig(modelThresholdDefaults(), { match: { confidence_threshold: 0.45 } });
+    const view = createCameraSettingsView(global);
+    const job = { name: 'c', url: 'rtsp://203.0.113.5/s', enabled: true, version: 1, fps: null, settings: {} };
+    view.setJob({ ...job, cameraId: 'strict', group: '1', confidenceThreshold: 0.9999 });
+    view.setJob({ ...job, cameraId: 'hall', group: '2', confidenceThreshold: null });
+    // the camera manager sets the settings again when it starts the job: the threshold stays
+    view.set('strict', {}, '1');
+    expect(view.matching('strict')).toEqual({ group: '1', threshold: 0.9999 });
+    const rules = new WatchListRules();
+    rules.setFace('a1', [{ id: 'staff', confidenceThreshold: null, cameraGroups: [] }, { id: 'hall-only', confidenceThreshold: null, cameraGroups: ['2'] }]);
+    const stage = createMatchStage({ config: global.match, index, settings: view, rules });
+    const ctx = mockContext<FaceEvent>();
+    const alice = unit([1, 0.05, 0]);
+    await stage.process(['strict', 'hall', 'unknown'].map((camera) => faceEmbedding(facePost({ camera, trackId: `${camera}-1` }), alice)), ctx);
+    expect(ctx.take().map((e) => [e.embedding.post.camera, e.dossier, e.candidates[0]!.matchedWatchLists])).toEqual([
+      ['strict', null, []],
+      ['hall', 'alice', ['staff', 'hall-only']],
+      ['unknown', 'alice', ['staff']],
+    ]);
+    view.delete('strict');
+    expect(view.matching('strict')).toEqual({ group: null, threshold: null });
   });
 
   it('uses a replaced index for later records', async () => {
