@@ -5,9 +5,9 @@
 // Saves a screenshot of each screen in docs/screenshots/ and prints the first-screen time and the gzipped JavaScript
 // size (docs/BENCHMARKS.md). Each test makes what it needs (wanted(), lobbyEvent(), signedIn() …) when an earlier
 // one has not, so one failure does not fail the rest.
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -26,7 +26,8 @@ import { startCameras, type ServedCameras } from '../../cli/serve.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createInProcessDossierPublisher, type InProcessDossierPublisher } from '../../enrolment/watchlist-sync/inproc-publisher.ts';
 import { startOutboxRelay, type OutboxRelay } from '../../enrolment/watchlist-sync/outbox-relay.ts';
-import { DEMO_WATCHLIST, FACE_PHOTO, REPO, VIDEO } from '../paths.ts';
+import { DEMO_CLIP, DEMO_WATCHLIST, FACE_PHOTO, REPO, VIDEO } from '../paths.ts';
+import { clipPath } from '../../stores/frames/layout.ts';
 import { consoleAssetSizes, firstScreenTimes, launchChromium, prepareConsole } from './measure.ts';
 
 const SHOTS = join(REPO, 'docs/screenshots');
@@ -192,7 +193,7 @@ beforeAll(async () => {
   dossiers = createInProcessDossierPublisher();
   relay = await startOutboxRelay({ db: stores.db, publisher: dossiers, logger: pino({ level: 'silent' }), snapshotAtStart: true, pollMs: 200 });
   cameras = await startCameras({ config, db: stores.db, clickhouse: stores.store.client, models, dossiers, logLevel: 'silent', registry: new Registry() });
-  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager, framesDir } });
+  app = await testApi({ db: stores.db, clickhouse: stores.store.client, faces, as: 'anonymous', config: config.api, deps: { cameras: cameras.manager, framesDir, clipsDir: join(framesDir, 'clips') } });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })) + '/';
   profile = mkdtempSync(join(tmpdir(), 'facestream-chromium-'));
   ({ context, page } = await launchChromium(profile));
@@ -444,7 +445,7 @@ describe('operator console', () => {
     await page.waitForSelector('[data-testid=cameras] >> text=Start');
   });
 
-  it('lists the episode with its best face; says when it has no clip', async () => {
+  it('lists the episode with its best face; says when it has no clip, and plays it once recorded', async () => {
     await lobbyEvent();
     await signedIn();
     await page.click('nav >> text=Episodes');
@@ -452,6 +453,15 @@ describe('operator console', () => {
     await page.waitForSelector('h3:has-text("Best face")');
     await page.click('text=Play clip');
     await page.waitForSelector('text=No clip of this episode');
+    // the clip the recorder would have written for the episode's camera (pipelines/clips): the demo clip, 4.7 s
+    const clip = clipPath(join(framesDir, 'clips'), 'lobby', '7100');
+    mkdirSync(dirname(clip), { recursive: true });
+    copyFileSync(DEMO_CLIP, clip);
+    await page.click('text=Play clip');
+    const video = page.locator('video.clip');
+    await video.waitFor();
+    await expect.poll(() => video.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await video.evaluate((v) => (v as unknown as { duration: number }).duration)).toBeCloseTo(4.7, 0);
     await shot('episodes');
   });
 
