@@ -78,7 +78,7 @@ describeEachBackend('API resources', (ctx) => {
     expect(json(broken).error?.field).toBe('body');
   });
 
-  it('cameras: CRUD, default group, unknown group 400, group in use 409, deny-networks', async () => {
+  it('cameras: CRUD, restart, default group, unknown group 400, group in use 409, deny-networks', async () => {
     const g = json(await app.inject({ method: 'POST', url: '/api/v1/camera-groups', payload: { name: 'Parking' } }));
     const r = await app.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'p1', camera_group_id: g['id'], url: 'rtsp://203.0.113.5/stream1', stream_settings: { roi: '' } } });
     expect(r.statusCode).toBe(201);
@@ -114,6 +114,11 @@ describeEachBackend('API resources', (ctx) => {
 
     const patched = json(await app.inject({ method: 'PATCH', url: `/api/v1/cameras/${cam['id']}`, payload: { active: false, confidence_threshold: 0.7 } }));
     expect(patched).toMatchObject({ active: false });
+    // restart: the camera answered as it is (its job restarted wherever it runs: pipelines/cameras/manager.test.ts)
+    const restarted = await app.inject({ method: 'POST', url: `/api/v1/cameras/${cam['id']}/restart` });
+    expect(restarted.statusCode, restarted.body).toBe(200);
+    expect(json(restarted)).toMatchObject({ id: cam['id'], name: 'p1', active: false });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/cameras/99999/restart' })).statusCode).toBe(404);
     expect((json(await app.inject({ method: 'GET', url: `/api/v1/cameras?camera_group=${g['id']}` }))['results'] as unknown[]).length).toBe(1);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/cameras/${cam['id']}` })).statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: `/api/v1/cameras/${cam['id']}` })).statusCode).toBe(404);

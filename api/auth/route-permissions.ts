@@ -39,6 +39,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // a camera's health over time (its live health is in the camera itself)
   [`GET ${V1}/cameras/:id/statistics`]: need('view_camera'),
   [`GET ${V1}/cameras/:id/screenshot.jpg`]: need('view_camera'),
+  [`POST ${V1}/cameras/:id/restart`]: need('change_camera'),
   ...crud(`${V1}/watch-lists`, 'dossierlist'),
   // purge deletes the list's dossiers
   [`POST ${V1}/watch-lists/:id/purge`]: need('delete_dossier'),

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { cameraKey } from '../../pipelines/cameras/manager.ts';
 import { queryCameraStats } from '../../stores/clickhouse/camera-stats.ts';
-import { createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
+import { createCamera, deleteCamera, getCamera, listCameras, restartCamera, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
 import { listCameraGroups } from '../../stores/postgres/repositories/camera-groups.ts';
 import type { Camera as CameraRow } from '../../stores/postgres/rows.ts';
 import { principalOf, requireAccess, visibleIds, type Principal } from '../auth/principal.ts';
@@ -135,6 +135,26 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
       if (req.body.camera_group_id !== undefined) requireAccess(p, 'camera group', req.body.camera_group_id, 'change');
       await checkUrl(req.body.url);
       const camera = await updateCamera(app.db, req.params.id, req.body);
+      if (!camera) throw notFound('camera', req.params.id);
+      changed(camera);
+      return withHealth(camera);
+    },
+  );
+
+  app.post<{ Params: IdParams }>(
+    '/:id/restart',
+    {
+      schema: {
+        tags,
+        summary: 'Restart a camera',
+        description: "FindFace's restart: the camera's source is opened again and its processing starts afresh, wherever it runs (serve's cameras, or the ingest worker that runs it on Kafka); its health counters go on (`job_starts` counts the start). An inactive camera stays stopped.",
+        params: IdParams,
+        response: { 200: Type.Ref(Camera), ...errors(404) },
+      },
+    },
+    async (req) => {
+      await cameraFor(principalOf(req), req.params.id, 'change');
+      const camera = await restartCamera(app.db, req.params.id);
       if (!camera) throw notFound('camera', req.params.id);
       changed(camera);
       return withHealth(camera);

@@ -1,12 +1,12 @@
 // The camera manager on PGlite with sources that are plain functions (no video): which cameras run, restarts of
-// one camera alone, backoff after failures, and the colours it reports, including yellow turning green by itself.
+// one camera alone (and FindFace's restart), backoff after failures, and the colours it reports, including yellow turning green by itself.
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import type { Db } from '../../stores/postgres/db.ts';
 import { openDatabase } from '../../stores/postgres/open.ts';
 import { listCameraGroups } from '../../stores/postgres/repositories/camera-groups.ts';
-import { createCamera, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
+import { createCamera, restartCamera, updateCamera } from '../../stores/postgres/repositories/cameras.ts';
 import type { AddedSource } from '../runtime/inproc/run-graph.ts';
 import type { Source, SourceContext } from '../runtime/stage.ts';
 import { INGEST_COUNTERS } from '../ingest/stage.ts';
@@ -106,6 +106,11 @@ it('runs the active cameras, reports yellow then green by itself, restarts only 
   expect(m.health(b.id)).toMatchObject({ job_starts: 2 });
   await sleep(50);
   expect(frames.get(cameraKey(a.id))!).toBeGreaterThan(aFrames);
+  // FindFace's restart (POST /cameras/{id}/restart): the same job started again
+  await restartCamera(db, b.id);
+  await m.changed(b.id);
+  expect(starts.filter((c) => c === cameraKey(b.id))).toHaveLength(3);
+  expect(m.health(b.id)).toMatchObject({ job_starts: 3, state: 'running' });
 
   // changes that did not come through changed() (another API process, SQL): found by resync()
   await updateCamera(db, a.id, { active: false });
@@ -113,7 +118,7 @@ it('runs the active cameras, reports yellow then green by itself, restarts only 
   await m.resync();
   expect(m.health(a.id)).toMatchObject({ status: 'grey', state: 'disabled' });
   expect(starts.filter((k) => k === cameraKey(c.id))).toHaveLength(1);
-  expect(starts.filter((k) => k === cameraKey(b.id))).toHaveLength(2);
+  expect(starts.filter((k) => k === cameraKey(b.id))).toHaveLength(3);
   await m.stop();
 });
 
@@ -134,6 +139,11 @@ it('retries a failing source with backoff (red, with the reason); a file read to
   await sleep(100);
   expect(m.health(cam.id)).toMatchObject({ status: 'yellow', state: 'running' });
   expect(m.health(file.id)).toMatchObject({ status: 'grey', state: 'finished', job_starts: 1 });
+  // a file read to its end is read again when restarted
+  await restartCamera(db, file.id);
+  await m.changed(file.id);
+  await sleep(100);
+  expect(m.health(file.id)).toMatchObject({ status: 'grey', state: 'finished', job_starts: 2 });
   // nothing moves: no frame reaches detection, but the camera delivers and runs
   expect(m.health(still.id)).toMatchObject({ state: 'running', frames_processed: 0 });
   expect(m.health(still.id)!.frames_imotion_skipped).toBeGreaterThan(5);

@@ -60,7 +60,7 @@ export const cameraKey = (id: number): string => String(id);
 
 /** What makes a camera's job: a change to any of these restarts it. */
 function jobOf(c: Camera): string {
-  return JSON.stringify([c.url, c.active, c.camera_group_id, c.stream_settings]);
+  return JSON.stringify([c.url, c.active, c.camera_group_id, c.stream_settings, c.restarts]);
 }
 
 class CameraJob {

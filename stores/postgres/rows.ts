@@ -34,6 +34,8 @@ export interface Camera {
   readonly confidence_threshold: number | null;
   /** FindFace's stream_settings (filter_min_quality, roi, rot, realtime_post_interval …). */
   readonly stream_settings: Readonly<Record<string, unknown>>;
+  /** times restarted through the API (migration 006): part of the camera's job, so a rise restarts it */
+  readonly restarts: number;
   readonly created_date: Date;
   readonly modified_date: Date;
 }

@@ -57,6 +57,12 @@ export async function updateCamera(q: Queryable, id: number, patch: CameraPatch)
   return rows[0];
 }
 
+/** FindFace's restart: the camera's job changes (restarts + 1), so whatever runs it starts it again. */
+export async function restartCamera(q: Queryable, id: number): Promise<Camera | undefined> {
+  const { rows } = await q.query<Camera>('UPDATE cameras SET restarts = restarts + 1 WHERE id = $1 RETURNING *', [id]);
+  return rows[0];
+}
+
 export async function deleteCamera(q: Queryable, id: number): Promise<boolean> {
   return (await q.query('DELETE FROM cameras WHERE id = $1', [id])).rowCount > 0;
 }
