@@ -44,7 +44,8 @@ export const MatchConfig = Type.Object(
     confidence_threshold: Type.Number({
       minimum: -1,
       maximum: 1,
-      description: "FindFace CONFIDENCE_THRESHOLD: cosine similarity at or above which a candidate is a match; default: the embedder's `thresholds.match` in the model manifest (0.39 for the bundled model, chosen on master.csv, docs/BENCHMARKS.md)",
+      description:
+        "FindFace CONFIDENCE_THRESHOLD: cosine similarity at or above which a candidate is a match, unless its watch list, the event's camera or that camera's group sets its own (in that order; docs/API.md, \"Which thresholds decide a match\"); default: the embedder's `thresholds.match` in the model manifest (0.39 for the bundled model, chosen on master.csv, docs/BENCHMARKS.md)",
     }),
     max_candidates: Type.Integer({ default: 5, minimum: 1, maximum: 100, description: 'top-k candidates kept on each event' }),
     index: MatchIndexConfig,
