@@ -441,6 +441,11 @@ describe('operator console', () => {
     await page.click('button:has-text("Save")');
     await page.waitForSelector('.error >> text=fps');
     await shot('cameras');
+    // restart: the camera started again (its file read again)
+    const starts = async () => (await api<{ health: { job_starts: number } }>('GET', `/cameras/${door.id}`)).health.job_starts;
+    const before = await starts();
+    await page.click('[data-testid=cameras] >> button:has-text("Restart")');
+    await expect.poll(starts, { timeout: 10_000 }).toBeGreaterThan(before);
     await page.click('[data-testid=cameras] >> text=Stop');
     await page.waitForSelector('[data-testid=cameras] >> text=Start');
   });

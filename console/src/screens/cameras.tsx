@@ -28,6 +28,12 @@ export function Cameras({ me }: { me: Me }) {
       await call('PATCH', `/cameras/${c.id}`, { active: !c.active });
       cameras.reload();
     });
+  // FindFace's restart: the source opened again (a failing camera retried now, a file read again)
+  const restart = (c: Camera) =>
+    toggle.run(async () => {
+      await call('POST', `/cameras/${c.id}/restart`);
+      cameras.reload();
+    });
   return (
     <div class="columns">
       <Section title="Cameras" actions={<button onClick={cameras.reload}>Refresh</button>}>
@@ -50,7 +56,12 @@ export function Cameras({ me }: { me: Me }) {
                     <td>
                       <button onClick={(e) => (e.stopPropagation(), void setActive(c))} disabled={toggle.busy}>
                         {c.active ? 'Stop' : 'Start'}
-                      </button>
+                      </button>{' '}
+                      {c.active && (
+                        <button onClick={(e) => (e.stopPropagation(), void restart(c))} disabled={toggle.busy}>
+                          Restart
+                        </button>
+                      )}
                     </td>
                   )}
                 </tr>
