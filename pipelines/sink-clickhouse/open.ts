@@ -53,7 +53,7 @@ export async function openAnalytics(options: OpenAnalyticsOptions): Promise<Open
     await store.close();
     throw err;
   }
-  const writer = createAnalyticsWriter({ client: store.client, ...(lookup ? { cameraGroupOf: lookup.groupOf } : {}) });
+  const writer = createAnalyticsWriter({ client: store.client, ...(lookup ? { cameraGroupOf: lookup.resolve } : {}) });
   const sink = createAnalyticsSink({ writer, batching: { maxRows: chConfig.sink.max_rows, maxDelayMs: chConfig.sink.max_delay_ms } });
   logger.info(
     {

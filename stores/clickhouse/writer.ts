@@ -14,7 +14,7 @@ import { episodeEventRow, episodeRow, episodeVersion, faceEventRow, type Episode
 export interface AnalyticsWriterOptions {
   readonly client: ClickHouseClient;
   /** the camera group of a camera ('' or undefined when it has none); from PostgreSQL once the API has it */
-  readonly cameraGroupOf?: (camera: string) => string | undefined;
+  readonly cameraGroupOf?: (camera: string) => string | undefined | Promise<string | undefined>;
 }
 
 export interface AnalyticsWriter {
@@ -45,9 +45,9 @@ export function createAnalyticsWriter(options: AnalyticsWriterOptions): Analytic
       const byId = new Map<string, FaceEvent>();
       for (const e of events) byId.set(e.id, e);
       const episodes = await knownEpisodes([...byId.keys()]);
-      const values = [...byId.values()].map((e) =>
-        faceEventRow(e, { cameraGroup: groupOf(e.embedding.post.camera) ?? '', ...episodes.get(e.id) }),
-      );
+      const cameras = [...new Set([...byId.values()].map((e) => e.embedding.post.camera))];
+      const groups = new Map(await Promise.all(cameras.map(async (c) => [c, (await groupOf(c)) ?? ''] as const)));
+      const values = [...byId.values()].map((e) => faceEventRow(e, { cameraGroup: groups.get(e.embedding.post.camera)!, ...episodes.get(e.id) }));
       await client.insert({ table: TABLES.faceEvents, values, format: 'JSONEachRow' });
     },
 
