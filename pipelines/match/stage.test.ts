@@ -72,7 +72,7 @@ describe('match stage', () => {
   it("decides with each face's lists and each camera's threshold and group, as the view and the rules learn them", async () => {
     const global = buildConfig(modelThresholdDefaults(), { match: { confidence_threshold: 0.45 } });
     const view = createCameraSettingsView(global);
-    const job = { name: 'c', url: 'rtsp://203.0.113.5/s', enabled: true, version: 1, fps: null, settings: {} };
+    const job = { name: 'c', url: 'rtsp://203.0.113.5/s', enabled: true, version: 1, fps: null, settings: {}, restarts: 0 };
     view.setJob({ ...job, cameraId: 'strict', group: '1', confidenceThreshold: 0.9999 });
     view.setJob({ ...job, cameraId: 'hall', group: '2', confidenceThreshold: null });
     // the camera manager sets the settings again when it starts the job: the threshold stays

@@ -381,6 +381,8 @@ export interface CameraJob {
   readonly confidenceThreshold: number | null;
   /** Per-camera setting overrides, key to value as text. */
   readonly settings: Readonly<Record<string, string>>;
+  /** Times the camera was restarted through the API (FindFace's restart); a worker running the camera starts it again when this rises. */
+  readonly restarts: number;
 }
 
 /** A camera's health as the process that runs it sees it (value of topic camera-status, keyed by cameraId): FindFace's colour, the job's state and counters. Sent every few seconds and on each change of colour; the counters count since the camera's job began in that process. */

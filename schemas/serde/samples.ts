@@ -162,6 +162,7 @@ export const SAMPLE_VALUES: TopicValues = {
     confidenceThreshold: 0.6,
     group: 'building-a',
     settings: { 'detect.min_face': '48', 'track.max_age_s': '2.5' },
+    restarts: 1,
   },
   'camera-status': {
     cameraId: 'entrance-1',

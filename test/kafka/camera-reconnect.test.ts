@@ -92,7 +92,7 @@ describe('a live camera of an ingest worker', () => {
       const config = join(dir, 'config.json');
       // a stalled read ends after 2 s; 2 frames a second are enough to see the camera deliver
       await writeFile(config, JSON.stringify({ ingest: { fps: 2, timeout_s: 2 } }));
-      await publishJob({ cameraId: CAMERA, name: 'door', url: link.url, enabled: true, version: 1, fps: null, group: '1', confidenceThreshold: null, settings: {} });
+      await publishJob({ cameraId: CAMERA, name: 'door', url: link.url, enabled: true, version: 1, fps: null, group: '1', confidenceThreshold: null, settings: {}, restarts: 0 });
       const lines: string[] = [];
       worker = spawn(process.execPath, [join(REPO, 'bin/facestream.js'), 'stage', 'ingest', '--topology', 'distributed', '--instance', 'r', '--config', config], {
         cwd: REPO,

@@ -36,6 +36,7 @@ const job = (cameraId: string, version: number, settings: Record<string, unknown
   group: '1',
   confidenceThreshold: null,
   settings: jobSettingsOf(settings),
+  restarts: 0,
 });
 
 async function until(what: string, ok: () => boolean): Promise<void> {

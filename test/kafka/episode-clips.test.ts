@@ -69,7 +69,7 @@ describe('clips of a camera run as a Kafka ingest process', () => {
       await admin.connect();
       if (worker) {
         await ensureCamerasTopic(admin, prefix);
-        const job: CameraJob = { cameraId: CAMERA, name: CAMERA, url: setup.video, enabled: true, version: 1, fps: null, group: null, confidenceThreshold: null, settings: {} };
+        const job: CameraJob = { cameraId: CAMERA, name: CAMERA, url: setup.video, enabled: true, version: 1, fps: null, group: null, confidenceThreshold: null, settings: {}, restarts: 0 };
         await producer.send({ topic: camerasTopicName(prefix), acks: -1, messages: [{ key: serde.encodeKey('cameras', CAMERA), value: serde.encodeValue('cameras', job) }] });
       }
       // following before the file is read, and the file read (every frame's time known) before the episodes come

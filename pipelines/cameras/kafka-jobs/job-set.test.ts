@@ -12,6 +12,7 @@ const job = (cameraId: string, version: number, over: Partial<CameraJob> = {}): 
   group: '1',
   confidenceThreshold: null,
   settings: {},
+  restarts: 0,
   ...over,
 });
 
@@ -24,13 +25,15 @@ describe('CameraJobSet', () => {
     expect(set.cameras).toEqual(['1']);
   });
 
-  it('restarts a camera whose source or settings changed, not one that was only renamed', () => {
+  it('restarts a camera whose source or settings changed, or that was restarted, not one that was only renamed', () => {
     const set = new CameraJobSet();
     set.apply(0, '1', job('1', 1));
     set.apply(1, '2', job('2', 2));
     expect(set.apply(0, '1', job('1', 3, { name: 'renamed' }))).toEqual([]);
     expect(set.apply(0, '1', job('1', 4, { settings: { fps: '2' } }))).toEqual([{ kind: 'restart', job: job('1', 4, { settings: { fps: '2' } }) }]);
     expect(set.apply(0, '1', job('1', 5, { settings: { fps: '2' }, url: 'rtsp://new' }))).toMatchObject([{ kind: 'restart' }]);
+    // FindFace's restart through the API: the same job, restarted
+    expect(set.apply(0, '1', job('1', 6, { settings: { fps: '2' }, url: 'rtsp://new', restarts: 1 }))).toMatchObject([{ kind: 'restart' }]);
     expect([...set.cameras].sort()).toEqual(['1', '2']);
   });
 

@@ -83,7 +83,7 @@ export class CameraJobSet {
 
 /** Whether the child started for `a` runs `b` as well: the same source and settings (a new name is only a label). */
 function sameRun(a: CameraJob, b: CameraJob): boolean {
-  return a.url === b.url && a.fps === b.fps && a.group === b.group && sameSettings(a.settings, b.settings);
+  return a.url === b.url && a.fps === b.fps && a.group === b.group && a.restarts === b.restarts && sameSettings(a.settings, b.settings);
 }
 
 function sameSettings(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -21,6 +21,7 @@ export function cameraJobRecord(camera: CameraJobState): CameraJob {
     group: String(camera.camera_group_id),
     confidenceThreshold: camera.confidence_threshold,
     settings: jobSettingsOf(camera.stream_settings),
+    restarts: camera.restarts,
   };
 }
 

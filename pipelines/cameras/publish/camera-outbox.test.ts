@@ -9,7 +9,7 @@ import { startRelay, type OutboxRelay } from '../../../enrolment/watchlist-sync/
 import type { CameraJob } from '../../../schemas/generated/avro-types.ts';
 import { CAMERA_OUTBOX_TABLE } from '../../../stores/postgres/repositories/camera-outbox.ts';
 import { createCameraGroup, updateCameraGroup } from '../../../stores/postgres/repositories/camera-groups.ts';
-import { createCamera, deleteCamera, updateCamera } from '../../../stores/postgres/repositories/cameras.ts';
+import { createCamera, deleteCamera, restartCamera, updateCamera } from '../../../stores/postgres/repositories/cameras.ts';
 import { describeEachBackend } from '../../../stores/postgres/testing/backends.ts';
 import { streamSettingsOfJob } from '../settings.ts';
 import { CAMERA_OUTBOX } from './camera-outbox.ts';
@@ -44,6 +44,11 @@ describeEachBackend('camera outbox and relay', (ctx) => {
     expect(latest(cam.id)).toMatchObject({ enabled: false });
     expect(latest(cam.id)!.version).toBeGreaterThan(first.version);
     await expect.poll(() => CAMERA_OUTBOX_TABLE.length(ctx.db)).toBe(0);
+
+    // FindFace's restart: a new job whose restarts count rose (what makes its worker start it again)
+    expect(latest(cam.id)!.restarts).toBe(0);
+    await restartCamera(ctx.db, cam.id);
+    await expect.poll(() => latest(cam.id)?.restarts, { timeout: 10_000 }).toBe(1);
 
     await deleteCamera(ctx.db, cam.id);
     await expect.poll(() => latest(cam.id), { timeout: 10_000 }).toBeNull();

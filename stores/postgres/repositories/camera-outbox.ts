@@ -19,12 +19,14 @@ export interface CameraJobState {
   /** the camera's match threshold, else its group's; null for neither */
   readonly confidence_threshold: number | null;
   readonly stream_settings: Readonly<Record<string, unknown>>;
+  /** times restarted through the API (migration 006) */
+  readonly restarts: number;
   /** from the camera_job_version sequence, taken when read: bigint as text */
   readonly version: string;
 }
 
 const JOBS = `SELECT c.id, c.name, c.url, c.active AND g.active AS enabled, c.camera_group_id,
-    coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold, c.stream_settings,
+    coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold, c.stream_settings, c.restarts,
     nextval('camera_job_version')::text AS version
   FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id`;
 
