@@ -186,7 +186,9 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
           const data = pkt.data;
           if (data) opts.onPacket({ stream: packetStream, data, pts: pkt.pts, dts: pkt.dts, duration: pkt.duration, keyframe: pkt.isKeyframe });
         }
-        const sent = cc.sendPacketSync(pkt);
+        // A live camera's packet is decoded on libuv's thread pool (node-av's async call): many cameras decode side by
+        // side on every core, not one after another on the main thread, which the pipeline needs for everything else.
+        const sent = src.live ? await cc.sendPacket(pkt) : cc.sendPacketSync(pkt);
         if (sent < 0 && sent !== AVERROR_EAGAIN) {
           corrupt++;
           problem('corrupt_packet', `packet ${packets - 1} could not be decoded, skipped (${ffmpegText(sent)})`);
