@@ -28,6 +28,11 @@ export interface NotifierOptions {
   /** the active webhooks (PostgreSQL's `webhooks`); absent = no webhooks, only the MQTT output */
   readonly loadWebhooks?: () => Promise<readonly Webhook[]>;
   readonly groupOf: GroupOf;
+  /**
+   * reads the group of a camera `groupOf` does not know (one added since the camera table was read) before its payloads
+   * are made, so that a webhook filtering by camera group gets a new camera's first events; absent = groupOf alone
+   */
+  readonly resolveGroup?: (camera: string) => Promise<unknown>;
   readonly deliveries: Pick<DeliveryLogWriter, 'record'>;
   readonly mqtt?: MqttOutput;
   /**
@@ -119,6 +124,13 @@ export class Notifier {
       await new Promise((r) => setTimeout(r, 20));
     }
     return true;
+  }
+
+  /** Learns the groups of the cameras of `cameras` that groupOf does not know yet (see resolveGroup). */
+  async knowCameras(cameras: Iterable<string>): Promise<void> {
+    const resolve = this.#o.resolveGroup;
+    if (!resolve) return;
+    await Promise.all([...new Set(cameras)].filter((c) => this.#o.groupOf(c) === undefined).map(resolve));
   }
 
   offerEvents(events: readonly FaceEvent[]): void {

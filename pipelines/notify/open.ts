@@ -92,6 +92,7 @@ export async function openNotifier(options: OpenNotifierOptions): Promise<Opened
       clock: options.clock ?? systemClock,
       ...(source ? { loadWebhooks: () => readWebhooks(source) } : {}),
       groupOf: (camera) => lookup?.groupOf(camera),
+      ...(lookup ? { resolveGroup: lookup.resolve } : {}),
       // the same deny-networks the API applies when a webhook is saved (api.allowed_networks opens some)
       checkUrl: createUrlPolicy({ allowedNetworks: config.api.allowed_networks, schemes: ['http', 'https'] }),
       deliveries,

@@ -10,6 +10,8 @@ import { queryWebhookDeliveries, type WebhookDelivery } from '../../stores/click
 import type { Db } from '../../stores/postgres/db.ts';
 import { openDatabase } from '../../stores/postgres/open.ts';
 import { createWebhook, deleteWebhook } from '../../stores/postgres/repositories/webhooks.ts';
+import { createCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
+import { createCamera } from '../../stores/postgres/repositories/cameras.ts';
 import type { NewWebhook } from '../../stores/postgres/rows.ts';
 import { mockContext } from '../runtime/testing/mock-context.ts';
 import { notifyEpisodesStage, notifyEventsStage, sharedNotifier } from './index.ts';
@@ -198,6 +200,17 @@ describe('notify stages against a local receiver', () => {
       const [row] = await deliveries(ids[0]!, 1);
       expect(row).toMatchObject({ status: 'failed', statusCode: 0, objectIds: ['p1'] });
       expect(row!.error).toMatch(/^url refused: 10\.255\.0\.1 is an address in a loopback, link-local or private network/);
+    });
+  });
+
+  it("sends a camera added after the notifier started to a webhook filtering by its group, with the group in the payload", async () => {
+    const group = await createCameraGroup(db, { name: 'notify-gate' });
+    await withWebhooks([{ name: 'by-group', url: `${base}/by-group`, filters: { events: { camera_group_in: [group.id] } } }], async ({ offerEvents }) => {
+      // the notifier read the cameras when it opened: this one is new to it
+      const camera = await createCamera(db, { name: 'notify-gate-1', url: 'rtsp://cameras.example/gate1', camera_group_id: group.id });
+      await offerEvents([event('g1', { camera: String(camera.id) }), event('g2', { camera: 'elsewhere' })]);
+      await until('the new camera\'s event', () => receiver.bodies('/by-group').length === 1);
+      expect((receiver.bodies('/by-group').flat() as unknown as Array<{ id: string; camera_group: string | null }>).map((e) => [e.id, e.camera_group])).toEqual([['g1', String(group.id)]]);
     });
   });
 

@@ -37,7 +37,7 @@ export function sharedNotifier(open: (logger: Logger) => Promise<{ readonly noti
 /** how long `flush` (end of input) waits for webhooks still being retried */
 const FLUSH_WAIT_MS = 30_000;
 
-function notifyStage<In>(name: string, handle: NotifierHandle, offer: (n: Notifier, records: readonly In[]) => void): Stage<In, never> {
+function notifyStage<In>(name: string, handle: NotifierHandle, offer: (n: Notifier, records: readonly In[]) => void, camerasOf: (records: readonly In[]) => Iterable<string>): Stage<In, never> {
   let notifier: Notifier | undefined;
   const started = (): Notifier => {
     if (!notifier) throw new Error(`${name}: process() before init()`);
@@ -50,8 +50,10 @@ function notifyStage<In>(name: string, handle: NotifierHandle, offer: (n: Notifi
       notifier = await handle.acquire(ctx.logger);
       notifier.countWith((what, n) => ctx.count(what, n));
     },
-    process(records, ctx) {
-      offer(started(), records);
+    async process(records, ctx) {
+      const n = started();
+      await n.knowCameras(camerasOf(records));
+      offer(n, records);
       ctx.count(`${name.replace('-', '_')}_offered`, records.length);
     },
     async flush(ctx) {
@@ -65,6 +67,9 @@ function notifyStage<In>(name: string, handle: NotifierHandle, offer: (n: Notifi
   };
 }
 
-export const createNotifyEventsStage = (handle: NotifierHandle): Stage<FaceEvent, never> => notifyStage('notify-events', handle, (n, r) => n.offerEvents(r));
-export const createNotifyEpisodesStage = (handle: NotifierHandle): Stage<EpisodeChange, never> => notifyStage('notify-episodes', handle, (n, r) => n.offerEpisodes(r));
-export const createNotifyCountersStage = (handle: NotifierHandle): Stage<CounterRecord, never> => notifyStage('notify-counters', handle, (n, r) => n.offerCounters(r));
+export const createNotifyEventsStage = (handle: NotifierHandle): Stage<FaceEvent, never> =>
+  notifyStage('notify-events', handle, (n, r) => n.offerEvents(r), (r) => r.map((e) => e.embedding.post.camera));
+export const createNotifyEpisodesStage = (handle: NotifierHandle): Stage<EpisodeChange, never> =>
+  notifyStage('notify-episodes', handle, (n, r) => n.offerEpisodes(r), (r) => r.flatMap((c) => c.cameras));
+export const createNotifyCountersStage = (handle: NotifierHandle): Stage<CounterRecord, never> =>
+  notifyStage('notify-counters', handle, (n, r) => n.offerCounters(r), (r) => r.map((c) => c.camera));
