@@ -1,8 +1,8 @@
 // `facestream stage match` (its own process, no --watchlist) learns its watch lists from the `dossiers` topic: a
 // person enrolled before it started (identity store in PGlite, the outbox relay publishing to the real broker) is
 // matched in the events it writes to `matches`, through both her watch lists, then through the one whose threshold
-// she still passes once the other's is raised, then not at all; once the face is deleted, a later embedding of the
-// same person is unmatched.
+// she still passes once the other's is raised, then not at all; unmatched too under her camera's threshold (a
+// `cameras` record); once the face is deleted, a later embedding of the same person is unmatched.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -18,7 +18,8 @@ import { readPhoto } from '../../models/image/read-photo.ts';
 import { deepfacePath } from '../../models/testing/deepface.ts';
 import { topicCodecs } from '../../pipelines/runtime/kafka/wire.ts';
 import { faceEmbedding, facePost } from '../../pipelines/runtime/testing/records.ts';
-import type { FaceEmbedding as AvroFaceEmbedding, FaceEvent } from '../../schemas/generated/avro-types.ts';
+import type { CameraJob, FaceEmbedding as AvroFaceEmbedding, FaceEvent } from '../../schemas/generated/avro-types.ts';
+import { camerasTopicName } from '../../pipelines/cameras/kafka-jobs/cameras-topic.ts';
 import { startSchemaRegistry, type SchemaRegistryServer } from '../../schemas/registry/server.ts';
 import { createTopicSerde, type TopicSerde } from '../../schemas/serde/topic-serde.ts';
 import type { Db } from '../../stores/postgres/db.ts';
@@ -62,7 +63,7 @@ describe('stage match follows the dossiers topic (real broker)', () => {
     await models?.close();
   });
 
-  it('matches a person enrolled before it started, by her lists\' thresholds, and no longer once the face is deleted', async () => {
+  it('matches a person enrolled before it started, by her lists\' and her camera\'s thresholds, and no longer once the face is deleted', async () => {
     const list = await createWatchList(db, { name: 'wanted' });
     const visitors = await createWatchList(db, { name: 'visitors' });
     const anna = await createDossier(db, { name: 'Anna', watch_list_ids: [list.id, visitors.id] });
@@ -123,6 +124,15 @@ describe('stage match follows the dossiers topic (real broker)', () => {
         await updateWatchList(db, visitors.id, { confidence_threshold: null });
         await relay.flush();
         await sendUntil('matched again', (e) => e.matched);
+
+        // the camera's threshold (else its group's), as the camera relay publishes it on `cameras`
+        const cameraJob = (confidenceThreshold: number | null, version: number): CameraJob => ({ cameraId: CAMERA, name: CAMERA, url: 'rtsp://203.0.113.5/s', enabled: true, version, fps: null, group: '1', confidenceThreshold, settings: {}, restarts: 0 });
+        const publishJob = (job: CameraJob) =>
+          producer.send({ topic: camerasTopicName(prefix), acks: -1, messages: [{ key: serde.encodeKey('cameras', CAMERA), value: serde.encodeValue('cameras', job) }] });
+        await publishJob(cameraJob(0.99, 1));
+        await sendUntil('unmatched under the camera\'s threshold', (e) => !e.matched);
+        await publishJob(cameraJob(null, 2));
+        await sendUntil('matched once the camera inherits again', (e) => e.matched);
 
         await deleteDossierFace(db, face.id);
         await relay.flush();
