@@ -306,13 +306,17 @@ describe('operator console', () => {
     await expect.poll(() => page.locator('[data-event-id="7002"]').count()).toBe(0);
     expect(await page.locator('[data-event-id="7001"]').count()).toBe(1);
     await page.selectOption('select[aria-label=Show]', 'all');
-    // paused: a new event is held and counted, shown on resume
+    // paused: a new event is held and counted, shown on resume; a change of an event on screen (7001 acknowledged
+    // elsewhere) shows at once and is not counted as new
     await page.click('button:has-text("Pause")');
+    await api('PATCH', '/events/7001', { acknowledged: true });
+    await page.locator('[data-event-id="7001"] >> text=acknowledged').waitFor({ timeout: 15_000 });
     await (await writer()).writeEvents([await photoEvent(faces, 'img3.jpg', { id: '7003', ts: Date.now(), camera: 'lobby' })]);
     await page.waitForSelector('button:has-text("Resume (1 new)")', { timeout: 15_000 });
     expect(await page.locator('[data-event-id="7003"]').count()).toBe(0);
     await page.click('button:has-text("Resume")');
     await page.locator('[data-event-id="7003"]').waitFor();
+    await api('PATCH', '/events/7001', { acknowledged: false });
   });
 
   it('shows an event of the dossier live as it is stored, survives a dropped connection, acknowledges it, searches for its face', async () => {

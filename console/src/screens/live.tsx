@@ -45,8 +45,8 @@ export function Live({ me }: { me: Me }) {
   const [sound, setSound] = useState<AudioContext | null>(null);
   const action = useAction();
   // the socket's handlers read these through refs: they outlive renders
-  const state = useRef({ paused, sound, listById });
-  state.current = { paused, sound, listById };
+  const state = useRef({ paused, sound, listById, shown: new Set<string>() });
+  state.current = { paused, sound, listById, shown: new Set(events.map((e) => e.id)) };
   const mayAck = can(me, 'change_listevent');
 
   useEffect(() => {
@@ -62,8 +62,11 @@ export function Live({ me }: { me: Me }) {
       const s = state.current;
       // a beep for an alert (the camera's alert mode) or a match on a list marked notify
       if (alert && s.sound && batch.some((e) => !e.acknowledged && (e.alert || (e.matched && e.matched_lists.some((l) => s.listById.get(l)?.notify))))) beep(s.sound);
-      if (s.paused) setHeld((h) => merge(h, batch));
-      else setEvents((cur) => merge(cur, batch));
+      if (s.paused) {
+        // held and counted: events not on screen yet; a change of one shown (its episode, an acknowledgement) shows at once
+        setHeld((h) => merge(h, batch.filter((e) => !s.shown.has(e.id))));
+        setEvents((cur) => merge(cur, batch.filter((e) => s.shown.has(e.id))));
+      } else setEvents((cur) => merge(cur, batch));
     };
     const catchUp = async () => {
       const page = await get<Page<FaceEvent>>(`/events${query({ limit: 50, created_date_gte: since })}`);
