@@ -593,14 +593,16 @@ describe('operator console', () => {
     await expect.poll(() => input.inputValue()).toBe('-2');
     await input.fill('0.5');
     await page.click('button:has-text("Save settings")');
-    await expect.poll(async () => (await api<{ minimum_dossier_quality: number }>('GET', '/settings')).minimum_dossier_quality).toBe(0.5);
+    await page.waitForSelector('form.settings >> text=Saved.');
+    expect((await api<{ minimum_dossier_quality: number }>('GET', '/settings')).minimum_dossier_quality).toBe(0.5);
     // a value the API refuses is said with the setting's name
     await input.fill('3');
     await page.click('button:has-text("Save settings")');
     await page.waitForSelector('.error >> text=minimum_dossier_quality');
     await input.fill('');
     await page.click('button:has-text("Save settings")');
-    await expect.poll(() => input.inputValue()).toBe('-2');
+    await page.waitForSelector('form.settings >> text=Saved.');
+    expect(await input.inputValue()).toBe('-2');
   });
 
   it("shows a role's rights on the watch list, and a viewer without rights neither the list nor its event", async () => {

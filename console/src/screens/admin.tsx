@@ -352,20 +352,28 @@ function RuntimeSettings({ mayChange }: { mayChange: boolean }) {
   return (
     <Section title="Settings">
       <ErrorBox error={settings.error} />
-      {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} mayChange={mayChange} onDone={settings.reload} />}
+      {settings.data && <SettingsForm settings={settings.data} mayChange={mayChange} />}
       <p class="muted">The rest is the server's configuration file (docs/config.md), read at start.</p>
     </Section>
   );
 }
 
-function SettingsForm({ settings, mayChange, onDone }: { settings: Settings; mayChange: boolean; onDone: () => void }) {
+/** The form shows what the server answered to each save: no reload that would remount it under the user's typing. */
+function SettingsForm({ settings, mayChange }: { settings: Settings; mayChange: boolean }) {
   const [quality, setQuality] = useState(String(settings.minimum_dossier_quality));
+  const [saved, setSaved] = useState(false);
+  const save = async () => {
+    const answer = await call<Settings>('PATCH', '/settings', { minimum_dossier_quality: quality === '' ? null : Number(quality) });
+    setQuality(String(answer.minimum_dossier_quality));
+    setSaved(true);
+  };
   return (
-    <ActionForm class="settings" submit={mayChange ? 'Save settings' : undefined} run={async () => (await call('PATCH', '/settings', { minimum_dossier_quality: quality === '' ? null : Number(quality) }), onDone())}>
+    <ActionForm class="settings" submit={mayChange ? 'Save settings' : undefined} run={save}>
       <label>
         Minimum quality of a watch-list photo (-20 … 1; empty: the default){' '}
-        <input type="number" step="any" aria-label="Minimum dossier quality" value={quality} disabled={!mayChange} onInput={(e) => setQuality(e.currentTarget.value)} style={{ width: '6em' }} />
-      </label>
+        <input type="number" step="any" aria-label="Minimum dossier quality" value={quality} disabled={!mayChange} onInput={(e) => (setQuality(e.currentTarget.value), setSaved(false))} style={{ width: '6em' }} />
+      </label>{' '}
+      {saved && <span class="muted">Saved.</span>}
     </ActionForm>
   );
 }
