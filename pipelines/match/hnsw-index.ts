@@ -13,6 +13,8 @@ import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type In
 import type { WatchList } from './watchlist.ts';
 
 const { Index, MetricKind, ScalarKind } = usearch;
+/** faces an i8 graph returns for an exact re-score at least (see search) */
+const RERANK_POOL = 32;
 
 export class HnswFaceIndex implements FaceIndex {
   dim: number;
@@ -72,8 +74,11 @@ export class HnswFaceIndex implements FaceIndex {
     if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
     const q = new Float32Array(this.dim);
     normalisedInto(query, q, 0);
-    // Faces enough for k dossiers: start at 2k (most dossiers hold one or two photos), double while short.
-    for (let faces = Math.min(this.size, 2 * k); ; faces = Math.min(this.size, faces * 2)) {
+    // Faces enough for k dossiers: start at 2k (most dossiers hold one or two photos), double while short. An i8
+    // graph ranks by coarse scores (~0.003 of a cosine off), so near-equal candidates may come out of order: it is
+    // asked for at least RERANK_POOL faces, re-scored exactly, whose cost is nothing beside the graph walk.
+    const first = this.rerank ? Math.max(2 * k, RERANK_POOL) : 2 * k;
+    for (let faces = Math.min(this.size, first); ; faces = Math.min(this.size, faces * 2)) {
       const { keys, distances } = this.graph.search(q, faces, 1);
       const rerank = this.rerank;
       const score = rerank ? (i: number) => rerank.dot(Number(keys[i]), q) : (i: number) => 1 - (distances[i] as number);
