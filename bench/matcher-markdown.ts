@@ -30,7 +30,7 @@ export function matcherGoalUnmeasured(r: MatcherResults): string[] {
   const largest = Math.max(0, ...r.rows.map((x) => x.hnsw.value.size));
   return [
     `matcher at 1M faces: p99 ≤ ${MATCHER_GOAL.p99Ms} ms, recall@1 ≥ ${MATCHER_GOAL.recallAt1}`,
-    `not measured in this run (largest watch list ${largest.toLocaleString('en')} faces; 1M: \`npm run bench -- --only matcher --matcher-sizes 1000000\`, ~18 min per graph build)`,
+    `not measured in this run (largest watch list ${largest.toLocaleString('en')} faces; 1M: \`npm run bench -- --only matcher --matcher-sizes 1000000\`, ~10–25 min per graph build)`,
     '**not measured**',
   ];
 }
@@ -75,6 +75,8 @@ export function matcherSection(r: MatcherResults, produced: string, when: string
   const clustered = synthetic('clustered');
   const random = synthetic('random');
   const goal = matcherGoalRow(r);
+  const sizes = [...new Set(r.rows.map((x) => x.exact.value.size))];
+  const randomSizes = sizes.filter((n) => r.rows.some((x) => x.gallery === 'random' && x.exact.value.size === n));
   return [
     '## Matcher at scale: exact and HNSW index',
     '',
@@ -83,7 +85,7 @@ export function matcherSection(r: MatcherResults, produced: string, when: string
     '',
     `**Vectors.** Enrolled: the first photo of each of the 7 enrolled people of \`faces/deepface/master.csv\` (people = photos joined by its "Yes" pairs), real 512-d embeddings of the bundled model; the rest of the list are synthetic distractors, one dossier each. The real photos' cosines: same person ${first ? cosines(first.cosines.real.same) : '-'}; different people ${first ? cosines(first.cosines.real.different) : '-'}. ` +
       `There are far too few real faces for a gallery (shared/data has 64 photos of some 20 people), so the distractors are drawn from two models (bench/matcher-data.ts). **clustered** (the realistic case): an identity is the real mean face direction plus a gaussian whose variances fall as a power law over a fixed random orthonormal basis, the exponent solved so that two identities' cosines have the real different-person mean and spread (a lower effective dimension than 512, as face embeddings have; distractor pairs measured: ${clustered ? cosines(clustered.different) : '-'}); another photo of an identity adds noise of the same shape scaled to the real same-person median (measured: ${clustered ? cosines(clustered.same) : '-'}), so a photo drifts along the directions that tell people apart, as the real photos' do (bench/matcher-data.ts). ` +
-      `**random** (the case usually called the worst for a graph: no structure to follow; kept as a second row): unit gaussian directions pulled towards the mean real embedding, the real mean cosine but the narrow spread of 512 independent dimensions, and photo noise in every direction alike (distractor pairs: ${random ? cosines(random.different) : '-'}; other photos: ${random ? cosines(random.same) : '-'}). Both are synthetic: real galleries hold several photos per person, twins and look-alikes, which neither model has. ` +
+      `**random** (the case usually called the worst for a graph: no structure to follow; kept as a second row${randomSizes.length < sizes.length ? `, measured at ${randomSizes.map(k).join(' and ') || 'no size'} only in this run (\`--matcher-random-up-to\`)` : ''}): unit gaussian directions pulled towards the mean real embedding, the real mean cosine but the narrow spread of 512 independent dimensions, and photo noise in every direction alike (distractor pairs: ${random ? cosines(random.different) : '-'}; other photos: ${random ? cosines(random.same) : '-'}). Both are synthetic: real galleries hold several photos per person, twins and look-alikes, which neither model has. ` +
       `Queries: ${q?.real} real photos (the other photos of the enrolled people, and the photos of 2 people held out as strangers), ${q?.otherPhoto} synthetic other photos of enrolled distractors and ${q?.stranger} distractors never enrolled (strangers).`,
     '',
     `**Columns.** Enrolment: bulk add() of the whole list in chunks of 50,000 (HNSW on the native threads named; the graph is built once in a child of its own and cached), and one face at a time into the built index (what an API enrolment costs). Search: one query's search(), top 5 dossiers (exact: ${first?.searches[0]?.searchQueries} queries only, a JS scan; HNSW: every query, 1 thread); batch: searchMany() in batches of ${r.batch} as the match stage calls it (exact: the onnxruntime Gemm; HNSW: one search() after another), ms per query. ` +

@@ -68,10 +68,10 @@ async function matcherChild(size: number, gallery: Gallery, index: 'exact' | 'hn
 }
 
 /** Every size and gallery, exact then HNSW, each in a child process; an HNSW graph not cached is built in a child first. */
-export async function measureMatcherSizes(sizes: readonly number[], log: (line: string) => void, gate?: QuietGate): Promise<MatcherResults> {
+export async function measureMatcherSizes(sizes: readonly number[], log: (line: string) => void, gate?: QuietGate, randomUpTo = Infinity): Promise<MatcherResults> {
   const rows: MatcherRow[] = [];
   for (const size of sizes) {
-    for (const gallery of GALLERIES) {
+    for (const gallery of GALLERIES.filter((g) => g !== 'random' || size <= randomUpTo)) {
       log(`matcher: exact index, ${size} faces, ${gallery} gallery`);
       const exact = await matcherChild(size, gallery, 'exact', gate);
       const e = exact.value.searches[0]!;
