@@ -2,7 +2,8 @@
 // them: cameras in PostgreSQL (PGlite here, as serve's default), the camera manager (pipelines/cameras/manager.ts)
 // adding one ingest source per camera (RTSP over TCP, its stream_settings' detection fps) to the running graph of
 // serve's camera path (detect, track, embed, match against a watch list, episodes; serve's analytics sinks,
-// notifications and counters are left out). It waits until every camera has had a frame through detection, lets them run a warm-up,
+// notifications and counters are left out). The cameras join one by one (DensityTask.staggerS); it waits until every
+// camera has had a frame through detection, lets them run a warm-up,
 // then records a measuring window: per frame, its capture time and when its detections came out; per event, when
 // it left match; the manager's health counters; this process's CPU time and memory. The raw figures go to the result
 // file; the parent (bench/camera-density.ts) makes the statistics.
@@ -37,6 +38,11 @@ export interface DensityTask {
   readonly watchlistDir: string;
   /** detection frames/s per stream (ingest.fps) */
   readonly fps: number;
+  /**
+   * the cameras join one after another over this many seconds (camera k at k/N of it), as independent cameras are
+   * switched on: each stream starts at the clip's beginning when it joins, so their faces come at different instants
+   */
+  readonly staggerS: number;
   readonly warmupS: number;
   readonly windowS: number;
   /** after the window, how long frames captured in it may still come out of detection */
@@ -99,12 +105,8 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
       return opened;
     }),
   ]);
-  // the Default camera group of the first migration
-  const cameras = await Promise.all(
-    task.urls.map((url, k) => createCamera(db, { name: `camera ${k + 1}`, camera_group_id: 1, url, stream_settings: { fps: task.fps, use_stream_timestamp: true } })),
-  );
   const baseRssMb = await settledRssMb();
-  const frames = new Map<string, Detected[]>(cameras.map((c) => [String(c.id), []]));
+  const frames = new Map<string, Detected[]>();
   const events: DensityChildResult['events'][number][] = [];
   let recordFrom = Infinity;
   let deadLetters = 0;
@@ -146,14 +148,21 @@ async function run(task: DensityTask): Promise<DensityChildResult> {
   let failed: unknown = null;
   const running = run.graph.run().catch((err: unknown) => void (failed = err));
   await manager.start();
-
   const started = Date.now();
+  for (const [k, url] of task.urls.entries()) {
+    if (k > 0) await sleep((task.staggerS * 1000) / task.urls.length);
+    // the Default camera group of the first migration
+    const camera = await createCamera(db, { name: `camera ${k + 1}`, camera_group_id: 1, url, stream_settings: { fps: task.fps, use_stream_timestamp: true } });
+    frames.set(String(camera.id), []);
+    await manager.changed(camera.id);
+  }
+
   while ([...frames.values()].some((f) => f.length === 0)) {
     if (failed) throw failed;
     if (Date.now() - started > task.startTimeoutS * 1000) {
       const silent = [...frames].filter(([, f]) => f.length === 0).map(([c]) => c);
       const why = silent.map((c) => `${c}: ${manager.health(Number(c))?.last_error ?? 'no error'}`);
-      throw new Error(`${silent.length} of ${cameras.length} cameras had no frame through detection after ${task.startTimeoutS} s (${why.join('; ')})`);
+      throw new Error(`${silent.length} of ${task.urls.length} cameras had no frame through detection after ${task.startTimeoutS} s (${why.join('; ')})`);
     }
     await sleep(100);
   }

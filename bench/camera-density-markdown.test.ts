@@ -31,6 +31,7 @@ const results = (steps: DensityStep[], ended: DensityResults['ended'], failed?: 
   watchlist: 'examples/demo/watchlist',
   fps: 5,
   windowS: 20,
+  staggerS: 20,
   warmupS: 5,
   graceS: 1,
   budgetS: 480,

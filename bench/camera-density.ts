@@ -76,6 +76,8 @@ export interface DensityResults {
   readonly watchlist: string;
   readonly fps: number;
   readonly windowS: number;
+  /** the cameras joined one after another over this many seconds (one loop of the clip) */
+  readonly staggerS: number;
   readonly warmupS: number;
   readonly graceS: number;
   readonly budgetS: number;
@@ -146,6 +148,7 @@ interface StepOptions {
   readonly clip: string;
   readonly fps: number;
   readonly windowS: number;
+  readonly staggerS: number;
   readonly warmupS: number;
   readonly graceS: number;
 }
@@ -163,10 +166,11 @@ async function runStep(streams: number, opts: StepOptions): Promise<DensityStep>
       urls: Array.from({ length: streams }, () => server.url),
       watchlistDir: join(root, DENSITY_WATCHLIST),
       fps: opts.fps,
+      staggerS: opts.staggerS,
       warmupS: opts.warmupS,
       windowS: opts.windowS,
       graceS: opts.graceS,
-      startTimeoutS: 60 + 2 * streams,
+      startTimeoutS: opts.staggerS + 60 + 2 * streams,
     };
     const child = spawn(process.execPath, ['--expose-gc', runTs, join(root, 'bench', 'camera-density-child.ts'), JSON.stringify(task), resultFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     // passed on as it comes; the last line is the reason when the child fails
@@ -247,7 +251,7 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const clip = ensureDensityClip(log);
-  const step: StepOptions = { clip: clip.path, fps: DENSITY_GOAL.detectionFps, windowS: opts.windowS ?? DENSITY_DEFAULTS.windowS, warmupS: DENSITY_DEFAULTS.warmupS, graceS: DENSITY_DEFAULTS.graceS };
+  const step: StepOptions = { clip: clip.path, fps: DENSITY_GOAL.detectionFps, windowS: opts.windowS ?? DENSITY_DEFAULTS.windowS, staggerS: clip.seconds, warmupS: DENSITY_DEFAULTS.warmupS, graceS: DENSITY_DEFAULTS.graceS };
   const budgetS = opts.budgetS ?? DENSITY_DEFAULTS.budgetS;
   const steps: DensityStep[] = [];
   const elapsedS = () => (performance.now() - t0) / 1000;
@@ -274,7 +278,7 @@ export async function measureCameraDensity(opts: DensityOptions): Promise<Densit
   }
   const last = steps.at(-1);
   const ended = failed ? 'failed' : last !== undefined && !last.met ? 'criteria' : n === undefined ? 'list' : 'budget';
-  return { clip, watchlist: DENSITY_WATCHLIST, fps: step.fps, windowS: step.windowS, warmupS: step.warmupS, graceS: step.graceS, budgetS, steps, figure: densityFigure(steps), ended, ...(failed ? { failed } : {}), startedAt };
+  return { clip, watchlist: DENSITY_WATCHLIST, fps: step.fps, windowS: step.windowS, staggerS: step.staggerS, warmupS: step.warmupS, graceS: step.graceS, budgetS, steps, figure: densityFigure(steps), ended, ...(failed ? { failed } : {}), startedAt };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
