@@ -46,6 +46,7 @@ export const servicesPlugin = fp(
     app.decorate('checkUrl', createUrlPolicy({ allowedNetworks: opts.config.allowed_networks, schemes: CAMERA_URL_SCHEMES }));
     const retro = createRetroMatcher({
       clickhouse: opts.deps.clickhouse,
+      db: opts.deps.db,
       config: opts.config.retro_match,
       confidenceThreshold: opts.deps.faces.confidenceThreshold,
       clock: opts.deps.clock ?? Date.now,

@@ -12,7 +12,12 @@ export const RetroMatchConfig = Type.Object(
       description: 'how far back events are searched, from the enrolment; the scan costs ~1 s per 1.3 M events in the window (docs/API.md)',
     }),
     threshold: Type.Optional(
-      Type.Number({ minimum: -1, maximum: 1, description: 'cosine similarity at or above which a past event is a retro match; absent = `match.confidence_threshold`' }),
+      Type.Number({
+        minimum: -1,
+        maximum: 1,
+        description:
+          "the global threshold of retro-matching (cosine similarity) in place of `match.confidence_threshold`; absent = that one. As live, a watch list's own threshold comes first, else the event's camera's, else its group's",
+      }),
     ),
     limit: Type.Integer({ default: 1000, minimum: 1, maximum: 1000, description: 'most similar events recorded per enrolment (at most one events page)' }),
   },

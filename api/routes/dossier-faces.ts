@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createDossierFace, deleteDossierFace, getDossierFace, listDossierFaces } from '../../stores/postgres/repositories/dossier-faces.ts';
 import { getDossier } from '../../stores/postgres/repositories/dossiers.ts';
+import { matchableFacesById } from '../../stores/postgres/repositories/dossier-face-outbox.ts';
+import { dossierFaceRecord } from '../../enrolment/watchlist-sync/dossier-face-record.ts';
 import { getSettings } from '../../stores/postgres/repositories/settings.ts';
 import type { DossierFace as DossierFaceRow, NewDossierFace } from '../../stores/postgres/rows.ts';
 import { principalOf, requireDossierAccess, visibleIds, type Principal } from '../auth/principal.ts';
@@ -139,9 +141,10 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
         bbox: { left: Math.floor(bbox.left), top: Math.floor(bbox.top), right: Math.max(Math.ceil(bbox.right), Math.floor(bbox.left) + 1), bottom: Math.max(Math.ceil(bbox.bottom), Math.floor(bbox.top) + 1) },
       });
       const found = { dossierId, vector: added.embedding, modelId: added.model_id };
-      // in the background (api/retro-match/matcher.ts): a long window should not hold the upload. An inactive dossier
-      // takes no part in identification, so neither in retro-matching
-      if (target.active) void app.retroMatch.afterEnrolment({ faceId: face.id, watchListIds: target.watch_list_ids, ...found });
+      // in the background (api/retro-match/matcher.ts): a long window should not hold the upload. The face with its
+      // lists' rules as the live matcher would hold it; none (an inactive dossier, no active list) takes no part
+      const [held] = await matchableFacesById(app.db, [face.id]);
+      if (held) void app.retroMatch.afterEnrolment({ faceId: face.id, rules: dossierFaceRecord(held).watchListRules, ...found });
       const lists = visibleIds(p, 'watch list');
       const duplicates = await duplicateDossiers(app.db, { ...found, threshold: app.faces.confidenceThreshold, ...(lists ? { visibleWatchListIds: lists } : {}) });
       return reply.status(201).send({ ...view(face), duplicates });

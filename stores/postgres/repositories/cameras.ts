@@ -50,6 +50,23 @@ export async function cameraIdsInGroups(q: Queryable, groupIds: readonly number[
   return rows.map((r) => r.id);
 }
 
+/** A camera as the match rule sees it (pipelines/match/decide.ts CameraMatching). */
+export interface CameraMatchThreshold {
+  readonly id: number;
+  readonly camera_group_id: number;
+  /** the camera's own threshold, else its group's; null for neither (as camera-outbox.ts publishes it) */
+  readonly confidence_threshold: number | null;
+}
+
+/** Every camera's group and match threshold (the table is small: one query for all). */
+export async function cameraMatchThresholds(q: Queryable): Promise<CameraMatchThreshold[]> {
+  const { rows } = await q.query<CameraMatchThreshold>(
+    `SELECT c.id, c.camera_group_id, coalesce(c.confidence_threshold, g.confidence_threshold) AS confidence_threshold
+     FROM cameras c JOIN camera_groups g ON g.id = c.camera_group_id ORDER BY c.id`,
+  );
+  return rows;
+}
+
 export async function updateCamera(q: Queryable, id: number, patch: CameraPatch): Promise<Camera | undefined> {
   const set = assignments(patch, COLUMNS, 2);
   if (set.sql === '') return getCamera(q, id);
