@@ -1,9 +1,12 @@
 // Retro-match with the project's face models and real photos (shared/data/faces/deepface): events of person A,
 // unmatched when they happened, lie in chdb with the vectors of real faces; adding a photo of A to a dossier raises
-// retro matches for exactly A's events inside the window, once, seen only by readers of the camera group and list.
+// retro matches for exactly A's events inside the window, once, seen only by readers of the camera group and list;
+// and only through the lists that the live matcher's rule lets the event pass on its camera (person D).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepfacePath } from '../models/testing/deepface.ts';
+import { createCameraGroup } from '../stores/postgres/repositories/camera-groups.ts';
+import { createCamera } from '../stores/postgres/repositories/cameras.ts';
 import { createDossier } from '../stores/postgres/repositories/dossiers.ts';
 import { createRole, setCameraGroupAccess, setWatchListAccess } from '../stores/postgres/repositories/roles.ts';
 import { createWatchList } from '../stores/postgres/repositories/watch-lists.ts';
@@ -16,6 +19,9 @@ let h: PhotoEventsApi;
 let wanted = 0;
 let anna = 0;
 let boris = 0;
+let dora = 0;
+/** Dora's lists: on cameras of group `doors` only; a threshold no other photo reaches; open; inactive */
+const lists = { doors: 0, strict: 0, open: 0, paused: 0 };
 
 // master.csv: img1, img2, img4, img5 are one person (A); img20/img21 another (B); img17 (C)
 const EVENTS = [
@@ -57,7 +63,21 @@ beforeAll(async () => {
     wanted = (await createWatchList(db, { name: 'wanted' })).id;
     anna = (await createDossier(db, { name: 'Anna', watch_list_ids: [wanted] })).id;
     boris = (await createDossier(db, { name: 'Boris', watch_list_ids: [wanted] })).id;
-    return EVENTS.map((e) => ({ file: e.file, id: e.id, ts: NOW - e.ago, camera: e.camera, ...('live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {}) }));
+    const doors = (await createCameraGroup(db, { name: 'doors' })).id;
+    const gates = (await createCameraGroup(db, { name: 'gates' })).id;
+    const door = await createCamera(db, { name: 'door', camera_group_id: doors, url: 'rtsp://cam/door' });
+    const gate = await createCamera(db, { name: 'gate', camera_group_id: gates, url: 'rtsp://cam/gate' });
+    lists.doors = (await createWatchList(db, { name: 'doors only', camera_group_ids: [doors] })).id;
+    lists.strict = (await createWatchList(db, { name: 'strict', confidence_threshold: 0.99 })).id;
+    lists.open = (await createWatchList(db, { name: 'open' })).id;
+    lists.paused = (await createWatchList(db, { name: 'paused', active: false })).id;
+    dora = (await createDossier(db, { name: 'Dora', watch_list_ids: Object.values(lists) })).id;
+    // D (img13, img14, img15)
+    const d = [
+      { file: 'img14.jpg', id: 'd14-door', ts: NOW - 5 * HOUR, camera: String(door.id) },
+      { file: 'img15.jpg', id: 'd15-gate', ts: NOW - 6 * HOUR, camera: String(gate.id) },
+    ];
+    return [...EVENTS.map((e) => ({ file: e.file, id: e.id, ts: NOW - e.ago, camera: e.camera, ...('live' in e ? { dossier: String(anna), watchList: String(wanted), confidence: 0.999 } : {}) })), ...d];
   });
 }, 120_000);
 afterAll(async () => {
@@ -125,5 +145,16 @@ describe('retro-match', () => {
     const none = await createRole(h.stores.db, { name: 'nothing', permissions: [] });
     const r = await h.app.inject({ method: 'GET', url: '/api/v1/retro-matches', headers: (await testUser(h.stores.db, { role: none.id })).headers });
     expect(r.statusCode).toBe(403);
+  });
+
+  it('the lists come from the identity store, and a match holds only those its event passed on its camera', async () => {
+    await enrol(dora, 'img13.jpg');
+    const found = (await retro(`?dossiers=${dora}`)).results;
+    // `strict` (0.99) and the inactive list pass nothing; `doors only` only the door camera's event
+    expect(Object.fromEntries(found.map((m) => [m.event.id, m.watch_lists]))).toEqual({
+      'd14-door': [String(lists.doors), String(lists.open)],
+      'd15-gate': [String(lists.open)],
+    });
+    for (const m of found) expect(m.confidence).toBeLessThan(0.99);
   });
 });
