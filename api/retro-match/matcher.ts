@@ -59,7 +59,7 @@ async function cameraMatchings(db: Queryable): Promise<Map<string, CameraMatchin
 }
 
 /** The lowest threshold through which any of `rules` matches on any of `cameras`; Infinity without rules. */
-export function lowestThreshold(rules: readonly WatchListRule[], cameras: Iterable<CameraMatching>, global: number): number {
+function lowestThreshold(rules: readonly WatchListRule[], cameras: Iterable<CameraMatching>, global: number): number {
   let lowest = Infinity;
   for (const camera of cameras) {
     for (const rule of rules) if (listApplies(rule, camera)) lowest = Math.min(lowest, listThreshold(rule, camera, global));
