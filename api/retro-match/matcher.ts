@@ -41,6 +41,8 @@ export interface RetroMatcherOptions {
 }
 
 export interface RetroMatcher {
+  /** `api.retro_match.enabled`: callers skip gathering what a search would need when it is off */
+  readonly enabled: boolean;
   /** Starts the search for `face` (nothing when disabled); resolves to the number of retro matches recorded. */
   afterEnrolment(face: EnrolledFace): Promise<number>;
   /** Resolves when every search started so far has ended. */
@@ -95,6 +97,7 @@ export async function retroMatch(o: Omit<RetroMatcherOptions, 'onError'>, face: 
 export function createRetroMatcher(o: RetroMatcherOptions): RetroMatcher {
   const running = new Set<Promise<number>>();
   return {
+    enabled: o.config.enabled,
     afterEnrolment(face) {
       if (!o.config.enabled) return Promise.resolve(0);
       const run = retroMatch(o, face).catch((err: unknown) => (o.onError(err, face), 0));

@@ -143,8 +143,10 @@ export async function dossierFaceRoutes(app: FastifyInstance): Promise<void> {
       const found = { dossierId, vector: added.embedding, modelId: added.model_id };
       // in the background (api/retro-match/matcher.ts): a long window should not hold the upload. The face with its
       // lists' rules as the live matcher would hold it; none (an inactive dossier, no active list) takes no part
-      const [held] = await matchableFacesById(app.db, [face.id]);
-      if (held) void app.retroMatch.afterEnrolment({ faceId: face.id, rules: dossierFaceRecord(held).watchListRules, ...found });
+      if (app.retroMatch.enabled) {
+        const [held] = await matchableFacesById(app.db, [face.id]);
+        if (held) void app.retroMatch.afterEnrolment({ faceId: face.id, rules: dossierFaceRecord(held).watchListRules, ...found });
+      }
       const lists = visibleIds(p, 'watch list');
       const duplicates = await duplicateDossiers(app.db, { ...found, threshold: app.faces.confidenceThreshold, ...(lists ? { visibleWatchListIds: lists } : {}) });
       return reply.status(201).send({ ...view(face), duplicates });
