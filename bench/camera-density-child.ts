@@ -52,7 +52,7 @@ export interface DensityTask {
 }
 
 export interface DensityChildResult {
-  /** from this process's start to every camera's first frame through detection (models, watch list, RTSP opens) */
+  /** from this process's start to every camera's first frame through detection (models, watch list, the cameras' staggered joining, RTSP opens) */
   readonly startupS: number;
   readonly windowFromMs: number;
   readonly windowToMs: number;

@@ -42,7 +42,7 @@ export interface DensityStep {
   readonly met: boolean;
   /** the whole step, both processes' start-up included */
   readonly wallS: number;
-  /** facestream's start to every camera's first frame through detection */
+  /** facestream's start to every camera's first frame through detection (the cameras' staggered joining included) */
   readonly startupS: number;
   readonly fps: { readonly min: number; readonly median: number; readonly perStream: readonly number[] };
   /** frames captured in the window that did not come out of detection within the grace: the streams' sampled frames less those counted */
