@@ -3,6 +3,7 @@
 import type { DetectedFace, FaceAttributes, RgbImage } from '../../schemas/records.ts';
 import type { AttributesConfig } from '../../pipelines/embed/config.ts';
 import type { LoadFaceModelsOptions } from '../face-models.ts';
+import type { WholeFrameInput } from '../detectors/detector.ts';
 
 /** What a worker gets at start: the same options `loadFaceModels` takes in-process. */
 export interface WorkerStartData {
@@ -25,7 +26,7 @@ export type WorkerRequest =
 /** What a worker tells the pool once its models are loaded (the FaceModels fields that are not calls). */
 export interface WorkerInfo {
   readonly embedderId: string;
-  readonly detectorInput?: { readonly width: number; readonly height: number };
+  readonly detectorInput?: WholeFrameInput;
 }
 
 /** A request before the pool numbers it. */

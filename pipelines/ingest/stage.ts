@@ -2,6 +2,7 @@
 // numbers the sampled frames, gives them timestamps, holds still frames back from detection (motion.ts), says when
 // the camera is idle (idle.ts) and counts skipped problems as metrics.
 import type { Frame } from '../../schemas/records.ts';
+import type { WholeFrameInput } from '../../models/detectors/detector.ts';
 import type { CameraSettings } from '../cameras/settings.ts';
 import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
@@ -26,8 +27,8 @@ export interface IngestSourceOptions {
   /** epoch ms the job started; files with start_stream_timestamp 0 are dated from it (default: clock at run) */
   readonly jobStartMs?: number;
   readonly decodeThreads?: number;
-  /** the detector's whole-frame input size (FaceModels.detectorInput): frames then carry that image too */
-  readonly detectorInput?: { readonly width: number; readonly height: number };
+  /** how the detector sizes the whole frame (FaceModels.detectorInput): frames then carry that image too */
+  readonly detectorInput?: WholeFrameInput;
   /** keeps every frame as evidence; frames then carry its reference (frameRef) */
   readonly frameStore?: FrameStore;
   readonly name?: string;
@@ -79,7 +80,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         rtsp_transport: config.rtsp_transport,
         timeout_s: config.timeout_s,
         decodeThreads: options.decodeThreads,
-        ...(options.detectorInput ? { detectorSize: options.detectorInput } : {}),
+        ...(options.detectorInput ? { detectorInput: options.detectorInput } : {}),
         signal,
         ...(options.onPacket ? { onPacket: options.onPacket } : {}),
         onProblem: (p) => onProblem(ctx, p),
