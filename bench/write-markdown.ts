@@ -9,7 +9,7 @@ import { cameraDensityGoalRow, cameraDensitySection } from './camera-density-mar
 import type { ConsoleResults } from './console.ts';
 import { consoleGoalRow, consoleSection } from './console-markdown.ts';
 import type { VideoGenderReport } from './video-gender.ts';
-import type { ClipRow, SpeedResults } from './analyze-speed.ts';
+import type { ClipRow, SpeedResults, SpeedRow } from './analyze-speed.ts';
 import type { KafkaResults } from './kafka.ts';
 import { kafkaGoalRows, kafkaMemoryRows, kafkaSections } from './kafka-markdown.ts';
 import type { MachineInfo } from './machine.ts';
@@ -68,6 +68,8 @@ function produced(r: BenchResults, only: string, standalone?: string): string {
 
 /** frames analysed per second of wall clock, the speed a camera budget is planned in */
 const fpsOf = (a: AnalyzeRun) => (a.summary.elapsed_s > 0 ? a.summary.frames / a.summary.elapsed_s : 0);
+/** ' (runs 7.1×, 7.4×, 7.6×)' for a row that ran more than once; '' otherwise */
+const speedRuns = (row: SpeedRow) => (row.speeds.length > 1 ? ` (runs ${row.speeds.map((x) => `${x}×`).join(', ')})` : '');
 const coresOf = (m: Measured<unknown>) => (m.wallS > 0 ? m.cpuS / m.wallS : 0);
 
 function machineSection(r: BenchResults): string {
@@ -109,7 +111,11 @@ function goalsSection(r: BenchResults): string {
   const goalRow = r.speed?.rows[0];
   if (goalRow) {
     const s = goalRow.run.value.summary;
-    rows.push([`analyze ≥ ${GOALS.analyzeSpeedX}× real time, 720p 25 fps, detection on every frame`, `${s.speed_x_realtime}× (${num(fpsOf(goalRow.run.value))} frames/s)`, met(s.speed_x_realtime >= GOALS.analyzeSpeedX)]);
+    rows.push([
+      `analyze ≥ ${GOALS.analyzeSpeedX}× real time, 720p 25 fps, detection on every frame`,
+      `${s.speed_x_realtime}× (${num(fpsOf(goalRow.run.value))} frames/s)${speedRuns(goalRow)}`,
+      met(s.speed_x_realtime >= GOALS.analyzeSpeedX),
+    ]);
   }
   if (r.accuracy) {
     const v = r.accuracy.value.verification;
@@ -266,11 +272,11 @@ function speedSection(r: BenchResults): string {
       ['configuration', 'flags', 'frames analysed', 'faces', 'tracks', 'elapsed (s)', 'frames/s', '× real time', 'cores used', 'other load (cores)', 'peak RSS (MiB)'],
       rows.map((row) => {
         const s = row.run.value.summary;
-        return [row.name, row.flags, s.frames, s.faces, s.tracks, s.elapsed_s, num(fpsOf(row.run.value)), `**${s.speed_x_realtime}×**`, num(coresOf(row.run), 2), num(row.run.otherCores, 2), row.run.peakRssMb];
+        return [row.name, row.flags, s.frames, s.faces, s.tracks, s.elapsed_s, num(fpsOf(row.run.value)), `**${s.speed_x_realtime}×**${speedRuns(row)}`, num(coresOf(row.run), 2), num(row.run.otherCores, 2), row.run.peakRssMb];
       }),
     ),
     '',
-    `Goal: ≥ ${GOALS.analyzeSpeedX}× real time for the first row (every frame of 720p 25 fps).`,
+    `Goal: ≥ ${GOALS.analyzeSpeedX}× real time for the first row (every frame of 720p 25 fps). A row that ran more than once shows its median run, with every run's speed in brackets (in the order they ran).`,
   ].join('\n');
 }
 
