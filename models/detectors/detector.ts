@@ -36,8 +36,8 @@ export interface DetectOptions {
 
 /**
  * How a detector that takes the whole frame sizes it for the network: `width` wide and as tall as the frame's
- * aspect makes it, between `minHeight` and `maxHeight` (a frame relatively taller than width × maxHeight is squeezed
- * to maxHeight). Plain data, so it crosses worker and process boundaries.
+ * aspect makes it, but at most `maxHeight` (a frame taller than width × maxHeight / width is squeezed to it) and at
+ * least `minHeight`. Plain data, so it crosses worker and process boundaries.
  */
 export interface WholeFrameInput {
   readonly width: number;

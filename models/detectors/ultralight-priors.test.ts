@@ -58,8 +58,8 @@ describe('the size a frame goes in at', () => {
     ['480×270 clips', 480, 270, 180],
     ['4:3', 640, 480, 240],
     ['portrait photos, squeezed as before', 600, 800, 240],
-    ['a 32:9 panorama', 5120, 1440, 90],
-    ['a 6:1 strip, no lower than the largest stride', 1200, 200, 64],
+    ['a 32:9 panorama, no lower than the largest stride', 5120, 1440, 90],
+    ['a 6:1 strip', 1200, 200, 64],
   ])('%s: %i×%i → 320×%i', (_what, w, h, height) => {
     expect(wholeFrameSize(rule, w, h)).toEqual({ width: 320, height });
   });
