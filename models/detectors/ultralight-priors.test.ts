@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { findModel, loadManifest, modelPath } from '../manifest.ts';
 import { withRawLocations, LOCATIONS_OUTPUT } from './ultralight-graph.ts';
 import { decodeBox, ultralightPriors } from './ultralight-priors.ts';
-import { wholeFrameSize } from './detector.ts';
-import { ultralightWholeFrameInput } from './ultralight.ts';
 
 const entry = findModel(loadManifest(), 'detector')!;
 const published = readFileSync(modelPath(entry));
@@ -48,19 +46,5 @@ describe('Ultra-Light at any input size', () => {
     expect(out[LOCATIONS_OUTPUT]!.dims).toEqual([1, 3405, 4]);
     expect(out['scores']!.dims).toEqual([1, 3405, 2]);
     await cut.release();
-  });
-});
-
-describe('the size a frame goes in at', () => {
-  const rule = ultralightWholeFrameInput(entry.input);
-  it.each([
-    ['16:9 video', 1280, 720, 180],
-    ['480×270 clips', 480, 270, 180],
-    ['4:3', 640, 480, 240],
-    ['portrait photos, squeezed as before', 600, 800, 240],
-    ['a 32:9 panorama, no lower than the largest stride', 5120, 1440, 90],
-    ['a 6:1 strip', 1200, 200, 64],
-  ])('%s: %i×%i → 320×%i', (_what, w, h, height) => {
-    expect(wholeFrameSize(rule, w, h)).toEqual({ width: 320, height });
   });
 });
