@@ -1,7 +1,6 @@
 // What the pipeline asks of the face models. `loadFaceModels` (models/face-models.ts) builds it from a manifest.
 import type { DetectedFace, FaceAttributes, RgbImage } from '../schemas/records.ts';
 import type { AttributesConfig } from '../pipelines/embed/config.ts';
-import type { WholeFrameInput } from './detectors/detector.ts';
 
 export interface FaceInImage {
   readonly image: RgbImage;
@@ -17,14 +16,14 @@ export interface FaceModels {
    */
   readonly concurrency: number;
   /**
-   * How a detector that resizes the whole frame sizes it for its network (wholeFrameSize: e.g. 320×180 for a 16:9
-   * frame, 320×240 for 4:3, with Ultra-Light); absent for detectors that letterbox. A decoder can make that image
-   * far more cheaply than a resize of the RGB frame (pipelines/ingest/video-source.ts) and pass it to detect().
+   * The size a detector that squeezes the whole frame (aspect not kept) feeds its network, e.g. 320×240 for
+   * Ultra-Light; absent for detectors that letterbox. A decoder can make that image far more cheaply than a resize
+   * of the RGB frame (pipelines/ingest/video-source.ts) and pass it to detect().
    */
-  readonly detectorInput?: WholeFrameInput;
+  readonly detectorInput?: { readonly width: number; readonly height: number };
   /**
    * Faces in one image, score-sorted after NMS, each with 5 landmarks, pose estimate, sharpness, quality, appearance.
-   * `detectorImage`, when given, is the same frame at wholeFrameSize(detectorInput, …) and spares resizing it.
+   * `detectorImage`, when given, is the same frame at `detectorInput` and spares resizing it.
    */
   detect(image: RgbImage, detectorImage?: RgbImage): Promise<DetectedFace[]>;
   /** One L2-normalised vector per face, computed in batches. */

@@ -4,7 +4,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FacestreamConfig } from '../config/schema.ts';
 import { createCameraSettingsView, type CameraSettingsView } from './cameras/settings-view.ts';
 import type { FaceModels } from '../models/face-models.types.ts';
-import type { WholeFrameInput } from '../models/detectors/detector.ts';
 import type { FrameStore } from '../stores/frames/local-frame-store.ts';
 import { countersStage, sinkCountersStage, type CounterDefinitions } from './counters/index.ts';
 import type { DedupGroups } from './dedup/index.ts';
@@ -30,8 +29,8 @@ export interface StageDeps {
   /** what ingest reads */
   readonly source?: { readonly camera: string; readonly url: string; readonly jobStartMs?: number; readonly onPacket?: IngestSourceOptions['onPacket'] };
   readonly onTrackedFrame?: TrackStageOptions['onTrackedFrame'];
-  /** how the detector sizes the whole frame, for an ingest whose process loads no models (detectorWholeFrameInput) */
-  readonly detectorInput?: WholeFrameInput;
+  /** the detector's whole-frame input size, for an ingest whose process loads no models (detectorWholeFrameInput) */
+  readonly detectorInput?: { readonly width: number; readonly height: number };
   /** where ingest keeps full frames as evidence (Kafka deployments with frame_store.dir) */
   readonly frameStore?: FrameStore;
   /** what the sink stages write to (pipelines/sink-clickhouse/open.ts): one sink both share; write-through over Kafka */

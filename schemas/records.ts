@@ -31,8 +31,8 @@ export interface Frame extends Omit<Avro.Frame, 'frameRef' | 'image' | 'detector
   /** the frame decoded, width × height (JPEG/PNG on the wire) */
   readonly image: RgbImage;
   /**
-   * The same frame resized by the decoder to the detector's whole-frame input (FaceModels.detectorInput: 320×180
-   * for 16:9 with Ultra-Light), which spares the detector resizing `image`; decoded here, encoded on the wire.
+   * The same frame squeezed by the decoder to the detector's whole-frame input (FaceModels.detectorInput, 320×240
+   * for Ultra-Light), which spares the detector resizing `image`; decoded here, encoded on the wire.
    */
   readonly detectorImage?: RgbImage;
 }

@@ -103,8 +103,7 @@ describe('analyze (embedded topology, real models, shared clips)', () => {
     const plain = await run(VIDEO('classroom.mp4'));
     const tiled = await run(VIDEO('classroom.mp4'), { overrides: { detect: { tiling: true } } });
     expect(plain.summary.faces).toBeGreaterThan(45); // at least one face a frame without tiling
-    // 147 → 181 faces on the 45 frames (the whole frame goes in at its own aspect, 320×180; squeezed to 320×240 it found 110)
-    expect(tiled.summary.faces).toBeGreaterThan(plain.summary.faces * 1.15);
+    expect(tiled.summary.faces).toBeGreaterThan(plain.summary.faces * 1.4);
     // small faces are tracked but below filter_min_quality (-2), so FindFace's rule posts no event for them
     expect(tiled.summary.tracks).toBeGreaterThanOrEqual(4);
   });

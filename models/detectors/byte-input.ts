@@ -37,15 +37,13 @@ export function withByteInput(modelBytes: Uint8Array, input: TensorInput): Uint8
   if (!original?.name) throw new Error('ONNX model has no data input');
   const dims = original.type?.tensorType?.shape?.dim ?? [];
   const batch = dims[0] ? onnx.TensorShapeProto.Dimension.create(dims[0]) : onnx.TensorShapeProto.Dimension.create({ dimParam: 'N' });
-  // height and width as the float input has them: fixed, or symbolic in a graph that takes any size
-  const spatial = (i: 2 | 3, fixed: number) => onnx.TensorShapeProto.Dimension.create(dims[i] ?? { dimValue: fixed });
   const dim = (v: number) => onnx.TensorShapeProto.Dimension.create({ dimValue: v });
   const byteInput = onnx.ValueInfoProto.create({
     name: BYTE_INPUT,
     type: onnx.TypeProto.create({
       tensorType: onnx.TypeProto.Tensor.create({
         elemType: UINT8,
-        shape: onnx.TensorShapeProto.create({ dim: [batch, spatial(2, input.height), spatial(3, input.width), dim(3)] }),
+        shape: onnx.TensorShapeProto.create({ dim: [batch, dim(input.height), dim(input.width), dim(3)] }),
       }),
     }),
   });

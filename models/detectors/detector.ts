@@ -27,34 +27,16 @@ export interface DetectOptions {
   /** also run on a tiles × tiles grid; 0 or 1 = whole frame only */
   readonly tiles?: number;
   /**
-   * The whole frame already resized to wholeFrameSize(wholeFrameInput, …) (made by the decoder,
-   * models/face-models.types.ts): used instead of resizing the frame. Ignored by detectors without
-   * `wholeFrameInput` or when its size differs.
+   * The whole frame already squeezed to `wholeFrameInput` (made by the decoder, models/face-models.types.ts):
+   * used instead of resizing the frame. Ignored by detectors without `wholeFrameInput` or when its size differs.
    */
   readonly resized?: RgbImage;
 }
 
-/**
- * How a detector that takes the whole frame sizes it for the network: `width` wide and as tall as the frame's
- * aspect makes it, but at most `maxHeight` (a frame taller than width × maxHeight / width is squeezed to it) and at
- * least `minHeight`. Plain data, so it crosses worker and process boundaries.
- */
-export interface WholeFrameInput {
-  readonly width: number;
-  readonly maxHeight: number;
-  readonly minHeight: number;
-}
-
-/** The network's input size for a frame of frameWidth × frameHeight. */
-export function wholeFrameSize(input: WholeFrameInput, frameWidth: number, frameHeight: number): { readonly width: number; readonly height: number } {
-  const height = Math.round((input.width * frameHeight) / frameWidth);
-  return { width: input.width, height: Math.min(input.maxHeight, Math.max(input.minHeight, height)) };
-}
-
 export interface Detector {
   readonly id: string;
-  /** How the whole frame is sized for the network, for detectors that feed it so (wholeFrameSize). */
-  readonly wholeFrameInput?: WholeFrameInput;
+  /** Size the whole frame is squeezed to (aspect not kept) for the network, for detectors that feed it so. */
+  readonly wholeFrameInput?: { readonly width: number; readonly height: number };
   detect(image: RgbImage, opts?: DetectOptions): Promise<RawDetection[]>;
   close(): Promise<void>;
 }

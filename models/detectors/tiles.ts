@@ -1,4 +1,4 @@
-// Tile layout for small-face detection. The detector sees the frame 320 wide; its smallest prior is 10 px
+// Tile layout for small-face detection. The detector sees the frame at 320×240; its smallest prior is 10 px
 // there, so a face under ~1/30 of the frame width is missed. Running it also on a g×g grid of overlapping
 // tiles (each resized to the same input) makes faces g times larger to the network.
 import type { Box } from '../../schemas/records.ts';

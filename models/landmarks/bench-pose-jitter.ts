@@ -15,7 +15,7 @@ const headposeOnly = { gender: false, age: false, emotions: false, eyes: false, 
 type Series = Array<readonly number[] | null>;
 const sides = ['left', 'right'] as const;
 const series = new Map(sides.map((side) => [side, { landmarks: [] as Series, hopenet: [] as Series }]));
-const frames = readVideo(ensureDensityClip().path, { fps: 25, detectorInput: models.detectorInput });
+const frames = readVideo(ensureDensityClip().path, { fps: 25, detectorSize: models.detectorInput });
 for (let r = await frames.next(); !r.done; r = await frames.next()) {
   const { image, detectorImage } = r.value;
   const faces = await models.detect(image, detectorImage);

@@ -45,18 +45,18 @@ const clip = ensureDensityClip().path;
 const config = await loadConfig(undefined, {});
 const models = await loadFaceModels({ detect: config.detect, intraOpThreads: 1, attributes: config.attributes, embedBatchSize: config.embed.batch_size });
 const plan = planAttributes(config.attributes, config.embed);
-const detectorInput = models.detectorInput;
-if (!detectorInput) throw new Error('the detector takes no whole-frame input; this bench assumes one');
+const detectorSize = models.detectorInput;
+if (!detectorSize) throw new Error('the detector takes no whole-frame input; this bench assumes one');
 const sampled: DecodedFrame[] = [];
-await readCpu(clip, { fps: 5, detectorInput }, sampled);
+await readCpu(clip, { fps: 5, detectorSize }, sampled);
 const row = (what: string, per: string, ms: number, n: number) => console.log(`| ${what} | ${per} | ${(ms / n).toFixed(2)} | ${n} |`);
 console.log(`${clip}; ${rounds} rounds; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 console.log('| piece | per | CPU ms | calls |');
 console.log('|---|---|---|---|');
 for (let r = 0; r < rounds; r++) {
   // a sampler that keeps the first frame only: decoding is what is left
-  const decode = await readCpu(clip, { fps: 0.001, detectorInput });
-  const sample = await readCpu(clip, { fps: 5, detectorInput });
+  const decode = await readCpu(clip, { fps: 0.001, detectorSize });
+  const sample = await readCpu(clip, { fps: 5, detectorSize });
   row('decode (every frame)', 'decoded frame', decode.ms, decode.decoded);
   row('convert to RGB 1280×720 + detector input', 'sampled frame', sample.ms - decode.ms, sample.emitted - decode.emitted);
   const faces: FaceInImage[] = [];

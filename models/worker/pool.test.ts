@@ -11,7 +11,6 @@ import { mockContext } from '../../pipelines/runtime/testing/index.ts';
 import type { AttributesConfig } from '../../pipelines/embed/config.ts';
 import type { DetectedFace, FaceAttributes, Frame, FrameDetections, RgbImage } from '../../schemas/records.ts';
 import { VIDEO } from '../../test/paths.ts';
-import type { WholeFrameInput } from '../detectors/detector.ts';
 import type { FaceInImage, FaceModels } from '../face-models.types.ts';
 import { loadFaceModels } from '../face-models.ts';
 import { readPhoto } from '../image/read-photo.ts';
@@ -34,10 +33,10 @@ async function clipFrames(
   name: string,
   every: number,
   count: number,
-  detectorInput?: WholeFrameInput,
+  detectorSize?: { width: number; height: number },
 ): Promise<{ name: string; image: RgbImage; detectorImage?: RgbImage }[]> {
   const out: { name: string; image: RgbImage; detectorImage?: RgbImage }[] = [];
-  for await (const f of readVideo(VIDEO(name), detectorInput ? { detectorInput } : {})) {
+  for await (const f of readVideo(VIDEO(name), detectorSize ? { detectorSize } : {})) {
     if (f.index % every === 0) out.push({ name: `${name}#${f.index}`, image: f.image, ...(f.detectorImage ? { detectorImage: f.detectorImage } : {}) });
     if (out.length === count) break;
   }
@@ -94,13 +93,13 @@ function sameAttributes(a: FaceAttributes, b: FaceAttributes, at: string): void 
 describe('model worker pool gives what loadFaceModels gives', () => {
   it('reports the embedder id, the detector input size and its concurrency', () => {
     expect(pool.embedderId).toBe(local.embedderId);
-    expect(pool.detectorInput).toEqual({ width: 320, maxHeight: 240, minHeight: 64 });
+    expect(pool.detectorInput).toEqual({ width: 320, height: 240 });
     expect(pool.detectorInput).toEqual(local.detectorInput);
     expect(pool.concurrency).toBe(2);
   });
 
   it('detect() with the decoder’s detector-size image: same faces as in-process with it', async () => {
-    const frames = (await clipFrames(CLIPS[0]!, 10, 3, local.detectorInput!)).filter((f) => f.detectorImage);
+    const frames = (await clipFrames(CLIPS[0]!, 10, 3, { width: 320, height: 240 })).filter((f) => f.detectorImage);
     expect(frames.length).toBe(3);
     for (const { name, image, detectorImage } of frames) {
       const [mine, theirs] = await Promise.all([local.detect(image, detectorImage), pool.detect(image, detectorImage)]);

@@ -3,7 +3,6 @@
 import type { DetectedFace, FaceAttributes, RgbImage } from '../../schemas/records.ts';
 import type { AttributesConfig } from '../../pipelines/embed/config.ts';
 import type { LoadFaceModelsOptions } from '../face-models.ts';
-import type { WholeFrameInput } from '../detectors/detector.ts';
 
 /** What a worker gets at start: the same options `loadFaceModels` takes in-process. */
 export interface WorkerStartData {
@@ -26,7 +25,7 @@ export type WorkerRequest =
 /** What a worker tells the pool once its models are loaded (the FaceModels fields that are not calls). */
 export interface WorkerInfo {
   readonly embedderId: string;
-  readonly detectorInput?: WholeFrameInput;
+  readonly detectorInput?: { readonly width: number; readonly height: number };
 }
 
 /** A request before the pool numbers it. */

@@ -8,7 +8,6 @@ import { IngestConfig } from './config.ts';
 import { SourceError } from './errors.ts';
 import { createIngestSource, INGEST_COUNTERS } from './stage.ts';
 import { localFrameStore } from '../../stores/frames/local-frame-store.ts';
-import { SHIPPED_DETECTOR_INPUT } from '../../models/testing/detector-input.ts';
 import { CLASSROOM, corruptCopy, FEMALE, makeTempDir, mp4Boxes, pausedCopy, removeDir, truncateCopy } from './testing/media.ts';
 
 const config = (over: Record<string, unknown>): IngestConfig => validateOrThrow(IngestConfig, { ...over }, 'ingest');
@@ -75,10 +74,9 @@ describe('ingest source on a file', () => {
 
   it('frames carry the detector-size image when given the detector input, and only then', async () => {
     const ctx = mockContext<Frame>();
-    await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }), detectorInput: SHIPPED_DETECTOR_INPUT }).run(ctx, new AbortController().signal);
+    await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }), detectorInput: { width: 320, height: 240 } }).run(ctx, new AbortController().signal);
     expect(ctx.forwarded).toHaveLength(15);
-    // the clip is 16:9: Ultra-Light takes it at 320×180
-    for (const f of ctx.forwarded) expect([f.detectorImage?.width, f.detectorImage?.height]).toEqual([320, 180]);
+    for (const f of ctx.forwarded) expect([f.detectorImage?.width, f.detectorImage?.height]).toEqual([320, 240]);
     const plain = mockContext<Frame>();
     await createIngestSource({ camera: 'c', url: CLASSROOM, config: config({ fps: 5 }) }).run(plain, new AbortController().signal);
     expect(plain.forwarded.every((f) => !('detectorImage' in f))).toBe(true);

@@ -2,7 +2,6 @@
 // numbers the sampled frames, gives them timestamps, holds still frames back from detection (motion.ts), says when
 // the camera is idle (idle.ts) and counts skipped problems as metrics.
 import type { Frame } from '../../schemas/records.ts';
-import type { WholeFrameInput } from '../../models/detectors/detector.ts';
 import type { CameraSettings } from '../cameras/settings.ts';
 import type { FrameStore } from '../../stores/frames/local-frame-store.ts';
 import type { Source, StageContext } from '../runtime/stage.ts';
@@ -27,8 +26,8 @@ export interface IngestSourceOptions {
   /** epoch ms the job started; files with start_stream_timestamp 0 are dated from it (default: clock at run) */
   readonly jobStartMs?: number;
   readonly decodeThreads?: number;
-  /** how the detector sizes the whole frame (FaceModels.detectorInput): frames then carry that image too */
-  readonly detectorInput?: WholeFrameInput;
+  /** the detector's whole-frame input size (FaceModels.detectorInput): frames then carry that image too */
+  readonly detectorInput?: { readonly width: number; readonly height: number };
   /** keeps every frame as evidence; frames then carry its reference (frameRef) */
   readonly frameStore?: FrameStore;
   readonly name?: string;
@@ -80,7 +79,7 @@ export function createIngestSource(options: IngestSourceOptions): IngestSource {
         rtsp_transport: config.rtsp_transport,
         timeout_s: config.timeout_s,
         decodeThreads: options.decodeThreads,
-        ...(options.detectorInput ? { detectorInput: options.detectorInput } : {}),
+        ...(options.detectorInput ? { detectorSize: options.detectorInput } : {}),
         signal,
         ...(options.onPacket ? { onPacket: options.onPacket } : {}),
         onProblem: (p) => onProblem(ctx, p),

@@ -9,8 +9,6 @@ import { Decoder, Demuxer, FilterAPI } from 'node-av/api';
 import { probeVideo, readVideo, type DecodedFrame, type ReadSummary, type ReadVideoOptions, type VideoPacket } from './video-source.ts';
 import { CLASSROOM, CLIPS_DIR, FEMALE } from './testing/media.ts';
 import { cropResize } from '../../models/image/crop-resize.ts';
-import { wholeFrameSize } from '../../models/detectors/detector.ts';
-import { SHIPPED_DETECTOR_INPUT } from '../../models/testing/detector-input.ts';
 
 async function readAll(url: string, opts: ReadVideoOptions = {}): Promise<{ frames: DecodedFrame[]; summary: ReadSummary }> {
   const frames: DecodedFrame[] = [];
@@ -151,15 +149,14 @@ describe('readVideo conversion', () => {
 });
 
 describe('readVideo detector-size frames', () => {
-  it("come with every frame when asked for, at the detector's size for the frame, in shared memory, looking like the frame", async () => {
-    const { frames } = await readAll(CLASSROOM, { fps: 5, detectorInput: SHIPPED_DETECTOR_INPUT });
+  it('come with every frame when asked for, squeezed to the size, in shared memory, looking like the frame', async () => {
+    const { frames } = await readAll(CLASSROOM, { fps: 5, detectorSize: { width: 320, height: 240 } });
     expect(frames.length).toBe(15);
     for (const f of frames) {
       const d = f.detectorImage!;
-      const { width, height } = wholeFrameSize(SHIPPED_DETECTOR_INPUT, f.image.width, f.image.height);
-      expect([d.width, d.height, d.data.length]).toEqual([width, height, width * height * 3]);
+      expect([d.width, d.height, d.data.length]).toEqual([320, 240, 320 * 240 * 3]);
       expect(d.data.buffer).toBeInstanceOf(SharedArrayBuffer);
-      const ref = cropResize(f.image, { x1: 0, y1: 0, x2: f.image.width, y2: f.image.height }, width, height);
+      const ref = cropResize(f.image, { x1: 0, y1: 0, x2: f.image.width, y2: f.image.height }, 320, 240);
       let diff = 0;
       for (let i = 0; i < ref.data.length; i++) diff += Math.abs(ref.data[i]! - d.data[i]!);
       expect(diff / ref.data.length).toBeLessThan(3);

@@ -25,7 +25,6 @@ import {
   SWS_BILINEAR,
 } from 'node-av/constants';
 import type { RgbImage } from '../../schemas/records.ts';
-import { wholeFrameSize, type WholeFrameInput } from '../../models/detectors/detector.ts';
 import { leaseFrame, PixelPool } from '../runtime/inproc/frame-pool.ts';
 import { SourceError } from './errors.ts';
 import { liveReadFailure, ffmpegText } from './ffmpeg-errors.ts';
@@ -47,12 +46,12 @@ export interface ReadVideoOptions extends OpenOptions {
   /** frames wider than this are scaled down, aspect kept; default 1280 */
   readonly max_width?: number;
   /**
-   * Also give each frame at the size a detector that takes the whole frame feeds its network (wholeFrameSize;
-   * Ultra-Light: 320×180 for 16:9). FFmpeg scales the decoded YUV picture in ~0.7 ms at 720p, where the model
+   * Also give each frame squeezed to this size (aspect not kept), the input of a detector that takes the whole
+   * frame so (Ultra-Light: 320×240). FFmpeg scales the decoded YUV picture in ~0.7 ms at 720p, where the model
    * worker resizing the RGB frame took ~3 ms. Detections match the libvips resize (shared clips and the 720p
    * bench loop: same faces but for a few at the score threshold; box IoU 0.99, scores within 0.01 on average).
    */
-  readonly detectorInput?: WholeFrameInput;
+  readonly detectorSize?: { readonly width: number; readonly height: number };
   /** decoder threads; 1 by default because cameras run side by side on few cores */
   readonly decodeThreads?: number;
   /** called once the source is open, before the first frame */
@@ -92,7 +91,7 @@ export interface DecodedFrame {
   /** the stream's own presentation time of the frame */
   readonly ptsSeconds: number;
   readonly image: RgbImage;
-  /** the frame at the detector's size (`detectorInput`), when asked for */
+  /** the frame at `detectorSize`, when asked for */
   readonly detectorImage?: RgbImage;
 }
 
@@ -112,7 +111,7 @@ export async function* readVideo(url: string, opts: ReadVideoOptions = {}): Asyn
   const cc = new CodecContext();
   const pkt = new Packet();
   const frame = new Frame();
-  const convert = new FrameConverter(opts.max_width ?? 1280, opts.detectorInput);
+  const convert = new FrameConverter(opts.max_width ?? 1280, opts.detectorSize);
   const sampler = new FpsSampler(opts.fps ?? 0);
   const tb = stream.timeBase;
   const frameStep = info.fps > 0 ? 1 / info.fps : 0;
@@ -244,8 +243,6 @@ interface Plan {
   readonly key: string;
   readonly width: number;
   readonly height: number;
-  /** the detector's input size for frames of (width, height) (wholeFrameSize); undefined when not asked for */
-  readonly ds: { readonly width: number; readonly height: number } | undefined;
   /** frame → RGB at (width, height); null when the filter graph does it */
   readonly full: SoftwareScaleContext | null;
   /** where a decoded frame is copied for the swscale passes to read (with `full`); see FrameConverter */
@@ -266,7 +263,7 @@ interface Staging {
  * memory recycled through a PixelPool: the model workers read it without copies, and the track stage hands each
  * frame back (releaseFrame) once it has cut what it keeps.
  *
- * The detector's image is made in two swscale passes, YUV 4:2:0 → YUV 4:4:4 at its size, then → RGB: it differs from
+ * The detector's image is made in two swscale passes, YUV 4:2:0 → YUV 4:4:4 at 320×240, then → RGB: it differs from
  * the single full-chroma pass it replaces by 0.3 of 255 on average per channel, at half its cost (0.7 against
  * 1.3 ms at 720p); without full chroma interpolation the single pass strays 1.6 on average (which moved detection
  * scores ~1.4× as far from those on the full frame).
@@ -282,34 +279,32 @@ class FrameConverter {
   private readonly pool = new PixelPool();
   private plan: Plan | null = null;
   private filter: FilterAPI | null = null;
-  /** the scale filter to the detector's size, and that size */
-  private smallFilter: { readonly filter: FilterAPI; readonly key: string } | null = null;
+  private smallFilter: FilterAPI | null = null;
   /** the filters' RGB output is copied here before it is read, by size (see the class comment) */
   private readonly rgbStaging = new Map<string, Staging>();
 
   constructor(
     private readonly maxWidth: number,
-    private readonly detectorInput: WholeFrameInput | undefined,
+    private readonly ds: { readonly width: number; readonly height: number } | undefined,
   ) {}
 
   /** `timeBase`: the stream's, which the decoder leaves unset and the filter graph (the fallback) is configured with */
   frame(frame: Frame, timeBase: Frame['timeBase']): { image: RgbImage; detectorImage?: RgbImage } {
     const plan = this.planFor(frame);
-    const ds = plan.ds;
-    if (!plan.full || (ds && !plan.small)) frame.timeBase = timeBase;
+    if (!plan.full || (this.ds && !plan.small)) frame.timeBase = timeBase;
     const src = plan.staging ? this.staged(plan.staging, frame) : null;
     const image = plan.full && src ? this.scaled(plan.full, src, frame.height, plan.width, plan.height) : this.filtered(this.fullFilter(), frame);
     let detectorImage: RgbImage | undefined;
-    if (ds) {
+    if (this.ds) {
       if (plan.small && src) {
         const { toYuv, toRgb, planes } = plan.small;
-        const { width, height } = ds;
+        const { width, height } = this.ds;
         toYuv.scaleSync(src.planes, src.strides, 0, frame.height, planes, [width, width, width]);
         const data = this.pool.take(width * height * 3);
         toRgb.scaleSync(planes, [width, width, width], 0, height, [bufferOf(data)], [width * 3]);
         detectorImage = { width, height, data };
       } else {
-        detectorImage = this.filtered(this.detectorFilter(ds), frame);
+        detectorImage = this.filtered(this.detectorFilter(this.ds), frame);
       }
     }
     if (detectorImage) leaseFrame(this.pool, image, detectorImage);
@@ -320,7 +315,7 @@ class FrameConverter {
   close(): void {
     this.dropPlan();
     this.filter?.close();
-    this.smallFilter?.filter.close();
+    this.smallFilter?.close();
     this.filter = null;
     this.smallFilter = null;
     for (const s of this.rgbStaging.values()) s.frame.free();
@@ -348,14 +343,12 @@ class FrameConverter {
     let full: SoftwareScaleContext | null = null;
     let staging: Staging | null = null;
     let small: Plan['small'] = null;
-    // from the output size, as detect() computes it from the image it is given
-    const ds = this.detectorInput ? wholeFrameSize(this.detectorInput, width, height) : undefined;
     if (direct) {
       staging = stagingFrame(iw, ih, AV_PIX_FMT_YUV420P);
       full = new SoftwareScaleContext();
       full.getContext(iw, ih, AV_PIX_FMT_YUV420P, width, height, AV_PIX_FMT_RGB24, SWS_BILINEAR);
-      if (ds) {
-        const { width: dw, height: dh } = ds;
+      if (this.ds) {
+        const { width: dw, height: dh } = this.ds;
         const toYuv = new SoftwareScaleContext();
         toYuv.getContext(iw, ih, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV444P, SWS_BILINEAR);
         const toRgb = new SoftwareScaleContext();
@@ -363,7 +356,7 @@ class FrameConverter {
         small = { toYuv, toRgb, planes: [Buffer.alloc(dw * dh), Buffer.alloc(dw * dh), Buffer.alloc(dw * dh)] };
       }
     }
-    this.plan = { key, width, height, ds, full, staging, small };
+    this.plan = { key, width, height, full, staging, small };
     return this.plan;
   }
 
@@ -385,13 +378,9 @@ class FrameConverter {
   }
 
   private detectorFilter(ds: { readonly width: number; readonly height: number }): FilterAPI {
-    const key = `${ds.width}x${ds.height}`;
-    if (this.smallFilter?.key !== key) {
-      this.smallFilter?.filter.close();
-      // full_chroma_int: chroma interpolated at every output pixel, as in the full-size frame the detector used to be fed from
-      this.smallFilter = { key, filter: FilterAPI.create(`scale=w=${ds.width}:h=${ds.height}:flags=bilinear+full_chroma_int,format=rgb24`, { threads: 1 }) };
-    }
-    return this.smallFilter.filter;
+    // full_chroma_int: chroma interpolated at every output pixel, as in the full-size frame the detector used to be fed from
+    this.smallFilter ??= FilterAPI.create(`scale=w=${ds.width}:h=${ds.height}:flags=bilinear+full_chroma_int,format=rgb24`, { threads: 1 });
+    return this.smallFilter;
   }
 
   /** One frame through a scale filter (it emits exactly one frame per input), copied out of FFmpeg's frame. */
