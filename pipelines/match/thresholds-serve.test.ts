@@ -66,7 +66,11 @@ async function demoEvents(name: string, settings: { camera_group_id?: number; co
   await settled();
   await h.call('PATCH', `/api/v1/cameras/${camera.id}`, { active: true });
   const health = async () => (await h.call<{ health?: CameraHealth }>('GET', `/api/v1/cameras/${camera.id}`)).health;
-  await until(`${name} read to its end`, async () => ((await health())?.state === 'finished' ? true : undefined), 60_000);
+  const done = await until(`${name} read to its end`, async () => {
+    const got = await health();
+    return got?.state === 'finished' ? got : undefined;
+  }, 60_000);
+  expect(done.faces_posted).toBeGreaterThan(0);
   // 'finished' is the file read to its end; frames still in the stages post faces after it, and the sink writes each
   // post as an event within ~200 ms: done once the posts and the stored events agree twice, half a second apart
   let last = -1;
