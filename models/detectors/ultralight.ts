@@ -1,13 +1,16 @@
 // Ultra-Light-Fast-Generic-Face-Detector-1MB (Linzaer): the whole frame squeezed to the model's input (aspect
-// not kept), (v − 127)/128, outputs already decoded — `scores` [N, P, 2] softmaxed and `boxes` [N, P, 4] as
-// normalised x1, y1, x2, y2. Processing per shared/docs/MODELS.md; the lib's NMS order (by y2) is replaced by
-// the usual score order.
+// not kept), (v − 127)/128. The published graph decodes its outputs itself (`scores` softmaxed, `boxes` as
+// normalised x1, y1, x2, y2); that step is cut off (ultralight-heads.ts) and only the anchors over the score
+// threshold are decoded here (ultralight-priors.ts). Processing per shared/docs/MODELS.md; the lib's NMS order (by
+// y2) is replaced by the usual score order.
 import type { Box, RgbImage } from '../../schemas/records.ts';
 import type { ModelEntry } from '../manifest.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { createSession, createSessionFromBytes, ModelFileMissingError, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
+import { createSessionFromBytes, ModelFileMissingError, outputData, runFilled, type SessionOptions, releaseOnce } from '../session.ts';
 import { BYTE_INPUT, canTakeBytes, withByteInput } from './byte-input.ts';
+import { LOCATIONS_OUTPUT, LOGITS_OUTPUT, withRawHeads } from './ultralight-heads.ts';
+import { decodeBox, faceScore, ultralightPriors } from './ultralight-priors.ts';
 import { resizeRegion } from '../image/resize-region.ts';
 import { tensorSize, writeTensor } from '../image/to-tensor.ts';
 import { toRawDetections, type DetectOptions, type Detector, type DetectorFactory, type RawDetection } from './detector.ts';
@@ -20,8 +23,11 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
   const input = entry.input;
   // RGB models take the frame's bytes (byte-input.ts); others get floats written here
   const bytes = canTakeBytes(input);
-  if (bytes && !existsSync(modelFile)) throw new ModelFileMissingError(modelFile);
-  const session = bytes ? await createSessionFromBytes(withByteInput(readFileSync(modelFile), input), sessionOpts) : await createSession(modelFile, sessionOpts);
+  if (!existsSync(modelFile)) throw new ModelFileMissingError(modelFile);
+  const raw = withRawHeads(readFileSync(modelFile));
+  const session = await createSessionFromBytes(bytes ? withByteInput(raw, input) : raw, sessionOpts);
+  const priors = ultralightPriors(input.width, input.height);
+  const anchors = priors.length / 4;
   const per = tensorSize(input);
   const manifestScore = entry.thresholds?.['score'] ?? DEFAULT_SCORE;
   const nmsIou = entry.thresholds?.['nms'] ?? DEFAULT_NMS;
@@ -45,6 +51,8 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
 
   async function detect(image: RgbImage, opts: DetectOptions = {}): Promise<RawDetection[]> {
     const minScore = opts.minScore ?? manifestScore;
+    // the score is a sigmoid of the logits' difference: anchors below this difference cannot pass (no exp for them)
+    const minLogit = minScore <= 0 ? -Infinity : minScore >= 1 ? Infinity : Math.log(minScore / (1 - minScore)) - 1e-6;
     const regions = detectionRegions(image.width, image.height, opts.tiles);
 
     // All regions go through the network in one batched call.
@@ -56,23 +64,26 @@ async function create(entry: ModelEntry, modelFile: string, sessionOpts: Session
       : await runFilled(session, per * regions.length, regions.length, [input.channels, input.height, input.width], (data) =>
           resized.forEach((img, i) => writeTensor(img, input, data, i * per)),
         );
-    const scores = outputData(session, out, 'scores');
-    const boxes = outputData(session, out, 'boxes');
-    const priors = scores.length / 2 / regions.length;
+    const logits = outputData(session, out, LOGITS_OUTPUT);
+    const locations = outputData(session, out, LOCATIONS_OUTPUT);
+    if (logits.length !== anchors * 2 * regions.length) throw new Error(`detector answered ${logits.length / 2} anchors, expected ${anchors * regions.length}`);
+    const unit = new Float64Array(4);
 
     const perRegion = regions.map((r, ri) => {
       const rw = r.box.x2 - r.box.x1;
       const rh = r.box.y2 - r.box.y1;
       const candidates: { box: Box; score: number }[] = [];
-      for (let p = 0; p < priors; p++) {
-        const k = ri * priors + p;
-        const score = scores[k * 2 + 1]!;
+      for (let p = 0; p < anchors; p++) {
+        const k = ri * anchors + p;
+        if (logits[k * 2 + 1]! - logits[k * 2]! < minLogit) continue;
+        const score = faceScore(logits, k);
         if (score < minScore) continue;
+        decodeBox(locations, k, priors, p, unit);
         const b: Box = {
-          x1: r.box.x1 + boxes[k * 4]! * rw,
-          y1: r.box.y1 + boxes[k * 4 + 1]! * rh,
-          x2: r.box.x1 + boxes[k * 4 + 2]! * rw,
-          y2: r.box.y1 + boxes[k * 4 + 3]! * rh,
+          x1: r.box.x1 + unit[0]! * rw,
+          y1: r.box.y1 + unit[1]! * rh,
+          x2: r.box.x1 + unit[2]! * rw,
+          y2: r.box.y1 + unit[3]! * rh,
         };
         if (b.x2 > b.x1 && b.y2 > b.y1) candidates.push({ box: b, score });
       }
