@@ -1,8 +1,9 @@
 // onnxruntime-node session factory: every model of the process is opened the same way, with the settings
 // measured to matter on small CPU machines (shared/docs/MODELS.md "Fixes every user of these files needs").
 import * as ort from 'onnxruntime-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { withPReluAsConvs } from './prelu-as-convs.ts';
 
 export interface SessionOptions {
   /** threads for one operator; 0 = all cores of this machine */
@@ -18,7 +19,7 @@ export class ModelFileMissingError extends Error {
 
 export async function createSession(path: string, opts: SessionOptions): Promise<ort.InferenceSession> {
   if (!existsSync(path)) throw new ModelFileMissingError(path);
-  return openSession(path, opts);
+  return openSession(readFileSync(path), opts);
 }
 
 /** createSession for a model given as bytes (a graph rewritten in memory). */
@@ -26,7 +27,9 @@ export function createSessionFromBytes(model: Uint8Array, opts: SessionOptions):
   return openSession(model, opts);
 }
 
-function openSession(model: string | Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
+function openSession(bytes: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
+  // per-channel PRelus as convolutions: half of the embedder's time went to PRelu and the layout changes around it
+  const model = withPReluAsConvs(bytes);
   const threads = opts.intraOpThreads > 0 ? opts.intraOpThreads : availableParallelism();
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
@@ -40,7 +43,7 @@ function openSession(model: string | Uint8Array, opts: SessionOptions): Promise<
     // Busy-waiting worker threads steal the cores other sessions need: the 9-model chain went 273 → 85 ms per face.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+  return ort.InferenceSession.create(model, options);
 }
 
 /**
