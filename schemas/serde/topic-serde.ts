@@ -17,7 +17,7 @@ import type { TopicName } from '../topics.ts';
 import { SchemaRegistrationError, SchemaRegistryUnreachable, WireFormatError } from './errors.ts';
 import { HttpAnswerError, classifyRegistryFailure, registryRequest } from './registry-failures.ts';
 import type { RegistryFailure } from './registry-failures.ts';
-import { frame, unframe } from './wire-format.ts';
+import { HEADER_BYTES, unframe, writeHeader } from './wire-format.ts';
 
 type Resolver = ReturnType<Type['createResolver']>;
 
@@ -88,6 +88,8 @@ class ConfluentTopicSerde implements TopicSerde {
   /** `${schemaId}>${reader}` → resolver, or null when writer and reader are the same schema */
   private readonly resolvers = new Map<string, Resolver | null>();
   private readonly timeoutMs: number;
+  /** where encode() writes a record before copying it out (grows to the largest record seen) */
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   constructor(private readonly options: TopicSerdeOptions) {
     this.url = options.registryUrl.replace(/\/+$/, '');
@@ -243,9 +245,9 @@ class ConfluentTopicSerde implements TopicSerde {
     const subject = `${topicSubjects(topic, this.options.topicPrefix ?? '').kafkaTopic}-${part}`;
     const id = this.ids.get(subject);
     if (id === undefined) throw new WireFormatError('not_registered', `${subject} is not registered yet: call registerAll() first`);
-    let body: Buffer;
+    let end: number;
     try {
-      body = type.toBuffer(value);
+      end = this.encodeAfterHeader(type, value);
     } catch (e) {
       const paths: string[] = [];
       type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
@@ -255,7 +257,23 @@ class ConfluentTopicSerde implements TopicSerde {
         { cause: e, schemaId: id, paths },
       );
     }
-    return frame(id, body);
+    writeHeader(this.scratch, id);
+    return Buffer.from(this.scratch.subarray(0, end));
+  }
+
+  /**
+   * Writes the Avro body into the reused scratch buffer after room for the header; returns where it ends. avsc's
+   * toBuffer writes a record over 1 KiB twice (once into its own 1 KiB buffer to learn the size, again into a
+   * new one) and framing copied it a third time: this is one write and one copy, half the CPU for a 2.7 KiB event.
+   */
+  private encodeAfterHeader(type: Type, value: unknown): number {
+    let end = type.encode(value, this.scratch, HEADER_BYTES);
+    if (end < 0) {
+      // avsc answers how many bytes were missing
+      this.scratch = Buffer.allocUnsafeSlow(2 * (this.scratch.length - end));
+      end = type.encode(value, this.scratch, HEADER_BYTES);
+    }
+    return end;
   }
 
   // ---- decoding

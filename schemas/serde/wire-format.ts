@@ -14,10 +14,15 @@ export const HEADER_BYTES = 5;
 /** Magic byte, schema id, Avro body. */
 export function frame(schemaId: number, body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  out.writeUInt8(MAGIC_BYTE, 0);
-  out.writeInt32BE(schemaId, 1);
+  writeHeader(out, schemaId);
   body.copy(out, HEADER_BYTES);
   return out;
+}
+
+/** The magic byte and schema id into the first HEADER_BYTES of `out` (a body written after them). */
+export function writeHeader(out: Buffer, schemaId: number): void {
+  out.writeUInt8(MAGIC_BYTE, 0);
+  out.writeInt32BE(schemaId, 1);
 }
 
 export interface Unframed {
