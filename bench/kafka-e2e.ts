@@ -24,6 +24,7 @@ import type { EpisodeChange, FaceEmbedding, FaceEvent, FacePost, Frame, FrameDet
 import { createTopicSerde } from '../schemas/serde/topic-serde.ts';
 import { TOPICS, type Topic } from '../topologies/names.ts';
 import { TOPOLOGIES } from '../topologies/registry.ts';
+import { kafkaTopicsWritten } from '../topologies/plan.ts';
 import { cacheDir, VIDEO_DIR } from './analyze-speed.ts';
 import { oneMinuteLoad } from './machine.ts';
 import { readTopic, recordBytes, STATE_RECORD_LIMIT, type RawRecord } from './kafka-topics.ts';
@@ -237,7 +238,8 @@ export async function measureEndToEnd(opts: E2eOptions): Promise<{ run: E2eRun; 
     throw new Error(`up --topology ${opts.topology} ${abort.signal.aborted ? `did not finish in ${opts.timeoutS} s` : `exited ${code}`}:\n${tail.slice(-40).join('\n')}`);
   }
 
-  const kafkaTopics = (Object.keys(spec.edges) as Topic[]).filter((t) => spec.edges[t] === 'kafka');
+  // topics a stage of the run writes (edge declares `counters` on Kafka but runs no counters stage: no such topic)
+  const kafkaTopics = kafkaTopicsWritten(spec);
   const records = new Map<Topic, RawRecord[]>();
   for (const t of kafkaTopics) records.set(t, await readTopic(opts.kafka, `${prefix}${TOPICS[t]}`));
   const deadLetters = await readTopic(opts.kafka, `${prefix}dead-letter`).catch(() => []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planProcess, terminalStages, withoutStages } from './plan.ts';
+import { kafkaTopicsWritten, planProcess, terminalStages, withoutStages } from './plan.ts';
 import { TOPOLOGIES } from './registry.ts';
 import type { TopologySpec } from './topology.ts';
 
@@ -58,5 +58,13 @@ describe('planProcess', () => {
     expect(() => planProcess(base, 'nope')).toThrow(/no process "nope"/);
     expect(() => planProcess(spec([{ name: 'p', stages: ['match', 'episodes'] }], { matches: 'inproc' }), 'p')).toThrow(/match reads Kafka and feeds an in-process queue/);
     expect(() => planProcess(spec([{ name: 'p', stages: ['track'] }], { detections: 'inproc' }), 'p')).toThrow(/no stage of this process produces/);
+  });
+});
+
+describe('kafkaTopicsWritten', () => {
+  it('lists the Kafka topics the stages write, not an edge on Kafka that nothing here produces', () => {
+    expect(kafkaTopicsWritten(TOPOLOGIES['edge']!).sort()).toEqual(['embeddings', 'episodes', 'faces', 'matches']);
+    expect(kafkaTopicsWritten(TOPOLOGIES['distributed']!)).toContain('frames');
+    expect(kafkaTopicsWritten(TOPOLOGIES['distributed']!)).toContain('counters');
   });
 });

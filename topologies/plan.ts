@@ -70,6 +70,12 @@ export function withoutStages(spec: TopologySpec, stages: readonly string[]): To
   };
 }
 
+/** The Kafka topics a stage of the topology writes: an edge on Kafka that no stage here produces stays empty (no topic). */
+export function kafkaTopicsWritten(spec: TopologySpec): Topic[] {
+  const outputs = spec.processes.flatMap((p) => p.stages.map((s) => STAGES[s].output));
+  return [...new Set(outputs.filter((t): t is Topic => t !== null && spec.edges[t] === 'kafka'))];
+}
+
 /**
  * The stages whose end of stream means a camera has gone all the way through: those whose output no stage of
  * the topology reads (the sink stages, or episodes in a topology without them). Not the notify stages: they only
