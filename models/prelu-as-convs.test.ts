@@ -36,6 +36,33 @@ describe('per-channel PRelu as convolutions', () => {
     await Promise.all([a.release(), b.release()]);
   });
 
+  it('leaves a PRelu whose slope is not [C, 1, 1] to onnxruntime', async () => {
+    const { onnx } = onnxProto;
+    const FLOAT = onnx.TensorProto.DataType.FLOAT;
+    const dims = [1, 2, 3, 3];
+    const tensorType = (shape: number[]) =>
+      onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType: FLOAT, shape: onnx.TensorShapeProto.create({ dim: shape.map((d) => onnx.TensorShapeProto.Dimension.create({ dimValue: d })) }) }) });
+    // a slope of [3] broadcasts over the last axis (width), not over the 2 channels
+    const model = onnx.ModelProto.encode(
+      onnx.ModelProto.create({
+        irVersion: 7,
+        opsetImport: [{ domain: '', version: 13 }],
+        graph: onnx.GraphProto.create({
+          name: 'prelu-over-width',
+          node: [onnx.NodeProto.create({ opType: 'PRelu', input: ['x', 'slope'], output: ['y'] })],
+          initializer: [onnx.TensorProto.create({ name: 'slope', dataType: FLOAT, dims: [3], floatData: [0.1, 0.2, 0.3] })],
+          input: [onnx.ValueInfoProto.create({ name: 'x', type: tensorType(dims) })],
+          output: [onnx.ValueInfoProto.create({ name: 'y', type: tensorType(dims) })],
+        }),
+      }),
+    ).finish();
+    expect(withPReluAsConvs(model)).toBe(model);
+    const session = await ort.InferenceSession.create(model);
+    const out = await session.run({ x: new ort.Tensor('float32', new Float32Array(18).fill(-1), dims) });
+    expect(Array.from((out['y']!.data as Float32Array).slice(0, 3)).map((v) => Math.round(v * 10) / 10)).toEqual([-0.1, -0.2, -0.3]);
+    await session.release();
+  });
+
   it('leaves a model without PRelu as it is', () => {
     const detector = readFileSync(modelPath(findModel(loadManifest(), 'detector')!));
     expect(withPReluAsConvs(detector)).toBe(detector);

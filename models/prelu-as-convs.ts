@@ -27,12 +27,16 @@ function floatsOf(t: Tensor): Float32Array | undefined {
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 }
 
-/** A per-channel slope: [C, 1, 1] (or [C]), as the exports of PyTorch's nn.PReLU(C) give it. */
+/**
+ * A per-channel slope of an NCHW tensor: [C, 1, 1], as PyTorch exports nn.PReLU(C) after a 2-D convolution. A slope
+ * of another shape ([C] broadcasts over the last axis, not the channels; a PRelu after a linear layer has no
+ * spatial axes for a convolution) is left to onnxruntime's PRelu.
+ */
 function channelSlope(t: Tensor | undefined): Float32Array | undefined {
   if (!t) return undefined;
   const dims = (t.dims ?? []).map(Number);
   const channels = dims[0] ?? 0;
-  if (channels < 1 || dims.slice(1).some((d) => d !== 1) || dims.length > 3) return undefined;
+  if (dims.length !== 3 || channels < 1 || dims[1] !== 1 || dims[2] !== 1) return undefined;
   const v = floatsOf(t);
   return v && v.length === channels ? v : undefined;
 }
