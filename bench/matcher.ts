@@ -10,10 +10,11 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateOrThrow } from '../config/validate.ts';
-import { HnswConfig } from '../pipelines/match/config.ts';
+import { HnswConfig, ProjectedConfig } from '../pipelines/match/config.ts';
 import { ExactFaceIndex } from '../pipelines/match/exact-index.ts';
 import type { FaceIndex } from '../pipelines/match/face-index.ts';
 import { HnswFaceIndex } from '../pipelines/match/hnsw-index.ts';
+import { ProjectedFaceIndex } from '../pipelines/match/projected-index.ts';
 import { decideGlobal } from '../pipelines/match/decide.ts';
 import { BenchVectors, CACHE_DIR, DATA_VERSION, realFaces, type Gallery, type PairCosines } from './matcher-data.ts';
 import { findModel, loadManifest } from '../models/manifest.ts';
@@ -42,7 +43,13 @@ export function matchThreshold(): number {
   return t;
 }
 
-export type MatcherIndexKind = 'exact' | 'hnsw';
+export type MatcherIndexKind = 'exact' | 'hnsw' | 'projected';
+
+/** candidate lists measured on the projected index's codes; the config default first */
+export function candidatesSweep(): number[] {
+  const def = validateOrThrow(ProjectedConfig, {}, 'match.index.projected').candidates;
+  return [def, ...[256, 512, 2048].filter((c) => c !== def)];
+}
 
 /** What a child does: build (and cache) the HNSW graph of a size, or measure an index on it. */
 export interface MatcherTask {
@@ -55,7 +62,7 @@ export interface MatcherTask {
 /** One ef_search (HNSW) or the exact scan, on every query. */
 export interface MatcherSearch {
   /** HNSW ef_search; null for the exact index */
-  readonly efSearch: number | null;
+  readonly setting: string | null;
   /** search() of one query, ms */
   readonly searchP50Ms: number;
   readonly searchP99Ms: number;
@@ -74,8 +81,8 @@ export interface MatcherRun {
   readonly size: number;
   readonly gallery: Gallery;
   readonly index: MatcherIndexKind;
-  /** HNSW parameters (exact: none); ef_search is the default's, the sweep is in `searches` */
-  readonly params: HnswConfig | null;
+  /** the index's parameters in words (exact: none); the swept one is the default's, the sweep is in `searches` */
+  readonly params: string | null;
   /** seconds to enrol `size` faces in bulk (HNSW: from the cache's record) */
   readonly buildS: number;
   /** native threads of that bulk build */
@@ -100,6 +107,11 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 
 export function hnswFile(gallery: Gallery, size: number, p: HnswConfig): string {
   return join(CACHE_DIR, `hnsw-${gallery}-${DATA_VERSION}-n${size}-m${p.m}-efc${p.ef_construction}-${p.quantization}.usearch`);
+}
+
+function projectedWords(): string {
+  const p = validateOrThrow(ProjectedConfig, {}, 'match.index.projected');
+  return `${p.dims} principal axes (int8 codes of ${p.dims} bytes), ${p.threads} scan thread${p.threads > 1 ? 's' : ''}`;
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -146,12 +158,12 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
   const queries = [...vectors.realQueries.map((q) => q.vector), ...others, ...strangers];
   const threshold = matchThreshold();
 
-  const measureSearch = async (index: FaceIndex, efSearch: number | null): Promise<MatcherSearch> => {
+  const measureSearch = async (index: FaceIndex, setting: string | null): Promise<MatcherSearch> => {
     const timed = kind === 'exact' ? queries.slice(0, EXACT_SINGLE_QUERIES) : queries;
     const times: number[] = [];
     for (const q of timed) {
       const t0 = performance.now();
-      index.search(q, 5);
+      await index.search(q, 5);
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
@@ -161,7 +173,7 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
     const batchPerQueryMs = (performance.now() - t0) / queries.length;
     const decisions = found.map((c) => decideGlobal(c, threshold).decision.dossier);
     return {
-      efSearch,
+      setting,
       searchP50Ms: round(quantile(times, 0.5), 3),
       searchP99Ms: round(quantile(times, 0.99), 3),
       searchQueries: times.length,
@@ -200,6 +212,25 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
     searches.push(await measureSearch(exact, null));
     single = singleAddRemove(exact);
     await exact.close();
+  } else if (kind === 'projected') {
+    const projectedParams = validateOrThrow(ProjectedConfig, {}, 'match.index.projected');
+    const projected = new ProjectedFaceIndex({ dossiers: [] }, projectedParams);
+    const t0 = performance.now();
+    enrolAll(projected, vectors, size);
+    // the codes are made on the first search: part of what a bulk enrolment costs before the list is searchable
+    await projected.searchMany([queries[0]!], 1);
+    buildS = (performance.now() - t0) / 1000;
+    rssLoadedMb = rssMb();
+    indexBytes = projected.size * (projectedParams.dims + 4 * projected.dim);
+    const defaultCandidates = projectedParams.candidates;
+    for (const candidates of candidatesSweep()) {
+      // read on every search, so one set of codes serves the whole sweep
+      projectedParams.candidates = candidates;
+      searches.push(await measureSearch(projected, `candidates ${candidates}`));
+    }
+    projectedParams.candidates = defaultCandidates;
+    single = singleAddRemove(projected);
+    await projected.close();
   } else {
     const file = hnswFile(gallery, size, params);
     if (!hnswCached(gallery, size)) await buildHnsw(task, buildThreads);
@@ -216,7 +247,7 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
         cached = { loadS: round((performance.now() - t0) / 1000, 2), builtAt: record.builtAt };
         rssLoadedMb = rssMb();
       }
-      searches.push(await measureSearch(hnsw, ef));
+      searches.push(await measureSearch(hnsw, `ef_search ${ef}`));
       if (ef === params.ef_search) single = singleAddRemove(hnsw);
       await hnsw.close();
     }
@@ -226,7 +257,7 @@ export async function measureMatcher(task: MatcherTask, buildThreads = 2): Promi
     size,
     gallery,
     index: kind,
-    params: kind === 'hnsw' ? params : null,
+    params: kind === 'hnsw' ? `M ${params.m}, ef_construction ${params.ef_construction}, ${params.quantization} vectors` : kind === 'projected' ? projectedWords() : null,
     buildS: round(buildS, 1),
     buildThreads: buildThreadsUsed,
     cached,

@@ -10,9 +10,10 @@
 //   npm run bench -- --only kafka               the Kafka part alone (a broker of its own; several minutes)
 //   npm run bench -- --kafka-records 100000     embeddings replayed into match (its events into episodes); default 50000
 //   npm run bench -- --kafka-track-records N    detections replayed into track; default 5000
-//   npm run bench -- --only matcher             exact vs HNSW index at 10k and 100k faces (HNSW graphs cached)
+//   npm run bench -- --only matcher             exact vs projected vs HNSW index at 10k and 100k faces (HNSW graphs cached)
 //   npm run bench -- --matcher-sizes 10000,100000,1000000   other watch-list sizes (1M: HNSW graph builds of ~10–25 min each on 2 quiet cores, cached)
 //   npm run bench -- --matcher-sizes 10000,100000,1000000 --matcher-random-up-to 100000   the random gallery at the smaller sizes only
+//   npm run bench -- --matcher-sizes 10000,100000,1000000 --matcher-hnsw-up-to 100000     no HNSW graph at 1M (~30 min of build)
 //   npm run bench -- --only camera-density      live 720p RTSP streams per box: a ramp of N cameras in one process (≤ 8 min)
 //   npm run bench -- --only camera-density --density-streams 1,2 --density-seconds 10   given steps, a shorter window
 //   npm run bench -- --only console             the operator console: JS + CSS gzipped, first screen in Chromium on loopback
@@ -37,14 +38,14 @@ type Part = (typeof PARTS)[number];
 const DEFAULT_OUT = join(root, 'docs', 'BENCHMARKS.md');
 const LATENCY_RUNS = 3;
 
-const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N] [--matcher-random-up-to N] [--analytics-rows N] [--api-rows N] [--api-connections N] [--api-seconds S] [--density-streams N,N] [--density-seconds S] [--density-budget S]
+const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--out FILE | --into FILE] [--json FILE] [--seconds N] [--quiet-wait S] [--kafka-records N] [--kafka-track-records N] [--matcher-sizes N,N] [--matcher-random-up-to N] [--matcher-hnsw-up-to N] [--analytics-rows N] [--api-rows N] [--api-connections N] [--api-seconds S] [--density-streams N,N] [--density-seconds S] [--density-budget S]
   latency   per-model latency on 1 and 2 threads, embeddings/s for batches 1/4/8
   accuracy  verification on master.csv (shipped threshold, TAR@FAR 1 %), gender on photos and on video, the unlabelled checks
   speed     facestream analyze on a 1280×720 25 fps loop: every frame, max_width 640, --fps 5
   clips     facestream analyze on each shared clip at native size
   kafka     on a real broker: latency frame → event and bytes per camera-second of facestream up (distributed, edge),
             records/s of the track, match and episodes stages over Kafka (exactly-once and at-least-once)
-  matcher   exact vs HNSW face index on watch lists of 10k and 100k faces (--matcher-sizes for 1M): enrolment, search latency, recall@1, memory
+  matcher   exact vs projected vs HNSW face index on watch lists of 10k and 100k faces (--matcher-sizes for 1M): enrolment, search latency, recall@1, memory
   enrolment-sync  on a real broker: a dossier face committed → in a matcher's index (and deleted → gone), p50/p99 over 50 each
   analytics events pages and statistics over 10 M generated face events (--analytics-rows), p50/p95 (set cached in .cache/bench/analytics)
   api       facestream serve under load from a second process (--api-connections, --api-seconds): requests/s, p50/p95/p99 per route
@@ -66,6 +67,7 @@ interface Options {
   readonly matcherSizes: readonly number[];
   /** the random gallery is measured at sizes up to this only (the goal is judged on the clustered one) */
   readonly matcherRandomUpTo: number;
+  readonly matcherHnswUpTo: number;
   readonly analyticsRows: number;
   readonly api: { readonly rows: number; readonly connections: number; readonly seconds: number };
   readonly density: { readonly streams: readonly number[] | undefined; readonly windowS: number; readonly budgetS: number };
@@ -85,6 +87,7 @@ function parse(argv: readonly string[]): Options {
       'kafka-track-records': { type: 'string' },
       'matcher-sizes': { type: 'string' },
       'matcher-random-up-to': { type: 'string' },
+      'matcher-hnsw-up-to': { type: 'string' },
       'analytics-rows': { type: 'string' },
       'api-rows': { type: 'string' },
       'api-connections': { type: 'string' },
@@ -123,6 +126,7 @@ function parse(argv: readonly string[]): Options {
     return n;
   };
   const matcherRandomUpTo = whole('matcher-random-up-to', values['matcher-random-up-to'], Number.MAX_SAFE_INTEGER, 0);
+  const matcherHnswUpTo = whole('matcher-hnsw-up-to', values['matcher-hnsw-up-to'], Number.MAX_SAFE_INTEGER, 0);
   const analyticsRows = whole('analytics-rows', values['analytics-rows'], ANALYTICS_ROWS, 1000);
   const api = {
     rows: whole('api-rows', values['api-rows'], API_ROWS, 1000),
@@ -140,7 +144,7 @@ function parse(argv: readonly string[]): Options {
   // a partial run must not replace the full file with fewer tables, unless asked to
   const out = values.out ?? (parts.size === PARTS.length ? DEFAULT_OUT : undefined);
   if (values.into && values.out) throw new Error('--into and --out: one or the other');
-  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, matcherRandomUpTo, analyticsRows, api, density };
+  return { parts, out, into: values.into, json: values.json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, matcherRandomUpTo, matcherHnswUpTo, analyticsRows, api, density };
 }
 
 /** How this run was started, for the "produced by" lines: through npm when npm started it. */
@@ -152,7 +156,7 @@ function commandOf(argv: readonly string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, matcherRandomUpTo, analyticsRows, api, density } = parse(argv);
+  const { parts, out, into, json, seconds, quietWaitS, kafkaRecords, kafkaTrackRecords, matcherSizes, matcherRandomUpTo, matcherHnswUpTo, analyticsRows, api, density } = parse(argv);
   const t0 = performance.now();
   const log = (line: string) => {
     const s = Math.round((performance.now() - t0) / 1000);
@@ -206,7 +210,7 @@ async function main(): Promise<void> {
       ...(kafkaTrackRecords !== undefined ? { trackRecords: kafkaTrackRecords } : {}),
     });
   }
-  if (parts.has('matcher')) results.matcher = await measureMatcherSizes(matcherSizes, log, gate, matcherRandomUpTo);
+  if (parts.has('matcher')) results.matcher = await measureMatcherSizes(matcherSizes, log, gate, { random: matcherRandomUpTo, hnsw: matcherHnswUpTo });
   let enrolmentSync = '';
   if (parts.has('enrolment-sync')) {
     const { measureEnrolmentSync, enrolmentSyncMarkdown } = await import('./enrolment-sync.ts');

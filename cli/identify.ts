@@ -17,8 +17,9 @@ async function identifyFaces(ctx: RunContext, image: RgbImage): Promise<Identifi
   if (faces.length === 0) return [];
   const items = faces.map((face) => ({ image, face }));
   const [vectors, attributes] = await Promise.all([ctx.models.embed(items), ctx.models.attributes(items, ctx.config.attributes)]);
+  const found = await ctx.index.searchMany(vectors, ctx.config.match.max_candidates);
   return faces.map((face, i) => {
-    const { candidates, decision } = decideGlobal(ctx.index.search(vectors[i]!, ctx.config.match.max_candidates), ctx.config.match.confidence_threshold);
+    const { candidates, decision } = decideGlobal(found[i]!, ctx.config.match.confidence_threshold);
     return faceFields(face, image, attributes[i]!, { ...decision, candidates });
   });
 }

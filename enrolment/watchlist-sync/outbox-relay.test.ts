@@ -33,7 +33,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     relay = await startOutboxRelay({ db: ctx.db, publisher: hub, logger, pollMs: 60_000 });
   };
   /** the dossier the index finds for `v`, as the match stage would name it */
-  const found = (v: Float32Array) => index.search(v, 1)[0]?.dossier;
+  const found = async (v: Float32Array) => (await index.search(v, 1))[0]?.dossier;
 
   beforeAll(async () => {
     hub = createInProcessDossierPublisher();
@@ -52,7 +52,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     const anna = await createDossier(ctx.db, { name: 'Anna', watch_list_ids: [list.id] });
     const face = await createDossierFace(ctx.db, { dossier_id: anna.id, model_id: 'm1', embedding: vector(1), quality: -1, bbox: BOX, source_photo: 'anna.jpg' });
     await expect.poll(() => found(vector(1)), { timeout: 10_000 }).toBe(String(anna.id));
-    expect(index.search(vector(1), 1)[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id) });
+    expect((await index.search(vector(1), 1))[0]).toMatchObject({ dossierFace: String(face.id), watchList: String(list.id) });
     await expect.poll(() => outboxLength(ctx.db)).toBe(0);
 
     await deleteDossierFace(ctx.db, face.id);
@@ -173,7 +173,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
   it('hands a late subscriber every face held (the in-process counterpart of reading the topic from the start)', async () => {
     const late = createExactFaceIndex(watchListFromFaces([]));
     const unsubscribe = syncIndexInProcess({ relayed: hub, index: late, modelId: 'm1', logger });
-    expect(late.search(vector(5), 1)[0]?.dossier).toBe(found(vector(5)));
+    expect((await late.search(vector(5), 1))[0]?.dossier).toBe(found(vector(5)));
     expect(late.size).toBe(index.size);
     unsubscribe();
     await late.close();

@@ -25,15 +25,42 @@ export const HnswConfig = Type.Object(
 );
 export type HnswConfig = Static<typeof HnswConfig>;
 
+export const ProjectedConfig = Type.Object(
+  {
+    dims: Type.Integer({
+      default: 64,
+      minimum: 8,
+      maximum: 256,
+      description:
+        "principal axes of the gallery each face is projected on for the first ranking: its code is this many bytes (int8). More = a closer first ranking; 64 keep ~half of the bench's clustered gallery's energy, and a scan of 64-byte codes costs hardly more than of 32-byte ones (which found the best face of only 95 % of matched queries at 1M faces with 1024 candidates) and half of 128-byte ones (docs/BENCHMARKS.md)",
+    }),
+    candidates: Type.Integer({
+      default: 512,
+      minimum: 16,
+      maximum: 16384,
+      description: 'faces the code scan hands on to be re-scored with their float32 vectors (~1 µs each at 1M faces, a random read of 2 KiB): a face is missed only when more than this many out-rank it on the codes',
+    }),
+    threads: Type.Integer({
+      default: 2,
+      minimum: 1,
+      maximum: 64,
+      description: 'onnxruntime threads of the code scan: 2 take ~35 % off a 1M-face scan on 2 cores (~3.4 → ~2.2 ms); they sleep between scans, so an idle matcher takes no core',
+    }),
+  },
+  { ...strict, default: {} },
+);
+export type ProjectedConfig = Static<typeof ProjectedConfig>;
+
 export const MatchIndexConfig = Type.Object(
   {
-    type: Type.Union([Type.Literal('auto'), Type.Literal('exact'), Type.Literal('hnsw')], {
+    type: Type.Union([Type.Literal('auto'), Type.Literal('exact'), Type.Literal('hnsw'), Type.Literal('projected')], {
       default: 'auto',
       description:
-        'how the watch lists are searched: `exact` scans every face (always the true best match), `hnsw` an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_hnsw_from` faces, else hnsw; chosen when the index is built (at start), not while faces are enrolled',
+        'how the watch lists are searched: `exact` scans every face in float32 (always the true best match), `projected` ranks every face on a short code and re-scores the best in float32, `hnsw` walks an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_projected_from` faces, else projected; chosen when the index is built (at start), not while faces are enrolled',
     }),
-    auto_hnsw_from: Type.Integer({ default: 200_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the HNSW index' }),
+    auto_projected_from: Type.Integer({ default: 100_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the projected index' }),
     hnsw: HnswConfig,
+    projected: ProjectedConfig,
   },
   { ...strict, default: {} },
 );

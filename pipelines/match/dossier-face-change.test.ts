@@ -17,22 +17,22 @@ function record(id: string, dossierId: string, v: Float32Array, over: Partial<Do
 }
 
 describe('applyDossierFaceChange', () => {
-  it('adds, replaces and removes a face by its id', () => {
+  it('adds, replaces and removes a face by its id', async () => {
     const index = createExactFaceIndex(watchListFromFaces([]));
     expect(applyDossierFaceChange(index, { key: '10', value: record('10', '1', unit(0)) })).toEqual({ kind: 'added' });
-    expect(index.search(unit(0), 1)).toEqual([{ dossier: '1', dossierFace: '10', watchList: '3', confidence: 1 }]);
+    expect((await index.search(unit(0), 1))).toEqual([{ dossier: '1', dossierFace: '10', watchList: '3', confidence: 1 }]);
 
     // the same face again, now of another dossier (a merge) with another vector: replaced, not doubled
     applyDossierFaceChange(index, { key: '10', value: record('10', '2', unit(1), { watchLists: ['7'] }) });
     expect(index.size).toBe(1);
-    expect(index.search(unit(1), 1)).toEqual([{ dossier: '2', dossierFace: '10', watchList: '7', confidence: 1 }]);
+    expect((await index.search(unit(1), 1))).toEqual([{ dossier: '2', dossierFace: '10', watchList: '7', confidence: 1 }]);
 
     expect(applyDossierFaceChange(index, { key: '10', value: null })).toEqual({ kind: 'removed', wasIndexed: true });
     expect(index.size).toBe(0);
     expect(applyDossierFaceChange(index, { key: '10', value: null })).toEqual({ kind: 'removed', wasIndexed: false });
   });
 
-  it('keeps faces of other models and dimensions out, dropping an older version of them', () => {
+  it('keeps faces of other models and dimensions out, dropping an older version of them', async () => {
     const index = createExactFaceIndex(watchListFromFaces([{ id: 'folder/a.jpg', dossier: 'a', watchList: 'folder', vector: unit(2) }]));
     applyDossierFaceChange(index, { key: '11', value: record('11', '1', unit(0)) }, { modelId: 'm1' });
     const other = applyDossierFaceChange(index, { key: '11', value: record('11', '1', unit(0), { modelId: 'm2' }) }, { modelId: 'm1' });
@@ -40,7 +40,7 @@ describe('applyDossierFaceChange', () => {
     expect(index.size).toBe(1);
     expect(applyDossierFaceChange(index, { key: '12', value: record('12', '1', unit(0, 4)) }).kind).toBe('skipped');
     // the folder's face is untouched
-    expect(index.search(unit(2), 1)[0]).toMatchObject({ dossier: 'a', dossierFace: 'folder/a.jpg' });
+    expect((await index.search(unit(2), 1))[0]).toMatchObject({ dossier: 'a', dossierFace: 'folder/a.jpg' });
   });
 });
 

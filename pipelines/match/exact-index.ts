@@ -49,7 +49,12 @@ export class ExactFaceIndex implements FaceIndex {
     return removed;
   }
 
-  search(query: Float32Array, k: number): FoundCandidate[] {
+  async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {
+    return this.scan(query, k);
+  }
+
+  /** One query scored in JS, row by row: no matrix engine to start for a single search. */
+  private scan(query: Float32Array, k: number): FoundCandidate[] {
     if (this.size === 0 || k <= 0) return [];
     const q = this.normalisedQueries([query]);
     const rows = this.table.slotCount;

@@ -18,10 +18,10 @@ const wl: WatchList = {
 };
 
 describe('exact face index', () => {
-  it('returns top-k dossiers by confidence, one candidate per dossier (its best face)', () => {
+  it('returns top-k dossiers by confidence, one candidate per dossier (its best face)', async () => {
     const idx = createExactFaceIndex(wl);
     expect([idx.dim, idx.size]).toEqual([4, 4]);
-    const res = idx.search(unit([1, 0, 0, 0]), 5);
+    const res = (await idx.search(unit([1, 0, 0, 0]), 5));
     expect(res.map((c) => [c.dossier, c.dossierFace, c.watchList])).toEqual([
       ['alice', 'alice/2.jpg', 'vip'],
       ['bob', 'bob/1.jpg', 'staff'],
@@ -34,22 +34,22 @@ describe('exact face index', () => {
     [1, ['alice']],
     [2, ['alice', 'bob']],
     [0, []],
-  ])('k=%i limits the candidates', (k, names) => {
-    expect(createExactFaceIndex(wl).search(unit([1, 0, 0, 0]), k).map((c) => c.dossier)).toEqual(names);
+  ])('k=%i limits the candidates', async (k, names) => {
+    expect((await createExactFaceIndex(wl).search(unit([1, 0, 0, 0]), k)).map((c) => c.dossier)).toEqual(names);
   });
 
-  it('normalises query and gallery vectors (confidence is a cosine)', () => {
+  it('normalises query and gallery vectors (confidence is a cosine)', async () => {
     const idx = createExactFaceIndex({ dossiers: [{ name: 'x', faces: [{ id: 'x', watchList: 'l', vector: Float32Array.from([3, 4]) }] }] });
-    expect(idx.search(Float32Array.from([6, 8]), 1)[0]?.confidence).toBeCloseTo(1, 6);
+    expect((await idx.search(Float32Array.from([6, 8]), 1))[0]?.confidence).toBeCloseTo(1, 6);
   });
 
-  it('orders equal confidences by dossier name, whatever the input order', () => {
+  it('orders equal confidences by dossier name, whatever the input order', async () => {
     const same = (name: string) => ({ name, faces: [{ id: name, watchList: 'l', vector: basis(0, 4) }] });
-    const a = createExactFaceIndex({ dossiers: [same('zed'), same('amy'), same('max')] }).search(basis(0, 4), 3);
+    const a = await createExactFaceIndex({ dossiers: [same('zed'), same('amy'), same('max')] }).search(basis(0, 4), 3);
     expect(a.map((c) => c.dossier)).toEqual(['amy', 'max', 'zed']);
   });
 
-  it('merges dossiers with the same name and groups flat enrolled faces', () => {
+  it('merges dossiers with the same name and groups flat enrolled faces', async () => {
     const flat = watchListFromFaces([
       { dossier: 'a', id: 'a1', watchList: 'l', vector: basis(0, 4) },
       { dossier: 'b', id: 'b1', watchList: 'l', vector: basis(1, 4) },
@@ -59,21 +59,21 @@ describe('exact face index', () => {
       ['a', ['a1', 'a2']],
       ['b', ['b1']],
     ]);
-    expect(createExactFaceIndex(flat).search(basis(2, 4), 5).map((c) => [c.dossier, c.dossierFace])).toEqual([
+    expect((await createExactFaceIndex(flat).search(basis(2, 4), 5)).map((c) => [c.dossier, c.dossierFace])).toEqual([
       ['a', 'a2'],
       ['b', 'b1'],
     ]);
   });
 
-  it('an empty index finds nothing; a wrong dimension is an error', () => {
-    expect(createExactFaceIndex({ dossiers: [] }).search(basis(0), 3)).toEqual([]);
-    expect(() => createExactFaceIndex(wl).search(basis(0, 8), 3)).toThrow(RangeError);
+  it('an empty index finds nothing; a wrong dimension is an error', async () => {
+    expect((await createExactFaceIndex({ dossiers: [] }).search(basis(0), 3))).toEqual([]);
+    await expect(createExactFaceIndex(wl).search(basis(0, 8), 3)).rejects.toThrow(RangeError);
     expect(() => createExactFaceIndex({ dossiers: [{ name: 'x', faces: [{ id: 'x1', watchList: 'l', vector: basis(0, 4) }, { id: 'x2', watchList: 'l', vector: basis(0, 8) }] }] })).toThrow(
       /x2 of x: dimension 8/,
     );
   });
 
-  it('searches 10k 512-d faces and agrees with a brute-force reference', () => {
+  it('searches 10k 512-d faces and agrees with a brute-force reference', async () => {
     const dim = 512;
     let seed = 12345;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
@@ -84,7 +84,7 @@ describe('exact face index', () => {
     }));
     const idx = createExactFaceIndex({ dossiers });
     const query = vec();
-    const res = idx.search(query, 5);
+    const res = (await idx.search(query, 5));
     // Brute force over plain arrays: best face per dossier, then sort.
     const ref = dossiers
       .map((d) => ({ dossier: d.name, confidence: Math.max(...d.faces.map((f) => f.vector.reduce((s, x, i) => s + x * (query[i] as number), 0))) }))
@@ -106,11 +106,11 @@ describe('exact face index', () => {
       const queries = [...Array.from({ length: 20 }, (_, i) => dossiers[i * 97]!.faces[i % 2]!.vector), ...Array.from({ length: 20 }, vec)];
       const many = await idx.searchMany(queries, 5);
       expect(many).toHaveLength(queries.length);
-      queries.forEach((q, i) => {
-        const one = idx.search(q, 5);
+      for (const [i, q] of queries.entries()) {
+        const one = await idx.search(q, 5);
         expect(many[i]!.map((c) => [c.dossier, c.dossierFace, c.watchList])).toEqual(one.map((c) => [c.dossier, c.dossierFace, c.watchList]));
         many[i]!.forEach((c, j) => expect(c.confidence).toBeCloseTo(one[j]!.confidence, 5));
-      });
+      }
       expect(many[0]![0]).toMatchObject({ dossier: 'd00000', confidence: expect.closeTo(1, 5) });
     } finally {
       await idx.close();

@@ -1,11 +1,13 @@
 // 1:N search over the watch lists behind one interface: the exact index (exact-index.ts) scans every face, the
-// HNSW index (hnsw-index.ts) walks a graph for galleries too large to scan per event. Which one: config
+// projected index (projected-index.ts) scans short codes of every face and re-scores the best, the HNSW index
+// (hnsw-index.ts) walks a graph; the last two for galleries too large to scan in float32 per event. Which one: config
 // `match.index` (config.ts), resolved by createFaceIndex below.
 import type { MatchCandidate } from '../../schemas/records.ts';
 import type { MatchIndexConfig } from './config.ts';
 import { ExactFaceIndex } from './exact-index.ts';
 import type { IndexedFace } from './face-table.ts';
 import { HnswFaceIndex } from './hnsw-index.ts';
+import { ProjectedFaceIndex } from './projected-index.ts';
 import type { WatchList } from './watchlist.ts';
 
 /** A dossier as the index finds it, before the rule of its lists (decide.ts) says which of them it matches through. */
@@ -18,10 +20,10 @@ export interface FaceIndex {
   readonly size: number;
   /**
    * The `k` best dossiers for `query`, each by its most similar face, best first; confidence is the cosine
-   * (dot product of L2-normalised vectors). Equal confidences are ordered by dossier name. The HNSW index may
-   * miss a face the exact one finds (its recall is measured in docs/BENCHMARKS.md).
+   * (dot product of L2-normalised vectors). Equal confidences are ordered by dossier name. The projected and
+   * HNSW indexes may miss a face the exact one finds (their recall is measured in docs/BENCHMARKS.md).
    */
-  search(query: Float32Array, k: number): FoundCandidate[];
+  search(query: Float32Array, k: number): Promise<FoundCandidate[]>;
   /**
    * search() for many queries at once (the exact index: one matrix product, gemm-scores.ts): the same
    * candidates, with confidences that may differ from search()'s in the last float32 bits. What the match stage uses.
@@ -36,16 +38,14 @@ export interface FaceIndex {
 }
 
 /**
- * The index `config` asks for. `auto` keeps the exact index below `auto_hnsw_from` faces (default 200k), higher
- * than the usual "HNSW from ~20k" because of what was measured here (docs/BENCHMARKS.md, "Matcher at scale"): the
- * exact index is never wrong and at 100k faces costs ~7 ms a query in the stage's batches (~14 ms at 200k), while
- * the graph loses matches unless its search list is long: at 100k faces on the bench's clustered gallery ef_search
- * 128 found the true match for 95 % of the matched queries, 512 (the default) for 99.7 % at a few ms a query.
- * Past a few hundred thousand faces the exact scan (~75 ms a query at 1M) no longer keeps up and the graph is
- * the only option.
+ * The index `config` asks for. `auto` keeps the exact index below `auto_projected_from` faces (default 100k): it is
+ * never wrong, and costs a few ms a query in the stage's batches up to there. Past it the projected index answers
+ * in a few ms with the exact index's best face for 99.9 % of matched queries even at 1M faces, where the exact scan
+ * takes ~50–100 ms a query and the HNSW graph found 92 % (docs/BENCHMARKS.md, "Matcher at scale").
  */
 export function createFaceIndex(watchList: WatchList, config: MatchIndexConfig): FaceIndex {
   const faces = watchList.dossiers.reduce((n, d) => n + d.faces.length, 0);
-  const type = config.type === 'auto' ? (faces >= config.auto_hnsw_from ? 'hnsw' : 'exact') : config.type;
-  return type === 'hnsw' ? new HnswFaceIndex(watchList, config.hnsw) : new ExactFaceIndex(watchList);
+  const type = config.type === 'auto' ? (faces >= config.auto_projected_from ? 'projected' : 'exact') : config.type;
+  if (type === 'hnsw') return new HnswFaceIndex(watchList, config.hnsw);
+  return type === 'projected' ? new ProjectedFaceIndex(watchList, config.projected) : new ExactFaceIndex(watchList);
 }

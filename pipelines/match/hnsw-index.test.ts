@@ -7,11 +7,12 @@ import { loadFaceModels } from '../../models/face-models.ts';
 import { embedSubjects, identityGroups } from '../../models/testing/deepface.ts';
 import type { FaceEvent } from '../../schemas/records.ts';
 import { faceEmbedding, facePost, mockContext, unit } from '../runtime/testing/index.ts';
-import { HnswConfig, MatchConfig, MatchIndexConfig } from './config.ts';
+import { HnswConfig, MatchConfig, MatchIndexConfig, ProjectedConfig } from './config.ts';
 import { createExactFaceIndex } from './exact-index.ts';
 import { createFaceIndex, type FaceIndex } from './face-index.ts';
 import type { IndexedFace } from './face-table.ts';
 import { HnswFaceIndex } from './hnsw-index.ts';
+import { ProjectedFaceIndex } from './projected-index.ts';
 import { createMatchStage } from './stage.ts';
 import { watchListFromFaces, type WatchList } from './watchlist.ts';
 
@@ -26,9 +27,10 @@ const small: WatchList = {
 describe.each([
   ['exact', (wl: WatchList): FaceIndex => createExactFaceIndex(wl)],
   ['hnsw', (wl: WatchList): FaceIndex => new HnswFaceIndex(wl, hnswParams)],
+  ['projected', (wl: WatchList): FaceIndex => new ProjectedFaceIndex(wl, validateOrThrow(ProjectedConfig, {}, 'projected'))],
 ])('%s index: enrol and delete', (_name, make) => {
-  it('top-k dossiers by their best face, as the exact index gives them', () => {
-    const res = make(small).search(unit([1, 0, 0, 0]), 5);
+  it('top-k dossiers by their best face, as the exact index gives them', async () => {
+    const res = (await make(small).search(unit([1, 0, 0, 0]), 5));
     expect(res.map((c) => [c.dossier, c.dossierFace, c.watchList])).toEqual([
       ['alice', 'a2', 'vip'],
       ['bob', 'b1', 'staff'],
@@ -40,31 +42,31 @@ describe.each([
     const idx = make(small);
     idx.add([{ id: 'c1', dossier: 'carol', watchList: 'staff', vector: Float32Array.from([0, 0, 3, 0]) }]);
     expect(idx.size).toBe(4);
-    expect(idx.search(unit([0, 0, 1, 0]), 1)[0]).toMatchObject({ dossier: 'carol', dossierFace: 'c1', confidence: expect.closeTo(1, 5) });
+    expect((await idx.search(unit([0, 0, 1, 0]), 1))[0]).toMatchObject({ dossier: 'carol', dossierFace: 'c1', confidence: expect.closeTo(1, 5) });
     expect(idx.remove(['c1', 'nobody'])).toBe(1);
-    expect(idx.search(unit([0, 0, 1, 0]), 5).map((c) => c.dossier)).not.toContain('carol');
+    expect((await idx.search(unit([0, 0, 1, 0]), 5)).map((c) => c.dossier)).not.toContain('carol');
     // alice keeps her other face; with both gone she is no longer a candidate
     idx.remove(['a2']);
-    expect(idx.search(unit([1, 0, 0, 0]), 1)[0]?.dossierFace).toBe('a1');
+    expect((await idx.search(unit([1, 0, 0, 0]), 1))[0]?.dossierFace).toBe('a1');
     idx.remove(['a1']);
     expect((await idx.searchMany([unit([1, 0, 0, 0])], 5))[0]!.map((c) => c.dossier)).toEqual(['bob']);
     await idx.close();
   });
 
-  it('enrolling a face id again replaces its vector and dossier', () => {
+  it('enrolling a face id again replaces its vector and dossier', async () => {
     const idx = make(small);
     idx.add([{ id: 'b1', dossier: 'bob', watchList: 'staff', vector: unit([0, 0, 0, 1]) }]);
     expect(idx.size).toBe(3);
-    expect(idx.search(unit([0, 0, 0, 1]), 1)[0]).toMatchObject({ dossier: 'bob', confidence: expect.closeTo(1, 5) });
+    expect((await idx.search(unit([0, 0, 0, 1]), 1))[0]).toMatchObject({ dossier: 'bob', confidence: expect.closeTo(1, 5) });
   });
 
-  it('an empty index takes its dimension from the first face; other dimensions are refused', () => {
+  it('an empty index takes its dimension from the first face; other dimensions are refused', async () => {
     const idx = make({ dossiers: [] });
-    expect(idx.search(unit([1, 0]), 3)).toEqual([]);
+    expect((await idx.search(unit([1, 0]), 3))).toEqual([]);
     idx.add([{ id: 'x', dossier: 'x', watchList: 'l', vector: unit([1, 0]) }]);
     expect(idx.dim).toBe(2);
     expect(() => idx.add([{ id: 'y', dossier: 'y', watchList: 'l', vector: unit([1, 0, 0]) }])).toThrow(/y of y: dimension 3/);
-    expect(() => idx.search(unit([1, 0, 0]), 1)).toThrow(RangeError);
+    await expect(idx.search(unit([1, 0, 0]), 1)).rejects.toThrow(RangeError);
   });
 });
 
@@ -72,14 +74,15 @@ describe('index choice (match.index)', () => {
   const config = (over: object) => validateOrThrow(MatchIndexConfig, over, 'match.index');
   it.each([
     [{}, 'ExactFaceIndex'],
-    [{ auto_hnsw_from: 3 }, 'HnswFaceIndex'],
+    [{ auto_projected_from: 3 }, 'ProjectedFaceIndex'],
     [{ type: 'hnsw' }, 'HnswFaceIndex'],
-    [{ type: 'exact', auto_hnsw_from: 1 }, 'ExactFaceIndex'],
+    [{ type: 'projected' }, 'ProjectedFaceIndex'],
+    [{ type: 'exact', auto_projected_from: 1 }, 'ExactFaceIndex'],
   ])('%j → %s', (over, kind) => {
     expect(createFaceIndex(small, config(over)).constructor.name).toBe(kind);
   });
 
-  it('rejects unknown types and keys', () => {
+  it('rejects unknown types and keys', async () => {
     expect(() => config({ type: 'ivf' })).toThrow();
     expect(() => config({ hnsw: { M: 8 } })).toThrow(/unknown key "M"/);
   });
@@ -113,14 +116,14 @@ describe('hnsw on real embeddings', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['f16', 'f32', 'i8'] as const)('%s vectors: the exact index\'s top-1 for every other photo of an enrolled person', (quantization) => {
+  it.each(['f16', 'f32', 'i8'] as const)('%s vectors: the exact index\'s top-1 for every other photo of an enrolled person', async (quantization) => {
     const wl = watchListFromFaces([...enrolled, ...distractors]);
     const exact = createExactFaceIndex(wl);
     const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization });
     expect(queries.length).toBeGreaterThan(10);
     for (const q of queries) {
-      const want = exact.search(q.vector, 1)[0]!;
-      expect([q.file, hnsw.search(q.vector, 1)[0]?.dossier]).toEqual([q.file, want.dossier]);
+      const want = (await exact.search(q.vector, 1))[0]!;
+      expect([q.file, (await hnsw.search(q.vector, 1))[0]?.dossier]).toEqual([q.file, want.dossier]);
       expect(want.dossier).toBe(q.person);
     }
   });
@@ -144,19 +147,19 @@ describe('hnsw on real embeddings', () => {
     expect(exact.filter(([matched]) => matched).length).toBeGreaterThan(queries.length);
   });
 
-  it('i8 vectors: confidences re-scored in float32, as the exact index gives them', () => {
+  it('i8 vectors: confidences re-scored in float32, as the exact index gives them', async () => {
     const wl = watchListFromFaces([...enrolled, ...distractors]);
     const exact = createExactFaceIndex(wl);
     const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization: 'i8' });
     for (const q of queries) {
-      const want = exact.search(q.vector, 3);
-      const got = hnsw.search(q.vector, 3);
+      const want = (await exact.search(q.vector, 3));
+      const got = (await hnsw.search(q.vector, 3));
       expect(got.map((c) => c.dossier)).toEqual(want.map((c) => c.dossier));
       got.forEach((c, i) => expect(c.confidence).toBeCloseTo(want[i]!.confidence, 6));
     }
   });
 
-  it.each(['f16', 'i8'] as const)('%s vectors: saves and loads: the same answers, and the loaded index takes enrolments', (quantization) => {
+  it.each(['f16', 'i8'] as const)('%s vectors: saves and loads: the same answers, and the loaded index takes enrolments', async (quantization) => {
     const params = { ...hnswParams, quantization };
     const hnsw = new HnswFaceIndex(watchListFromFaces([...enrolled, ...distractors]), params);
     hnsw.remove(['d7']);
@@ -164,8 +167,8 @@ describe('hnsw on real embeddings', () => {
     hnsw.save(file);
     const loaded = HnswFaceIndex.load(file, params);
     expect(loaded.size).toBe(hnsw.size);
-    for (const q of queries) expect(loaded.search(q.vector, 3)).toEqual(hnsw.search(q.vector, 3));
+    for (const q of queries) expect((await loaded.search(q.vector, 3))).toEqual((await hnsw.search(q.vector, 3)));
     loaded.add([{ id: 'new', dossier: 'newcomer', watchList: 'real', vector: queries[0]!.vector }]);
-    expect(loaded.search(queries[0]!.vector, 1)[0]?.dossier).toBe('newcomer');
+    expect((await loaded.search(queries[0]!.vector, 1))[0]?.dossier).toBe('newcomer');
   });
 });

@@ -69,7 +69,11 @@ export class HnswFaceIndex implements FaceIndex {
     return removed;
   }
 
-  search(query: Float32Array, k: number): FoundCandidate[] {
+  async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {
+    return this.walk(query, k);
+  }
+
+  private walk(query: Float32Array, k: number): FoundCandidate[] {
     if (this.size === 0 || k <= 0 || !this.graph) return [];
     if (query.length !== this.dim) throw new RangeError(`query dimension ${query.length}, index dimension ${this.dim}`);
     const q = new Float32Array(this.dim);
@@ -89,7 +93,7 @@ export class HnswFaceIndex implements FaceIndex {
 
   searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]> {
     // A graph search is ~1 ms and runs on this thread; there is no batch product to share as in the exact index.
-    return Promise.resolve(queries.map((q) => this.search(q, k)));
+    return Promise.resolve(queries.map((q) => this.walk(q, k)));
   }
 
   /** The graph needs no freeing beyond dropping it (usearch has no close). */

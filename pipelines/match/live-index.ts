@@ -24,9 +24,8 @@ export class LiveFaceIndex implements FaceIndex {
     return this.inner.size;
   }
 
-  search(query: Float32Array, k: number): FoundCandidate[] {
-    this.settle();
-    return this.inner.search(query, k);
+  async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {
+    return (await this.searchMany([query], k))[0] ?? [];
   }
 
   async searchMany(queries: readonly Float32Array[], k: number): Promise<FoundCandidate[][]> {

@@ -93,8 +93,8 @@ describe.each(['postgres', 'pglite'] as const)('enrolments reach matchers over K
     return index;
   };
   /** the dossier the matcher names for a photo, when it is a match */
-  const identify = (index: FaceIndex, probe: string): string | undefined => {
-    const best = index.search(probes.get(probe)!, 1)[0];
+  const identify = async (index: FaceIndex, probe: string): Promise<string | undefined> => {
+    const best = (await index.search(probes.get(probe)!, 1))[0];
     return best && best.confidence >= faces.confidenceThreshold ? best.dossier : undefined;
   };
 
@@ -129,12 +129,12 @@ describe.each(['postgres', 'pglite'] as const)('enrolments reach matchers over K
     matcherA = await matcher();
     wanted = (await api('POST', '/watch-lists', { name: 'wanted' })).id;
     anna = (await api('POST', '/dossiers', { name: 'Anna', watch_list_ids: [wanted] })).id;
-    expect(identify(matcherA, A_PROBE)).toBeUndefined();
+    expect(await identify(matcherA, A_PROBE)).toBeUndefined();
 
     const face = await enrol(anna, A_ENROLLED);
     await expect.poll(() => identify(matcherA, A_PROBE), { timeout: 15_000 }).toBe(String(anna));
-    expect(matcherA.search(probes.get(A_PROBE)!, 1)[0]).toMatchObject({ dossierFace: String(face), watchList: String(wanted) });
-    expect(identify(matcherA, B_PROBE)).toBeUndefined();
+    expect((await matcherA.search(probes.get(A_PROBE)!, 1))[0]).toMatchObject({ dossierFace: String(face), watchList: String(wanted) });
+    expect(await identify(matcherA, B_PROBE)).toBeUndefined();
 
     await api('DELETE', `/dossier-faces/${face}`);
     await expect.poll(() => identify(matcherA, A_PROBE), { timeout: 15_000 }).toBeUndefined();
@@ -158,7 +158,7 @@ describe.each(['postgres', 'pglite'] as const)('enrolments reach matchers over K
 
   it('a matcher started after the enrolments has them all once it is ready', async () => {
     const late = await matcher();
-    expect(identify(late, A_PROBE)).toBe(String(anna));
+    expect(await identify(late, A_PROBE)).toBe(String(anna));
     expect(late.size).toBe(matcherA.size);
   });
 
@@ -176,10 +176,10 @@ describe.each(['postgres', 'pglite'] as const)('enrolments reach matchers over K
       await db.close();
     }
     await new Promise((r) => setTimeout(r, 500));
-    expect(identify(matcherA, B_PROBE)).toBeUndefined();
+    expect(await identify(matcherA, B_PROBE)).toBeUndefined();
 
     await start();
     await expect.poll(() => identify(matcherA, B_PROBE), { timeout: 15_000 }).toBe(String(boris));
-    expect(identify(matcherA, A_PROBE)).toBe(String(anna));
+    expect(await identify(matcherA, A_PROBE)).toBe(String(anna));
   });
 });
