@@ -48,7 +48,7 @@ export type MatcherIndexKind = 'exact' | 'hnsw' | 'projected';
 /** candidate lists measured on the projected index's codes; the config default first */
 export function candidatesSweep(): number[] {
   const def = validateOrThrow(ProjectedConfig, {}, 'match.index.projected').candidates;
-  return [def, ...[256, 512, 2048].filter((c) => c !== def)];
+  return [def, ...[256, 512, 1024, 2048].filter((c) => c !== def)];
 }
 
 /** What a child does: build (and cache) the HNSW graph of a size, or measure an index on it. */

@@ -1,7 +1,7 @@
 // The projected FaceIndex, for galleries too large to scan in float32 on every event: each face is also kept as a
 // short int8 code (its projection on the gallery's `dims` strongest principal axes, principal-axes.ts), one
-// onnxruntime pass over every code picks the `candidates` most similar faces (int8-scan.ts), and those are
-// re-scored with their float32 vectors, so confidences are exact. Unlike a graph, it has no path to get lost on:
+// onnxruntime pass over every code picks the `candidates` most similar faces and re-scores them with their float32
+// vectors (int8-scan.ts), so confidences are exact. Unlike a graph, it has no path to get lost on:
 // every face is compared, only on 64 bytes instead of 2 KiB. A face is missed only when more than `candidates`
 // faces out-rank it on the codes.
 //
@@ -17,7 +17,7 @@ import { createInt8Scan, QUERY_ZERO_POINT, type Int8Scan } from './int8-scan.ts'
 import { principalAxes } from './principal-axes.ts';
 import type { WatchList } from './watchlist.ts';
 
-/** stale faces (scored in float32 on every query, ~0.4 µs each) that start a rebuild of the codes */
+/** stale slots (each scored in JS on every query, ~1–2 µs at 1M faces) that start a rebuild of the codes */
 const REBUILD_AFTER = 1024;
 /** faces the axes are learned from at most (a spread sample of the gallery) */
 const AXES_SAMPLE = 20_000;
@@ -127,15 +127,22 @@ export class ProjectedFaceIndex implements FaceIndex {
     }
     const stale = [...this.changed.keys()].filter((slot) => this.table.isLive(slot));
     const want = Math.min(this.params.candidates, codes.scan.rows);
-    const found = await codes.scan.top(this.queryCodes(q, queries.length, codes.projection), queries.length, want);
+    const found = await codes.scan.top(this.queryCodes(q, queries.length, codes.projection), q, queries.length, want, this.vectors.data);
     return queries.map((_, i) => {
       const slots: number[] = [];
+      const scores: number[] = [];
       for (let c = i * want; c < (i + 1) * want; c++) {
-        const slot = Number(found[c]);
-        if (!this.changed.has(slot)) slots.push(slot);
+        const slot = found.rows[c]!;
+        if (this.changed.has(slot)) continue;
+        slots.push(slot);
+        scores.push(found.scores[c]!);
       }
-      slots.push(...stale);
-      return this.bestDossiers(slots, scoreOf(i), k);
+      const score = scoreOf(i);
+      for (const slot of stale) {
+        slots.push(slot);
+        scores.push(score(slot));
+      }
+      return this.bestDossiers(slots, scores, k);
     });
   }
 
@@ -143,8 +150,7 @@ export class ProjectedFaceIndex implements FaceIndex {
    * topDossiers over the candidates, looking up only the best-scored ones: the k best dossiers are the first k
    * distinct ones in score order, so the table (two random reads a face, ~1 µs at 1M faces) sees a short prefix.
    */
-  private bestDossiers(slots: readonly number[], score: (slot: number) => number, k: number): FoundCandidate[] {
-    const scores = Float64Array.from(slots, score);
+  private bestDossiers(slots: readonly number[], scores: readonly number[], k: number): FoundCandidate[] {
     const order = Array.from(slots.keys()).sort((a, b) => scores[b]! - scores[a]!);
     let prefix = Math.min(order.length, 4 * k);
     // a face tied with the last one kept stays in, so ties are still ordered by dossier name
@@ -201,7 +207,7 @@ export class ProjectedFaceIndex implements FaceIndex {
     } finally {
       await project.close();
     }
-    const scan = await createInt8Scan(codes, dims, rows, this.params.threads);
+    const scan = await createInt8Scan(codes, dims, rows, this.dim, this.params.threads);
     const previous = this.codes;
     this.codes = { scan, projection, snapshot };
     for (const [slot, at] of this.changed) if (at <= snapshot) this.changed.delete(slot);
