@@ -39,6 +39,9 @@ interface Codes {
   readonly projection: Projection;
   /** the change clock when the codes were read: faces changed after it are stale */
   readonly snapshot: number;
+  /** searches running on these codes; replaced codes are released when the last one ends */
+  searching: number;
+  replaced: boolean;
 }
 
 export class ProjectedFaceIndex implements FaceIndex {
@@ -127,7 +130,8 @@ export class ProjectedFaceIndex implements FaceIndex {
     }
     const stale = [...this.changed.keys()].filter((slot) => this.table.isLive(slot));
     const want = Math.min(this.params.candidates, codes.scan.rows);
-    const found = await codes.scan.top(this.queryCodes(q, queries.length, codes.projection), q, queries.length, want, this.vectors.data);
+    codes.searching++;
+    const found = await codes.scan.top(this.queryCodes(q, queries.length, codes.projection), q, queries.length, want, this.vectors.data).finally(() => this.release(codes));
     return queries.map((_, i) => {
       const slots: number[] = [];
       const scores: number[] = [];
@@ -165,7 +169,19 @@ export class ProjectedFaceIndex implements FaceIndex {
     await this.building?.catch(() => undefined);
     const codes = this.codes;
     this.codes = undefined;
-    await codes?.scan.close();
+    if (codes) await this.retire(codes);
+  }
+
+  /** Codes replaced (or the index closed): released now, or by the last search still running on them. */
+  private async retire(codes: Codes): Promise<void> {
+    codes.replaced = true;
+    if (codes.searching === 0) await codes.scan.close();
+  }
+
+  /** A search on `codes` ended. */
+  private async release(codes: Codes): Promise<void> {
+    codes.searching--;
+    if (codes.replaced && codes.searching === 0) await codes.scan.close();
   }
 
   /**
@@ -173,7 +189,12 @@ export class ProjectedFaceIndex implements FaceIndex {
    * the background while searches use the codes they replace. undefined: score every face.
    */
   private async currentCodes(): Promise<Codes | undefined> {
-    if (this.buildError !== undefined) throw this.buildError;
+    if (this.buildError !== undefined) {
+      // a background rebuild failed: said once, and the next search tries again
+      const error = this.buildError;
+      this.buildError = undefined;
+      throw error;
+    }
     if (!this.codes) {
       if (this.table.size <= this.params.candidates) return undefined;
       await this.rebuild();
@@ -209,9 +230,9 @@ export class ProjectedFaceIndex implements FaceIndex {
     }
     const scan = await createInt8Scan(codes, dims, rows, this.dim, this.params.threads);
     const previous = this.codes;
-    this.codes = { scan, projection, snapshot };
+    this.codes = { scan, projection, snapshot, searching: 0, replaced: false };
     for (const [slot, at] of this.changed) if (at <= snapshot) this.changed.delete(slot);
-    await previous?.scan.close();
+    if (previous) await this.retire(previous);
   }
 
   /** Axes of a spread sample of the gallery, and each axis' int8 scale. */
