@@ -6,7 +6,7 @@
 //   node bin/run-ts.js bench/matcher-sizes.ts [sizes]     e.g. 10000,100000 — prints the JSON results
 import { pathToFileURL } from 'node:url';
 import { GALLERIES, type Gallery } from './matcher-data.ts';
-import { BATCH, hnswCached, matchThreshold, MATCHER_SIZES, SYNTHETIC_QUERIES, type MatcherIndexKind, type MatcherRun, type MatcherSearch } from './matcher.ts';
+import { BATCH, hnswCached, matchThreshold, MATCHER_SIZES, SYNTHETIC_QUERIES, WARM_UP, type MatcherIndexKind, type MatcherRun, type MatcherSearch } from './matcher.ts';
 import { runInChild, type Measured, type QuietGate } from './memory.ts';
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -50,6 +50,8 @@ export interface MatcherResults {
   readonly rows: readonly MatcherRow[];
   readonly threshold: number;
   readonly batch: number;
+  /** untimed searches before each approximate index's setting is timed */
+  readonly warmUp: number;
   readonly syntheticQueries: number;
 }
 
@@ -112,7 +114,7 @@ export async function measureMatcherSizes(
       rows.push({ gallery, exact, approximate });
     }
   }
-  return { rows, threshold: matchThreshold(), batch: BATCH, syntheticQueries: SYNTHETIC_QUERIES };
+  return { rows, threshold: matchThreshold(), batch: BATCH, warmUp: WARM_UP, syntheticQueries: SYNTHETIC_QUERIES };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
