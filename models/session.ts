@@ -30,11 +30,15 @@ export function createSessionFromBytes(model: Uint8Array, opts: SessionOptions):
 function openSession(bytes: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
   // per-channel PRelus as convolutions: half of the embedder's time went to PRelu and the layout changes around it
   const model = withPReluAsConvs(bytes);
-  const threads = opts.intraOpThreads > 0 ? opts.intraOpThreads : availableParallelism();
-  const options: ort.InferenceSession.SessionOptions = {
+  return ort.InferenceSession.create(model, cpuSessionOptions(opts.intraOpThreads > 0 ? opts.intraOpThreads : availableParallelism()));
+}
+
+/** How every onnxruntime session of the process is opened (models, and the matcher's graphs made in memory). */
+export function cpuSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
-    // one model graph at a time: parallel execution only adds contention on 2 cores
+    // one graph at a time: parallel execution only adds contention on 2 cores
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
@@ -43,7 +47,6 @@ function openSession(bytes: Uint8Array, opts: SessionOptions): Promise<ort.Infer
     // Busy-waiting worker threads steal the cores other sessions need: the 9-model chain went 273 → 85 ms per face.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
-  return ort.InferenceSession.create(model, options);
 }
 
 /**

@@ -3,7 +3,7 @@
 // The reference the HNSW index is measured against, and the default below a few tens of thousands of faces.
 import type { FoundCandidate } from './face-index.ts';
 import type { FaceIndex } from './face-index.ts';
-import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type IndexedFace } from './face-table.ts';
+import { dimensionWith, FaceTable, facesOf, normalisedInto, removeFaces, SlotVectors, type IndexedFace } from './face-table.ts';
 import { createPairScores, type PairScores } from './gemm-scores.ts';
 import type { WatchList } from './watchlist.ts';
 
@@ -39,14 +39,7 @@ export class ExactFaceIndex implements FaceIndex {
   }
 
   remove(faceIds: readonly string[]): number {
-    let removed = 0;
-    for (const id of faceIds) {
-      const slot = this.table.delete(id);
-      if (slot === undefined) continue;
-      this.vectors.clear(slot);
-      removed++;
-    }
-    return removed;
+    return removeFaces(this.table, this.vectors, faceIds);
   }
 
   async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {

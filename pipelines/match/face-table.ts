@@ -78,6 +78,19 @@ export class SlotVectors {
   }
 }
 
+/** Frees the slots of `faceIds` in the table and zeroes their vectors; `freed(slot)` for each; returns how many were indexed. */
+export function removeFaces(table: FaceTable, vectors: SlotVectors, faceIds: readonly string[], freed?: (slot: number) => void): number {
+  let removed = 0;
+  for (const id of faceIds) {
+    const slot = table.delete(id);
+    if (slot === undefined) continue;
+    vectors.clear(slot);
+    freed?.(slot);
+    removed++;
+  }
+  return removed;
+}
+
 export class FaceTable {
   /** slot → dossier number, −1 for a free slot */
   private dossierOf: number[] = [];

@@ -4,6 +4,8 @@
 // (rows × dim, transposed by the op) or a second input, the queries a batch of any size.
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions } from '../../models/session.ts';
+import { encodeGraph, tensorInfo } from './onnx-graph.ts';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -16,37 +18,20 @@ export interface GemmScores {
 
 /** One Gemm node: scores = queries × galleryᵀ; the gallery is a constant of the model, or a second input. */
 function gemmModel(dim: number, gallery?: { readonly vectors: Float32Array; readonly rows: number }): Uint8Array {
-  const matrix = (name: string, rows: number | string) => ({
-    name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: [typeof rows === 'number' ? { dimValue: rows } : { dimParam: rows }, { dimValue: dim }] } } },
+  return encodeGraph({
+    name: 'gallery_scores',
+    node: [{ opType: 'Gemm', input: ['queries', 'gallery'], output: ['scores'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
+    initializer: gallery
+      ? [{ name: 'gallery', dims: [gallery.rows, dim], dataType: FLOAT, rawData: new Uint8Array(gallery.vectors.buffer, gallery.vectors.byteOffset, gallery.vectors.byteLength) }]
+      : [],
+    input: [tensorInfo('queries', FLOAT, ['n', dim]), ...(gallery ? [] : [tensorInfo('gallery', FLOAT, ['m', dim])])],
+    output: [tensorInfo('scores', FLOAT, ['n', gallery ? gallery.rows : 'm'])],
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'facestream',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'gallery_scores',
-      node: [{ opType: 'Gemm', input: ['queries', 'gallery'], output: ['scores'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
-      initializer: gallery
-        ? [{ name: 'gallery', dims: [gallery.rows, dim], dataType: FLOAT, rawData: new Uint8Array(gallery.vectors.buffer, gallery.vectors.byteOffset, gallery.vectors.byteLength) }]
-        : [],
-      input: [matrix('queries', 'n'), ...(gallery ? [] : [matrix('gallery', 'm')])],
-      output: [{ name: 'scores', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'n' }, gallery ? { dimValue: gallery.rows } : { dimParam: 'm' }] } } } }],
-    },
-  });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 function openSession(model: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(model, {
-    executionProviders: ['cpu'],
-    // one thread: a stage process has a core at most, and a batch of queries is a few µs of work each
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
+  // one thread: a stage process has a core at most, and a batch of queries is a few µs of work each
+  return ort.InferenceSession.create(model, cpuSessionOptions(1));
 }
 
 /** `gallery`: `rows` vectors of `dim` floats back to back (copied into the session once). */

@@ -9,9 +9,11 @@
 // a JS dot product right after the scan took ~2 µs (the scan evicts the TLB entries of the 2 GiB of vectors).
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions } from '../../models/session.ts';
+import { encodeGraph, tensorInfo } from './onnx-graph.ts';
 
 const { onnx } = onnxProto;
-const { INT8, UINT8, INT32, FLOAT } = onnx.TensorProto.DataType;
+const { INT8, UINT8, INT32, INT64, FLOAT } = onnx.TensorProto.DataType;
 const INT = onnx.AttributeProto.AttributeType.INT;
 /** queries are stored as value + 128: a query coordinate of −127…127 */
 export const QUERY_ZERO_POINT = 128;
@@ -36,46 +38,29 @@ export interface Int8Scan {
 
 /** `codes`: dims × rows int8, row r's code in column r (the MatMulInteger B operand as it is laid out). */
 export async function createInt8Scan(codes: Int8Array, dims: number, rows: number, dim: number, threads: number): Promise<Int8Scan> {
-  const tensor = (name: string, elemType: number, shape: (number | string)[]) => ({
-    name,
-    type: { tensorType: { elemType, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  const model = encodeGraph({
+    name: 'int8_scan',
+    node: [
+      { opType: 'MatMulInteger', input: ['codes_q', 'codes', 'zero_point'], output: ['coarse'] },
+      { opType: 'TopK', input: ['coarse', 'k'], output: ['coarse_best', 'best'], attribute: [{ name: 'axis', type: INT, i: 1 }] },
+      // [m, k, dim] · [m, dim, 1] → [m, k, 1]
+      { opType: 'Gather', input: ['vectors', 'best'], output: ['candidates'], attribute: [{ name: 'axis', type: INT, i: 0 }] },
+      { opType: 'Unsqueeze', input: ['queries', 'last'], output: ['queries_col'] },
+      { opType: 'MatMul', input: ['candidates', 'queries_col'], output: ['fine'] },
+      { opType: 'Squeeze', input: ['fine', 'last'], output: ['scores'] },
+      // int32 row numbers: JS reads int64 ones as a BigInt each
+      { opType: 'Cast', input: ['best'], output: ['rows'], attribute: [{ name: 'to', type: INT, i: INT32 }] },
+    ],
+    initializer: [
+      { name: 'codes', dims: [dims, rows], dataType: INT8, rawData: new Uint8Array(codes.buffer, codes.byteOffset, dims * rows) },
+      { name: 'zero_point', dims: [], dataType: UINT8, rawData: new Uint8Array([QUERY_ZERO_POINT]) },
+      { name: 'last', dims: [1], dataType: INT64, int64Data: [-1] },
+    ],
+    input: [tensorInfo('codes_q', UINT8, ['m', dims]), tensorInfo('queries', FLOAT, ['m', dim]), tensorInfo('k', INT64, [1]), tensorInfo('vectors', FLOAT, ['n', dim])],
+    output: [tensorInfo('rows', INT32, ['m', 'k']), tensorInfo('scores', FLOAT, ['m', 'k'])],
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'facestream',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'int8_scan',
-      node: [
-        { opType: 'MatMulInteger', input: ['codes_q', 'codes', 'zero_point'], output: ['coarse'] },
-        { opType: 'TopK', input: ['coarse', 'k'], output: ['coarse_best', 'best'], attribute: [{ name: 'axis', type: INT, i: 1 }] },
-        // [m, k, dim] · [m, dim, 1] → [m, k, 1]
-        { opType: 'Gather', input: ['vectors', 'best'], output: ['candidates'], attribute: [{ name: 'axis', type: INT, i: 0 }] },
-        { opType: 'Unsqueeze', input: ['queries', 'last'], output: ['queries_col'] },
-        { opType: 'MatMul', input: ['candidates', 'queries_col'], output: ['fine'] },
-        { opType: 'Squeeze', input: ['fine', 'last'], output: ['scores'] },
-        // int32 row numbers: JS reads int64 ones as a BigInt each
-        { opType: 'Cast', input: ['best'], output: ['rows'], attribute: [{ name: 'to', type: INT, i: INT32 }] },
-      ],
-      initializer: [
-        { name: 'codes', dims: [dims, rows], dataType: INT8, rawData: new Uint8Array(codes.buffer, codes.byteOffset, dims * rows) },
-        { name: 'zero_point', dims: [], dataType: UINT8, rawData: new Uint8Array([QUERY_ZERO_POINT]) },
-        { name: 'last', dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1] },
-      ],
-      input: [tensor('codes_q', UINT8, ['m', dims]), tensor('queries', FLOAT, ['m', dim]), tensor('k', onnx.TensorProto.DataType.INT64, [1]), tensor('vectors', FLOAT, ['n', dim])],
-      output: [tensor('rows', INT32, ['m', 'k']), tensor('scores', FLOAT, ['m', 'k'])],
-    },
-  });
-  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    // a waiting thread sleeps instead of spinning, so a scan between events takes no core from the other stages
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  // its threads sleep between scans (no spinning), so a scan between events takes no core from the other stages
+  const session = await ort.InferenceSession.create(model, cpuSessionOptions(threads));
   return {
     rows,
     async top(codesQ, queries, m, k, vectors) {

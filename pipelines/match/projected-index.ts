@@ -11,7 +11,7 @@
 // when the gallery has doubled since they were.
 import type { ProjectedConfig } from './config.ts';
 import type { FaceIndex, FoundCandidate } from './face-index.ts';
-import { dimensionWith, FaceTable, facesOf, normalisedInto, SlotVectors, type IndexedFace } from './face-table.ts';
+import { dimensionWith, FaceTable, facesOf, normalisedInto, removeFaces, SlotVectors, type IndexedFace } from './face-table.ts';
 import { createGemmScores } from './gemm-scores.ts';
 import { createInt8Scan, QUERY_ZERO_POINT, type Int8Scan } from './int8-scan.ts';
 import { principalAxes } from './principal-axes.ts';
@@ -95,15 +95,7 @@ export class ProjectedFaceIndex implements FaceIndex {
   }
 
   remove(faceIds: readonly string[]): number {
-    let removed = 0;
-    for (const id of faceIds) {
-      const slot = this.table.delete(id);
-      if (slot === undefined) continue;
-      this.vectors.clear(slot);
-      this.changed.set(slot, ++this.clock);
-      removed++;
-    }
-    return removed;
+    return removeFaces(this.table, this.vectors, faceIds, (slot) => this.changed.set(slot, ++this.clock));
   }
 
   async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {
