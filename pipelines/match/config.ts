@@ -56,7 +56,7 @@ export const MatchIndexConfig = Type.Object(
     type: Type.Union([Type.Literal('auto'), Type.Literal('exact'), Type.Literal('hnsw'), Type.Literal('projected')], {
       default: 'auto',
       description:
-        'how the watch lists are searched: `exact` scans every face in float32 (always the true best match), `projected` ranks every face on a short code and re-scores the best in float32, `hnsw` walks an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_projected_from` faces, else projected; chosen when the index is built (at start), not while faces are enrolled',
+        'how the watch lists are searched: `exact` scans every face in float32 (always the true best match), `projected` ranks every face on a short code and re-scores the best in float32, `hnsw` walks an approximate graph (docs/BENCHMARKS.md, "Matcher at scale"), `auto` exact below `auto_projected_from` faces, projected from there (also when enrolments bring the lists there, as in `serve`)',
     }),
     auto_projected_from: Type.Integer({ default: 100_000, minimum: 1, description: 'with type `auto`: watch lists of at least this many faces get the projected index' }),
     hnsw: HnswConfig,

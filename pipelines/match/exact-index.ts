@@ -42,6 +42,14 @@ export class ExactFaceIndex implements FaceIndex {
     return removeFaces(this.table, this.vectors, faceIds);
   }
 
+  /** Every face indexed, its vector a view of this index's (unit length) row: what another index is built from. */
+  faces(): IndexedFace[] {
+    return Array.from({ length: this.table.slotCount }, (_, slot) => {
+      const face = this.table.faceAt(slot);
+      return face ? [{ ...face, vector: this.vectors.data.subarray(slot * this.dim, (slot + 1) * this.dim) }] : [];
+    }).flat();
+  }
+
   async search(query: Float32Array, k: number): Promise<FoundCandidate[]> {
     return this.scan(query, k);
   }

@@ -3,6 +3,7 @@
 // (hnsw-index.ts) walks a graph; the last two for galleries too large to scan in float32 per event. Which one: config
 // `match.index` (config.ts), resolved by createFaceIndex below.
 import type { MatchCandidate } from '../../schemas/records.ts';
+import { AutoFaceIndex } from './auto-index.ts';
 import type { MatchIndexConfig } from './config.ts';
 import { ExactFaceIndex } from './exact-index.ts';
 import type { IndexedFace } from './face-table.ts';
@@ -38,14 +39,21 @@ export interface FaceIndex {
 }
 
 /**
- * The index `config` asks for. `auto` keeps the exact index below `auto_projected_from` faces (default 100k): it is
- * never wrong, and costs a few ms a query in the stage's batches up to there. Past it the projected index answers
- * in a few ms with the exact index's best face for 99.9 % of matched queries even at 1M faces, where the exact scan
- * takes ~50–100 ms a query and the HNSW graph found 92 % (docs/BENCHMARKS.md, "Matcher at scale").
+ * The index `config` asks for. `auto` (auto-index.ts) keeps the exact index below `auto_projected_from` faces
+ * (default 100k): it is never wrong, and costs a few ms a query in the stage's batches up to there. From there the
+ * projected index answers in a few ms with the exact index's best face for 99.9 % of matched queries even at 1M
+ * faces, where the exact scan takes ~50–100 ms a query and the HNSW graph found 92 % (docs/BENCHMARKS.md, "Matcher
+ * at scale").
  */
 export function createFaceIndex(watchList: WatchList, config: MatchIndexConfig): FaceIndex {
-  const faces = watchList.dossiers.reduce((n, d) => n + d.faces.length, 0);
-  const type = config.type === 'auto' ? (faces >= config.auto_projected_from ? 'projected' : 'exact') : config.type;
-  if (type === 'hnsw') return new HnswFaceIndex(watchList, config.hnsw);
-  return type === 'projected' ? new ProjectedFaceIndex(watchList, config.projected) : new ExactFaceIndex(watchList);
+  switch (config.type) {
+    case 'auto':
+      return new AutoFaceIndex(watchList, config);
+    case 'hnsw':
+      return new HnswFaceIndex(watchList, config.hnsw);
+    case 'projected':
+      return new ProjectedFaceIndex(watchList, config.projected);
+    case 'exact':
+      return new ExactFaceIndex(watchList);
+  }
 }

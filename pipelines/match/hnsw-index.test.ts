@@ -11,6 +11,7 @@ import { HnswConfig, MatchConfig, MatchIndexConfig, ProjectedConfig } from './co
 import { createExactFaceIndex } from './exact-index.ts';
 import { createFaceIndex, type FaceIndex } from './face-index.ts';
 import type { IndexedFace } from './face-table.ts';
+import { AutoFaceIndex } from './auto-index.ts';
 import { HnswFaceIndex } from './hnsw-index.ts';
 import { ProjectedFaceIndex } from './projected-index.ts';
 import { createMatchStage } from './stage.ts';
@@ -78,8 +79,26 @@ describe('index choice (match.index)', () => {
     [{ type: 'hnsw' }, 'HnswFaceIndex'],
     [{ type: 'projected' }, 'ProjectedFaceIndex'],
     [{ type: 'exact', auto_projected_from: 1 }, 'ExactFaceIndex'],
-  ])('%j → %s', (over, kind) => {
-    expect(createFaceIndex(small, config(over)).constructor.name).toBe(kind);
+  ])('%j → %s', async (over, kind) => {
+    const idx = createFaceIndex(small, config(over));
+    expect((idx instanceof AutoFaceIndex ? idx.current : idx).constructor.name).toBe(kind);
+  });
+
+  it('auto: enrolments that bring the lists to auto_projected_from switch to the projected index, same answers', async () => {
+    const next = ((seed) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1)(7);
+    const faces = Array.from({ length: 800 }, (_, i) => ({ id: `f${i}`, dossier: `d${i % 400}`, watchList: 'l', vector: unit(Array.from({ length: 32 }, next)) }));
+    const idx = createFaceIndex({ dossiers: [] }, config({ auto_projected_from: 600 }));
+    const exact = createExactFaceIndex({ dossiers: [] });
+    const queries = faces.filter((_, i) => i % 50 === 0).map((f) => unit(Array.from(f.vector, (x) => x + 0.3 * next())));
+    for (let from = 0; from < faces.length; from += 200) {
+      idx.add(faces.slice(from, from + 200));
+      exact.add(faces.slice(from, from + 200));
+      expect((idx as AutoFaceIndex).current.constructor.name).toBe(from + 200 >= 600 ? 'ProjectedFaceIndex' : 'ExactFaceIndex');
+      expect((await idx.searchMany(queries, 3)).map((c) => c.map((x) => x.dossier))).toEqual((await exact.searchMany(queries, 3)).map((c) => c.map((x) => x.dossier)));
+    }
+    expect(idx.remove(['f0'])).toBe(1);
+    expect(idx.size).toBe(799);
+    await Promise.all([idx.close(), exact.close()]);
   });
 
   it('rejects unknown types and keys', async () => {
