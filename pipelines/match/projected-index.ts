@@ -120,10 +120,11 @@ export class ProjectedFaceIndex implements FaceIndex {
       // a gallery no larger than the candidate list: every face is a candidate
       return queries.map((_, i) => this.table.topDossiers(rows, (r) => r, scoreOf(i), k));
     }
-    const stale = [...this.changed.keys()].filter((slot) => this.table.isLive(slot));
     const want = Math.min(this.params.candidates, codes.scan.rows);
     codes.searching++;
     const found = await codes.scan.top(this.queryCodes(q, queries.length, codes.projection), q, queries.length, want, this.vectors.data).finally(() => this.release(codes));
+    // read after the scan: what changed meanwhile is scored here, not taken from codes that predate it
+    const stale = [...this.changed.keys()].filter((slot) => this.table.isLive(slot));
     return queries.map((_, i) => {
       const slots: number[] = [];
       const scores: number[] = [];
