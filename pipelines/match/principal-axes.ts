@@ -2,7 +2,7 @@
 // dot products of the vectors themselves), strongest first. The projected index (projected-index.ts) keeps the
 // first few dozen of them, the directions in which faces differ most, to rank a large gallery on short codes.
 // The moments are one onnxruntime product; the eigenvectors come from a Householder reduction to tridiagonal form
-// and implicit QL iterations (the classic tred2/tqli pair), O(dim³) flops, ~0.3 s at dim 512 in JS where cyclic
+// and implicit QL iterations (the classic tred2/tqli pair), O(dim³) flops, ~0.8 s at dim 512 in JS where cyclic
 // Jacobi rotations took ~10 s.
 import { createPairScores } from './gemm-scores.ts';
 
