@@ -92,7 +92,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     // another embedder's face never reaches this matcher
     await createDossierFace(ctx.db, { dossier_id: into.id, model_id: 'm2', embedding: vector(4), quality: -1, bbox: BOX });
     await expect.poll(() => found(vector(3)), { timeout: 10_000 }).toBe(String(from.id));
-    expect(found(vector(4))).not.toBe(String(into.id));
+    expect(await found(vector(4))).not.toBe(String(into.id));
 
     // what a merge does, whoever runs it: the faces move by a plain update, the other dossier goes
     await ctx.db.transaction(async (tx) => {
@@ -134,7 +134,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
     const dora = await createDossier(ctx.db, { name: 'Dora', watch_list_ids: [list.id] });
     await createDossierFace(ctx.db, { dossier_id: dora.id, model_id: 'm1', embedding: vector(5), quality: -1, bbox: BOX });
     await new Promise((r) => setTimeout(r, 300));
-    expect(found(vector(5))).toBeUndefined();
+    expect(await found(vector(5))).toBeUndefined();
     expect(await outboxLength(ctx.db)).toBeGreaterThan(0);
 
     await start();
@@ -158,7 +158,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
       // an API request meanwhile: answered, not queued behind the publish
       const answered = await Promise.race([createWatchList(ctx.db, { name: 'relay-away-2' }).then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
       expect(answered).toBe(true);
-      expect(found(vector(6))).not.toBe(String(eve.id));
+      expect(await found(vector(6))).not.toBe(String(eve.id));
 
       reopen();
       await expect.poll(() => found(vector(6)), { timeout: 10_000 }).toBe(String(eve.id));
@@ -173,7 +173,7 @@ describeEachBackend('dossier-face outbox and relay', (ctx) => {
   it('hands a late subscriber every face held (the in-process counterpart of reading the topic from the start)', async () => {
     const late = createExactFaceIndex(watchListFromFaces([]));
     const unsubscribe = syncIndexInProcess({ relayed: hub, index: late, modelId: 'm1', logger });
-    expect((await late.search(vector(5), 1))[0]?.dossier).toBe(found(vector(5)));
+    expect((await late.search(vector(5), 1))[0]?.dossier).toBe(await found(vector(5)));
     expect(late.size).toBe(index.size);
     unsubscribe();
     await late.close();
