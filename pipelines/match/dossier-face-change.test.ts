@@ -20,12 +20,12 @@ describe('applyDossierFaceChange', () => {
   it('adds, replaces and removes a face by its id', async () => {
     const index = createExactFaceIndex(watchListFromFaces([]));
     expect(applyDossierFaceChange(index, { key: '10', value: record('10', '1', unit(0)) })).toEqual({ kind: 'added' });
-    expect((await index.search(unit(0), 1))).toEqual([{ dossier: '1', dossierFace: '10', watchList: '3', confidence: 1 }]);
+    expect(await index.search(unit(0), 1)).toEqual([{ dossier: '1', dossierFace: '10', watchList: '3', confidence: 1 }]);
 
     // the same face again, now of another dossier (a merge) with another vector: replaced, not doubled
     applyDossierFaceChange(index, { key: '10', value: record('10', '2', unit(1), { watchLists: ['7'] }) });
     expect(index.size).toBe(1);
-    expect((await index.search(unit(1), 1))).toEqual([{ dossier: '2', dossierFace: '10', watchList: '7', confidence: 1 }]);
+    expect(await index.search(unit(1), 1)).toEqual([{ dossier: '2', dossierFace: '10', watchList: '7', confidence: 1 }]);
 
     expect(applyDossierFaceChange(index, { key: '10', value: null })).toEqual({ kind: 'removed', wasIndexed: true });
     expect(index.size).toBe(0);

@@ -21,7 +21,7 @@ describe('exact face index', () => {
   it('returns top-k dossiers by confidence, one candidate per dossier (its best face)', async () => {
     const idx = createExactFaceIndex(wl);
     expect([idx.dim, idx.size]).toEqual([4, 4]);
-    const res = (await idx.search(unit([1, 0, 0, 0]), 5));
+    const res = await idx.search(unit([1, 0, 0, 0]), 5);
     expect(res.map((c) => [c.dossier, c.dossierFace, c.watchList])).toEqual([
       ['alice', 'alice/2.jpg', 'vip'],
       ['bob', 'bob/1.jpg', 'staff'],
@@ -66,7 +66,7 @@ describe('exact face index', () => {
   });
 
   it('an empty index finds nothing; a wrong dimension is an error', async () => {
-    expect((await createExactFaceIndex({ dossiers: [] }).search(basis(0), 3))).toEqual([]);
+    expect(await createExactFaceIndex({ dossiers: [] }).search(basis(0), 3)).toEqual([]);
     await expect(createExactFaceIndex(wl).search(basis(0, 8), 3)).rejects.toThrow(RangeError);
     expect(() => createExactFaceIndex({ dossiers: [{ name: 'x', faces: [{ id: 'x1', watchList: 'l', vector: basis(0, 4) }, { id: 'x2', watchList: 'l', vector: basis(0, 8) }] }] })).toThrow(
       /x2 of x: dimension 8/,
@@ -84,7 +84,7 @@ describe('exact face index', () => {
     }));
     const idx = createExactFaceIndex({ dossiers });
     const query = vec();
-    const res = (await idx.search(query, 5));
+    const res = await idx.search(query, 5);
     // Brute force over plain arrays: best face per dossier, then sort.
     const ref = dossiers
       .map((d) => ({ dossier: d.name, confidence: Math.max(...d.faces.map((f) => f.vector.reduce((s, x, i) => s + x * (query[i] as number), 0))) }))

@@ -31,7 +31,7 @@ describe.each([
   ['projected', (wl: WatchList): FaceIndex => new ProjectedFaceIndex(wl, validateOrThrow(ProjectedConfig, {}, 'projected'))],
 ])('%s index: enrol and delete', (_name, make) => {
   it('top-k dossiers by their best face, as the exact index gives them', async () => {
-    const res = (await make(small).search(unit([1, 0, 0, 0]), 5));
+    const res = await make(small).search(unit([1, 0, 0, 0]), 5);
     expect(res.map((c) => [c.dossier, c.dossierFace, c.watchList])).toEqual([
       ['alice', 'a2', 'vip'],
       ['bob', 'b1', 'staff'],
@@ -63,7 +63,7 @@ describe.each([
 
   it('an empty index takes its dimension from the first face; other dimensions are refused', async () => {
     const idx = make({ dossiers: [] });
-    expect((await idx.search(unit([1, 0]), 3))).toEqual([]);
+    expect(await idx.search(unit([1, 0]), 3)).toEqual([]);
     idx.add([{ id: 'x', dossier: 'x', watchList: 'l', vector: unit([1, 0]) }]);
     expect(idx.dim).toBe(2);
     expect(() => idx.add([{ id: 'y', dossier: 'y', watchList: 'l', vector: unit([1, 0, 0]) }])).toThrow(/y of y: dimension 3/);
@@ -174,8 +174,8 @@ describe('approximate indexes on real embeddings', () => {
     const exact = createExactFaceIndex(wl);
     const hnsw = new HnswFaceIndex(wl, { ...hnswParams, quantization: 'i8' });
     for (const q of queries) {
-      const want = (await exact.search(q.vector, 3));
-      const got = (await hnsw.search(q.vector, 3));
+      const want = await exact.search(q.vector, 3);
+      const got = await hnsw.search(q.vector, 3);
       expect(got.map((c) => c.dossier)).toEqual(want.map((c) => c.dossier));
       got.forEach((c, i) => expect(c.confidence).toBeCloseTo(want[i]!.confidence, 6));
     }
@@ -189,7 +189,7 @@ describe('approximate indexes on real embeddings', () => {
     hnsw.save(file);
     const loaded = HnswFaceIndex.load(file, params);
     expect(loaded.size).toBe(hnsw.size);
-    for (const q of queries) expect((await loaded.search(q.vector, 3))).toEqual((await hnsw.search(q.vector, 3)));
+    for (const q of queries) expect(await loaded.search(q.vector, 3)).toEqual(await hnsw.search(q.vector, 3));
     loaded.add([{ id: 'new', dossier: 'newcomer', watchList: 'real', vector: queries[0]!.vector }]);
     expect((await loaded.search(queries[0]!.vector, 1))[0]?.dossier).toBe('newcomer');
   });
