@@ -1,4 +1,4 @@
-// Matcher at scale: the exact and the HNSW FaceIndex on watch lists of 10k, 100k and 1M faces, on two galleries
+// Matcher at scale: the exact, the projected and the HNSW FaceIndex on watch lists of 10k, 100k and 1M faces, on two galleries
 // (bench/matcher-data.ts: `clustered`, shaped like real embeddings, and `random`, the worst case). Each (size,
 // gallery, index) runs in a child process of its own (bench/memory.ts), so its memory is its own; the parent
 // (matcher-sizes.ts) compares every query's top-1 with the exact index's for recall@1. This file is the child's side.
@@ -6,7 +6,8 @@
 // The HNSW graph of a size is built once, in a child of its own, and saved under .cache/bench/matcher/ (keyed by
 // gallery, size, M, ef_construction, quantization and the data version) with the time its build took; the
 // measuring child loads it once per ef_search of EF_SEARCH (usearch fixes ef_search when an index is made), so a
-// sweep costs no rebuild and a later run reports the recorded build time, marked as such.
+// sweep costs no rebuild and a later run reports the recorded build time, marked as such. The projected index is
+// built in the measuring child (~45 s at 1M, mostly making the synthetic vectors) and swept over its candidate list.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateOrThrow } from '../config/validate.ts';
@@ -61,9 +62,9 @@ export interface MatcherTask {
   readonly buildOnly?: boolean;
 }
 
-/** One ef_search (HNSW) or the exact scan, on every query. */
+/** One setting of an approximate index (ef_search, candidates) or the exact scan, on every query. */
 export interface MatcherSearch {
-  /** HNSW ef_search; null for the exact index */
+  /** the setting in words (`ef_search 512`, `candidates 512`); null for the exact index */
   readonly setting: string | null;
   /** search() of one query, ms */
   readonly searchP50Ms: number;
