@@ -11,7 +11,7 @@ import type { WatchList } from './watchlist.ts';
 
 export class AutoFaceIndex implements FaceIndex {
   private inner: ExactFaceIndex | ProjectedFaceIndex;
-  /** the exact index being dropped: closed once the searches started on it have ended */
+  /** the closing of the exact index dropped at the switch, which close() awaits */
   private retired: Promise<void> = Promise.resolve();
 
   constructor(
