@@ -18,8 +18,9 @@ export class AutoFaceIndex implements FaceIndex {
     watchList: WatchList,
     private readonly config: MatchIndexConfig,
   ) {
-    this.inner = new ExactFaceIndex(watchList);
-    this.switchIfLarge();
+    // a list already that large is indexed once, not first into the exact index and then copied out of it
+    const faces = watchList.dossiers.reduce((n, d) => n + d.faces.length, 0);
+    this.inner = faces >= config.auto_projected_from ? new ProjectedFaceIndex(watchList, config.projected) : new ExactFaceIndex(watchList);
   }
 
   /** the index answering now */

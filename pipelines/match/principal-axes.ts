@@ -7,7 +7,7 @@
 import { createPairScores } from './gemm-scores.ts';
 
 /** Second moments Σ x xᵀ / n of `count` rows of `dim` floats back to back, as float64 (row-major dim × dim). */
-export async function secondMoments(rows: Float32Array, dim: number, count: number): Promise<Float64Array> {
+async function secondMoments(rows: Float32Array, dim: number, count: number): Promise<Float64Array> {
   // columns of the rows as rows, so one product queries × galleryᵀ gives every pair of coordinates
   const columns = new Float32Array(dim * count);
   for (let r = 0; r < count; r++) for (let j = 0; j < dim; j++) columns[j * count + r] = rows[r * dim + j]!;
@@ -165,10 +165,8 @@ function diagonalise(z: Float64Array[], n: number, d: Float64Array, e: Float64Ar
   }
 }
 
-/** The `keep` strongest principal axes of the rows, as float32 rows (keep × dim), and their share of the energy. */
-export async function principalAxes(rows: Float32Array, dim: number, count: number, keep: number): Promise<{ axes: Float32Array; energy: number }> {
-  const { values, axes } = symmetricEigen(await secondMoments(rows, dim, count), dim);
-  const total = values.reduce((s, x) => s + Math.max(0, x), 0);
-  const kept = values.subarray(0, keep).reduce((s, x) => s + Math.max(0, x), 0);
-  return { axes: Float32Array.from(axes.subarray(0, keep * dim)), energy: total > 0 ? kept / total : 0 };
+/** The `keep` strongest principal axes of the rows, as float32 rows (keep × dim). */
+export async function principalAxes(rows: Float32Array, dim: number, count: number, keep: number): Promise<Float32Array> {
+  const { axes } = symmetricEigen(await secondMoments(rows, dim, count), dim);
+  return Float32Array.from(axes.subarray(0, keep * dim));
 }

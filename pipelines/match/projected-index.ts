@@ -239,7 +239,7 @@ export class ProjectedFaceIndex implements FaceIndex {
       sample.set(this.vectors.data.subarray(slot * this.dim, (slot + 1) * this.dim), i * this.dim);
     }
     const dims = Math.min(this.params.dims, this.dim);
-    const { axes } = await principalAxes(sample, this.dim, count, dims);
+    const axes = await principalAxes(sample, this.dim, count, dims);
     // RMS of each axis over the sample, after scaling each projection to unit length as codes are
     const project = await createGemmScores(axes, dims, this.dim);
     const y = await project.scores(sample, count).finally(() => project.close());
