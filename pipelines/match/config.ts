@@ -32,19 +32,19 @@ export const ProjectedConfig = Type.Object(
       minimum: 8,
       maximum: 256,
       description:
-        "principal axes of the gallery each face is projected on for the first ranking: its code is this many bytes (int8). More = a closer first ranking; 64 keep ~half of the bench's clustered gallery's energy, and a scan of 64-byte codes costs hardly more than of 32-byte ones (which found the best face of only 95 % of matched queries at 1M faces with 1024 candidates) and half of 128-byte ones (docs/BENCHMARKS.md)",
+        'principal axes of the gallery each face is projected on for the first ranking: its code is this many bytes (int8). More = a closer first ranking and a slower scan (the figures in docs/BENCHMARKS.md, "Matcher at scale", are for 64)',
     }),
     candidates: Type.Integer({
       default: 512,
       minimum: 16,
       maximum: 16384,
-      description: 'faces the code scan hands on to be re-scored with their float32 vectors, in the same onnxruntime call: a face is missed only when more than this many out-rank it on the codes (at 1M faces 512 more cost ~0.6 ms a query)',
+      description: 'faces the code scan hands on to be re-scored with their float32 vectors, in the same onnxruntime call: a face is missed only when more than this many out-rank it on the codes (at 1M faces, 1024 instead of 512: +0.8 ms a query p50, the same recall; docs/BENCHMARKS.md)',
     }),
     threads: Type.Integer({
       default: 2,
       minimum: 1,
       maximum: 64,
-      description: 'onnxruntime threads of the code scan: at 1M faces a query took 3.9 ms p50 on 1 thread, 2.5 ms on 2 (2 cores); they sleep between scans, so an idle matcher takes no core',
+      description: 'onnxruntime threads of the code scan (docs/BENCHMARKS.md measured the default, 2 on 2 cores; one thread answers a single query more slowly); they sleep between scans, so an idle matcher takes no core',
     }),
   },
   { ...strict, default: {} },
