@@ -19,7 +19,7 @@ export const RetroMatchConfig = Type.Object(
           "the global threshold of retro-matching (cosine similarity) in place of `match.confidence_threshold`; absent = that one. As live, a watch list's own threshold comes first, else the event's camera's, else its group's",
       }),
     ),
-    limit: Type.Integer({ default: 1000, minimum: 1, maximum: 1000, description: 'most similar events recorded per enrolment (at most one events page)' }),
+    limit: Type.Integer({ default: 1000, minimum: 1, maximum: 1000, description: 'most similar retro matches recorded per enrolment (at most one events page)' }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -7,17 +7,14 @@ import { Value } from '@sinclair/typebox/value';
 import { openRule } from '../../pipelines/match/decide.ts';
 import type { WatchListRule } from '../../schemas/generated/avro-types.ts';
 import { queryRetroMatches } from '../../stores/clickhouse/retro-matches.ts';
-import type { SimilarEvent } from '../../stores/clickhouse/similar-events.ts';
 import { testEvent } from '../../stores/clickhouse/test-events.ts';
 import { createAnalyticsWriter } from '../../stores/clickhouse/writer.ts';
 import { createCameraGroup } from '../../stores/postgres/repositories/camera-groups.ts';
 import { createCamera } from '../../stores/postgres/repositories/cameras.ts';
 import { noClickHouse, testStores, type TestStores } from '../testing.ts';
 import { RetroMatchConfig } from './config.ts';
-import { createRetroMatcher, isRetroMatch, retroMatch, type EnrolledFace } from './matcher.ts';
+import { createRetroMatcher, retroMatch, type EnrolledFace } from './matcher.ts';
 
-const hit = (matched: boolean, dossier: string | null, eventConfidence: number, confidence: number) =>
-  ({ confidence, event: { matched, dossier, confidence: eventConfidence } }) as unknown as SimilarEvent;
 const face: EnrolledFace = { faceId: 1, dossierId: 7, rules: [openRule('3')], modelId: 'm', vector: new Float32Array([1, 0]) };
 const config = (o: Partial<RetroMatchConfig> = {}) => Value.Default(RetroMatchConfig, { ...o }) as RetroMatchConfig;
 
@@ -27,18 +24,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await stores?.close();
-});
-
-describe('isRetroMatch', () => {
-  it('an unmatched event, or one matched to another dossier, is news', () => {
-    expect(isRetroMatch(hit(false, null, 0.2, 0.6), '7')).toBe(true);
-    expect(isRetroMatch(hit(true, '8', 0.9, 0.6), '7')).toBe(true);
-  });
-  it('an event matched live to this dossier is news only when the new face matches it better', () => {
-    expect(isRetroMatch(hit(true, '7', 0.9, 0.6), '7')).toBe(false);
-    expect(isRetroMatch(hit(true, '7', 0.6, 0.6), '7')).toBe(false);
-    expect(isRetroMatch(hit(true, '7', 0.5, 0.6), '7')).toBe(true);
-  });
 });
 
 describe('createRetroMatcher', () => {
@@ -66,11 +51,15 @@ describe('retroMatch under the live rule', () => {
   const at = (s: number) => new Float32Array([s, Math.sqrt(1 - s * s), 0, 0]);
   let x = '';
   let dossiers = 100;
+  let cameraIds: Record<'x' | 'y', string> = { x: '', y: '' };
 
   /** The lists each event became a retro match through, for a new dossier on lists `rules`. */
-  const retroLists = async (rules: readonly WatchListRule[], o: Partial<RetroMatchConfig> = {}): Promise<Record<string, readonly string[]>> => {
-    const dossierId = ++dossiers;
-    const face = { faceId: dossierId, dossierId, rules, modelId: 'test-model', vector: FACE };
+  const retroLists = async (
+    rules: readonly WatchListRule[],
+    o: Partial<RetroMatchConfig> = {},
+    { dossierId = ++dossiers, modelId = 'test-model' } = {},
+  ): Promise<Record<string, readonly string[]>> => {
+    const face = { faceId: dossierId, dossierId, rules, modelId, vector: FACE };
     const { client } = stores.store;
     const recorded = await retroMatch({ clickhouse: client, db: stores.db, config: config(o), confidenceThreshold: GLOBAL, clock: () => NOW }, face);
     const { matches } = await queryRetroMatches(client, { filter: { dossiers: [String(dossierId)] }, limit: 1000 });
@@ -111,6 +100,7 @@ describe('retroMatch under the live rule', () => {
       ['t-0.70', 't', 0.7],
       ['gone-0.50', 'gone', 0.5],
     ];
+    cameraIds = cams;
     const groupOf = new Map([
       [cams.x, x],
       [cams.strict, x],
@@ -162,5 +152,30 @@ describe('retroMatch under the live rule', () => {
 
   it('a dossier on no list: no search, no match', async () => {
     expect(await retroLists([])).toEqual({});
+  });
+
+  it('`limit` counts matches: more similar events that pass no list do not take its places', async () => {
+    const modelId = 'limit-model';
+    await createAnalyticsWriter({ client: stores.store.client, cameraGroupOf: (c) => (c === cameraIds.x ? x : undefined) }).writeEvents(
+      [['limit-y-0.95', cameraIds.y, 0.95] as const, ['limit-y-0.90', cameraIds.y, 0.9] as const, ['limit-x-0.70', cameraIds.x, 0.7] as const, ['limit-x-0.50', cameraIds.x, 0.5] as const].map(
+        ([id, camera, s], i) => testEvent({ id, camera, ts: NOW - (i + 1) * 60_000, vector: at(s), modelId }),
+      ),
+    );
+    expect(await retroLists([rule('only-x', null, [x])], { limit: 2 }, { modelId })).toEqual({ 'limit-x-0.70': ['only-x'], 'limit-x-0.50': ['only-x'] });
+  });
+
+  it('an event matched live to the dossier is news only when the new face matches it better', async () => {
+    const modelId = 'news-model';
+    const dossierId = 900;
+    const event = (id: string, s: number, dossier: string | null, confidence: number, i: number) =>
+      testEvent({ id, camera: cameraIds.x, ts: NOW - (i + 1) * 60_000, vector: at(s), modelId, dossier, confidence });
+    await createAnalyticsWriter({ client: stores.store.client, cameraGroupOf: () => x }).writeEvents([
+      event('news-unmatched', 0.6, null, 0.2, 0),
+      event('news-other-dossier', 0.6, '901', 0.9, 1),
+      event('news-better-live', 0.6, String(dossierId), 0.9, 2),
+      event('news-as-good-live', 0.6, String(dossierId), 0.6, 3),
+      event('news-worse-live', 0.6, String(dossierId), 0.5, 4),
+    ]);
+    expect(Object.keys(await retroLists([rule('default', null)], {}, { dossierId, modelId })).sort()).toEqual(['news-other-dossier', 'news-unmatched', 'news-worse-live']);
   });
 });

@@ -12,7 +12,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { listApplies, listThreshold, passedLists, UNKNOWN_CAMERA, type CameraMatching } from '../../pipelines/match/decide.ts';
 import type { WatchListRule } from '../../schemas/generated/avro-types.ts';
 import { recordRetroMatches, type RetroMatch } from '../../stores/clickhouse/retro-matches.ts';
-import { searchSimilarEvents, type SimilarEvent } from '../../stores/clickhouse/similar-events.ts';
+import { searchSimilarEvents } from '../../stores/clickhouse/similar-events.ts';
 import type { Queryable } from '../../stores/postgres/db.ts';
 import { cameraMatchThresholds } from '../../stores/postgres/repositories/cameras.ts';
 import type { RetroMatchConfig } from './config.ts';
@@ -49,25 +49,21 @@ export interface RetroMatcher {
   idle(): Promise<void>;
 }
 
-/** Whether a hit is news: not an event already matched live to this dossier at least as confidently. */
-export function isRetroMatch(hit: SimilarEvent, dossier: string): boolean {
-  return !(hit.event.matched && hit.event.dossier === dossier && hit.event.confidence >= hit.confidence);
-}
-
 /** Every camera of the identity store by id (as events name it), as the match rule sees it. */
 async function cameraMatchings(db: Queryable): Promise<Map<string, CameraMatching>> {
   const cameras = await cameraMatchThresholds(db);
   return new Map(cameras.map((c) => [String(c.id), { group: String(c.camera_group_id), threshold: c.confidence_threshold }]));
 }
 
-/** The lowest threshold through which any of `rules` matches on any of `cameras`; Infinity without rules. */
-function lowestThreshold(rules: readonly WatchListRule[], cameras: Iterable<CameraMatching>, global: number): number {
+/** The lowest threshold through which any of `rules` matches on `camera`; Infinity when none applies there. */
+function lowestThreshold(rules: readonly WatchListRule[], camera: CameraMatching, global: number): number {
   let lowest = Infinity;
-  for (const camera of cameras) {
-    for (const rule of rules) if (listApplies(rule, camera)) lowest = Math.min(lowest, listThreshold(rule, camera, global));
-  }
+  for (const rule of rules) if (listApplies(rule, camera)) lowest = Math.min(lowest, listThreshold(rule, camera, global));
   return lowest;
 }
+
+/** Above any cosine similarity: the search's threshold for a camera on which no list applies. */
+const NEVER = 2;
 
 /** Searches the window for `face` and records its retro matches; returns how many. */
 export async function retroMatch(o: Omit<RetroMatcherOptions, 'onError'>, face: EnrolledFace): Promise<number> {
@@ -75,17 +71,23 @@ export async function retroMatch(o: Omit<RetroMatcherOptions, 'onError'>, face: 
   const dossier = String(face.dossierId);
   const global = o.config.threshold ?? o.confidenceThreshold;
   const cameras = await cameraMatchings(o.db);
-  // an event of a camera no longer in the store is judged as the live matcher judges an unknown camera
-  const threshold = lowestThreshold(face.rules, [...cameras.values(), UNKNOWN_CAMERA], global);
-  if (threshold === Infinity) return 0;
+  // Each camera's events are searched at the lowest threshold a list passes on it, so that every hit is a match
+  // and `limit` counts matches. An event of a camera no longer in the store is judged as the live matcher judges
+  // an unknown camera.
+  const cameraThresholds = new Map([...cameras].map(([id, camera]) => [id, Math.min(NEVER, lowestThreshold(face.rules, camera, global))]));
+  const threshold = Math.min(NEVER, lowestThreshold(face.rules, UNKNOWN_CAMERA, global));
+  if (threshold === NEVER && [...cameraThresholds.values()].every((t) => t === NEVER)) return 0;
   const hits = await searchSimilarEvents(o.clickhouse, {
     vector: face.vector,
     modelId: face.modelId,
     threshold,
+    cameraThresholds,
+    // an event already matched live to this dossier at least as confidently is no news
+    notMatchedTo: dossier,
     filter: { from: now - o.config.window_hours * 3600_000, to: now },
     limit: o.config.limit,
   });
-  const matches = hits.filter((h) => isRetroMatch(h, dossier)).flatMap((h): RetroMatch[] => {
+  const matches = hits.flatMap((h): RetroMatch[] => {
     const watchLists = passedLists(h.confidence, face.rules, cameras.get(h.event.camera) ?? UNKNOWN_CAMERA, global);
     if (watchLists.length === 0) return [];
     return [{ eventId: h.event.id, eventTs: h.event.ts, dossier, dossierFace: String(face.faceId), watchLists, confidence: h.confidence, foundAt: now }];

@@ -18,6 +18,10 @@ export interface SimilarEventsQuery {
   readonly modelId: string;
   /** cosine similarity at least this */
   readonly threshold: number;
+  /** cameras with a threshold of their own, which replaces `threshold` for their events (above 1: none of them) */
+  readonly cameraThresholds?: ReadonlyMap<string, number>;
+  /** leaves out events matched to this dossier at least as confidently as the query matches them */
+  readonly notMatchedTo?: string;
   readonly filter?: EventFilter;
   /** most similar first (default), or newest first among those above the threshold */
   readonly order?: 'confidence' | 'newest';
@@ -43,7 +47,14 @@ export async function searchSimilarEvents(client: ClickHouseClient, query: Simil
   // event has the same vector.
   const lengthOk = `length(embedding) = ${c.param(query.vector.length, 'UInt32')}`;
   const similarity = `dotProduct(embedding, ${c.param(Array.from(query.vector), 'Array(Float32)')})`;
-  c.add(`similarity >= ${c.param(query.threshold, 'Float64')}`);
+  const threshold = c.param(query.threshold, 'Float64');
+  const thresholds = query.cameraThresholds;
+  c.add(
+    thresholds && thresholds.size > 0
+      ? `similarity >= transform(toString(camera), ${c.param([...thresholds.keys()], 'Array(String)')}, ${c.param([...thresholds.values()], 'Array(Float64)')}, ${threshold})`
+      : `similarity >= ${threshold}`,
+  );
+  if (query.notMatchedTo !== undefined) c.add(`NOT (matched AND dossier = ${c.param(query.notMatchedTo, 'String')} AND confidence >= similarity)`);
   const order = query.order === 'newest' ? 'ts DESC, id DESC' : 'similarity DESC, ts DESC, id DESC';
   const rs = await client.query({
     query: `SELECT id, ${similarity} AS similarity
