@@ -94,6 +94,21 @@ describeEachBackend('authentication and rights', (ctx) => {
     expect(more).toEqual([401, 401, 401, 429]);
   });
 
+  it('two API processes on one database share the login limits', async () => {
+    const limits = { perIp: { limit: 100, windowMs: 60_000 }, perUser: { limit: 4, windowMs: 60_000 } };
+    const [one, two] = await Promise.all([0, 1].map(() => testApi({ db: ctx.db, clickhouse: store.client, as: 'anonymous', deps: { loginLimits: limits } })));
+    try {
+      const statuses: number[] = [];
+      for (const api of [one, two, one, two, one, two]) {
+        statuses.push((await api!.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'shared-target', password: 'guess' }, remoteAddress: '203.0.113.20' })).statusCode);
+      }
+      // in-memory counters would have let each process allow 4 (6 × 401)
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await Promise.all([one?.close(), two?.close()]);
+    }
+  });
+
   // [method, url, payload, allowed for admin/operator/viewer]
   const MATRIX: ReadonlyArray<[string, string, (n: string) => object | undefined, [boolean, boolean, boolean]]> = [
     ['GET', '/api/v1/camera-groups', () => undefined, [true, true, true]],

@@ -1,14 +1,15 @@
 // /api/v1/auth: log in (name + password → a bearer token), log out (that token goes), who am I. Login attempts are
-// limited per client IP and per user name (429 with Retry-After); a wrong name and a wrong password get the same
-// answer after the same work (scrypt either way).
+// limited per client IP and per user name (429 with Retry-After), counted in the database so that every serve process
+// of a deployment shares the limit; a wrong name and a wrong password get the same answer after the same work
+// (scrypt either way).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { createToken, deleteToken } from '../../stores/postgres/repositories/tokens.ts';
+import { clearLoginAttempts, sweepLoginAttempts, takeLoginAttempt, type RateLimit } from '../../stores/postgres/repositories/login-attempts.ts';
 import { getLoginSecret, getUser, recordLogin } from '../../stores/postgres/repositories/users.ts';
 import { principalOfKey } from '../auth/authorize.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/password.ts';
 import { isAdmin, principalOf, type Principal } from '../auth/principal.ts';
-import { createRateLimiter, type RateLimit } from '../auth/rate-limit.ts';
 import { ApiError } from '../errors.ts';
 import { errors } from '../schemas/common.ts';
 import { Login, LoginResult, Me } from '../schemas/tokens.ts';
@@ -43,8 +44,11 @@ export function meView(p: Principal) {
 }
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  const perIp = createRateLimiter(app.loginLimits.perIp);
-  const perUser = createRateLimiter(app.loginLimits.perUser);
+  const { perIp, perUser } = app.loginLimits;
+  // windows that started longer ago than the longest window are over: dropped now and then, so the keys of a scan of
+  // user names do not pile up
+  const longestMs = Math.max(perIp.windowMs, perUser.windowMs);
+  let sweptAt = 0;
 
   app.post<{ Body: Login }>(
     '/login',
@@ -62,7 +66,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const { username, password } = req.body;
       req.claimedUser = username;
       const now = app.clock();
-      for (const verdict of [perIp.take(`ip:${req.ip}`, now), perUser.take(`user:${username.toLowerCase()}`, now)]) {
+      if (now - sweptAt >= longestMs) {
+        sweptAt = now;
+        await sweepLoginAttempts(app.db, new Date(now - longestMs));
+      }
+      const userKey = `user:${username.toLowerCase()}`;
+      for (const [key, rule] of [[`ip:${req.ip}`, perIp], [userKey, perUser]] as const) {
+        const verdict = await takeLoginAttempt(app.db, key, rule, new Date(now));
         if (!verdict.ok) throw rateLimited(verdict.retryAfterMs);
       }
       const secret = await getLoginSecret(app.db, username);
@@ -70,7 +80,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (!secret || !ok || !secret.active || secret.password_hash === null) {
         throw new ApiError('FS_ERR_UNAUTHENTICATED', 'wrong user name or password', undefined, undefined, { 'www-authenticate': 'Bearer' });
       }
-      perUser.reset(`user:${username.toLowerCase()}`);
+      await clearLoginAttempts(app.db, userKey);
       const at = new Date(now);
       const { token, key } = await createToken(app.db, { user_id: secret.id, name: 'login', expires_date: new Date(now + LOGIN_TOKEN_TTL_MS) });
       await recordLogin(app.db, secret.id, at);

@@ -22,7 +22,7 @@ async function rawDb(kind: Backend): Promise<Db> {
 const TABLES = [
   'camera_groups', 'cameras', 'watch_lists', 'watch_list_camera_groups', 'roles', 'camera_group_permissions',
   'watch_list_permissions', 'users', 'user_roles', 'tokens', 'dossiers', 'dossier_watch_lists', 'dossier_faces',
-  'webhooks', 'settings', 'dossier_face_outbox', 'camera_outbox', 'counters', 'counter_cameras', 'schema_migrations',
+  'webhooks', 'settings', 'dossier_face_outbox', 'camera_outbox', 'counters', 'counter_cameras', 'login_attempts', 'schema_migrations',
 ];
 
 function fake(version: number, name: string, sql: string): Migration {
