@@ -76,6 +76,9 @@ describe('serve runs the cameras', () => {
     expect(done).toMatchObject({ status: 'grey', job_starts: 1, last_error: null, faces_failed: 0 });
     expect(done.frames_processed).toBeGreaterThan(10); // 4.7 s at 4 fps
     expect(done.faces_posted).toBeGreaterThanOrEqual(matched.length);
+    // `finished` waits for the file's last posts to go through every stage: nothing is posted after it
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await health(camera.id))!.faces_posted).toBe(done.faces_posted);
   }, 60_000);
 
   it('an RTSP camera: green, red with the reason when the camera goes away, green again when it returns', async () => {

@@ -30,8 +30,8 @@ afterAll(async () => {
  */
 type Behaviour = 'frames' | 'fail' | 'end' | 'still';
 
-/** A graph that runs what the manager adds with a context counting frames per camera. */
-function fakeGraph(behaviour: (url: string) => Behaviour) {
+/** A graph that runs what the manager adds with a context counting frames per camera; `downstream` is its passedDownstream. */
+function fakeGraph(behaviour: (url: string) => Behaviour, downstream?: () => Promise<void>) {
   const frames = new Map<string, number>();
   const starts: string[] = [];
   const graph: CameraGraph = {
@@ -58,6 +58,7 @@ function fakeGraph(behaviour: (url: string) => Behaviour) {
         count: () => {},
         forward: async () => void frames.set(camera, (frames.get(camera) ?? 0) + 1),
         idle: async () => {},
+        ...(downstream ? { passedDownstream: downstream } : {}),
       } as SourceContext<unknown>;
       const done: Promise<void> = wrap(inner).run(ctx, own.signal);
       return { stop: () => own.abort(), done } satisfies AddedSource;
@@ -149,5 +150,20 @@ it('retries a failing source with backoff (red, with the reason); a file read to
   expect(m.health(still.id)!.frames_imotion_skipped).toBeGreaterThan(5);
   // starting (yellow), failed (red) and retried in vain, then running (yellow)
   expect(reported.filter(([c]) => c === cameraKey(cam.id)).map(([, s]) => s)).toEqual(['yellow', 'red', 'yellow']);
+  await m.stop();
+});
+
+it('a file read to its end is finished only once what it read has gone through the stages', async () => {
+  let release!: () => void;
+  const downstream = new Promise<void>((resolve) => (release = resolve));
+  const { graph } = fakeGraph((url) => (url.endsWith('.mp4') ? 'end' : 'frames'), () => downstream);
+  const file = await createCamera(db, { name: 'slow clip', camera_group_id: group, url: '/videos/slow.mp4' });
+  const m = await manager(graph, []);
+  await m.start();
+  await sleep(100); // its 3 frames are read within ~30 ms; their posts are still in the stages
+  expect(m.health(file.id)).toMatchObject({ state: 'running' });
+  release();
+  await sleep(10);
+  expect(m.health(file.id)).toMatchObject({ status: 'grey', state: 'finished', job_starts: 1 });
   await m.stop();
 });

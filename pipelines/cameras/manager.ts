@@ -181,6 +181,9 @@ class CameraJob {
           // a file's end (or a stop) leaves its last tracks open otherwise: the graph does not end with it
           if (lastTs !== null) await ctx.idle({ camera: job.key, ts: lastTs });
         }
+        // a file read to its end is `finished` (when this returns) only once its last posts, events and episodes
+        // are through every stage: a client waiting for `finished` does not see it before them
+        if (!signal.aborted) await ctx.passedDownstream?.();
       },
       close: () => inner.close?.(),
     };

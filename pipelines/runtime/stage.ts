@@ -33,6 +33,11 @@ export interface CameraIdle {
 export interface SourceContext<Out> extends StageContext<Out> {
   /** Sends `idle` on after every record forwarded before it; resolves when it has been accepted. */
   idle(idle: CameraIdle): Promise<void>;
+  /**
+   * Resolves once everything forwarded so far (and what stages made of it) has gone through every stage downstream.
+   * Only where the runtime can tell (in process); on Kafka the records are the next process's business.
+   */
+  passedDownstream?(): Promise<void>;
 }
 
 /**

@@ -81,6 +81,77 @@ describe('in-process graph', () => {
     expect(tapped.filter((t) => t.startsWith('kafka'))).toEqual([...[0, 1, 2, 3, 4].map((i) => `kafka ${i}`), 'kafka idle 500', ...[5, 6, 7, 8, 9, 10, 11].map((i) => `kafka ${i}`)]);
   });
 
+  it('a source\'s barrier passes once everything before it has gone through every stage, down every path', async () => {
+    const seen = { slow: [] as number[], fast: [] as number[], sink: [] as string[] };
+    let atBarrier: typeof seen | undefined;
+    const source: Source<number> = {
+      name: 'camera',
+      async run(ctx) {
+        for (let i = 0; i < 10; i++) await ctx.forward(i);
+        await ctx.passedDownstream!();
+        atBarrier = structuredClone(seen);
+        await ctx.forward(10); // after the barrier: not waited for
+      },
+    };
+    // two consumers of the source's topic (a fan-out), one of them in batches overtaking each other, then a stage without output
+    const slow: Stage<number, string> = {
+      name: 'slow',
+      maxBatch: 3,
+      batchesInFlight: 2,
+      async process(records, ctx) {
+        await new Promise((r) => setTimeout(r, 5));
+        for (const r of records) {
+          seen.slow.push(r);
+          await ctx.forward(`post ${r}`);
+        }
+      },
+    };
+    const fast: Stage<number, never> = { name: 'fast', async process(records) { seen.fast.push(...records); } };
+    const sink: Stage<string, never> = {
+      name: 'sink',
+      async process(records) {
+        await new Promise((r) => setTimeout(r, 2));
+        seen.sink.push(...records);
+      },
+    };
+    const g = graph(
+      [
+        { stage: slow as Stage<unknown, unknown>, input: 'numbers', output: 'posts' },
+        { stage: fast as Stage<unknown, unknown>, input: 'numbers' },
+        { stage: sink as Stage<unknown, unknown>, input: 'posts' },
+      ],
+      { sources: [{ source: source as Source<unknown>, output: 'numbers' }] },
+    );
+    await g.run();
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    expect(atBarrier).toEqual({ slow: ten, fast: ten, sink: ten.map((i) => `post ${i}`) });
+    expect(seen.sink).toHaveLength(11);
+  });
+
+  it('a barrier on its way is released by stop()', async () => {
+    let passed = false;
+    const source: Source<number> = {
+      name: 'camera',
+      async run(ctx) {
+        await ctx.forward(1);
+        await ctx.passedDownstream!();
+        passed = true;
+      },
+    };
+    let unblock!: () => void;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const stuck: Stage<number, never> = { name: 'stuck', process: () => blocked };
+    const g = graph([{ stage: stuck as Stage<unknown, unknown>, input: 'numbers' }], { sources: [{ source: source as Source<unknown>, output: 'numbers' }] });
+    const running = g.run();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(passed).toBe(false);
+    g.stop();
+    await new Promise((r) => setTimeout(r, 1));
+    expect(passed).toBe(true);
+    unblock();
+    await running;
+  });
+
   it('keeps order through stages, batches without waiting, flushes at end, fans out to taps', async () => {
     const seen: number[] = [];
     const batches: number[] = [];

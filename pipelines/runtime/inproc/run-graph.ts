@@ -2,6 +2,8 @@
 // Order is kept per topic (one consumer loop per stage), so per-camera order holds. End of input flows
 // downstream: a finished source ends its queues; a stage drains, flushes, then ends its own outputs. A source's
 // CameraIdle travels through the same queues, in order with the records, to the first stage with an `idle` hook.
+// A source can also send a barrier (SourceContext.passedDownstream) that every stage passes on after what it made of
+// the records before it, to tell when those have gone through the whole graph (a file camera is `finished` then).
 // A graph that serves cameras (`facestream serve`) names its `openTopics`: sources are added to them and stopped one
 // by one while it runs (addSource), and they end only once the graph drains and their last source has ended.
 import type { Logger } from 'pino';
@@ -35,6 +37,31 @@ export type Tap = RecordTap | MarkerTap;
 class IdleMarker {
   constructor(readonly idle: CameraIdle) {}
 }
+
+/** Follows a source's records down every path of the graph (topics fan out); passed once it has reached every end. */
+class Barrier {
+  private paths = 1;
+  private resolve!: () => void;
+  readonly passed = new Promise<void>((resolve) => (this.resolve = resolve));
+
+  /** it goes on down `n` paths (the consumers of a topic) instead of one */
+  split(n: number): void {
+    this.paths += n - 1;
+    if (this.paths === 0) this.resolve();
+  }
+
+  /** one path has ended (a stage without output, a topic nobody reads, a closed queue) */
+  arrive(): void {
+    if (--this.paths === 0) this.resolve();
+  }
+
+  /** the graph stopped: what it waited for will not come */
+  release(): void {
+    this.resolve();
+  }
+}
+
+type Marker = IdleMarker | Barrier;
 
 export interface DeadLetter {
   readonly stage: string;
@@ -81,6 +108,8 @@ export class InProcessGraph {
   private readonly sourcesAbort = new AbortController();
   /** sources running and stages not yet ended, per topic: a topic ends after its last one (open topics: and only once draining) */
   private readonly producers = new Map<string, number>();
+  /** barriers on their way, released by a hard stop (their queues are dropped) */
+  private readonly barriers = new Set<Barrier>();
 
   constructor(private readonly opts: GraphOptions) {
     this.metrics = createStageMetrics(opts.registry);
@@ -123,6 +152,7 @@ export class InProcessGraph {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
     for (const q of this.inputs.values()) q.abort();
+    for (const b of this.barriers) b.release();
   }
 
   /** Runs until every source has ended and every stage has drained and flushed (or stop()). */
@@ -151,12 +181,29 @@ export class InProcessGraph {
     };
   }
 
-  /** Passes an idle marker on to `output`'s taps that want it and its consumers' queues. */
-  private async passOn(output: string | undefined, marker: IdleMarker): Promise<void> {
+  /** Passes a marker on to `output`'s consumers' queues (an idle one also to the taps that want it). */
+  private async passOn(output: string | undefined, marker: Marker): Promise<void> {
     const outlet = output ? this.outlets.get(output) : undefined;
+    if (marker instanceof Barrier) {
+      const queues = outlet?.queues ?? [];
+      if (queues.length === 0) return marker.arrive();
+      marker.split(queues.length);
+      await Promise.all(queues.map((q) => q.push(marker).catch((err: unknown) => (err instanceof QueueClosedError ? marker.arrive() : Promise.reject(err)))));
+      return;
+    }
     if (!outlet) return;
     for (const tap of outlet.taps) if (typeof tap !== 'function') await tap.idle(marker.idle);
     await pushAll(outlet, marker);
+  }
+
+  /** A barrier behind what `output` has been given so far; resolves once it has passed every stage downstream. */
+  private async barrier(output: string): Promise<void> {
+    const barrier = new Barrier();
+    this.barriers.add(barrier);
+    if (this.abort.signal.aborted) barrier.release();
+    else await this.passOn(output, barrier);
+    await barrier.passed;
+    this.barriers.delete(barrier);
   }
 
   private endOutput(output: string | undefined): void {
@@ -167,7 +214,11 @@ export class InProcessGraph {
     const { output } = node;
     this.producers.set(output, (this.producers.get(output) ?? 0) + 1); // before the first await: run() counts all at once
     try {
-      const ctx: SourceContext<unknown> = { ...this.context(node.source.name, output), idle: (idle) => this.passOn(output, new IdleMarker(idle)) };
+      const ctx: SourceContext<unknown> = {
+        ...this.context(node.source.name, output),
+        idle: (idle) => this.passOn(output, new IdleMarker(idle)),
+        passedDownstream: () => this.barrier(output),
+      };
       await node.source.run(ctx, signal);
     } finally {
       await node.source.close?.();
@@ -239,11 +290,11 @@ export class InProcessGraph {
     }
   }
 
-  /** What a batch of records, or an idle marker, sends on: the stage's outputs, or the marker itself (no idle hook). */
-  private async outputsOf(node: StageNode, batch: unknown[] | IdleMarker, ctx: StageContext<unknown>): Promise<unknown[]> {
+  /** What a batch of records, or a marker, sends on: the stage's outputs, or the marker itself (a barrier; idle: no idle hook). */
+  private async outputsOf(node: StageNode, batch: unknown[] | Marker, ctx: StageContext<unknown>): Promise<unknown[]> {
     if (Array.isArray(batch)) return this.processOrDeadLetter(node, batch, ctx);
     const { stage } = node;
-    if (!stage.idle) return [batch];
+    if (batch instanceof Barrier || !stage.idle) return [batch];
     const outputs: unknown[] = [];
     await stage.idle(batch.idle, { ...ctx, forward: async (record) => void outputs.push(record) });
     return outputs;
@@ -279,7 +330,7 @@ export class InProcessGraph {
   }
 
   private async forwardAll(node: StageNode, ctx: StageContext<unknown>, records: readonly unknown[]): Promise<void> {
-    for (const record of records) await (record instanceof IdleMarker ? this.passOn(node.output, record) : ctx.forward(record));
+    for (const record of records) await (record instanceof IdleMarker || record instanceof Barrier ? this.passOn(node.output, record) : ctx.forward(record));
   }
 
   private deadLetter(node: StageNode, record: unknown, err: unknown): void {
@@ -298,11 +349,11 @@ async function pushAll(outlet: Outlet, item: unknown): Promise<void> {
   }
 }
 
-/** A batch taken from a queue as runs of records and the idle markers between them, in order. */
-function* segments(taken: readonly unknown[]): Generator<unknown[] | IdleMarker> {
+/** A batch taken from a queue as runs of records and the markers between them, in order. */
+function* segments(taken: readonly unknown[]): Generator<unknown[] | Marker> {
   let run: unknown[] = [];
   for (const item of taken) {
-    if (!(item instanceof IdleMarker)) {
+    if (!(item instanceof IdleMarker || item instanceof Barrier)) {
       run.push(item);
       continue;
     }
