@@ -62,6 +62,7 @@ class Barrier {
 }
 
 type Marker = IdleMarker | Barrier;
+const isMarker = (item: unknown): item is Marker => item instanceof IdleMarker || item instanceof Barrier;
 
 export interface DeadLetter {
   readonly stage: string;
@@ -330,7 +331,7 @@ export class InProcessGraph {
   }
 
   private async forwardAll(node: StageNode, ctx: StageContext<unknown>, records: readonly unknown[]): Promise<void> {
-    for (const record of records) await (record instanceof IdleMarker || record instanceof Barrier ? this.passOn(node.output, record) : ctx.forward(record));
+    for (const record of records) await (isMarker(record) ? this.passOn(node.output, record) : ctx.forward(record));
   }
 
   private deadLetter(node: StageNode, record: unknown, err: unknown): void {
@@ -353,7 +354,7 @@ async function pushAll(outlet: Outlet, item: unknown): Promise<void> {
 function* segments(taken: readonly unknown[]): Generator<unknown[] | Marker> {
   let run: unknown[] = [];
   for (const item of taken) {
-    if (!(item instanceof IdleMarker || item instanceof Barrier)) {
+    if (!isMarker(item)) {
       run.push(item);
       continue;
     }
