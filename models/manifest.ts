@@ -26,6 +26,10 @@ const Source = Type.Object(
 const Prepare = Type.Object(
   {
     flushSubnormals: Type.Boolean({ default: true, description: 'zero subnormal float weights (identical outputs, far lower CPU latency)' }),
+    zeroNegligibleWeights: Type.Boolean({
+      default: true,
+      description: 'zero layer weights below 1e-12 in magnitude, whose products with activations go subnormal (same outputs to float rounding, lower CPU latency)',
+    }),
     dynamicBatch: Type.Boolean({ default: true, description: 'make axis 0 of inputs/outputs symbolic so faces can be batched' }),
   },
   { additionalProperties: false },

@@ -6,7 +6,7 @@ const manifestPath = process.env['FACESTREAM_MODEL_MANIFEST'] ?? DEFAULT_MANIFES
 try {
   const reports = await prepareModels(loadManifest(manifestPath), DEFAULT_PREPARED_DIR);
   for (const r of reports) {
-    const detail = r.status === 'prepared' ? ` (${r.subnormalsFlushed} subnormal weights zeroed, ${r.reshapesRewritten} reshapes made batch-dynamic)` : '';
+    const detail = r.status === 'prepared' ? ` (${r.subnormalsFlushed} subnormal and ${r.negligibleWeightsZeroed} negligible weights zeroed, ${r.reshapesRewritten} reshapes made batch-dynamic)` : '';
     console.log(`models: ${r.id} ${r.status}${detail}`);
   }
 } catch (err) {

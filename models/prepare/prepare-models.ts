@@ -7,16 +7,17 @@ import { join } from 'node:path';
 import type { Manifest, ModelEntry } from '../manifest.ts';
 import { modelPath } from '../manifest.ts';
 import { unpackNpmPackage } from './fetch-npm-file.ts';
-import { decodeModel, encodeModel, flushSubnormals, makeBatchDynamic } from './onnx-rewrite.ts';
+import { decodeModel, encodeModel, flushSubnormals, makeBatchDynamic, zeroNegligibleWeights } from './onnx-rewrite.ts';
 
 /** Bump when the rewrites change, so every installation re-prepares its files. */
-const REWRITE_VERSION = 1;
+const REWRITE_VERSION = 2;
 
 export interface PrepareReport {
   id: string;
   file: string;
   status: 'prepared' | 'up-to-date' | 'external';
   subnormalsFlushed?: number;
+  negligibleWeightsZeroed?: number;
   reshapesRewritten?: number;
 }
 
@@ -66,13 +67,14 @@ async function prepareOne(entry: ModelEntry, preparedDir: string, cacheDir: stri
   }
   const model = decodeModel(original);
   const subnormalsFlushed = entry.prepare?.flushSubnormals === false ? 0 : flushSubnormals(model);
+  const negligibleWeightsZeroed = entry.prepare?.zeroNegligibleWeights === false ? 0 : zeroNegligibleWeights(model);
   const { reshapesRewritten } = entry.prepare?.dynamicBatch === false ? { reshapesRewritten: 0 } : makeBatchDynamic(model);
   const bytes = encodeModel(model);
   await mkdir(preparedDir, { recursive: true });
   await writeFile(target, bytes);
   const stamp: Stamp = { sourceSha256: source.sha256, rewriteVersion: REWRITE_VERSION, preparedSha256: sha256(bytes) };
   await writeFile(`${target}.stamp.json`, JSON.stringify(stamp, null, 2));
-  return { id: entry.id, file: target, status: 'prepared', subnormalsFlushed, reshapesRewritten };
+  return { id: entry.id, file: target, status: 'prepared', subnormalsFlushed, negligibleWeightsZeroed, reshapesRewritten };
 }
 
 export async function prepareModels(manifest: Manifest, preparedDir: string, cacheDir = defaultCacheDir()): Promise<PrepareReport[]> {
