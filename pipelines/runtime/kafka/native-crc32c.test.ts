@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 
 describe('native CRC-32C for kafkajs', () => {
   it('gives kafkajs its own checksums, from the module kafkajs requires', () => {
-    // kafkajs's JavaScript checksum, read before the replacement (its table module is not replaced)
+    // kafkajs's JavaScript checksum: the table code its index module wraps (only the index is replaced)
     const crc32Table = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (b: Buffer) => number;
     const javascript = (b: Buffer) => crc32Table(b) >>> 0;
     expect(useNativeCrc32c()).toBe(true);
