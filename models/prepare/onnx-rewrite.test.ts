@@ -15,7 +15,8 @@ type Tensor = InstanceType<typeof onnx.TensorProto>;
 
 const floats = (name: string, values: number[]): Tensor =>
   onnx.TensorProto.create({ name, dataType: FLOAT, dims: [values.length], rawData: new Uint8Array(new Float32Array(values).buffer) });
-const valuesOf = (t: Tensor): number[] => Array.from(new Float32Array(new Uint8Array(t.rawData).buffer));
+const floatsOf = (t: Tensor): Float32Array =>
+  t.rawData && t.rawData.length > 0 ? new Float32Array(new Uint8Array(t.rawData).buffer) : Float32Array.from(t.floatData ?? []);
 
 /** Pseudo-random input in [-1, 1), the same in every run. */
 function input(n: number): Float32Array {
@@ -30,8 +31,7 @@ function layerWeights(bytes: Uint8Array): Float32Array[] {
   const read = (graph.node ?? []).flatMap((n) => (['Conv', 'Gemm', 'MatMul', 'PRelu'].includes(n.opType ?? '') ? (n.input ?? []).slice(1) : []));
   return read.flatMap((name) => {
     const t = inits.get(name);
-    if (!t || t.dataType !== FLOAT) return [];
-    return [t.rawData && t.rawData.length > 0 ? new Float32Array(new Uint8Array(t.rawData).buffer) : Float32Array.from(t.floatData ?? [])];
+    return t && t.dataType === FLOAT ? [floatsOf(t)] : [];
   });
 }
 
@@ -58,7 +58,7 @@ describe('zeroNegligibleWeights', () => {
       }),
     });
     expect(zeroNegligibleWeights(model)).toBe(4);
-    const byName = new Map((model.graph!.initializer as Tensor[]).map((t) => [t.name, valuesOf(t)]));
+    const byName = new Map((model.graph!.initializer as Tensor[]).map((t) => [t.name, Array.from(floatsOf(t))]));
     expect(byName.get('w')).toEqual([0, 0, 0.5, Math.fround(1e-11), 0]);
     expect(byName.get('b')).toEqual([0, 1]);
     expect(byName.get('eps')).toEqual([Math.fround(1e-13)]);
