@@ -93,7 +93,7 @@ export const NEGLIGIBLE_WEIGHT = 1e-12;
  * Training left whole channels of fr_feature near zero (186,777 of its 1.2M weights below 1e-12, most below
  * 1e-20): normal floats, so flushSubnormals keeps them, but their products with activations, and those products
  * carried through the next layers, are subnormal, and each such multiply-add goes through the CPU's microcode.
- * Zeroing them took the embedder from 14.5 to 4.5 ms a face on one thread; its vectors on the 64 deepface photos
+ * Zeroing them took the embedder from 14.0 to 4.4 ms a face on one thread; its vectors on the 64 deepface photos
  * stayed the same to float rounding (cosine ≥ 0.99999998), every attribute head's outputs too (docs/MODELS.md).
  * A weight of 1e-12 times any activation these networks produce (< 1e4) is < 1e-8, below float32's resolution of
  * the sums it joins. A constant that any node reads as something other than a weight (an epsilon, a divisor) is
