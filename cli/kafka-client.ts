@@ -2,10 +2,10 @@
 // format), and transient broker errors are retried with backoff by kafkajs before anything reaches a stage.
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { useNativeCrc32c } from '../pipelines/runtime/kafka/native-crc32c.ts';
+import { useOneCopyProduceRequests } from '../pipelines/runtime/kafka/produce-request.ts';
 
-// before anything of this process produces (kafkajs loads its checksum on the first produce)
-useNativeCrc32c();
+// before anything of this process produces (kafkajs loads its Produce encoder on the first produce)
+useOneCopyProduceRequests();
 
 // kafkajs logs errors it retries itself (coordinator loading, leader moved) at ERROR; what it gives up on is
 // thrown to the caller, which decides. So its ERROR is our warn.
