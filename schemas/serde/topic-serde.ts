@@ -87,6 +87,8 @@ class ConfluentTopicSerde implements TopicSerde {
   private readonly ids = new Map<string, number>();
   /** `${schemaId}>${reader}` → resolver, or null when writer and reader are the same schema */
   private readonly resolvers = new Map<string, Resolver | null>();
+  /** writer schemas by id: a registry never changes the schema of an id, so one look-up per id and process */
+  private readonly writers = new Map<number, Type>();
   private readonly timeoutMs: number;
   /** where encode() writes a record before copying it out (grows to the largest record seen) */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
@@ -303,8 +305,10 @@ class ConfluentTopicSerde implements TopicSerde {
     return this.read(schemaId, writer, reader, what, body);
   }
 
-  /** The writer schema of an id, from the client's cache or the registry. */
+  /** The writer schema of an id, from this serde's map, else the registry (through the client's cache). */
   private async writerSchema(schemaId: number): Promise<Type> {
+    const known = this.writers.get(schemaId);
+    if (known) return known;
     let schema: unknown;
     try {
       schema = await this.client.getSchema(schemaId);
@@ -322,6 +326,7 @@ class ConfluentTopicSerde implements TopicSerde {
     if (!avro.Type.isType(schema)) {
       throw new WireFormatError('schema_mismatch', `schema ${schemaId} is not an Avro schema`, { schemaId });
     }
+    this.writers.set(schemaId, schema as Type);
     return schema as Type;
   }
 

@@ -78,7 +78,9 @@ function regionAroundFaces(pixels: ImageRegion, faces: readonly DetectedFace[]):
 }
 
 function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
-  return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as FaceAttributes;
+  const out: Record<string, unknown> = {};
+  for (const k in a) if (a[k as keyof Avro.FaceAttributes] !== null) out[k] = a[k as keyof Avro.FaceAttributes];
+  return out as FaceAttributes;
 }
 
 /** A post with its crop (topic faces); `withCrop` false: without (inside embeddings and events, see EmbeddedPost). */
