@@ -332,7 +332,7 @@ export function renderMarkdown(r: BenchResults): string {
     accuracySection(r),
     speedSection(r),
     clipsSection(r),
-    ...(r.kafka ? kafkaSections(r.kafka, GOALS.kafkaRecordsPerSecond, produced(r, 'kafka', 'node bin/run-ts.js bench/kafka.ts')) : []),
+    ...(r.kafka ? kafkaSections(r.kafka, GOALS.kafkaRecordsPerSecond, `${produced(r, 'kafka', 'node bin/run-ts.js bench/kafka.ts')} Measured ${when(r)}.`) : []),
     r.matcher ? matcherSection(r.matcher, produced(r, 'matcher', 'node bin/run-ts.js bench/matcher-sizes.ts'), when(r)) : '',
     r.analytics ? analyticsSection(r.analytics, produced(r, 'analytics', 'node bin/run-ts.js bench/analytics.ts'), when(r)) : '',
     r.api ? apiSection(r.api, produced(r, 'api', 'node bin/run-ts.js bench/api-load.ts'), when(r)) : '',

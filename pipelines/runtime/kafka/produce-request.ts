@@ -1,12 +1,12 @@
 // kafkajs builds a Produce request by nesting encoders that each grow by doubling and copy their children in: a
 // record's value is copied about eight times before it reaches the socket, through buffers allocated zero-filled,
 // and every record's varints go through its 64-bit Long class. This writes the same request body in one pass into
-// one buffer sized beforehand (16 → 6 µs a 3.5 KB record through kafkajs's produce path; docs/KAFKA.md). kafkajs takes no encoder
-// as an option, so its Produce v3 module (v4–v7 are v3's body under another version number) is replaced in the
-// CommonJS cache before its first produce. The batch checksum (CRC-32C) is @node-rs/crc32's native one, where
-// kafkajs's JavaScript table took 7–9 % of a match process. Compressed batches (facestream sends none) keep
-// kafkajs's own encoder. The bytes are kafkajs's (produce-request.test.ts compares them), and the broker checks each batch's
-// CRC and layout on arrival.
+// one buffer sized beforehand (16 → 6 µs a 3.5 KB record through kafkajs's produce path; docs/KAFKA.md). kafkajs
+// takes no encoder as an option, so its Produce v3 module (v4–v7 are v3's body under another version number) is
+// replaced in the CommonJS cache before its first produce. The batch checksum (CRC-32C) is @node-rs/crc32's native
+// one, where kafkajs's JavaScript table took 7–9 % of a match process. Compressed batches (facestream sends none)
+// keep kafkajs's own encoder. The bytes are kafkajs's (produce-request.test.ts compares them), and the broker
+// checks each batch's CRC and layout on arrival.
 import { createRequire } from 'node:module';
 import { crc32c } from '@node-rs/crc32';
 
