@@ -144,6 +144,7 @@ interface PreparedBatch {
   readonly length: number;
 }
 
+/** The batch's first and max timestamps are its messages' numeric least and greatest (kafkajs sorts them as strings: the same for equal lengths). */
 function prepareBatch(partition: number, firstSequence: number, messages: readonly ProduceMessage[], now: number): PreparedBatch {
   let firstTimestamp = Infinity;
   let maxTimestamp = -Infinity;
@@ -223,7 +224,8 @@ export function encodeProduceRequest(body: ProduceRequestBody, now = Date.now())
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_PRODUCE_V3 = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
-const KAFKAJS_PRODUCE_V4 = require.resolve('kafkajs/src/protocol/requests/produce/v4/request.js');
+/** the later versions' modules, which take v3's builder when they load */
+const KAFKAJS_PRODUCE_LATER = [4, 5, 6, 7].map((v) => require.resolve(`kafkajs/src/protocol/requests/produce/v${v}/request.js`));
 const KAFKAJS_NO_COMPRESSION = 0;
 
 interface KafkajsEncoder {
@@ -247,7 +249,7 @@ export function kafkajsProduceRequest(): KafkajsProduceRequest {
 export function useOneCopyProduceRequests(): boolean {
   const cached = require.cache[KAFKAJS_PRODUCE_V3];
   if (cached && (cached.exports as { [ONE_COPY]?: true })[ONE_COPY]) return true;
-  if (require.cache[KAFKAJS_PRODUCE_V4]) return false;
+  if (KAFKAJS_PRODUCE_LATER.some((path) => require.cache[path])) return false;
   const own = (kafkajsOwn = require(KAFKAJS_PRODUCE_V3) as KafkajsProduceRequest);
   const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize?: number) => KafkajsEncoder;
   const oneCopy: KafkajsProduceRequest = (args) => {
