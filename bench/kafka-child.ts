@@ -416,10 +416,10 @@ async function profileStage(
     for (const m of part) {
       inputBytes += m.value!.length;
       let t = performance.now();
-      const value = await serde.decode(m.value!);
+      const { value, encoded } = await serde.decodeKeepingBody(m.value!);
       avro += performance.now() - t;
       t = performance.now();
-      records.push(await inCodec.fromWire(value));
+      records.push(await inCodec.fromWire(value, encoded));
       fromWire += performance.now() - t;
     }
     for (let j = 0; j < records.length; j += batch) {

@@ -139,6 +139,36 @@ describe('topic serde against the registry over HTTP', () => {
     }
   });
 
+  it('keeps the body of a record in our current schema, and writes it into an output field as it is', async () => {
+    const embedding = serde.encodeValue('embeddings', SAMPLE_VALUES.embeddings);
+    const { value, encoded } = await serde.decodeKeepingBody(embedding);
+    expect(value).toEqual(SAMPLE_VALUES.embeddings);
+    expect(encoded?.typeName).toBe('facestream.FaceEmbedding');
+    expect(encoded?.body).toEqual(embedding.subarray(5));
+    // the same bytes as encoding the decoded value, with a scratch buffer too small for the body at first
+    const small = createTopicSerde({ registryUrl: registry.url, topicPrefix: 'site1.', logger: quietLogger(), contracts });
+    await small.registerAll();
+    const event = { ...SAMPLE_VALUES.matches, embedding: value as typeof SAMPLE_VALUES.embeddings };
+    const big = { ...event, embedding: { ...event.embedding, vector: Buffer.alloc(80_000, 7) } };
+    const bigBody = (await serde.decodeKeepingBody(serde.encodeValue('embeddings', big.embedding))).encoded!.detached();
+    expect(small.encodeValue('matches', { ...big, embedding: bigBody as never })).toEqual(serde.encodeValue('matches', big));
+    expect(serde.encodeValue('matches', { ...event, embedding: encoded! as never })).toEqual(serde.encodeValue('matches', event));
+    // a body of another record type is refused, not written where it does not belong
+    const post = (await serde.decodeKeepingBody(serde.encodeValue('faces', SAMPLE_VALUES.faces))).encoded!;
+    expect(post.typeName).toBe('facestream.FacePost');
+    expect(() => serde.encodeValue('matches', { ...event, embedding: post as never })).toThrow(/holds the Avro body of facestream.FacePost/);
+  });
+
+  it('keeps no body of data that needed resolving (an older writer) or of a key', async () => {
+    const current = contracts.expandedSchema('EpisodeChange') as { fields: Array<{ name: string }> };
+    const older = { ...current, fields: current.fields.filter((fl) => fl.name !== 'dossier') };
+    const { body } = await post(registry.url, '/subjects/older-episodes-value/versions', { schema: JSON.stringify(older) });
+    const bytes = frame(body['id'] as number, avro.Type.forSchema(older as avro.Schema).toBuffer(SAMPLE_VALUES.episodes));
+    expect((await serde.decodeKeepingBody(bytes)).encoded).toBeNull();
+    expect((await serde.decodeKeepingBody(serde.encodeValue('episodes', SAMPLE_VALUES.episodes))).encoded).not.toBeNull();
+    expect((await serde.decodeKeepingBody(serde.encodeKey('matches', 'cam'))).encoded).toBeNull();
+  });
+
   it('names the fields of a value that does not fit', () => {
     const broken = { ...SAMPLE_VALUES.frames, width: 'wide' } as unknown as typeof SAMPLE_VALUES.frames;
     try {

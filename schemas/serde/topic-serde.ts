@@ -14,6 +14,7 @@ import type { AvroContracts } from '../avro/contracts.ts';
 import type { TopicKeys, TopicValues } from '../generated/avro-types.ts';
 import { TOPIC_CONTRACTS, TOPIC_NAMES, topicSubjects } from '../topics.ts';
 import type { TopicName } from '../topics.ts';
+import { EncodedRecord } from './encoded-record.ts';
 import { SchemaRegistrationError, SchemaRegistryUnreachable, WireFormatError } from './errors.ts';
 import { HttpAnswerError, classifyRegistryFailure, registryRequest } from './registry-failures.ts';
 import type { RegistryFailure } from './registry-failures.ts';
@@ -56,12 +57,22 @@ export interface TopicSerde {
    * as our current version of it; any other schema (a key's "string", someone else's record) as written.
    */
   decode(buffer: Buffer): Promise<unknown>;
+  /**
+   * As decode, with the Avro body kept when it was written with our current schema of the record (EncodedRecord, a
+   * view into `buffer`): put into a field of an output, it is written as it is instead of encoded again.
+   */
+  decodeKeepingBody(buffer: Buffer): Promise<DecodedRecord>;
   /** Decodes a key of `topic`, resolved into our key schema; throws WireFormatError (e.g. `schema_mismatch`). */
   decodeKey<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicKeys[T]>;
   /** Decodes a value of `topic`, resolved into our value schema; throws WireFormatError (e.g. `schema_mismatch`). */
   decodeValue<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicValues[T]>;
   /** subject → schema id registered by registerAll() */
   registeredIds(): ReadonlyMap<string, number>;
+}
+
+export interface DecodedRecord {
+  readonly value: unknown;
+  readonly encoded: EncodedRecord | null;
 }
 
 export function createTopicSerde(options: TopicSerdeOptions): TopicSerde {
@@ -90,6 +101,8 @@ class ConfluentTopicSerde implements TopicSerde {
   /** writer schemas by id: a registry never changes the schema of an id, so one look-up per id and process */
   private readonly writers = new Map<number, Type>();
   private readonly timeoutMs: number;
+  /** per record type, its fields that are records themselves (which may come as an EncodedRecord) */
+  private readonly recordFields = new Map<Type, readonly string[]>();
   /** where encode() writes a record before copying it out (grows to the largest record seen) */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
@@ -269,18 +282,33 @@ class ConfluentTopicSerde implements TopicSerde {
    * new one) and framing copied it a third time: this is one write and one copy, half the CPU for a 2.7 KiB event.
    */
   private encodeAfterHeader(type: Type, value: unknown): number {
-    let end = type.encode(value, this.scratch, HEADER_BYTES);
-    if (end < 0) {
+    const byField = this.holdsEncoded(type, value);
+    for (;;) {
+      const end = byField ? encodeFieldByField(type as avro.types.RecordType, value as Record<string, unknown>, this.scratch, HEADER_BYTES) : type.encode(value, this.scratch, HEADER_BYTES);
+      if (end >= 0) return end;
       // avsc answers how many bytes were missing
       this.scratch = Buffer.allocUnsafeSlow(2 * (this.scratch.length - end));
-      end = type.encode(value, this.scratch, HEADER_BYTES);
     }
-    return end;
+  }
+
+  /** Whether one of the record's fields of a record type holds an EncodedRecord. */
+  private holdsEncoded(type: Type, value: unknown): boolean {
+    let fields = this.recordFields.get(type);
+    if (fields === undefined) {
+      fields = type instanceof avro.types.RecordType ? type.fields.filter((f) => f.type instanceof avro.types.RecordType).map((f) => f.name) : [];
+      this.recordFields.set(type, fields);
+    }
+    for (const name of fields) if ((value as Record<string, unknown>)[name] instanceof EncodedRecord) return true;
+    return false;
   }
 
   // ---- decoding
 
   async decode(buffer: Buffer): Promise<unknown> {
+    return (await this.decodeKeepingBody(buffer)).value;
+  }
+
+  async decodeKeepingBody(buffer: Buffer): Promise<DecodedRecord> {
     const { schemaId, body } = unframe(buffer);
     const writer = await this.writerSchema(schemaId);
     const name = writer.name;
@@ -288,7 +316,11 @@ class ConfluentTopicSerde implements TopicSerde {
       name !== undefined && name.startsWith(`${AVRO_NAMESPACE}.`) && this.contracts.names.includes(name.slice(AVRO_NAMESPACE.length + 1))
         ? this.contracts.type(name.slice(AVRO_NAMESPACE.length + 1))
         : writer;
-    return this.read(schemaId, writer, reader, reader === writer ? 'writer' : (name ?? ''), body);
+    const what = reader === writer ? 'writer' : (name ?? '');
+    const resolver = this.resolverFor(schemaId, writer, reader, what);
+    const value = this.read(schemaId, resolver, reader, what, body);
+    // written with our current schema of one of our records: the body is what encoding the value would give
+    return { value, encoded: reader !== writer && resolver === null ? new EncodedRecord(name!, body) : null };
   }
 
   async decodeKey<T extends TopicName>(topic: T, buffer: Buffer): Promise<TopicKeys[T]> {
@@ -302,7 +334,7 @@ class ConfluentTopicSerde implements TopicSerde {
   private async decodeAs(what: string, reader: Type, buffer: Buffer): Promise<unknown> {
     const { schemaId, body } = unframe(buffer);
     const writer = await this.writerSchema(schemaId);
-    return this.read(schemaId, writer, reader, what, body);
+    return this.read(schemaId, this.resolverFor(schemaId, writer, reader, what), reader, what, body);
   }
 
   /** The writer schema of an id, from this serde's map, else the registry (through the client's cache). */
@@ -330,8 +362,7 @@ class ConfluentTopicSerde implements TopicSerde {
     return schema as Type;
   }
 
-  private read(schemaId: number, writer: Type, reader: Type, what: string, body: Buffer): unknown {
-    const resolver = this.resolverFor(schemaId, writer, reader, what);
+  private read(schemaId: number, resolver: Resolver | null, reader: Type, what: string, body: Buffer): unknown {
     let decoded: { value: unknown; offset: number };
     try {
       decoded = resolver === null ? reader.decode(body, 0) : reader.decode(body, 0, resolver);
@@ -378,6 +409,27 @@ class ConfluentTopicSerde implements TopicSerde {
     if (t === undefined) throw new WireFormatError('not_registered', `unknown topic ${String(topic)}`);
     return t;
   }
+}
+
+/**
+ * A record written field after field (its Avro encoding is its fields' one after the other), the EncodedRecords
+ * among them as their bytes; returns where it ends, or minus the bytes missing when `buf` is too small (as avsc).
+ */
+function encodeFieldByField(type: avro.types.RecordType, value: Record<string, unknown>, buf: Buffer, pos: number): number {
+  for (const field of type.fields) {
+    const v = value[field.name];
+    if (v instanceof EncodedRecord) {
+      if (v.typeName !== field.type.name) throw new Error(`field ${field.name} holds the Avro body of ${v.typeName}, not of ${field.type.name}`);
+      const end = pos + v.body.length;
+      if (end > buf.length) return buf.length - end;
+      v.body.copy(buf, pos);
+      pos = end;
+    } else {
+      pos = field.type.encode(v === undefined ? field.defaultValue() : v, buf, pos);
+      if (pos < 0) return pos;
+    }
+  }
+  return pos;
 }
 
 function sleep(ms: number): Promise<void> {

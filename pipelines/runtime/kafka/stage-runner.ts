@@ -7,6 +7,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { DecodedRecord } from '../../../schemas/serde/topic-serde.ts';
 import type { Topic } from '../../../topologies/names.ts';
 import { createStageMetrics, type StageMetrics } from '../metrics.ts';
 import { Mutex } from '../mutex.ts';
@@ -222,7 +223,7 @@ export class KafkaStageRunner {
     const decodeAhead = (from: number) => {
       for (const end = Math.min(messages.length, from + DECODE_AHEAD); next < end; next++) {
         if (isControl(messages[next]!)) continue;
-        const record = this.decode(messages[next]!.value).then((value) => this.opts.input.codec.fromWire(value));
+        const record = this.decodeValue(messages[next]!.value).then(({ value, encoded }) => this.opts.input.codec.fromWire(value, encoded));
         record.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
         decoded[next] = record;
       }
@@ -355,8 +356,16 @@ export class KafkaStageRunner {
   }
 
   private decode(bytes: Buffer | null): Promise<unknown> {
+    return this.withDecodeRetries(bytes, (b) => this.opts.serde.decode(b));
+  }
+
+  private decodeValue(bytes: Buffer | null): Promise<DecodedRecord> {
+    return this.withDecodeRetries(bytes, (b) => this.opts.serde.decodeKeepingBody(b));
+  }
+
+  private withDecodeRetries<T>(bytes: Buffer | null, decode: (bytes: Buffer) => Promise<T>): Promise<T> {
     if (bytes === null) return Promise.reject(Object.assign(new Error('record has no value'), { retryable: false }));
-    return withRetries(() => this.opts.serde.decode(bytes), this.opts.config.max_retries, (err, attempt, delayMs) =>
+    return withRetries(() => decode(bytes), this.opts.config.max_retries, (err, attempt, delayMs) =>
       this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'decode failed on a transient error; retrying'),
     );
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type * as Avro from '../../../schemas/generated/avro-types.ts';
 import type { FaceEvent, FacePost } from '../../../schemas/records.ts';
 import { basis, faceEvent } from '../testing/index.ts';
+import { EncodedRecord } from '../../../schemas/serde/encoded-record.ts';
 import { topicCodecs } from './wire.ts';
 
 const wire = { format: 'jpeg', jpegQuality: 90, cropJpegQuality: 95, frameMaxWidth: 1280 } as const;
@@ -53,5 +54,21 @@ describe('wire codecs', () => {
     expect(back.crop.image).toMatchObject({ width: 16, height: 16 });
     const again = (await passing.faces.toWire(back)) as Avro.FacePost;
     expect(Buffer.compare(again.crop!.image, avro.crop!.image)).toBe(0);
+  });
+
+  it("an event holding an embedding as it was read carries the embedding's Avro body; a rebuilt one is encoded anew", async () => {
+    const codecs = topicCodecs(wire);
+    const { embedding, ...event } = eventWithCrop();
+    const body = Buffer.from([1, 2, 3]);
+    const read = await codecs.embeddings.fromWire(await codecs.embeddings.toWire(embedding), new EncodedRecord('facestream.FaceEmbedding', body));
+    const passed = (await codecs.matches.toWire({ ...event, embedding: read })) as { embedding: unknown };
+    expect(passed.embedding).toBeInstanceOf(EncodedRecord);
+    // detached: a copy, not a view into the (fetch) buffer it was read from
+    body[0] = 9;
+    expect((passed.embedding as EncodedRecord).body).toEqual(Buffer.from([1, 2, 3]));
+    const rebuilt = (await codecs.matches.toWire({ ...event, embedding: { ...read, fresh: false } })) as Avro.FaceEvent;
+    expect(rebuilt.embedding.fresh).toBe(false);
+    const unread = (await codecs.matches.toWire({ ...event, embedding: await codecs.embeddings.fromWire(await codecs.embeddings.toWire(embedding)) })) as Avro.FaceEvent;
+    expect(unread.embedding.modelId).toBe(embedding.modelId);
   });
 });

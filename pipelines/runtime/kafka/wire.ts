@@ -19,7 +19,8 @@ import type {
 } from '../../../schemas/records.ts';
 import { attributesOrNull } from '../../../schemas/records.ts';
 import { copyRegion, cropRect } from '../../track/post-crop.ts';
-import { float32FromBytes, float32ToBytes } from '../../../schemas/float32-bytes.ts';
+import { float32ToBytes, float32View } from '../../../schemas/float32-bytes.ts';
+import type { EncodedRecord } from '../../../schemas/serde/encoded-record.ts';
 import type { Topic } from '../../../topologies/names.ts';
 import type { KafkaConfig } from './config.ts';
 import { decodeImage, EMPTY_IMAGE, encodeImage, sourceBytesOf, undecodedImage, type ImageFormat } from './image-codec.ts';
@@ -39,7 +40,8 @@ export interface TopicCodec<T> {
   readonly keyedBy: 'camera' | 'scope';
   key(record: T): string;
   toWire(record: T): Promise<unknown>;
-  fromWire(value: unknown): Promise<T>;
+  /** `encoded`: the value's Avro body when it is in our current schema (kept by a codec whose outputs hold the record) */
+  fromWire(value: unknown, encoded?: EncodedRecord | null): Promise<T>;
 }
 
 const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: f.frameRef ?? null });
@@ -49,7 +51,7 @@ const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: 
 const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
   ...f,
   landmarks5: f.landmarks5.map((p): Point => [p[0] ?? 0, p[1] ?? 0]),
-  appearance: float32FromBytes(f.appearance),
+  appearance: float32View(f.appearance),
 });
 
 async function regionToWire(r: ImageRegion, quality: number, format: ImageFormat): Promise<Avro.ImageRegion> {
@@ -97,8 +99,15 @@ async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageF
   return { post: await postToWire(e.post, quality, format, false), modelId: e.modelId, vector: float32ToBytes(e.vector), attributes: attributesOrNull(e.attributes), fresh: e.fresh };
 }
 function embeddingFromWire(e: Avro.FaceEmbedding): FaceEmbedding {
-  return { post: postFromWire(e.post), modelId: e.modelId, vector: float32FromBytes(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
+  return { post: postFromWire(e.post), modelId: e.modelId, vector: float32View(e.vector), attributes: attributesFromWire(e.attributes), fresh: e.fresh };
 }
+
+/**
+ * Embeddings read from Kafka with their Avro bodies: an event holding one of them is written with those bytes
+ * instead of encoding the embedding again (an event is mostly its embedding). Keyed by the record object, so an
+ * embedding a stage builds anew (a different object) is encoded from its values.
+ */
+const embeddingBodies = new WeakMap<FaceEmbedding, EncodedRecord>();
 
 export function topicCodecs(opts: WireOptions) {
   const q = opts.cropJpegQuality;
@@ -152,13 +161,17 @@ export function topicCodecs(opts: WireOptions) {
     keyedBy: 'camera',
     key: (e) => e.post.camera,
     toWire: (e) => embeddingToWire(e, q, format),
-    fromWire: async (v) => embeddingFromWire(v as Avro.FaceEmbedding),
+    async fromWire(v, encoded) {
+      const e = embeddingFromWire(v as Avro.FaceEmbedding);
+      if (encoded) embeddingBodies.set(e, encoded.detached());
+      return e;
+    },
   };
   const matches: TopicCodec<FaceEvent> = {
     keyedBy: 'camera',
     key: (e) => e.embedding.post.camera,
-    async toWire(e): Promise<Avro.FaceEvent> {
-      return { ...e, embedding: await embeddingToWire(e.embedding, q, format), candidates: [...e.candidates] };
+    async toWire(e): Promise<Omit<Avro.FaceEvent, 'embedding'> & { embedding: Avro.FaceEmbedding | EncodedRecord }> {
+      return { ...e, embedding: embeddingBodies.get(e.embedding) ?? (await embeddingToWire(e.embedding, q, format)), candidates: [...e.candidates] };
     },
     async fromWire(value) {
       const e = value as Avro.FaceEvent;
