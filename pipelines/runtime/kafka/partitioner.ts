@@ -33,6 +33,11 @@ export function murmur2(data: Uint8Array): number {
 
 const toPositive = (x: number) => x & 0x7fffffff;
 
+/** The partition of `partitions` a record with this key goes to. */
+export function partitionOf(key: Buffer | string, partitions: number): number {
+  return toPositive(murmur2(typeof key === 'string' ? Buffer.from(key) : key)) % partitions;
+}
+
 /**
  * The partition a message goes to: the one it names, else by its key's hash, else round-robin over the partitions
  * that have a leader (Java's DefaultPartitioner before sticky partitioning, as kafkajs's DefaultPartitioner).
@@ -42,7 +47,7 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
   return ({ topic, partitionMetadata, message }: PartitionerArgs) => {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const { key } = message;
-    if (key !== null && key !== undefined) return toPositive(murmur2(typeof key === 'string' ? Buffer.from(key) : key)) % partitionMetadata.length;
+    if (key !== null && key !== undefined) return partitionOf(key, partitionMetadata.length);
     const next = (counters.get(topic) ?? randomInt(2 ** 31)) + 1;
     counters.set(topic, next);
     const available = partitionMetadata.filter((p) => p.leader >= 0);

@@ -102,9 +102,12 @@ export class KafkaStageRunner {
       allowAutoTopicCreation: false,
       ...(config.exactly_once ? { transactionalId: names.transactionalId(stage.name, opts.instance), transactionTimeout: 60_000 } : {}),
     });
+    // sends are sized per partition of the output topic (bySize); other topics' records are few
+    const outputTopic = opts.output && names.topic(opts.output.topic);
+    const partitionsOf = (topic: string) => (topic === outputTopic ? this.outputPartitions : undefined);
     this.committer = config.exactly_once
-      ? transactionalCommitter(this.producer)
-      : atLeastOnceCommitter(this.producer, (p) => this.consumer.commitOffsets(p.topics.flatMap((t) => t.partitions.map((q) => ({ topic: t.topic, ...q })))));
+      ? transactionalCommitter(this.producer, partitionsOf)
+      : atLeastOnceCommitter(this.producer, (p) => this.consumer.commitOffsets(p.topics.flatMap((t) => t.partitions.map((q) => ({ topic: t.topic, ...q })))), partitionsOf);
     this.pace = new CommitPace(config.commit_interval_ms, config.max_batch_records);
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     this.failed.catch(() => undefined);
