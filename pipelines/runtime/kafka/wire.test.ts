@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type * as Avro from '../../../schemas/generated/avro-types.ts';
 import type { FaceEvent, FacePost } from '../../../schemas/records.ts';
 import { basis, faceEvent } from '../testing/index.ts';
+import { loadAvroContracts } from '../../../schemas/avro/contracts.ts';
 import { EncodedRecord } from '../../../schemas/serde/encoded-record.ts';
 import { topicCodecs } from './wire.ts';
 
@@ -54,6 +55,14 @@ describe('wire codecs', () => {
     expect(back.crop.image).toMatchObject({ width: 16, height: 16 });
     const again = (await passing.faces.toWire(back)) as Avro.FacePost;
     expect(Buffer.compare(again.crop!.image, avro.crop!.image)).toBe(0);
+  });
+
+  it('attributes decoded by avsc come without the methods its records inherit', async () => {
+    const codecs = topicCodecs(wire);
+    const avro = (await codecs.embeddings.toWire(eventWithCrop().embedding)) as Avro.FaceEmbedding;
+    const type = loadAvroContracts().type('FaceEmbedding');
+    const back = await codecs.embeddings.fromWire(type.fromBuffer(type.toBuffer(avro)));
+    expect(Object.keys(back.attributes)).toEqual(['gender']);
   });
 
   it("an event holding an embedding as it was read carries the embedding's Avro body; a rebuilt one is encoded anew", async () => {

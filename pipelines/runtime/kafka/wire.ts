@@ -81,7 +81,8 @@ function regionAroundFaces(pixels: ImageRegion, faces: readonly DetectedFace[]):
 
 function attributesFromWire(a: Avro.FaceAttributes): FaceAttributes {
   const out: Record<string, unknown> = {};
-  for (const k in a) if (a[k as keyof Avro.FaceAttributes] !== null) out[k] = a[k as keyof Avro.FaceAttributes];
+  // own keys only: a record avsc decoded inherits enumerable methods (clone, toBuffer…) that `for in` would copy
+  for (const k of Object.keys(a)) if (a[k as keyof Avro.FaceAttributes] !== null) out[k] = a[k as keyof Avro.FaceAttributes];
   return out as FaceAttributes;
 }
 
