@@ -72,6 +72,7 @@ function throughputSection(k: KafkaResults, goal: number, produced: string): str
       `Inputs are real records replayed (bench/kafka-replay.ts): the ${d.seedRecords} detections (with their frame JPEGs) and ${e.seedRecords} embeddings (with their vectors and attributes; a post's face crop travels only on the faces topic) ` +
       `that a distributed run over ${k.clips.length} shared clips left on Kafka, copied onto many cameras, ${k.concurrentCameras} cameras live at a time, each track renamed so every event is distinct, each camera ending with an end-of-stream marker. ` +
       `The match index holds ${k.watchlist.enrolled} faces enrolled from ${k.watchlist.source} (${k.watchlist.rejected} photos refused by enrolment). ` +
+      'Before the recorded runs, one unrecorded exactly-once run of match warms the just-started broker up (its JVM compiles the fetch and transaction paths as it goes; a broker in service has). ' +
       'Episodes read what the exactly-once match run wrote. The runner\'s own defaults hold: a commit covers ~`kafka.commit_interval_ms` (100 ms) of processing at the measured pace, at most `kafka.max_batch_records`, with fetches of up to `kafka.fetch_max_bytes_per_partition`. ' +
       '"Cores" are CPU seconds over the window; "other load" is the rest of the machine (/proc/stat) less the stage and the broker.',
     '',
