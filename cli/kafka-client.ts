@@ -1,5 +1,7 @@
 // The kafkajs client of a facestream process: its logs go through pino (one JSON line each, not kafkajs's own
 // format), and transient broker errors are retried with backoff by kafkajs before anything reaches a stage.
+// first: kafkajs must load after it (see there)
+import '../pipelines/runtime/kafka/kafkajs-preload.ts';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { useOneCopyProduceRequests } from '../pipelines/runtime/kafka/produce-request.ts';
