@@ -104,6 +104,7 @@ export class FaceTable {
   /** per dossier: best score and slot of the query being ranked, reused between queries (reset via `touched`) */
   private bestScore = new Float64Array(0);
   private bestSlot = new Int32Array(0);
+  private touched = new Int32Array(0);
 
   /** faces held */
   get size(): number {
@@ -180,15 +181,17 @@ export class FaceTable {
     if (this.bestScore.length < this.names.length) {
       this.bestScore = new Float64Array(this.names.length * 2);
       this.bestSlot = new Int32Array(this.names.length * 2);
+      this.touched = new Int32Array(this.names.length * 2);
       this.bestScore.fill(-Infinity);
     }
-    const touched: number[] = [];
+    // the dossiers this call scores, in a buffer kept between calls (this runs per query: no allocation)
+    let touched = 0;
     for (let i = 0; i < n; i++) {
       const slot = slotAt(i);
       const d = this.dossierOf[slot] ?? -1;
       if (d < 0) continue;
       const s = scoreAt(i);
-      if (this.bestScore[d] === -Infinity) touched.push(d);
+      if (this.bestScore[d] === -Infinity) this.touched[touched++] = d;
       if (s > (this.bestScore[d] as number)) {
         this.bestScore[d] = s;
         this.bestSlot[d] = slot;
@@ -196,15 +199,11 @@ export class FaceTable {
     }
     // Top-k kept sorted best first (dossier numbers); ties by name, so the order never depends on insertion order.
     const top: number[] = [];
-    const before = (a: number, b: number) => {
-      const sa = this.bestScore[a] as number;
-      const sb = this.bestScore[b] as number;
-      return sa > sb || (sa === sb && (this.names[a] as string) < (this.names[b] as string));
-    };
-    for (const d of touched) {
-      if (top.length === k && !before(d, top[k - 1] as number)) continue;
+    for (let t = 0; t < touched; t++) {
+      const d = this.touched[t] as number;
+      if (top.length === k && !this.ranksBefore(d, top[k - 1] as number)) continue;
       let at = top.length;
-      while (at > 0 && before(d, top[at - 1] as number)) at--;
+      while (at > 0 && this.ranksBefore(d, top[at - 1] as number)) at--;
       top.splice(at, 0, d);
       if (top.length > k) top.pop();
     }
@@ -212,7 +211,14 @@ export class FaceTable {
       const slot = this.bestSlot[d] as number;
       return { dossier: this.names[d] as string, dossierFace: this.faceIds[slot] as string, watchList: this.lists[slot] as string, confidence: this.bestScore[d] as number };
     });
-    for (const d of touched) this.bestScore[d] = -Infinity;
+    for (let t = 0; t < touched; t++) this.bestScore[this.touched[t] as number] = -Infinity;
     return out;
+  }
+
+  /** Whether dossier `a` ranks before `b` in the scores of the current topDossiers call. */
+  private ranksBefore(a: number, b: number): boolean {
+    const sa = this.bestScore[a] as number;
+    const sb = this.bestScore[b] as number;
+    return sa > sb || (sa === sb && (this.names[a] as string) < (this.names[b] as string));
   }
 }

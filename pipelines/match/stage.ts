@@ -54,14 +54,20 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
         busy = undefined;
         if (current !== index) await current.close();
       }
+      // counted once per batch: a counter's labels are hashed on every call
+      let matched = 0;
+      let alerts = 0;
       for (const [i, embedding] of records.entries()) {
         const camera = embedding.post.camera;
         const ruled = found[i]!.map((candidate) => ({ candidate, rules: rulesOf(candidate) }));
         const event = matchEvent(embedding, ruled, options.config, options.settings?.matching(camera), options.settings?.get(camera).alertMode);
-        ctx.count(event.matched ? 'events_matched' : 'events_unmatched');
-        if (event.alert) ctx.count('events_alert');
+        if (event.matched) matched++;
+        if (event.alert) alerts++;
         await ctx.forward(event);
       }
+      if (matched > 0) ctx.count('events_matched', matched);
+      if (records.length > matched) ctx.count('events_unmatched', records.length - matched);
+      if (alerts > 0) ctx.count('events_alert', alerts);
     },
     async close(): Promise<void> {
       await index.close();

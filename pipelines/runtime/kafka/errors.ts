@@ -20,16 +20,22 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs `fn`, retrying retryable failures with exponential backoff (100 ms × 2ⁿ, at most 10 s) `retries` times. */
-export async function withRetries<T>(fn: () => Promise<T>, retries: number, onRetry: (err: unknown, attempt: number, delayMs: number) => void): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isRetryable(err) || attempt > retries) throw err;
-      const delayMs = Math.min(10_000, 100 * 2 ** (attempt - 1));
-      onRetry(err, attempt, delayMs);
-      await new Promise((r) => setTimeout(r, delayMs));
-    }
+/**
+ * Runs `fn`, retrying retryable failures with exponential backoff (100 ms × 2ⁿ, at most 10 s) `retries` times.
+ * No async frame of its own: it runs per record, and the first attempt nearly always succeeds.
+ */
+export function withRetries<T>(fn: () => Promise<T>, retries: number, onRetry: (err: unknown, attempt: number, delayMs: number) => void, attempt = 1): Promise<T> {
+  let result: Promise<T>;
+  try {
+    result = fn();
+  } catch (err) {
+    result = Promise.reject(err);
   }
+  return result.catch(async (err: unknown) => {
+    if (!isRetryable(err) || attempt > retries) throw err;
+    const delayMs = Math.min(10_000, 100 * 2 ** (attempt - 1));
+    onRetry(err, attempt, delayMs);
+    await new Promise((r) => setTimeout(r, delayMs));
+    return withRetries(fn, retries, onRetry, attempt + 1);
+  });
 }

@@ -37,7 +37,7 @@ describe('kafkajs modules replaced before kafkajs loads', () => {
       };
       const args = { correlationId: 41, clientId, request: { apiKey: 0, apiVersion: 7, encode } };
       const ours = await frameRequest(args);
-      const kafkajs = (await frame(args)) as { buffer: Buffer };
+      const kafkajs = (await frame(args)) as unknown as { buffer: Buffer };
       expect((ours as unknown as { buffer: Buffer }).buffer).toEqual(kafkajs.buffer);
     }
   });

@@ -368,10 +368,11 @@ export class KafkaStageRunner {
 
   private withDecodeRetries<T>(bytes: Buffer | null, decode: (bytes: Buffer) => Promise<T>): Promise<T> {
     if (bytes === null) return Promise.reject(Object.assign(new Error('record has no value'), { retryable: false }));
-    return withRetries(() => decode(bytes), this.opts.config.max_retries, (err, attempt, delayMs) =>
-      this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'decode failed on a transient error; retrying'),
-    );
+    return withRetries(() => decode(bytes), this.opts.config.max_retries, this.onDecodeRetry);
   }
+
+  private readonly onDecodeRetry = (err: unknown, attempt: number, delayMs: number) =>
+    this.logger.warn({ err: messageOf(err), attempt, delayMs }, 'decode failed on a transient error; retrying');
 
   private async deadLetter(kind: FailureKind, message: KafkaMessage, partition: number, err: unknown): Promise<OutgoingMessage> {
     const name = this.opts.stage.name;
