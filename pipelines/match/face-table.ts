@@ -202,9 +202,14 @@ export class FaceTable {
     for (let t = 0; t < touched; t++) {
       const d = this.touched[t] as number;
       if (top.length === k && !this.ranksBefore(d, top[k - 1] as number)) continue;
+      // insertion: shift the worse ones down one place (splice would allocate its answer per call)
       let at = top.length;
-      while (at > 0 && this.ranksBefore(d, top[at - 1] as number)) at--;
-      top.splice(at, 0, d);
+      top.push(d);
+      while (at > 0 && this.ranksBefore(d, top[at - 1] as number)) {
+        top[at] = top[at - 1] as number;
+        at--;
+      }
+      top[at] = d;
       if (top.length > k) top.pop();
     }
     const out = top.map((d) => {

@@ -3,6 +3,7 @@
 // the event is an alert under its camera's alert mode); this shell only builds the record. The index can be swapped
 // while running (watch lists edited) without restarting the stage.
 import type { FaceEmbedding, FaceEvent } from '../../schemas/records.ts';
+import type { WatchListRule } from '../../schemas/generated/avro-types.ts';
 import type { Stage, StageContext } from '../runtime/stage.ts';
 import type { CameraSettingsView } from '../cameras/settings-view.ts';
 import { isAlert, type AlertMode } from './alert.ts';
@@ -37,7 +38,10 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
   let index = options.index;
   /** the index a batch is searching right now: a replaced index is closed only once its batch is done */
   let busy: FaceIndex | undefined;
-  const rulesOf = (candidate: FoundCandidate) => options.rules?.of(candidate) ?? [openRule(candidate.watchList)];
+  /** a list without rules: one rule list per watch list, kept (it is the same for every candidate of the list) */
+  const openRules = new Map<string, readonly WatchListRule[]>();
+  const openRulesOf = (list: string) => openRules.get(list) ?? openRules.set(list, [openRule(list)]).get(list)!;
+  const rulesOf = (candidate: FoundCandidate) => options.rules?.of(candidate) ?? openRulesOf(candidate.watchList);
   return {
     name: options.name ?? 'match',
     // one matrix product per batch (FaceIndex.searchMany): larger batches share its fixed cost
@@ -57,7 +61,8 @@ export function createMatchStage(options: MatchStageOptions): MatchStage {
       // counted once per batch: a counter's labels are hashed on every call
       let matched = 0;
       let alerts = 0;
-      for (const [i, embedding] of records.entries()) {
+      for (let i = 0; i < records.length; i++) {
+        const embedding = records[i]!;
         const camera = embedding.post.camera;
         const ruled = found[i]!.map((candidate) => ({ candidate, rules: rulesOf(candidate) }));
         const event = matchEvent(embedding, ruled, options.config, options.settings?.matching(camera), options.settings?.get(camera).alertMode);

@@ -231,7 +231,8 @@ export class KafkaStageRunner {
         decoded[next] = record;
       }
     };
-    for (const [i, message] of messages.entries()) {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
       decodeAhead(i);
       const control = controlOf(message.headers);
       if (control === END_OF_STREAM) {

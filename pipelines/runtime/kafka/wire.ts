@@ -45,12 +45,20 @@ export interface TopicCodec<T> {
 }
 
 const frameInfo = (f: FrameInfo): Avro.FrameInfo => ({ camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height, frameRef: f.frameRef ?? null });
-const fromFrameInfo = ({ frameRef, ...f }: Avro.FrameInfo): FrameInfo => (frameRef === null ? f : { ...f, frameRef });
+function fromFrameInfo(f: Avro.FrameInfo): FrameInfo {
+  const info: FrameInfo = { camera: f.camera, seq: f.seq, ts: f.ts, t_s: f.t_s, width: f.width, height: f.height };
+  return f.frameRef === null ? info : { ...info, frameRef: f.frameRef };
+}
 
 const faceToWire = (f: DetectedFace): Avro.DetectedFace => ({ ...f, landmarks5: f.landmarks5.map((p) => [...p]), appearance: float32ToBytes(f.appearance) });
+// fields listed rather than spread (`...f`): these run per record read, and a spread of a decoded record is slower
 const faceFromWire = (f: Avro.DetectedFace): DetectedFace => ({
-  ...f,
+  box: f.box,
+  score: f.score,
   landmarks5: f.landmarks5.map((p): Point => [p[0] ?? 0, p[1] ?? 0]),
+  pose: f.pose,
+  sharpness: f.sharpness,
+  quality: f.quality,
   appearance: float32View(f.appearance),
 });
 
@@ -92,8 +100,20 @@ async function postToWire(p: EmbeddedPost, quality: number, format: ImageFormat,
   return { ...p, frame: frameInfo(p.frame), face: faceToWire(p.face), crop, device: p.device ?? null };
 }
 function postFromWire(p: Avro.FacePost): EmbeddedPost {
-  const { crop: _crop, device, ...rest } = p;
-  return { ...rest, frame: fromFrameInfo(p.frame), face: faceFromWire(p.face), ...(device ? { device } : {}) };
+  const post: EmbeddedPost = {
+    camera: p.camera,
+    trackId: p.trackId,
+    postNo: p.postNo,
+    postType: p.postType,
+    frame: fromFrameInfo(p.frame),
+    face: faceFromWire(p.face),
+    trackFirstTs: p.trackFirstTs,
+    trackLastTs: p.trackLastTs,
+    trackFirstT: p.trackFirstT,
+    trackLastT: p.trackLastT,
+    trackFrames: p.trackFrames,
+  };
+  return p.device ? { ...post, device: p.device } : post;
 }
 
 async function embeddingToWire(e: FaceEmbedding, quality: number, format: ImageFormat): Promise<Avro.FaceEmbedding> {
