@@ -49,9 +49,10 @@ function loadWith(load: TopicLoad, slot: number | undefined, size: number): numb
 /**
  * `messages` in order, cut into sends in which no partition gets more than `maxBytes` (a larger record goes alone).
  * A keyed record of a topic whose partitions are known is given the partition Kafka's partitioner would choose
- * (partitioner.ts), so a send carries up to the limit for every partition rather than for all together: a chunk of
- * match's events to 4 partitions goes in 2 round trips instead of 7. A keyless record may land anywhere, so it
- * counts against every partition of its topic.
+ * (partitioner.ts), so a send carries up to the limit for every partition rather than for all together: records spread
+ * over 4 partitions go in a quarter of the round trips (a chunk of one camera-keyed partition whose outputs are keyed
+ * by camera too goes to one partition, and gains nothing). A keyless record may land anywhere, so it counts against
+ * every partition of its topic.
  */
 export function bySize(messages: readonly OutgoingMessage[], partitionsOf: PartitionCount = () => undefined, maxBytes = MAX_SEND_BYTES): OutgoingMessage[][] {
   const runs: OutgoingMessage[][] = [];
