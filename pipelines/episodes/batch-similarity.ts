@@ -32,8 +32,14 @@ export async function batchSimilarity(pairs: (dim: number) => Promise<PairScores
     queryOf.set(e, i);
   });
   const scores = await (await pairs(dim)).scores(queries, events.length, gallery, m);
+  // rules.ts asks for one event against each recent one in turn: its query row is looked up once
+  let lastEvent: FaceEvent | undefined;
+  let q: number | undefined;
   return (ev, event) => {
-    const q = queryOf.get(event);
+    if (event !== lastEvent) {
+      lastEvent = event;
+      q = queryOf.get(event);
+    }
     const row = recentRow.get(ev) ?? eventRow.get(ev.id);
     return q === undefined || row === undefined ? dotSimilarity(ev, event) : (scores[q * m + row] as number);
   };

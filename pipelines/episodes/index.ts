@@ -8,6 +8,7 @@ export {
   dueByWall,
   emptyEpisodes,
   onEvent,
+  onEvents,
   toChange,
   type EpisodesState,
   type EpisodesStep,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateOrThrow } from '../../config/validate.ts';
 import { EpisodesConfig } from './config.ts';
-import { closeAll, emptyEpisodes, onEvent, type EpisodesState } from './rules.ts';
+import { closeAll, emptyEpisodes, onEvent, onEvents, type EpisodesState } from './rules.ts';
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import { basis, faceEvent, unit, type EventOptions } from '../runtime/testing/index.ts';
 
@@ -114,6 +114,38 @@ describe('episode rules', () => {
     expect([last.startT, last.endT, last.endTs - last.startTs]).toEqual([0, 3, 3000]);
     expect(out.map((c) => c.bestEventId)).toEqual(['a', 'b', 'c', 'c', 'c']);
     expect(out.map((c) => c.dossier)).toEqual([null, 'alice', 'alice', 'alice', 'alice']);
+  });
+
+  it('a batch gives the states and changes of its events one after the other, and leaves the state it was given as it was', () => {
+    // tracks that come back, cameras, similar and dissimilar faces, gaps that close episodes, times out of order
+    let seed = 11;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const events = Array.from({ length: 300 }, (_, k) => {
+      const person = Math.floor(random() * 6);
+      const t = k * 2 + (random() < 0.1 ? 400 : 0) - (random() < 0.2 ? 5 : 0);
+      return ev(`e${k}`, t, unit([1, person * 0.7, random() * 0.2]), { trackId: `t${person}-${Math.floor(k / 20)}`, camera: `cam-${person % 3}`, quality: -random() });
+    });
+    const cfg = config({ episode_event_timeout: 30, episode_search_interval: 40, recent_similar_faces: 3 });
+    const one: { state: EpisodesState; changes: EpisodeChange[][] } = { state: emptyEpisodes, changes: [] };
+    for (const e of events) {
+      const step = onEvent(one.state, e, e.embedding.post.frame.ts + 7, cfg);
+      one.state = step.state;
+      one.changes.push([...step.changes]);
+    }
+    let state: EpisodesState = emptyEpisodes;
+    const changes: EpisodeChange[][] = [];
+    for (let i = 0; i < events.length; i += 64) {
+      const before = JSON.stringify(state);
+      const step = onEvents(state, events.slice(i, i + 64), (e) => e.embedding.post.frame.ts + 7, cfg);
+      expect(JSON.stringify(state)).toBe(before);
+      state = step.state;
+      changes.push(...step.changes);
+    }
+    expect(changes).toEqual(one.changes);
+    expect(state).toEqual(one.state);
+    expect(changes.flat().filter((c) => c.kind === 'close').length).toBeGreaterThan(5);
+    expect(changes.flat().filter((c) => c.kind === 'event').length).toBeGreaterThan(100);
+    expect(onEvents(state, [], () => 0, cfg).state).toBe(state);
   });
 
   it('is deterministic: same events, same changes and ids', () => {

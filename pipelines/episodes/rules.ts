@@ -139,6 +139,7 @@ export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: Episo
     if (sim >= cfg.episodes_threshold) similar.push({ ev, sim });
   }
   // The most recent similar faces first (later arrival breaks a ts tie), then only those of live episodes.
+  if (similar.length === 0) return null;
   const recentFirst = similar.map((s, i) => ({ ...s, i })).sort((a, b) => b.ev.ts - a.ev.ts || b.i - a.i).slice(0, cfg.recent_similar_faces);
   const live = new Map(state.live.map((ep) => [ep.id, ep]));
   let best: { ep: LiveEpisode; sim: number } | null = null;
@@ -191,15 +192,47 @@ function extend(ep: LiveEpisode, event: FaceEvent, wallNow: number): LiveEpisode
  * `similarity` scores the event against a recent one (the cosine; see Similarity).
  */
 export function onEvent(state: EpisodesState, event: FaceEvent, wallNow: number, cfg: EpisodesConfig, scope = 'default', similarity: Similarity = dotSimilarity): EpisodesStep {
-  const ts = eventTs(event);
-  const closed = closeWhere(state, (ep) => dueByStream(ep, ts, cfg));
-  const from = ts - cfg.episode_search_interval * 1000;
-  const recent = closed.state.recent.filter((ev) => ev.ts >= from);
-  const current: EpisodesState = { live: closed.state.live, recent };
+  const step = onEvents(state, [event], () => wallNow, cfg, scope, similarity);
+  return { state: step.state, changes: step.changes[0] ?? [] };
+}
 
-  const target = chooseEpisode(current, event, cfg, similarity);
-  const ep = target ? extend(target, event, wallNow) : open(event, wallNow, scope);
-  const live = target ? current.live.map((e) => (e.id === target.id ? ep : e)) : [...current.live, ep];
-  const next: EpisodesState = { live, recent: [...recent, { id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector }] };
-  return { state: next, changes: [...closed.changes, toChange(ep, target ? 'event' : 'open', event.id)] };
+/**
+ * onEvent for each of `events` in order — the same state and changes (per event) as one call after the other, with
+ * the state's lists copied once for the batch instead of per event (the live episodes and the look-back's events
+ * are hundreds: copying them per event was most of the stage's time). `state` itself is left as it is.
+ */
+export function onEvents(
+  state: EpisodesState,
+  events: readonly FaceEvent[],
+  wallNow: (event: FaceEvent) => number,
+  cfg: EpisodesConfig,
+  scope = 'default',
+  similarity: Similarity = dotSimilarity,
+): { readonly state: EpisodesState; readonly changes: EpisodeChange[][] } {
+  const live = [...state.live];
+  const recent = [...state.recent];
+  const changes: EpisodeChange[][] = [];
+  for (const event of events) {
+    const ts = eventTs(event);
+    const out: EpisodeChange[] = [];
+    let kept = 0;
+    for (const ep of live) {
+      if (dueByStream(ep, ts, cfg)) out.push(toChange(ep, 'close', null));
+      else live[kept++] = ep;
+    }
+    live.length = kept;
+    const from = ts - cfg.episode_search_interval * 1000;
+    kept = 0;
+    for (const ev of recent) if (ev.ts >= from) recent[kept++] = ev;
+    recent.length = kept;
+
+    const target = chooseEpisode({ live, recent }, event, cfg, similarity);
+    const ep = target ? extend(target, event, wallNow(event)) : open(event, wallNow(event), scope);
+    if (target) live[live.indexOf(target)] = ep;
+    else live.push(ep);
+    recent.push({ id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector });
+    out.push(toChange(ep, target ? 'event' : 'open', event.id));
+    changes.push(out);
+  }
+  return { state: events.length > 0 ? { live, recent } : state, changes };
 }

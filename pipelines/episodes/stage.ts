@@ -5,7 +5,7 @@ import type { Stage, StageContext, StageState } from '../runtime/stage.ts';
 import type { EpisodesConfig } from './config.ts';
 import { createPairScores, type PairScores } from '../match/gemm-scores.ts';
 import { batchSimilarity } from './batch-similarity.ts';
-import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvent, type EpisodesState, type EpisodesStep } from './rules.ts';
+import { closeAll, closeWhere, dueByWall, emptyEpisodes, onEvents, type EpisodesState, type EpisodesStep } from './rules.ts';
 import { createEventDedup, withDuplicateOf, type DedupGroups, type SavedDedup } from '../dedup/index.ts';
 
 export interface EpisodesStage extends Stage<FaceEvent, EpisodeChange> {
@@ -78,11 +78,12 @@ export function createEpisodesStage(options: EpisodesStageOptions): EpisodesStag
     state: saved,
     async process(records: readonly FaceEvent[], ctx: StageContext<EpisodeChange>): Promise<void> {
       const similarity = await batchSimilarity(pairs, state.recent, records);
-      for (const event of records) {
+      const step = onEvents(state, records, () => ctx.clock.now(), cfg, scope, similarity);
+      for (let i = 0; i < records.length; i++) {
+        const event = records[i]!;
         if (ended.delete(event.embedding.post.camera)) dirty = true;
-        const step = onEvent(state, event, ctx.clock.now(), cfg, scope, similarity);
         const duplicateOf = dedup?.mark(event) ?? null;
-        await apply({ state: step.state, changes: withDuplicateOf(step.changes, event.id, duplicateOf) }, ctx);
+        await apply({ state: step.state, changes: withDuplicateOf(step.changes[i] ?? [], event.id, duplicateOf) }, ctx);
       }
     },
     async punctuate(now: number, ctx: StageContext<EpisodeChange>): Promise<void> {
