@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateOrThrow } from '../../config/validate.ts';
 import { EpisodesConfig } from './config.ts';
-import { closeAll, emptyEpisodes, onEvent, onEvents, type EpisodesState } from './rules.ts';
+import { chooseEpisode, closeAll, dotSimilarity, emptyEpisodes, onEvent, onEvents, type EpisodesState, type LiveEpisode } from './rules.ts';
 import type { EpisodeChange, FaceEvent } from '../../schemas/records.ts';
 import { basis, faceEvent, unit, type EventOptions } from '../runtime/testing/index.ts';
 
@@ -146,6 +146,40 @@ describe('episode rules', () => {
     expect(changes.flat().filter((c) => c.kind === 'close').length).toBeGreaterThan(5);
     expect(changes.flat().filter((c) => c.kind === 'event').length).toBeGreaterThan(100);
     expect(onEvents(state, [], () => 0, cfg).state).toBe(state);
+  });
+
+  it('chooses the episode the rule as written chooses: ties, more similar faces than recent_similar_faces, closed episodes', () => {
+    /** the rule as the module's doc states it, written plainly (sorts every similar event, scans every track) */
+    const reference = (state: EpisodesState, event: FaceEvent, cfg: ReturnType<typeof config>): LiveEpisode | null => {
+      const key = `${event.embedding.post.camera}\u0000${event.embedding.post.trackId}`;
+      const same = cfg.join_same_track ? state.live.find((ep) => ep.tracks.includes(key)) : undefined;
+      if (same) return same;
+      const from = event.embedding.post.frame.ts - cfg.episode_search_interval * 1000;
+      const similar = state.recent
+        .map((ev, i) => ({ ev, i, sim: dotSimilarity(ev, event) }))
+        .filter((s) => s.ev.ts >= from && s.sim >= cfg.episodes_threshold)
+        .sort((a, b) => b.ev.ts - a.ev.ts || b.i - a.i)
+        .slice(0, cfg.recent_similar_faces);
+      let best: { ep: LiveEpisode; sim: number } | null = null;
+      for (const { ev, sim } of similar) {
+        const ep = state.live.find((e) => e.id === ev.episodeId);
+        if (ep && (best === null || sim > best.sim)) best = { ep, sim };
+      }
+      return best?.ep ?? null;
+    };
+    let seed = 5;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    // few distinct vectors (exact ties, as a track's reused vectors give), whole seconds (ts ties)
+    const vectors = [unit([1, 0, 0]), unit([1, 0.2, 0]), unit([1, 0, 0.3]), unit([0, 1, 0]), unit([0, 1, 0.2])];
+    for (const joinSameTrack of [true, false]) {
+      const cfg = config({ join_same_track: joinSameTrack, recent_similar_faces: 4, episode_event_timeout: 20, episode_search_interval: 30 });
+      let state: EpisodesState = emptyEpisodes;
+      for (let k = 0; k < 1500; k++) {
+        const e = ev(`e${k}`, Math.floor(k / 8) + (random() < 0.1 ? 25 : 0), vectors[Math.floor(random() * vectors.length)]!, { trackId: `t${Math.floor(random() * 40)}` });
+        expect(chooseEpisode(state, e, cfg)?.id ?? null).toBe(reference(state, e, cfg)?.id ?? null);
+        state = onEvent(state, e, 0, cfg).state;
+      }
+    }
   });
 
   it('is deterministic: same events, same changes and ids', () => {

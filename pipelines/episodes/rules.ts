@@ -123,31 +123,96 @@ export function closeAll(state: EpisodesState): EpisodesStep {
   return closeWhere(state, () => true);
 }
 
-/** The live episode the event joins, or null to open one. */
-export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: EpisodesConfig, similarity: Similarity = dotSimilarity): LiveEpisode | null {
+/** Where chooseEpisode finds live episodes: by a track in them, and by id. */
+export interface LiveIndex {
+  /** the first live episode (in opening order) holding the track */
+  withTrack(key: string): LiveEpisode | undefined;
+  byId(id: string): LiveEpisode | undefined;
+}
+
+/**
+ * The live episodes by id and by track. onEvents keeps one up to date over a batch (`put` after an episode opens or
+ * grows, `closed`); the track map is rebuilt when it could have gone stale (an episode closed, a track in two).
+ */
+class LiveEpisodes implements LiveIndex {
+  private readonly ids = new Map<string, LiveEpisode>();
+  /** track → id of the first live episode holding it; undefined until needed again */
+  private tracks: Map<string, string> | undefined;
+
+  constructor(private readonly live: readonly LiveEpisode[]) {
+    for (const ep of live) this.ids.set(ep.id, ep);
+  }
+
+  withTrack(key: string): LiveEpisode | undefined {
+    if (!this.tracks) {
+      this.tracks = new Map();
+      for (const ep of this.live) for (const t of ep.tracks) if (!this.tracks.has(t)) this.tracks.set(t, ep.id);
+    }
+    const id = this.tracks.get(key);
+    return id === undefined ? undefined : this.ids.get(id);
+  }
+
+  byId(id: string): LiveEpisode | undefined {
+    return this.ids.get(id);
+  }
+
+  /** `ep` opened, or grew by the track `key` */
+  put(ep: LiveEpisode, key: string): void {
+    this.ids.set(ep.id, ep);
+    const owner = this.tracks?.get(key);
+    if (owner === undefined) this.tracks?.set(key, ep.id);
+    else if (owner !== ep.id) this.tracks = undefined;
+  }
+
+  closed(ep: LiveEpisode): void {
+    this.ids.delete(ep.id);
+    this.tracks = undefined;
+  }
+}
+
+/**
+ * The live episode the event joins, or null to open one. `index` finds live episodes of `state` (built from it when
+ * not given).
+ */
+export function chooseEpisode(state: EpisodesState, event: FaceEvent, cfg: EpisodesConfig, similarity: Similarity = dotSimilarity, index: LiveIndex = new LiveEpisodes(state.live)): LiveEpisode | null {
   if (cfg.join_same_track) {
-    const key = trackKey(event);
-    const same = state.live.find((ep) => ep.tracks.includes(key));
+    const same = index.withTrack(trackKey(event));
     if (same) return same;
   }
   const ts = eventTs(event);
   const from = ts - cfg.episode_search_interval * 1000;
-  const similar: Array<{ ev: RecentEvent; sim: number }> = [];
-  for (const ev of state.recent) {
+  const { recent } = state;
+  /** positions in `recent` of the similar events, in arrival order, and their similarities */
+  const similar: number[] = [];
+  const sims: number[] = [];
+  for (let j = 0; j < recent.length; j++) {
+    const ev = recent[j]!;
     if (ev.ts < from) continue;
     const sim = similarity(ev, event);
-    if (sim >= cfg.episodes_threshold) similar.push({ ev, sim });
+    if (sim >= cfg.episodes_threshold) {
+      similar.push(j);
+      sims.push(sim);
+    }
   }
-  // The most recent similar faces first (later arrival breaks a ts tie), then only those of live episodes.
   if (similar.length === 0) return null;
-  const recentFirst = similar.map((s, i) => ({ ...s, i })).sort((a, b) => b.ev.ts - a.ev.ts || b.i - a.i).slice(0, cfg.recent_similar_faces);
-  const live = new Map(state.live.map((ep) => [ep.id, ep]));
-  let best: { ep: LiveEpisode; sim: number } | null = null;
-  for (const { ev, sim } of recentFirst) {
-    const ep = live.get(ev.episodeId);
-    if (ep && (best === null || sim > best.sim)) best = { ep, sim };
+  // The most recent similar faces first (later arrival breaks a ts tie), then only those of live episodes; the most
+  // similar of them wins, the more recent on a tie. Fewer similar faces than recent_similar_faces: all of them count
+  // and no ordering is needed beyond the tie-break.
+  const later = (a: number, b: number) => (recent[similar[a]!]!.ts - recent[similar[b]!]!.ts || a - b) > 0;
+  let considered: number[];
+  if (similar.length <= cfg.recent_similar_faces) considered = similar.map((_, n) => n);
+  else considered = similar.map((_, n) => n).sort((a, b) => (later(a, b) ? -1 : later(b, a) ? 1 : 0)).slice(0, cfg.recent_similar_faces);
+  let best = -1;
+  let bestEp: LiveEpisode | null = null;
+  for (const n of considered) {
+    const ep = index.byId(recent[similar[n]!]!.episodeId);
+    if (!ep) continue;
+    if (bestEp === null || sims[n]! > sims[best]! || (sims[n] === sims[best] && later(n, best))) {
+      best = n;
+      bestEp = ep;
+    }
   }
-  return best?.ep ?? null;
+  return bestEp;
 }
 
 function open(event: FaceEvent, wallNow: number, scope: string): LiveEpisode {
@@ -211,14 +276,17 @@ export function onEvents(
 ): { readonly state: EpisodesState; readonly changes: EpisodeChange[][] } {
   const live = [...state.live];
   const recent = [...state.recent];
+  const index = new LiveEpisodes(live);
   const changes: EpisodeChange[][] = [];
   for (const event of events) {
     const ts = eventTs(event);
     const out: EpisodeChange[] = [];
     let kept = 0;
     for (const ep of live) {
-      if (dueByStream(ep, ts, cfg)) out.push(toChange(ep, 'close', null));
-      else live[kept++] = ep;
+      if (dueByStream(ep, ts, cfg)) {
+        out.push(toChange(ep, 'close', null));
+        index.closed(ep);
+      } else live[kept++] = ep;
     }
     live.length = kept;
     const from = ts - cfg.episode_search_interval * 1000;
@@ -226,10 +294,11 @@ export function onEvents(
     for (const ev of recent) if (ev.ts >= from) recent[kept++] = ev;
     recent.length = kept;
 
-    const target = chooseEpisode({ live, recent }, event, cfg, similarity);
+    const target = chooseEpisode({ live, recent }, event, cfg, similarity, index);
     const ep = target ? extend(target, event, wallNow(event)) : open(event, wallNow(event), scope);
     if (target) live[live.indexOf(target)] = ep;
     else live.push(ep);
+    index.put(ep, trackKey(event));
     recent.push({ id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector });
     out.push(toChange(ep, target ? 'event' : 'open', event.id));
     changes.push(out);
