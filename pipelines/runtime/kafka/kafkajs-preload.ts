@@ -8,6 +8,7 @@
 // - framing a request: kafkajs copies the request body twice (into the header's encoder, then into the size's),
 //   ~1 MB of Produce body each time; here it is copied once, behind its header, into one buffer sized beforehand.
 import { createRequire } from 'node:module';
+import { kafkajsEncoderOf, type KafkajsEncoder } from './produce-request.ts';
 
 const require = createRequire(import.meta.url);
 const GROUPING = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
@@ -30,17 +31,11 @@ export function groupMessagesPerPartition<M>({ topic, partitionMetadata, message
   return result;
 }
 
-interface KafkajsEncoder {
-  buf: Buffer;
-  offset: number;
-}
 interface RequestArgs {
   readonly correlationId: number;
   readonly clientId: string;
   readonly request: { readonly apiKey: number; readonly apiVersion: number; encode(): Promise<KafkajsEncoder> };
 }
-
-const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize?: number) => KafkajsEncoder;
 
 /** kafkajs's request framing (size, api key and version, correlation id, client id, body) with one copy of the body. */
 export async function frameRequest({ correlationId, clientId, request: { apiKey, apiVersion, encode } }: RequestArgs): Promise<KafkajsEncoder> {
@@ -55,10 +50,7 @@ export async function frameRequest({ correlationId, clientId, request: { apiKey,
   at = out.writeInt16BE(client.length, at);
   at += client.copy(out, at);
   payload.buf.copy(out, at, 0, payload.offset);
-  const encoder = new Encoder(0);
-  encoder.buf = out;
-  encoder.offset = out.length;
-  return encoder;
+  return kafkajsEncoderOf(out);
 }
 
 const REPLACEMENTS: ReadonlyArray<readonly [string, unknown]> = [

@@ -228,10 +228,22 @@ const KAFKAJS_PRODUCE_V3 = require.resolve('kafkajs/src/protocol/requests/produc
 const KAFKAJS_PRODUCE_LATER = [4, 5, 6, 7].map((v) => require.resolve(`kafkajs/src/protocol/requests/produce/v${v}/request.js`));
 const KAFKAJS_NO_COMPRESSION = 0;
 
-interface KafkajsEncoder {
+/** kafkajs's Encoder, as far as its callers read it: the bytes written so far are buf[0, offset). */
+export interface KafkajsEncoder {
   buf: Buffer;
   offset: number;
 }
+
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize?: number) => KafkajsEncoder;
+
+/** A kafkajs Encoder holding `bytes`, which kafkajs's callers take as an encoded request or request body. */
+export function kafkajsEncoderOf(bytes: Buffer): KafkajsEncoder {
+  const encoder = new Encoder(0);
+  encoder.buf = bytes;
+  encoder.offset = bytes.length;
+  return encoder;
+}
+
 type KafkajsProduceRequest = (args: ProduceRequestBody & { compression?: number }) => { encode(): Promise<KafkajsEncoder> };
 
 const ONE_COPY = Symbol('facestream one-copy Produce request');
@@ -251,17 +263,13 @@ export function useOneCopyProduceRequests(): boolean {
   if (cached && (cached.exports as { [ONE_COPY]?: true })[ONE_COPY]) return true;
   if (KAFKAJS_PRODUCE_LATER.some((path) => require.cache[path])) return false;
   const own = (kafkajsOwn = require(KAFKAJS_PRODUCE_V3) as KafkajsProduceRequest);
-  const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize?: number) => KafkajsEncoder;
   const oneCopy: KafkajsProduceRequest = (args) => {
     const request = own(args);
     if ((args.compression ?? KAFKAJS_NO_COMPRESSION) !== KAFKAJS_NO_COMPRESSION) return request;
     return {
       ...request,
       async encode() {
-        const encoder = new Encoder(0);
-        encoder.buf = encodeProduceRequest(args);
-        encoder.offset = encoder.buf.length;
-        return encoder;
+        return kafkajsEncoderOf(encodeProduceRequest(args));
       },
     };
   };
