@@ -110,13 +110,22 @@ export function dueByWall(ep: LiveEpisode, now: number, cfg: EpisodesConfig): bo
 
 /** Closes the live episodes `due` selects, in opening order. */
 export function closeWhere(state: EpisodesState, due: (ep: LiveEpisode) => boolean): EpisodesStep {
-  const live: LiveEpisode[] = [];
+  const live = [...state.live];
   const changes: EpisodeChange[] = [];
-  for (const ep of state.live) {
-    if (due(ep)) changes.push(toChange(ep, 'close', null));
-    else live.push(ep);
-  }
+  closeIn(live, due, changes);
   return { state: { ...state, live }, changes };
+}
+
+/** Takes the episodes `due` selects out of `live` (in place), a close change each into `changes`, in opening order. */
+function closeIn(live: LiveEpisode[], due: (ep: LiveEpisode) => boolean, changes: EpisodeChange[], closed?: (ep: LiveEpisode) => void): void {
+  let kept = 0;
+  for (const ep of live) {
+    if (due(ep)) {
+      changes.push(toChange(ep, 'close', null));
+      closed?.(ep);
+    } else live[kept++] = ep;
+  }
+  live.length = kept;
 }
 
 export function closeAll(state: EpisodesState): EpisodesStep {
@@ -281,16 +290,9 @@ export function onEvents(
   for (const event of events) {
     const ts = eventTs(event);
     const out: EpisodeChange[] = [];
-    let kept = 0;
-    for (const ep of live) {
-      if (dueByStream(ep, ts, cfg)) {
-        out.push(toChange(ep, 'close', null));
-        index.closed(ep);
-      } else live[kept++] = ep;
-    }
-    live.length = kept;
+    closeIn(live, (ep) => dueByStream(ep, ts, cfg), out, (ep) => index.closed(ep));
     const from = ts - cfg.episode_search_interval * 1000;
-    kept = 0;
+    let kept = 0;
     for (const ev of recent) if (ev.ts >= from) recent[kept++] = ev;
     recent.length = kept;
 
