@@ -145,11 +145,11 @@ describe('topic serde against the registry over HTTP', () => {
     expect(value).toEqual(SAMPLE_VALUES.embeddings);
     expect(encoded?.typeName).toBe('facestream.FaceEmbedding');
     expect(encoded?.body).toEqual(embedding.subarray(5));
-    // the same bytes as encoding the decoded value, with a scratch buffer too small for the body at first
+    // the same bytes as encoding the decoded value, with a slab too small for the body at first
     const small = createTopicSerde({ registryUrl: registry.url, topicPrefix: 'site1.', logger: quietLogger(), contracts });
     await small.registerAll();
     const event = { ...SAMPLE_VALUES.matches, embedding: value as typeof SAMPLE_VALUES.embeddings };
-    const big = { ...event, embedding: { ...event.embedding, vector: Buffer.alloc(80_000, 7) } };
+    const big = { ...event, embedding: { ...event.embedding, vector: Buffer.alloc(300_000, 7) } };
     const bigBody = (await serde.decodeKeepingBody(serde.encodeValue('embeddings', big.embedding))).encoded!.detached();
     expect(small.encodeValue('matches', { ...big, embedding: bigBody as never })).toEqual(serde.encodeValue('matches', big));
     expect(serde.encodeValue('matches', { ...event, embedding: encoded! as never })).toEqual(serde.encodeValue('matches', event));

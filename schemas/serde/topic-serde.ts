@@ -18,6 +18,7 @@ import { EncodedRecord } from './encoded-record.ts';
 import { SchemaRegistrationError, SchemaRegistryUnreachable, WireFormatError } from './errors.ts';
 import { HttpAnswerError, classifyRegistryFailure, registryRequest } from './registry-failures.ts';
 import type { RegistryFailure } from './registry-failures.ts';
+import { Slab } from './slab.ts';
 import { HEADER_BYTES, unframe, writeHeader } from './wire-format.ts';
 
 type Resolver = ReturnType<Type['createResolver']>;
@@ -103,8 +104,8 @@ class ConfluentTopicSerde implements TopicSerde {
   private readonly timeoutMs: number;
   /** per record type, its fields that are records themselves (which may come as an EncodedRecord) */
   private readonly recordFields = new Map<Type, readonly string[]>();
-  /** where encode() writes a record before copying it out (grows to the largest record seen) */
-  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+  /** where encode() writes records: each is a view of it, no copy */
+  private readonly slab = new Slab();
 
   constructor(private readonly options: TopicSerdeOptions) {
     this.url = options.registryUrl.replace(/\/+$/, '');
@@ -260,9 +261,8 @@ class ConfluentTopicSerde implements TopicSerde {
     const subject = `${topicSubjects(topic, this.options.topicPrefix ?? '').kafkaTopic}-${part}`;
     const id = this.ids.get(subject);
     if (id === undefined) throw new WireFormatError('not_registered', `${subject} is not registered yet: call registerAll() first`);
-    let end: number;
     try {
-      end = this.encodeAfterHeader(type, value);
+      return this.encodeFramed(type, value, id);
     } catch (e) {
       const paths: string[] = [];
       type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
@@ -272,22 +272,24 @@ class ConfluentTopicSerde implements TopicSerde {
         { cause: e, schemaId: id, paths },
       );
     }
-    writeHeader(this.scratch, id);
-    return Buffer.from(this.scratch.subarray(0, end));
   }
 
   /**
-   * Writes the Avro body into the reused scratch buffer after room for the header; returns where it ends. avsc's
-   * toBuffer writes a record over 1 KiB twice (once into its own 1 KiB buffer to learn the size, again into a
-   * new one) and framing copied it a third time: this is one write and one copy, half the CPU for a 2.7 KiB event.
+   * The header and the Avro body written once, in place, into the slab. avsc's toBuffer writes a record over 1 KiB
+   * twice (once into its own 1 KiB buffer to learn the size, again into a new one) and framing copied it a third time.
    */
-  private encodeAfterHeader(type: Type, value: unknown): number {
+  private encodeFramed(type: Type, value: unknown, schemaId: number): Buffer {
     const byField = this.holdsEncoded(type, value);
     for (;;) {
-      const end = byField ? encodeFieldByField(type as avro.types.RecordType, value as Record<string, unknown>, this.scratch, HEADER_BYTES) : type.encode(value, this.scratch, HEADER_BYTES);
-      if (end >= 0) return end;
+      const { buf, start } = this.slab.free();
+      const bodyAt = start + HEADER_BYTES;
+      const end = bodyAt > buf.length ? -HEADER_BYTES : byField ? encodeFieldByField(type as avro.types.RecordType, value as Record<string, unknown>, buf, bodyAt) : type.encode(value, buf, bodyAt);
+      if (end >= 0) {
+        writeHeader(buf, schemaId, start);
+        return this.slab.take(end);
+      }
       // avsc answers how many bytes were missing
-      this.scratch = Buffer.allocUnsafeSlow(2 * (this.scratch.length - end));
+      this.slab.renew(2 * (buf.length - start - end));
     }
   }
 

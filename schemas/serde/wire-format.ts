@@ -19,10 +19,10 @@ export function frame(schemaId: number, body: Buffer): Buffer {
   return out;
 }
 
-/** The magic byte and schema id into the first HEADER_BYTES of `out` (a body written after them). */
-export function writeHeader(out: Buffer, schemaId: number): void {
-  out.writeUInt8(MAGIC_BYTE, 0);
-  out.writeInt32BE(schemaId, 1);
+/** The magic byte and schema id into HEADER_BYTES of `out` from `at` (a body written after them). */
+export function writeHeader(out: Buffer, schemaId: number, at = 0): void {
+  out.writeUInt8(MAGIC_BYTE, at);
+  out.writeInt32BE(schemaId, at + 1);
 }
 
 export interface Unframed {

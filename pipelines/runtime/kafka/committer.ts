@@ -60,7 +60,10 @@ export function bySize(messages: readonly OutgoingMessage[], partitionsOf: Parti
   let loads = new Map<string, TopicLoad>();
   for (const original of messages) {
     const n = partitionsOf(original.topic);
-    const m = original.partition === undefined && original.key !== null && n !== undefined ? { ...original, partition: partitionOf(original.key, n) } : original;
+    const m: OutgoingMessage =
+      original.partition === undefined && original.key !== null && n !== undefined
+        ? { topic: original.topic, key: original.key, value: original.value, headers: original.headers, partition: partitionOf(original.key, n) }
+        : original;
     const size = sizeOf(m);
     const slot = n === undefined ? 0 : m.partition;
     let load = loads.get(m.topic);
@@ -82,14 +85,15 @@ export function bySize(messages: readonly OutgoingMessage[], partitionsOf: Parti
   return runs;
 }
 
-function byTopic(messages: readonly OutgoingMessage[]) {
-  const topics = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders; partition?: number }>>();
+/** A send's records by topic, as kafkajs takes them (it reads key, value, headers and partition, and ignores topic). */
+function byTopic(messages: readonly OutgoingMessage[]): Array<{ topic: string; messages: OutgoingMessage[] }> {
+  const topics = new Map<string, OutgoingMessage[]>();
   for (const m of messages) {
-    const list = topics.get(m.topic) ?? [];
-    list.push({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}), ...(m.partition !== undefined ? { partition: m.partition } : {}) });
-    topics.set(m.topic, list);
+    const list = topics.get(m.topic);
+    if (list) list.push(m);
+    else topics.set(m.topic, [m]);
   }
-  return [...topics].map(([topic, msgs]) => ({ topic, messages: msgs }));
+  return Array.from(topics, ([topic, list]) => ({ topic, messages: list }));
 }
 
 export function transactionalCommitter(producer: Producer, partitionsOf?: PartitionCount): Committer {
