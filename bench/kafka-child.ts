@@ -486,7 +486,10 @@ async function startCpuProfile(dir: string | undefined): Promise<{ stop(name: st
   };
 }
 
-/** A topic's end offsets; the admin's metadata can be a moment behind a topic another process just made. */
+/**
+ * A topic's end offsets; the admin's metadata can be a moment behind a topic another process just made (a partition
+ * without its leader yet answers NOT_LEADER): the metadata is fetched again before each retry.
+ */
 async function endOffsets(admin: import('kafkajs').Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -494,6 +497,7 @@ async function endOffsets(admin: import('kafkajs').Admin, topic: string): Promis
     } catch (err) {
       if (attempt >= 10 || !(err instanceof Error && 'retriable' in err && err.retriable)) throw err;
       await sleep(500);
+      await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
     }
   }
 }

@@ -18,6 +18,7 @@ import { EncodedRecord } from './encoded-record.ts';
 import { SchemaRegistrationError, SchemaRegistryUnreachable, WireFormatError } from './errors.ts';
 import { HttpAnswerError, classifyRegistryFailure, registryRequest } from './registry-failures.ts';
 import type { RegistryFailure } from './registry-failures.ts';
+import './avsc-bytes-pool.ts';
 import { Slab } from './slab.ts';
 import { HEADER_BYTES, unframe, writeHeader } from './wire-format.ts';
 
