@@ -143,6 +143,12 @@ describe('episode rules', () => {
     }
     expect(changes).toEqual(one.changes);
     expect(state).toEqual(one.state);
+    // each live episode lists the track of every event it took, once
+    const trackOf = new Map(events.map((e) => [e.id, `${e.embedding.post.camera}\u0000${e.embedding.post.trackId}`]));
+    for (const ep of state.live) {
+      const taken = changes.flat().filter((c) => c.episodeId === ep.id && c.eventId !== null).map((c) => trackOf.get(c.eventId!)!);
+      expect([...ep.tracks].sort()).toEqual([...new Set(taken)].sort());
+    }
     expect(changes.flat().filter((c) => c.kind === 'close').length).toBeGreaterThan(5);
     expect(changes.flat().filter((c) => c.kind === 'event').length).toBeGreaterThan(100);
     expect(onEvents(state, [], () => 0, cfg).state).toBe(state);

@@ -165,6 +165,14 @@ class LiveEpisodes implements LiveIndex {
     return this.ids.get(id);
   }
 
+  /** Whether `ep` holds the track; the track map (complete while kept) answers without walking its tracks. */
+  holds(ep: LiveEpisode, key: string): boolean {
+    if (!this.tracks) return ep.tracks.includes(key);
+    const owner = this.tracks.get(key);
+    if (owner === undefined) return false;
+    return owner === ep.id || ep.tracks.includes(key); // a second holder of a track is not in the map
+  }
+
   /** `ep` opened, or grew by the track `key` */
   put(ep: LiveEpisode, key: string): void {
     this.ids.set(ep.id, ep);
@@ -243,21 +251,32 @@ function open(event: FaceEvent, wallNow: number, scope: string): LiveEpisode {
   };
 }
 
-function extend(ep: LiveEpisode, event: FaceEvent, wallNow: number): LiveEpisode {
+type Growing = { -readonly [K in keyof LiveEpisode]: LiveEpisode[K] } & { tracks: string[] };
+
+/**
+ * `ep` joined by `event`. An episode this batch made (`grown` holds them) grows in place; another is copied once,
+ * track list and all, and grows in place for the rest of the batch: an episode of a person seen on many cameras holds
+ * thousands of tracks, and copying them for each new one was the stage's largest cost. The input state stays as it is.
+ */
+function extend(ep: LiveEpisode, event: FaceEvent, wallNow: number, newTrack: boolean, grown: WeakSet<LiveEpisode>): LiveEpisode {
   const post = event.embedding.post;
   const ref = eventRef(event);
-  const key = trackKey(event);
-  return {
-    ...ep,
-    lastTs: Math.max(ep.lastTs, post.frame.ts),
-    lastT: Math.max(ep.lastT, post.frame.t_s),
-    lastWall: Math.max(ep.lastWall, wallNow),
-    eventsCount: ep.eventsCount + 1,
-    best: betterEvent(ref, ep.best) ? ref : ep.best,
-    dossier: ep.dossier ?? (event.matched ? event.dossier : null),
-    cameras: ep.cameras.includes(post.camera) ? ep.cameras : [...ep.cameras, post.camera].sort(),
-    tracks: ep.tracks.includes(key) ? ep.tracks : [...ep.tracks, key],
-  };
+  let g: Growing;
+  if (grown.has(ep)) g = ep as Growing;
+  else {
+    g = { ...ep, tracks: [...ep.tracks] };
+    grown.add(g);
+  }
+  g.lastTs = Math.max(ep.lastTs, post.frame.ts);
+  g.lastT = Math.max(ep.lastT, post.frame.t_s);
+  g.lastWall = Math.max(ep.lastWall, wallNow);
+  g.eventsCount = ep.eventsCount + 1;
+  g.best = betterEvent(ref, ep.best) ? ref : ep.best;
+  g.dossier = ep.dossier ?? (event.matched ? event.dossier : null);
+  // a new list, not pushed into: the changes already made hold the old one
+  if (!ep.cameras.includes(post.camera)) g.cameras = [...ep.cameras, post.camera].sort();
+  if (newTrack) g.tracks.push(trackKey(event));
+  return g;
 }
 
 /**
@@ -286,6 +305,8 @@ export function onEvents(
   const live = [...state.live];
   const recent = [...state.recent];
   const index = new LiveEpisodes(live);
+  /** the episodes this batch made or copied: they grow in place (extend) */
+  const grown = new WeakSet<LiveEpisode>();
   const changes: EpisodeChange[][] = [];
   for (const event of events) {
     const ts = eventTs(event);
@@ -297,10 +318,17 @@ export function onEvents(
     recent.length = kept;
 
     const target = chooseEpisode({ live, recent }, event, cfg, similarity, index);
-    const ep = target ? extend(target, event, wallNow(event)) : open(event, wallNow(event), scope);
-    if (target) live[live.indexOf(target)] = ep;
-    else live.push(ep);
-    index.put(ep, trackKey(event));
+    const key = trackKey(event);
+    let ep: LiveEpisode;
+    if (target) {
+      ep = extend(target, event, wallNow(event), !index.holds(target, key), grown);
+      if (ep !== target) live[live.indexOf(target)] = ep;
+    } else {
+      ep = open(event, wallNow(event), scope);
+      grown.add(ep);
+      live.push(ep);
+    }
+    index.put(ep, key);
     recent.push({ id: event.id, episodeId: ep.id, ts, vector: event.embedding.vector });
     out.push(toChange(ep, target ? 'event' : 'open', event.id));
     changes.push(out);
