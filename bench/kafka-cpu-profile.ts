@@ -44,8 +44,13 @@ export function groupOf(url: string, fn: string): string {
   }
   if (url.startsWith('node:') || url === '') return fn.startsWith('(') ? fn : `node core (${url || 'native'})`;
   const local = /\/(pipelines\/runtime\/kafka|pipelines\/[^/]+|schemas\/[^/]+|bench)\//.exec(url);
-  return local ? local[1]! : url;
+  if (local) return local[1]!;
+  // another file of the project: its top folder (schemas/float32-bytes.ts → schemas)
+  const own = url.startsWith(PROJECT) ? url.slice(PROJECT.length) : undefined;
+  return own ? own.split('/')[0]! : url;
 }
+
+const PROJECT = new URL('../', import.meta.url).href;
 
 export function summarise(profile: CpuProfile): { windowMs: number; shares: ProfileShare[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
